@@ -1,0 +1,51 @@
+"""ML Strategy Workbench: the entry point only routes (pages live in pages/)."""
+
+import streamlit as st
+
+from components.state import auth_enabled, current_user, current_workspace, set_shared
+
+st.set_page_config(page_title="ML Strategy Workbench", page_icon=":material/insights:",
+                   layout="wide")
+
+if auth_enabled() and not getattr(st.user, "is_logged_in", False):
+    st.title("ML Strategy Workbench")
+    st.write("This server is shared by a team: sign in to see your workspaces.")
+    st.button("Sign in", on_click=st.login, icon=":material/login:", key="app.login")
+    st.stop()
+
+PAGES = {
+    "Start": [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/workspaces.py", title="Workspaces", icon=":material/folder_shared:",
+                url_path="workspaces"),
+    ],
+    "Diagnose": [
+        st.Page("pages/waterfall.py", title="Bias & variance", icon=":material/waterfall_chart:",
+                url_path="waterfall"),
+        st.Page("pages/metrics.py", title="Metrics", icon=":material/speed:", url_path="metrics"),
+        st.Page("pages/error_analysis.py", title="Error analysis", icon=":material/fact_check:",
+                url_path="error-analysis"),
+    ],
+    "Plan and learn": [
+        st.Page("pages/split_planner.py", title="Split planner", icon=":material/call_split:",
+                url_path="split-planner"),
+        st.Page("pages/training_lab.py", title="Training lab", icon=":material/model_training:",
+                url_path="training-lab"),
+    ],
+    "Share": [
+        st.Page("pages/report.py", title="Project report", icon=":material/summarize:",
+                url_path="report"),
+    ],
+}
+
+page = st.navigation(PAGES)
+set_shared("page.url_path", page.url_path)
+
+workspace = current_workspace()
+with st.sidebar:
+    st.caption("Workspace")
+    st.markdown(f"**{workspace.name}**")
+    st.caption(f"Signed in as {current_user()}" if auth_enabled() else
+               "Open for local use (no sign-in configured)")
+
+page.run()

@@ -1,0 +1,199 @@
+"""The predictions picker every page reuses: choose a loaded file or upload one and map its columns.
+
+Reading is cached on the file's bytes; the mapping widgets are keyed by the file's digest so a
+new upload never inherits the previous file's choices. Problems appear right under the uploader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analysis.predictions import (
+    TASKS,
+    ColumnMapping,
+    Predictions,
+    detect_columns,
+    read_table,
+    validate_predictions,
+)
+from components.errors import show_error
+from components.sample_project import load_sample_project
+from components.state import (
+    active_predictions,
+    add_predictions,
+    content_digest,
+    get_shared,
+    loaded_predictions,
+    set_shared,
+)
+
+UPLOAD_CHOICE = "Upload a file…"
+FILE_TYPES = ["csv", "tsv", "txt", "gz", "parquet", "pq", "xlsx", "xlsm"]
+NONE = "(none)"
+_SINGLE_ROLES = {
+    "y_true": "True label",
+    "y_pred": "Predicted label",
+    "split": "Split (train / train-dev / dev / test)",
+    "weight": "Weight",
+    "example_id": "Example id",
+    "image": "Image path or URL",
+}
+_MULTI_ROLES = {
+    "scores": "Score columns (P(positive), one per model)",
+    "proba": "Per-class probability columns",
+    "groups": "Slice columns",
+    "task_labels": "Task label columns (multi-label)",
+    "task_scores": "Task score columns (same order)",
+}
+
+
+@st.cache_data(show_spinner="Reading the file…", max_entries=8)
+def _read_cached(data: bytes, name: str, sheet: str | None) -> tuple[pd.DataFrame, str, list[str]]:
+    return read_table(data, name, sheet=sheet)
+
+
+@st.cache_data(show_spinner="Checking the columns…", max_entries=8)
+def _validate_cached(data: bytes, name: str, sheet: str | None, mapping: dict[str, Any],
+                     positive_label: str | None) -> Predictions:
+    frame, name, notes = _read_cached(data, name, sheet)
+    result = validate_predictions(frame, ColumnMapping.from_dict(mapping), name=name,
+                                  positive_label=positive_label)
+    return Predictions(result.frame, result.mapping, result.name, tuple(notes) + result.notes)
+
+
+def _describe(predictions: Predictions) -> str:
+    mapping = predictions.mapping
+    parts = [f"**{predictions.n_rows:,}** rows", f"task **{mapping.task}**"]
+    if mapping.split:
+        parts.append("splits " + ", ".join(predictions.splits()))
+    if mapping.scores:
+        parts.append(f"{len(mapping.scores)} score column(s)")
+    return " · ".join(parts)
+
+
+def _single_role(label: str, role: str, columns: Sequence[str], detected: str | None,
+                 key: str) -> str | None:
+    options = [NONE, *columns]
+    index = options.index(detected) if detected in options else 0
+    choice = st.selectbox(label, options, index=index, key=f"{key}.{role}")
+    return None if choice == NONE else choice
+
+
+def _multi_role(label: str, role: str, columns: Sequence[str], detected: Sequence[str],
+                key: str) -> tuple[str, ...]:
+    default = [c for c in detected if c in columns]
+    return tuple(st.multiselect(label, list(columns), default=default, key=f"{key}.{role}"))
+
+
+def _mapping_form(frame: pd.DataFrame, detected: ColumnMapping, key: str,
+                  tasks: Sequence[str]) -> tuple[dict[str, Any], str | None]:
+    """Widgets to override every detected role; returns the mapping dict and positive label."""
+    columns = [str(c) for c in frame.columns]
+    task_options = [t for t in TASKS if t in tasks]
+    task_index = task_options.index(detected.task) if detected.task in task_options else 0
+    task = st.radio("Task", task_options, index=task_index, horizontal=True, key=f"{key}.task")
+    values: dict[str, Any] = {"task": task}
+    left, right = st.columns(2)
+    with left:
+        for role in ("y_true", "y_pred", "split"):
+            if task == "multilabel" and role in ("y_true", "y_pred"):
+                continue
+            values[role] = _single_role(_SINGLE_ROLES[role], role, columns,
+                                        getattr(detected, role), key)
+    with right:
+        for role in ("weight", "example_id", "image"):
+            values[role] = _single_role(_SINGLE_ROLES[role], role, columns,
+                                        getattr(detected, role), key)
+    wanted = {"binary": ("scores", "groups"), "multiclass": ("proba", "groups"),
+              "multilabel": ("task_labels", "task_scores", "groups")}[task]
+    for role in wanted:
+        values[role] = _multi_role(_MULTI_ROLES[role], role, columns, getattr(detected, role), key)
+    if task == "multiclass" and values.get("proba"):
+        values["classes"] = tuple(_class_of(c) for c in values["proba"])
+    values["text"] = tuple(c for c in detected.text if c in columns)
+    positive = None
+    if task == "binary":
+        positive = st.text_input("Positive class (leave empty to detect)", key=f"{key}.positive",
+                                 help="The label that counts as 'positive' (e.g. cat).") or None
+    return values, positive
+
+
+def _class_of(column: str) -> str:
+    """'p_cat' -> 'cat': the class a probability column is for."""
+    for prefix in ("proba_", "prob_", "probability_", "score_", "p_"):
+        if column.lower().startswith(prefix):
+            return column[len(prefix):]
+    return column
+
+
+def _sheet_choice(name: str, key: str) -> str | None:
+    if not name.lower().endswith((".xlsx", ".xlsm")):
+        return None
+    return st.text_input("Excel sheet (empty: the first non-empty one)", key=f"{key}.sheet") or None
+
+
+def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
+    """Uploader, then the mapping, then validation; each problem shown where it arises."""
+    upload = st.file_uploader("Predictions file (CSV, TSV, Parquet, Excel)", type=FILE_TYPES,
+                              key=f"{key}.upload",
+                              help="One row per example: the true label, the model's prediction "
+                                   "or score, and optionally split, weight, slice columns.")
+    if upload is None:
+        _offer_sample(key)
+        return None
+    data = upload.getvalue()
+    digest = content_digest(data)
+    sheet = _sheet_choice(upload.name, f"{key}.{digest}")
+    try:
+        frame, name, _notes = _read_cached(data, upload.name, sheet)
+    except ValueError as err:
+        show_error(err, title=f"Could not read {upload.name}")
+        return None
+    detected = detect_columns(frame)
+    with st.expander("Column mapping", expanded=True):
+        st.caption("Detected from the column names; change any role that is wrong.")
+        mapping, positive = _mapping_form(frame, detected, f"{key}.{digest}", tasks)
+    try:
+        predictions = _validate_cached(data, name, sheet, mapping, positive)
+    except ValueError as err:
+        show_error(err, title=f"{upload.name} does not fit this mapping")
+        return None
+    _remember(predictions, f"{digest}:{sorted(mapping.items())}:{positive}")
+    st.success(f"Loaded {upload.name}: {_describe(predictions)}", icon=":material/check_circle:")
+    return predictions
+
+
+def _remember(predictions: Predictions, fingerprint: str) -> None:
+    """Add an upload to the project once per (content, mapping), not on every rerun."""
+    saved = get_shared("inputs.saved_uploads", set())
+    if fingerprint not in saved:
+        add_predictions(predictions)
+        set_shared("inputs.saved_uploads", saved | {fingerprint})
+
+
+def _offer_sample(key: str) -> None:
+    st.caption("No file yet? Load the course's cat-classifier sample project.")
+    if st.button("Load the sample project", key=f"{key}.sample", icon=":material/pets:"):
+        load_sample_project()
+        st.rerun()
+
+
+def predictions_picker(key: str, *, tasks: Sequence[str] = TASKS,
+                       label: str = "Predictions file") -> Predictions | None:
+    """Choose one of the project's files or upload a new one; None until there is a usable file."""
+    files = {name: p for name, p in loaded_predictions().items() if p.task in tasks}
+    options = [*files, UPLOAD_CHOICE]
+    active = active_predictions()
+    index = options.index(active.name) if active is not None and active.name in files else 0
+    choice = st.selectbox(label, options, index=index, key=f"{key}.file")
+    if choice == UPLOAD_CHOICE or choice not in files:
+        return _upload_flow(key, tasks)
+    predictions = files[choice]
+    st.caption(_describe(predictions))
+    for note in predictions.notes:
+        st.caption(f":material/info: {note}")
+    return predictions

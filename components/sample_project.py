@@ -1,0 +1,35 @@
+"""The sample project: the course's cat classifier and friends, loaded in one click."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from analysis.predictions import Predictions, read_predictions
+from components.state import add_predictions, get_shared, loaded_predictions, set_shared
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+SAMPLE_FILES = ("cat_classifier.csv", "animals_multiclass.csv", "driving_multitask.csv")
+SAMPLE_ERROR_SHEET = DATA_DIR / "error_sheet_sample.csv"
+# Human-level references for the cat task (DOMAIN.md: the best one is the Bayes proxy).
+SAMPLE_HUMAN_LEVELS = {"typical human": 3.0, "careful reviewer": 1.0, "team of reviewers": 0.5}
+_LOADED_KEY = "sample_project.loaded"
+
+
+@st.cache_data(show_spinner=False)
+def _read_sample(filename: str) -> Predictions:
+    return read_predictions(DATA_DIR / filename)
+
+
+def load_sample_project() -> None:
+    """Add the sample files to the session (and workspace); the cat classifier becomes active."""
+    for filename in reversed(SAMPLE_FILES):
+        add_predictions(_read_sample(filename), make_active=filename == SAMPLE_FILES[0])
+    set_shared("project.human_levels", dict(SAMPLE_HUMAN_LEVELS))
+    set_shared(_LOADED_KEY, True)
+
+
+def sample_project_loaded() -> bool:
+    """True once the sample project is in this session's files."""
+    return bool(get_shared(_LOADED_KEY)) or SAMPLE_FILES[0] in loaded_predictions()

@@ -1,0 +1,383 @@
+"""Workspaces and their items, kept in any SQLAlchemy database (SQLite by default).
+
+A workspace holds named items (a page's saved state as JSON, uploaded files as blobs); every
+save is a new revision, and all revisions are kept so an edit can be listed and restored.
+Saves can be compare-and-swap (expected_revision) so two teammates never silently overwrite
+each other. SQLite runs in WAL mode with a busy timeout, so several sessions write at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+DEFAULT_SQLITE_PATH = Path(".workbench") / "workbench.sqlite"
+ENV_URL = "WORKBENCH_DB_URL"
+BUSY_TIMEOUT_MS = 15_000
+
+metadata = sa.MetaData()
+
+workspaces = sa.Table(
+    "workspaces", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("owner", sa.String(200)),
+    sa.Column("members", sa.Text, nullable=False, default="[]"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("deleted_at", sa.DateTime(timezone=True)),
+)
+
+items = sa.Table(
+    "items", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workspace_id", sa.Integer, sa.ForeignKey("workspaces.id"), nullable=False),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(200)),
+    sa.UniqueConstraint("workspace_id", "kind", "name", name="uq_item"),
+)
+
+revisions = sa.Table(
+    "item_revisions", metadata,
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id"), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("content", sa.Text),
+    sa.Column("blob", sa.LargeBinary),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200)),
+)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A team's project: a name, an owner, members, and the items saved in it."""
+
+    id: int
+    name: str
+    owner: str | None
+    members: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One saved thing of a workspace at one revision (blob is None in listings)."""
+
+    workspace_id: int
+    kind: str
+    name: str
+    revision: int
+    content: Any
+    blob: bytes | None
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str | None
+
+
+class StaleRevisionError(ValueError):
+    """A save expected revision N but someone else saved since; nothing was overwritten."""
+
+    def __init__(self, current: Item, expected: int) -> None:
+        self.current = current
+        self.expected = expected
+        who = f" by {current.updated_by}" if current.updated_by else ""
+        super().__init__(
+            f"'{current.name}' was saved{who} at {current.updated_at:%H:%M:%S} (revision "
+            f"{current.revision}) after you opened revision {expected}: your change was not "
+            "written over theirs."
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every time we store is UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def default_url() -> str:
+    """The database URL: $WORKBENCH_DB_URL, else a SQLite file under .workbench/."""
+    url = os.environ.get(ENV_URL, "").strip()
+    if url:
+        return url
+    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers run while one session writes; the busy timeout makes writers queue."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Writes take the lock at BEGIN (IMMEDIATE), so a read-then-write cannot deadlock."""
+    immediate = connection.get_execution_options().get("write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout and immediate transactions."""
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000,
+                                                     "isolation_level": None})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _workspace(row: sa.Row) -> Workspace:
+    return Workspace(id=row.id, name=row.name, owner=row.owner,
+                     members=tuple(json.loads(row.members or "[]")),
+                     created_at=_aware(row.created_at), updated_at=_aware(row.updated_at),
+                     deleted_at=_aware(row.deleted_at))
+
+
+def _check_name(what: str, name: str) -> str:
+    cleaned = (name or "").strip()
+    if not cleaned:
+        raise ValueError(f"{what} name is empty: type a name.")
+    if len(cleaned) > 200:
+        raise ValueError(f"{what} name is {len(cleaned)} characters long: keep it under 200.")
+    return cleaned
+
+
+class WorkspaceStore:
+    """Workspaces and revisioned items in one database; every write is one transaction."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        metadata.create_all(self.engine)
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """One write transaction (committed on success, rolled back on error)."""
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            yield conn
+
+    @classmethod
+    def from_env(cls) -> WorkspaceStore:
+        """The store the app uses: $WORKBENCH_DB_URL or the default SQLite file."""
+        return cls(default_url())
+
+    # Workspaces ---------------------------------------------------------------------------
+
+    def create_workspace(self, name: str, *, owner: str | None = None,
+                         members: tuple[str, ...] = ()) -> Workspace:
+        """Create a workspace; its owner is also its first member."""
+        name = _check_name("Workspace", name)
+        now = _now()
+        people = list(dict.fromkeys(([owner] if owner else []) + list(members)))
+        with self._write() as conn:
+            new_id = conn.execute(workspaces.insert().values(
+                name=name, owner=owner, members=json.dumps(people), created_at=now,
+                updated_at=now)).inserted_primary_key[0]
+        return self.get_workspace(new_id)
+
+    def get_workspace(self, workspace_id: int) -> Workspace | None:
+        """The workspace with this id, deleted or not; None when there is none."""
+        with self.engine.connect() as conn:
+            row = conn.execute(workspaces.select().where(workspaces.c.id == workspace_id)).first()
+        return _workspace(row) if row else None
+
+    def list_workspaces(self, *, user: str | None = None,
+                        include_deleted: bool = False) -> list[Workspace]:
+        """Workspaces by most recently updated; with `user`, only those the user belongs to."""
+        query = workspaces.select().order_by(workspaces.c.updated_at.desc(), workspaces.c.id)
+        if not include_deleted:
+            query = query.where(workspaces.c.deleted_at.is_(None))
+        with self.engine.connect() as conn:
+            found = [_workspace(row) for row in conn.execute(query)]
+        if user is None:
+            return found
+        return [w for w in found if w.owner == user or user in w.members]
+
+    def rename_workspace(self, workspace_id: int, name: str) -> Workspace:
+        """Give a workspace a new name."""
+        self._update_workspace(workspace_id, name=_check_name("Workspace", name))
+        return self.get_workspace(workspace_id)
+
+    def set_members(self, workspace_id: int, members: list[str]) -> Workspace:
+        """Replace the member list (the owner stays a member)."""
+        workspace = self._require_workspace(workspace_id)
+        people = [m.strip() for m in members if m and m.strip()]
+        if workspace.owner:
+            people = [workspace.owner, *people]
+        self._update_workspace(workspace_id, members=json.dumps(list(dict.fromkeys(people))))
+        return self.get_workspace(workspace_id)
+
+    def delete_workspace(self, workspace_id: int) -> None:
+        """Mark a workspace deleted; restore_workspace undoes it, nothing is erased."""
+        self._update_workspace(workspace_id, deleted_at=_now())
+
+    def restore_workspace(self, workspace_id: int) -> Workspace:
+        """Undo delete_workspace."""
+        self._update_workspace(workspace_id, deleted_at=None)
+        return self.get_workspace(workspace_id)
+
+    def duplicate_workspace(self, workspace_id: int, name: str, *,
+                            owner: str | None = None) -> Workspace:
+        """Copy a workspace with the latest revision of every item."""
+        source = self._require_workspace(workspace_id)
+        copy = self.create_workspace(name, owner=owner or source.owner, members=source.members)
+        for summary in self.list_items(workspace_id):
+            item = self.get_item(workspace_id, summary.kind, summary.name)
+            self.save_item(copy.id, item.kind, item.name, content=item.content, blob=item.blob,
+                           author=owner or item.updated_by)
+        return copy
+
+    def _require_workspace(self, workspace_id: int) -> Workspace:
+        workspace = self.get_workspace(workspace_id)
+        if workspace is None:
+            raise ValueError(f"There is no workspace with id {workspace_id}: it may have been purged.")
+        return workspace
+
+    def _update_workspace(self, workspace_id: int, **values: Any) -> None:
+        self._require_workspace(workspace_id)
+        with self._write() as conn:
+            conn.execute(workspaces.update().where(workspaces.c.id == workspace_id)
+                         .values(updated_at=_now(), **values))
+
+    # Items ---------------------------------------------------------------------------------
+
+    def save_item(self, workspace_id: int, kind: str, name: str, *, content: Any = None,
+                  blob: bytes | None = None, expected_revision: int | None = None,
+                  author: str | None = None) -> Item:
+        """Save a new revision of (kind, name) in one transaction and return it.
+
+        With `expected_revision`, the save happens only if the stored revision is still that
+        one (0 means "must not exist yet"); otherwise StaleRevisionError carries what is stored.
+        """
+        self._require_workspace(workspace_id)
+        name = _check_name("Item", name)
+        text = json.dumps(content) if content is not None else None
+        now = _now()
+        with self._write() as conn:
+            row = conn.execute(sa.select(items).where(
+                items.c.workspace_id == workspace_id, items.c.kind == kind,
+                items.c.name == name)).first()
+            current_revision = row.revision if row else 0
+            if expected_revision is not None and expected_revision != current_revision:
+                raise StaleRevisionError(self._item_at(conn, row, row.revision), expected_revision)
+            revision = current_revision + 1
+            if row is None:
+                item_id = conn.execute(items.insert().values(
+                    workspace_id=workspace_id, kind=kind, name=name, revision=revision,
+                    created_at=now, updated_at=now, updated_by=author)).inserted_primary_key[0]
+            else:
+                item_id = row.id
+                conn.execute(items.update().where(items.c.id == item_id).values(
+                    revision=revision, updated_at=now, updated_by=author))
+            conn.execute(revisions.insert().values(item_id=item_id, revision=revision,
+                                                   content=text, blob=blob, created_at=now,
+                                                   created_by=author))
+            conn.execute(workspaces.update().where(workspaces.c.id == workspace_id)
+                         .values(updated_at=now))
+        return Item(workspace_id, kind, name, revision, content, blob,
+                    _aware(row.created_at) if row else now, now, author)
+
+    def get_item(self, workspace_id: int, kind: str, name: str, *,
+                 revision: int | None = None) -> Item | None:
+        """The item at its latest revision (or the one asked for); None when absent."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(items).where(
+                items.c.workspace_id == workspace_id, items.c.kind == kind,
+                items.c.name == name)).first()
+            if row is None:
+                return None
+            return self._item_at(conn, row, revision or row.revision)
+
+    def list_items(self, workspace_id: int, kind: str | None = None) -> list[Item]:
+        """Items of a workspace (latest revision, content included, blob left out), newest first."""
+        query = (sa.select(items, revisions.c.content)
+                 .join(revisions, sa.and_(revisions.c.item_id == items.c.id,
+                                          revisions.c.revision == items.c.revision))
+                 .where(items.c.workspace_id == workspace_id)
+                 .order_by(items.c.updated_at.desc(), items.c.id.desc()))
+        if kind is not None:
+            query = query.where(items.c.kind == kind)
+        with self.engine.connect() as conn:
+            return [Item(row.workspace_id, row.kind, row.name, row.revision,
+                         json.loads(row.content) if row.content else None, None,
+                         _aware(row.created_at), _aware(row.updated_at), row.updated_by)
+                    for row in conn.execute(query)]
+
+    def list_revisions(self, workspace_id: int, kind: str, name: str) -> list[Item]:
+        """Every revision of an item, newest first (content included, blob left out)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(items).where(
+                items.c.workspace_id == workspace_id, items.c.kind == kind,
+                items.c.name == name)).first()
+            if row is None:
+                return []
+            found = conn.execute(sa.select(revisions.c.revision, revisions.c.content,
+                                           revisions.c.created_at, revisions.c.created_by)
+                                 .where(revisions.c.item_id == row.id)
+                                 .order_by(revisions.c.revision.desc()))
+            return [Item(workspace_id, kind, name, rev.revision,
+                         json.loads(rev.content) if rev.content else None, None,
+                         _aware(row.created_at), _aware(rev.created_at), rev.created_by)
+                    for rev in found]
+
+    def delete_item(self, workspace_id: int, kind: str, name: str) -> None:
+        """Remove an item and its revisions."""
+        with self._write() as conn:
+            row = conn.execute(sa.select(items.c.id).where(
+                items.c.workspace_id == workspace_id, items.c.kind == kind,
+                items.c.name == name)).first()
+            if row is not None:
+                conn.execute(revisions.delete().where(revisions.c.item_id == row.id))
+                conn.execute(items.delete().where(items.c.id == row.id))
+
+    def integrity_check(self) -> list[str]:
+        """Problems found in the store (empty when sound): SQLite's own check plus ours."""
+        problems: list[str] = []
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name == "sqlite":
+                verdict = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
+                if verdict != "ok":
+                    problems.append(f"SQLite integrity check: {verdict}")
+            orphans = conn.execute(sa.select(sa.func.count()).select_from(items).where(
+                ~sa.exists().where(sa.and_(revisions.c.item_id == items.c.id,
+                                           revisions.c.revision == items.c.revision)))).scalar()
+            if orphans:
+                problems.append(f"{orphans} items point at a revision that is not stored")
+        return problems
+
+    @staticmethod
+    def _item_at(conn: sa.Connection, row: sa.Row, revision: int) -> Item | None:
+        rev = conn.execute(sa.select(revisions).where(revisions.c.item_id == row.id,
+                                                      revisions.c.revision == revision)).first()
+        if rev is None:
+            return None
+        return Item(row.workspace_id, row.kind, row.name, rev.revision,
+                    json.loads(rev.content) if rev.content else None, rev.blob,
+                    _aware(row.created_at), _aware(rev.created_at), rev.created_by)
