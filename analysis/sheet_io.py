@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-import numpy as np
 import pandas as pd
 
 from analysis.error_analysis import infer_categories, validate_sheet
+from analysis.predictions import read_table
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -76,12 +76,6 @@ def export_excel(sheet: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def _is_excel(data: bytes, filename: str | None) -> bool:
-    if filename:
-        return Path(filename).suffix.lower() in (".xlsx", ".xlsm", ".xls")
-    return data[:4] == b"PK\x03\x04"  # .xlsx is a zip archive
-
-
 def read_sheet(source: str | Path | bytes | BinaryIO, filename: str | None = None, *,
                categories: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Read an exported (or hand-made) sheet from CSV or Excel: (sheet, categories).
@@ -90,63 +84,19 @@ def read_sheet(source: str | Path | bytes | BinaryIO, filename: str | None = Non
     the given `categories`, else every column holding only ticks (True/False, 1/0, x, empty)
     apart from the example's own columns.
 
-    Raises ValueError naming the file problem (empty, unreadable, a column that is not ticks).
+    Raises ValueError naming the problem (empty, unreadable, a column that is not ticks).
+
+    Examples
+    --------
+    >>> sheet = pd.DataFrame({"example_id": [7], "blurry": [True], "comments": ["=1+1"]})
+    >>> back, names = read_sheet(export_csv(sheet), "sheet.csv")
+    >>> back.loc[0, "comments"], names
+    ('=1+1', ['blurry'])
     """
-    data, name = _read_bytes(source, filename)
-    if not data.strip():
-        raise ValueError(f"file {name or '(no name)'} is empty: export a sheet or pick another file.")
-    try:
-        if _is_excel(data, name):
-            frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object)
-        else:
-            frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=object,
-                                keep_default_na=False)
-    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as err:
-        raise ValueError(f"file {name or ''} could not be read as CSV or Excel: {err}.") from None
-    # A column where the export quoted a cell held text: it must not turn into numbers.
-    quoted = [c for c in frame.columns
-              if frame[c].map(lambda v: isinstance(v, str) and v.startswith(_QUOTE)).any()]
-    frame = frame.map(restore_cell)
-    frame = _numbers_back(frame, keep_text=quoted)
+    frame, _, _ = read_table(source, filename)
     frame = frame.rename(columns={c: restore_cell(str(c)) for c in frame.columns})
+    for column in frame.columns:
+        if not (pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(frame[column])):
+            frame[column] = frame[column].astype(object).map(restore_cell)
     names = list(categories) if categories is not None else infer_categories(frame)
     return validate_sheet(frame, names), names
-
-
-def _numbers_back(frame: pd.DataFrame, *, keep_text: list[Any]) -> pd.DataFrame:
-    """Turn columns that hold only numbers (read as text) back into numbers; text stays text."""
-    out = frame.copy()
-    for column in out.columns:
-        values = out[column]
-        if column in keep_text:
-            out[column] = values.astype(object).where(~values.isna(), "")
-            continue
-        text = values.astype(str).str.strip()
-        blank = values.isna() | (text == "")
-        if blank.all():
-            continue
-        numbers = pd.to_numeric(values.where(~blank, np.nan), errors="coerce")
-        if numbers[~blank].notna().all() and not _looks_like_ticks(text[~blank]):
-            out[column] = numbers
-        else:
-            out[column] = values.astype(object).where(~values.isna(), "")
-    return out
-
-
-def _looks_like_ticks(text: pd.Series) -> bool:
-    # 0/1 in a category column stay as ticks; validate_sheet reads them.
-    return bool(text.isin(["True", "False", "TRUE", "FALSE", "true", "false"]).all())
-
-
-def _read_bytes(source: Any, filename: str | None) -> tuple[bytes, str | None]:
-    if isinstance(source, bytes | bytearray):
-        return bytes(source), filename
-    if isinstance(source, str | Path):
-        path = Path(source)
-        if not path.exists():
-            raise ValueError(f"file {str(path)!r} does not exist.")
-        return path.read_bytes(), filename or path.name
-    if hasattr(source, "read"):
-        data = source.read()
-        return (data.encode() if isinstance(data, str) else data), filename or getattr(source, "name", None)
-    raise ValueError(f"source must be a path, bytes or an open file, got {type(source).__name__}.")

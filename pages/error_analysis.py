@@ -1,6 +1,434 @@
-"""Error analysis page: not built yet (issue 5 fills it)."""
+"""Error analysis: tag misclassified dev examples in a shared sheet, see what fixing each category
+could gain at best, and decide whether bad labels are worth fixing (DOMAIN.md section 4)."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
+from analysis.error_analysis import (
+    COMMENTS_COLUMN,
+    DEFAULT_CATEGORIES,
+    EXAMPLE_COLUMNS,
+    ID_COLUMN,
+    IMAGE_COLUMN,
+    add_category,
+    category_label,
+    category_summary,
+    co_occurrence,
+    delete_category,
+    has_class_probabilities,
+    label_noise_impact,
+    new_sheet,
+    rename_category,
+    sample_errors,
+    suspected_label_errors,
+    validate_sheet,
+)
+from analysis.sheet_io import export_csv, export_excel, read_sheet
+from components import error_analysis_state as sheet_state
+from components.error_analysis_charts import (
+    ceiling_chart,
+    co_occurrence_chart,
+    summary_display_table,
+)
+from components.error_analysis_state import (
+    DEV_ERROR_KEY,
+    LABEL_KEY,
+    PREVIEW_COLUMN,
+    SELECT_KEY,
+    SHEET_KIND,
+    TOTAL_KEY,
+    HeldSheet,
+    create_sheet,
+    editor_key,
+    held,
+    hold,
+    load_sheet,
+)
+from components.errors import show_error
+from components.inputs import predictions_picker
+from components.sample_project import SAMPLE_ERROR_SHEET
+from components.share import copy_link
+from components.state import (
+    content_digest,
+    current_user,
+    current_workspace,
+    get_shared,
+    loaded_predictions,
+    store,
+)
+
+START_SOURCES = {
+    "predictions": "Misclassified dev rows of loaded predictions",
+    "incoming": "Rows handed over by the metrics page",
+    "upload": "Upload a CSV or Excel sheet",
+    "sample": "The course's sample sheet (100 reviewed errors)",
+    "empty": "An empty sheet",
+}
+
+
+# --------------------------------------------------------------------------- callbacks
+
+def _on_editor_change() -> None:
+    """Apply the editor's cumulative changes to its stable input, then save (every edit)."""
+    sheet_state.apply_editor_changes(store(), author=current_user())
+
+
+def _on_meta_change() -> None:
+    sheet = held()
+    total = int(st.session_state[TOTAL_KEY] or 0)
+    sheet.meta = {**sheet.meta, "dev_error": float(st.session_state[DEV_ERROR_KEY]),
+                  "total_dev_errors": total or None,
+                  "label_category": st.session_state.get(LABEL_KEY)}
+    sheet_state.save_held(store(), author=current_user())
+
+
+def _change_categories(action: str) -> None:
+    """Add / rename / delete a category; ticks move with their column, then save."""
+    sheet = held()
+    try:
+        if action == "add":
+            frame, categories = add_category(sheet.frame, sheet.categories,
+                                             st.session_state["ea.cat_new"])
+            st.session_state["ea.cat_new"] = ""
+        elif action == "rename":
+            frame, categories = rename_category(sheet.frame, sheet.categories,
+                                                st.session_state["ea.cat_pick"],
+                                                st.session_state["ea.cat_rename"])
+            st.session_state["ea.cat_rename"] = ""
+        else:
+            frame, categories = delete_category(sheet.frame, sheet.categories,
+                                                st.session_state["ea.cat_pick"])
+    except ValueError as err:
+        st.session_state["ea.cat_error"] = str(err)
+        return
+    st.session_state.pop("ea.cat_error", None)
+    sheet.frame, sheet.categories = frame, categories
+    if sheet.meta.get("label_category") not in categories:
+        sheet.meta = {**sheet.meta, "label_category": None}
+    sheet_state.save_held(store(), author=current_user())
+    hold(held())  # the columns changed: the editor starts over on the saved sheet
+
+
+def _restore_revision(revision: int) -> None:
+    sheet = held()
+    old = load_sheet(store(), sheet.workspace_id, sheet.name, revision=revision)
+    if old is None:
+        sheet_state.notify("error", f"revision {revision} of '{sheet.name}' no longer exists.")
+        return
+    sheet.frame, sheet.categories, sheet.meta = old.frame, old.categories, old.meta
+    sheet_state.save_held(store(), author=current_user())
+    sheet_state.notify("success", f"Restored revision {revision}: saved as revision "
+                                  f"{held().revision} (older revisions are all kept).")
+    hold(held())
+
+
+def _add_suspects(rows: pd.DataFrame) -> None:
+    sheet = held()
+    extra = rows[[c for c in EXAMPLE_COLUMNS if c in rows.columns]].copy()
+    extra[COMMENTS_COLUMN] = [f"check this label (model gives it {q:.0%})"
+                              for q in rows["label_quality"]]
+    for category in sheet.categories:
+        extra[category] = False
+    frame = pd.concat([sheet.frame.astype(object), extra.astype(object)], ignore_index=True)
+    sheet.frame = frame[list(dict.fromkeys([*sheet.frame.columns, *extra.columns]))]
+    sheet.frame = validate_sheet(sheet.frame, sheet.categories)
+    sheet_state.save_held(store(), author=current_user())
+    hold(held())
+
+
+# --------------------------------------------------------------------------- start a sheet
+
+def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
+    """The widgets of one way to start a sheet; returns (frame, categories, meta) when ready."""
+    categories = list(DEFAULT_CATEGORIES)
+    if source == "predictions":
+        predictions = predictions_picker("ea.pick", tasks=("binary", "multiclass"))
+        left, right = st.columns(2)
+        n = left.number_input("Errors to review", 10, 1000, 100, step=10, key="ea.sample_n")
+        seed = right.number_input("Seed (same seed, same sample)", 0, 10**6, 0, key="ea.seed")
+        if predictions is None:
+            return None
+        try:
+            sample = sample_errors(predictions, n=int(n), seed=int(seed))
+        except ValueError as err:
+            show_error(err)
+            return None
+        for note in sample.warnings:
+            st.caption(note)
+        st.caption(f"{len(sample.frame)} of {sample.n_errors} misclassified {sample.split or ''} "
+                   f"rows drawn ({sample.error_rate:.1f}% error on {sample.n_rows} rows).")
+        meta = {"dev_error": round(sample.error_rate, 3), "total_dev_errors": sample.n_errors,
+                "source": predictions.name, "seed": int(seed)}
+        return new_sheet(sample.frame, categories=categories), categories, meta
+    if source == "incoming":
+        rows = get_shared("error_analysis.incoming_rows")
+        st.caption(f"{len(rows)} rows handed over by the metrics page.")
+        keep = [c for c in EXAMPLE_COLUMNS if c in rows.columns]
+        meta = {"dev_error": 10.0, "source": "metrics page"}
+        return new_sheet(rows[keep], categories=categories), categories, meta
+    if source in ("upload", "sample"):
+        if source == "upload":
+            upload = st.file_uploader("Sheet (CSV or Excel)", type=["csv", "xlsx"], key="ea.upload")
+            if upload is None:
+                return None
+            data, filename = upload.getvalue(), upload.name
+        else:
+            data, filename = SAMPLE_ERROR_SHEET.read_bytes(), SAMPLE_ERROR_SHEET.name
+        try:
+            frame, found = read_sheet(data, filename)
+        except ValueError as err:
+            show_error(err)
+            return None
+        st.caption(f"{len(frame)} rows; categories found: "
+                   f"{', '.join(map(category_label, found)) or 'none (the defaults are added)'}.")
+        if not found:
+            frame, found = new_sheet(frame, categories=categories), categories
+        return frame, found, {"dev_error": 10.0, "source": filename,
+                              "digest": content_digest(data)}
+    return new_sheet(None, categories=categories), categories, {"dev_error": 10.0}
+
+
+def _start_section(names: list[str]) -> None:
+    with st.expander("Start a new sheet", expanded=not names, icon=":material/add:"):
+        options = [k for k in START_SOURCES
+                   if k != "incoming" or get_shared("error_analysis.incoming_rows") is not None]
+        source = st.radio("Start from", options, format_func=START_SOURCES.get, key="ea.source",
+                          horizontal=True)
+        name = st.text_input("Sheet name", value=f"Dev errors {len(names) + 1}", key="ea.new_name")
+        started = _start_frame(source)
+        if st.button("Start the sheet", key="ea.start", type="primary", disabled=started is None,
+                     icon=":material/play_arrow:"):
+            frame, categories, meta = started
+            try:
+                sheet = create_sheet(store(), current_workspace().id, name, frame, categories, meta,
+                                     author=current_user())
+            except ValueError as err:
+                show_error(err)
+                return
+            sheet_state.request_open(sheet.name)
+            st.rerun()
+
+
+# --------------------------------------------------------------------------- the sheet
+
+def _column_config(sheet: HeldSheet, base: pd.DataFrame) -> dict:
+    config: dict = {
+        ID_COLUMN: st.column_config.TextColumn("id", width="small"),
+        "y_true": st.column_config.TextColumn("true", disabled=True, width="small"),
+        "y_pred": st.column_config.TextColumn("predicted", disabled=True, width="small"),
+        "score": st.column_config.NumberColumn("score", format="%.2f", disabled=True, width="small"),
+        COMMENTS_COLUMN: st.column_config.TextColumn("comments", width="large", default=""),
+    }
+    if PREVIEW_COLUMN in base.columns:
+        config[PREVIEW_COLUMN] = st.column_config.ImageColumn("image", width="small")
+        config[IMAGE_COLUMN] = None  # the preview shows it; the path stays in the sheet
+    elif IMAGE_COLUMN in base.columns:
+        config[IMAGE_COLUMN] = st.column_config.TextColumn("image path", disabled=True)
+    for category in sheet.categories:
+        config[category] = st.column_config.CheckboxColumn(category_label(category), default=False)
+    return config
+
+
+def _category_tools(sheet: HeldSheet) -> None:
+    with st.popover("Categories", icon=":material/view_column:"):
+        st.text_input("New category", key="ea.cat_new", placeholder="e.g. low light")
+        st.button("Add category", key="ea.cat_add", on_click=_change_categories, args=("add",))
+        st.divider()
+        st.selectbox("Category", sheet.categories, key="ea.cat_pick",
+                     format_func=category_label)
+        st.text_input("New name", key="ea.cat_rename")
+        left, right = st.columns(2)
+        left.button("Rename", key="ea.cat_do_rename", on_click=_change_categories,
+                    args=("rename",))
+        right.button("Delete", key="ea.cat_delete", on_click=_change_categories,
+                     args=("delete",), type="tertiary", icon=":material/delete:")
+    if st.session_state.get("ea.cat_error"):
+        show_error(st.session_state["ea.cat_error"])
+
+
+def _exports(sheet: HeldSheet) -> None:
+    left, right = st.columns(2)
+    left.download_button("Export CSV", export_csv(sheet.frame), f"{sheet.name}.csv", "text/csv",
+                         key="ea.export_csv", on_click="ignore", icon=":material/download:")
+    right.download_button("Export Excel", export_excel(sheet.frame), f"{sheet.name}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key="ea.export_xlsx", on_click="ignore", icon=":material/download:")
+    st.caption("Cells starting with = + - @ are exported with a leading ' so spreadsheets do not "
+               "run them; import the file back from 'Start a new sheet'.")
+
+
+def _history(sheet: HeldSheet) -> None:
+    with st.expander(f"History (revision {sheet.revision})", icon=":material/history:"):
+        revisions = store().list_revisions(sheet.workspace_id, SHEET_KIND, sheet.name)
+        table = pd.DataFrame([{
+            "revision": r.revision, "saved at": r.updated_at.strftime("%Y-%m-%d %H:%M:%S"),
+            "by": r.updated_by or "", "rows": len((r.content or {}).get("rows", [])),
+            "ticks": sum(bool(row.get(c)) for row in (r.content or {}).get("rows", [])
+                         for c in (r.content or {}).get("categories", []))}
+            for r in revisions])
+        st.dataframe(table, hide_index=True, key="ea.history", height=min(36 * len(table) + 40, 260))
+        older = [r.revision for r in revisions if r.revision != sheet.revision]
+        if older:
+            pick = st.selectbox("Revision to restore", older, key="ea.restore_pick")
+            st.button("Restore this revision", key="ea.restore", on_click=_restore_revision,
+                      args=(pick,), icon=":material/restore:")
+
+
+def _summary_panel(sheet: HeldSheet):
+    left, right = st.columns(2)
+    left.number_input("Dev error (%)", 0.0, 100.0, step=0.1, format="%.2f", key=DEV_ERROR_KEY,
+                      on_change=_on_meta_change)
+    right.number_input("All dev errors (0 = the sheet has them all)", 0, 10**9, step=1,
+                       key=TOTAL_KEY, on_change=_on_meta_change,
+                       help="With more dev errors than rows, the sheet is a sample: shares get a "
+                            "95% interval and are extrapolated.")
+    if sheet.frame.empty:
+        st.info("Add rows to the sheet (or start one from predictions) to see the summary.")
+        return None
+    if not sheet.categories:
+        st.info("Add a category to start counting.")
+        return None
+    total = int(st.session_state[TOTAL_KEY] or 0) or None
+    try:
+        summary = category_summary(sheet.frame, sheet.categories,
+                                   st.session_state[DEV_ERROR_KEY], total_dev_errors=total)
+    except ValueError as err:
+        show_error(err)
+        return None
+    st.markdown(summary.diagnosis)
+    st.dataframe(summary_display_table(summary), hide_index=True, key="ea.summary")
+    for warning in summary.warnings:
+        st.caption(warning)
+    st.plotly_chart(ceiling_chart(summary), key="ea.ceiling_chart")
+    return summary
+
+
+def _label_noise_panel(sheet: HeldSheet, summary) -> None:
+    st.subheader("Bad labels: worth fixing?")
+    st.selectbox("Category meaning 'incorrectly labeled'", sheet.categories, key=LABEL_KEY,
+                 format_func=category_label, on_change=_on_meta_change,
+                 placeholder="Choose the category")
+    label = st.session_state.get(LABEL_KEY)
+    if summary is None or label is None:
+        st.caption("Tick the wrongly labeled examples in a category and choose it here.")
+        return
+    row = summary.table.set_index("category").loc[label]
+    try:
+        impact = label_noise_impact(summary.dev_error, float(row["share"]))
+    except ValueError as err:
+        show_error(err)
+        return
+    a, b, c = st.columns(3)
+    a.metric("From bad labels", f"{impact.label_points:.2f} pts")
+    b.metric("From other causes", f"{impact.other_points:.2f} pts")
+    c.metric("Share of errors", f"{impact.mislabeled_share:.0%}", help=(
+        f"{int(row['count'])} of {summary.n_reviewed} reviewed errors"))
+    if summary.is_sample:
+        st.caption(f"95% interval of the share: {row['share_low']:.0%} to {row['share_high']:.0%}.")
+    box = st.success if impact.worth_fixing else st.info
+    box(f"**{impact.verdict}.** {impact.reason}")
+
+
+@st.cache_data(show_spinner="Looking for suspicious labels…", max_entries=8)
+def _suspects(_predictions, fingerprint: str) -> tuple[pd.DataFrame, int, tuple[str, ...]]:
+    issues = suspected_label_errors(_predictions)
+    return issues.frame, issues.n_checked, issues.warnings
+
+
+def _suspects_panel(sheet: HeldSheet) -> None:
+    st.subheader("Suspected label errors")
+    files = loaded_predictions()
+    source = files.get(sheet.meta.get("source", "")) or next(
+        (p for p in files.values() if has_class_probabilities(p)), None)
+    if source is None or not has_class_probabilities(source):
+        st.caption("Load predictions with scores or class probabilities (home page) to get "
+                   "'check this label' suggestions from confident learning.")
+        return
+    fingerprint = f"{source.name}:{source.n_rows}:{int(pd.util.hash_pandas_object(source.frame).sum())}"
+    try:
+        frame, checked, warnings = _suspects(source, fingerprint)
+    except ValueError as err:
+        show_error(err)
+        return
+    st.caption(f"cleanlab (confident learning) checked {checked} rows of {source.name}: these "
+               "given labels are the ones the model finds least likely. Check them by eye.")
+    for warning in warnings:
+        st.caption(warning)
+    if frame.empty:
+        st.success("No suspicious labels found.")
+        return
+    in_sheet = frame[ID_COLUMN].astype(str).isin(sheet.frame.get(ID_COLUMN, pd.Series()).astype(str))
+    shown = frame.assign(in_sheet=in_sheet).head(20)
+    st.dataframe(shown, hide_index=True, key="ea.suspects", column_config={
+        "label_quality": st.column_config.ProgressColumn("P(given label)", format="percent",
+                                                         min_value=0.0, max_value=1.0)})
+    missing = frame[~in_sheet].head(20)
+    if not missing.empty:
+        st.button(f"Add {len(missing)} of them to the sheet as 'check this label' rows",
+                  key="ea.add_suspects", on_click=_add_suspects, args=(missing,),
+                  icon=":material/playlist_add:")
+
+
+# --------------------------------------------------------------------------- the page
+
 st.title("Error analysis")
-st.info("This page is not built yet: it is planned in issue 5.", icon=":material/construction:")
+st.caption("Review ~100 misclassified dev examples, tick the ideas that explain each error, and see "
+           "what fixing each category could gain at best. Every edit is saved in the workspace.")
+
+workspace = current_workspace()
+sheet_names = [item.name for item in store().list_items(workspace.id, SHEET_KIND)]
+sheet_state.apply_pending_open()
+if sheet_names:
+    top, link = st.columns([4, 1], vertical_alignment="bottom")
+    if st.session_state.get(SELECT_KEY) not in sheet_names:
+        st.session_state.pop(SELECT_KEY, None)
+    selected = top.selectbox("Sheet", sheet_names, key=SELECT_KEY, bind="query-params")
+    with link:
+        copy_link()
+else:
+    selected = None
+sheet_state.sync_with_store(store(), workspace.id, selected)
+_start_section(sheet_names)
+
+notice = sheet_state.take_notice()
+if notice is not None:
+    {"warning": st.warning, "info": st.info, "error": st.error, "success": st.success}[notice[0]](
+        notice[1])
+
+current = held()
+if current is None:
+    st.info("Start a sheet above: from your predictions' misclassified dev rows, from a file, "
+            "from the course's sample, or empty.", icon=":material/table_chart:")
+else:
+    sheet_state.ensure_meta_widgets(current)
+    # Changes the callback did not see (the editor state set by a test harness) are applied
+    # the same way; after the callback this finds nothing new and does nothing.
+    sheet_state.apply_editor_changes(store(), author=current_user())
+    current = held()
+    sheet_col, live_col = st.columns([3, 2], gap="large")
+    with sheet_col:
+        st.subheader(current.name)
+        st.caption(f"{len(current.frame)} examples · revision {current.revision} · saved on every edit")
+        _category_tools(current)
+        base = sheet_state.ensure_editor_base(current)
+        st.data_editor(base, key=editor_key(current), on_change=_on_editor_change,
+                       column_config=_column_config(current, base), hide_index=True,
+                       num_rows="dynamic", height=460, width="stretch",
+                       column_order=[c for c in base.columns if c != IMAGE_COLUMN or
+                                     PREVIEW_COLUMN not in base.columns])
+        _exports(current)
+        _history(current)
+    with live_col:
+        st.subheader("Summary")
+        summary = _summary_panel(current)
+    matrix_col, label_col = st.columns(2, gap="large")
+    with matrix_col:
+        st.subheader("Co-occurrence")
+        if summary is not None:
+            st.plotly_chart(co_occurrence_chart(co_occurrence(current.frame, current.categories)),
+                            key="ea.cooccurrence_chart")
+    with label_col:
+        _label_noise_panel(current, summary)
+    _suspects_panel(current)

@@ -1,0 +1,84 @@
+"""Figures of the error-analysis page: each category's ceiling, and which categories co-occur.
+
+Pure builders: a CategorySummary / co-occurrence table in, a plotly Figure out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis.error_analysis import CategorySummary, category_label
+from components.theme import COLORS, apply_theme
+
+
+def ceiling_chart(summary: CategorySummary) -> go.Figure:
+    """Horizontal bars: dev error left at best after fixing each category, biggest gain on top.
+
+    The dev error today is a dashed line; the bar's shortfall from it is what fixing the category
+    could gain. When the sheet is a sample, whiskers show the 95% interval of the ceiling.
+    """
+    table = summary.table.iloc[::-1]  # plotly draws the first bar at the bottom
+    labels = [category_label(c) for c in table["category"]]
+    texts = [f"{ceiling:.1f}%  (−{gain:.1f} pts, {share:.0%} of errors)"
+             for ceiling, gain, share in zip(table["ceiling"], table["gain"], table["share"], strict=True)]
+    bar = go.Bar(
+        x=table["ceiling"], y=labels, orientation="h", text=texts, textposition="auto",
+        insidetextanchor="start", marker_color=COLORS["dev"], opacity=0.85, name="ceiling",
+        customdata=np.column_stack([table["count"], table["share"] * 100]),
+        hovertemplate="%{y}: %{x:.2f}% at best<br>%{customdata[0]} errors "
+                      "(%{customdata[1]:.0f}%)<extra></extra>")
+    if summary.is_sample:
+        bar.error_x = {"type": "data", "symmetric": False, "color": "#495057",
+                       "array": (table["ceiling_high"] - table["ceiling"]).to_numpy(),
+                       "arrayminus": (table["ceiling"] - table["ceiling_low"]).to_numpy()}
+    fig = go.Figure(bar)
+    fig.add_vline(x=summary.dev_error, line_dash="dash", line_color=COLORS["neutral"],
+                  annotation_text=f"dev error now {summary.dev_error:.1f}%",
+                  annotation_position="top right")
+    fig.update_xaxes(title_text="dev error at best if every error of the category were fixed (%)",
+                     range=[0, summary.dev_error * 1.08 if summary.dev_error > 0 else 1],
+                     ticksuffix="%")
+    fig.update_layout(showlegend=False, bargap=0.3)
+    return apply_theme(fig, title="Ceiling per category", height=120 + 48 * len(labels))
+
+
+def co_occurrence_chart(matrix: pd.DataFrame) -> go.Figure:
+    """Heatmap of how many reviewed errors carry both categories (diagonal: each category's count)."""
+    labels = [category_label(c) for c in matrix.index]
+    values = matrix.to_numpy(dtype=int)
+    fig = go.Figure(go.Heatmap(
+        z=values, x=labels, y=labels, text=values.astype(str), texttemplate="%{text}",
+        colorscale=[[0, "#f8f9fa"], [1, COLORS["model_a"]]], showscale=False,
+        hovertemplate="%{y} and %{x}: %{z} errors<extra></extra>", xgap=2, ygap=2))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="bottom", tickangle=-30)
+    size = 160 + 52 * len(labels)
+    return apply_theme(fig, title="Errors in both categories", height=size)
+
+
+def summary_display_table(summary: CategorySummary) -> pd.DataFrame:
+    """The summary as the page shows it: labels, counts, and percentages with their intervals."""
+    table = summary.table
+    sample = summary.is_sample
+
+    def with_interval(value: float, low: float, high: float, fmt: str) -> str:
+        text = format(value, fmt)
+        return f"{text} ({format(low, fmt)}–{format(high, fmt)})" if sample else text
+
+    shown = pd.DataFrame({
+        "category": [category_label(c) for c in table["category"]],
+        "errors": table["count"].astype(int),
+        "share of errors": [with_interval(s, lo, hi, ".0%") for s, lo, hi in
+                            zip(table["share"], table["share_low"], table["share_high"], strict=True)],
+        "dev error at best": [f"{c:.1f}% ({lo:.1f}–{hi:.1f}%)" if sample else f"{c:.1f}%"
+                              for c, lo, hi in zip(table["ceiling"], table["ceiling_low"],
+                                                   table["ceiling_high"], strict=True)],
+        "gain (points)": table["gain"].round(2),
+    })
+    if sample:
+        shown[f"of all {summary.total_dev_errors} dev errors"] = [
+            f"≈{e:.0f} ({lo:.0f}–{hi:.0f})" for e, lo, hi in
+            zip(table["estimated_errors"], table["estimated_low"], table["estimated_high"], strict=True)]
+    return shown
