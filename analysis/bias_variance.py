@@ -59,6 +59,9 @@ TACTICS: dict[str, tuple[str, ...]] = {
     "overfitting to dev": ("Get a bigger dev set.",),
 }
 
+# The human-level references a page offers (DOMAIN.md: the best of them is the Bayes proxy).
+HUMAN_REFERENCES = ("typical human", "typical expert", "experienced expert", "team of experts")
+
 PRESETS: dict[str, dict[str, Any]] = {
     "Bias dominates (human 1, train 8, dev 10)": {"human": 1.0, "train": 8.0, "dev": 10.0},
     "Variance dominates (human 7.5, train 8, dev 10)": {"human": 7.5, "train": 8.0, "dev": 10.0},
@@ -72,9 +75,10 @@ PRESETS: dict[str, dict[str, Any]] = {
         "human": 0.0, "train": 10.0, "train_dev": 11.0, "dev": 20.0},
     "Dev easier than training data (human 4, train 7, train-dev 10, dev 6)": {
         "human": 4.0, "train": 7.0, "train_dev": 10.0, "dev": 6.0},
-    "Medical imaging (best human 0.5, train 0.7, dev 0.8)": {
-        "human": {"typical human": 3.0, "typical doctor": 1.0, "experienced doctor": 0.7,
-                  "team of experienced doctors": 0.5},
+    # Radiology: typical human 3, typical doctor 1, experienced doctor 0.7, team of
+    # experienced doctors 0.5 -> the proxy is 0.5.
+    "Medical imaging (doctors: best human 0.5, train 0.7, dev 0.8)": {
+        "human": dict(zip(HUMAN_REFERENCES, (3.0, 1.0, 0.7, 0.5), strict=True)),
         "train": 0.7, "dev": 0.8},
 }
 """The course's worked cases (DOMAIN.md section 3) as decompose() keyword arguments.
@@ -153,6 +157,12 @@ class BiasVarianceResult:
         """The gap of `kind` (one of GAP_KINDS), or None when it could not be computed."""
         check_choice("kind", kind, GAP_KINDS)
         return next((g for g in self.gaps if g.kind == kind), None)
+
+    def level_table(self) -> pd.DataFrame:
+        """The error at each level with its count and interval (percent), in waterfall order."""
+        columns = ["level", "error", "examples", "errors", "low", "high"]
+        return pd.DataFrame([[s.split, s.error, s.examples, s.errors, s.low, s.high]
+                             for s in self.levels], columns=columns)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict of everything in the result (for storage and the report)."""
