@@ -1,0 +1,718 @@
+"""The data-split planner (DOMAIN.md section 2): how big dev and test must be, and where each
+source's examples go, with the course's rules applied, explained and checked.
+
+Rules applied: dev and test come from the target distribution only and share it; target data
+left over after dev and test goes into train; a train-dev slice is carved at random from the
+training distribution (not trained on) so variance can be told apart from data mismatch.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.predictions import _SPLIT_SYNONYMS, SPLITS
+from analysis.selection import dev_set_size
+from analysis.stats import wilson_interval
+from analysis.validation import check_choice, check_count, check_number, rows_preview
+
+SPLIT_ORDER = SPLITS
+
+# Defaults of the course-style split when sizes are not given: a quarter of the target data
+# each for dev and test when other sources supply the training data (200,000 web + 10,000
+# mobile -> 2,500 / 2,500), a fifth each when the target is all there is (60/20/20), and never
+# more than 10,000 each (1% of a million, the course's "98/1/1" for big data).
+MISMATCHED_FRACTION = 0.25
+SINGLE_SOURCE_FRACTION = 0.20
+DEFAULT_CAP = 10_000
+# A train-dev slice the size of dev estimates its error as precisely as dev does; it never takes
+# more than a tenth of the training pool.
+TRAIN_DEV_POOL_SHARE = 0.10
+
+SAMPLE_DESIGNS = ("two-proportion", "paired")
+
+
+# ---------------------------------------------------------------------------------------------
+# Sample sizes
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SampleSize:
+    """How many examples a dev or test set needs, with the formula and assumptions behind it."""
+
+    n: int
+    purpose: str
+    formula: str
+    assumptions: str
+    explanation: str
+    inputs: Mapping[str, float | str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"n": self.n, "purpose": self.purpose, "formula": self.formula,
+                "assumptions": self.assumptions, "explanation": self.explanation,
+                "inputs": dict(self.inputs)}
+
+
+def _z(probability: float) -> float:
+    return float(stats.norm.ppf(probability))
+
+
+def dev_size_to_detect(difference: float, error_rate: float, *, alpha: float = 0.05,
+                       power: float = 0.8, design: str = "two-proportion",
+                       discordant_rate: float | None = None) -> SampleSize:
+    """Dev-set size needed to tell apart two models whose error rates differ by `difference`.
+
+    One model errs at ``p1 = error_rate`` and the other, better one at ``p2 = error_rate -
+    difference`` (both in percent, converted to fractions here). The test is two-sided at
+    level `alpha` and detects the difference with probability `power`.
+
+    ``design="two-proportion"`` (default) treats the two error rates as measured on
+    independent samples of n examples each (normal approximation, pooled variance under H0)::
+
+        n = [z(1-alpha/2) * sqrt(2 pbar (1-pbar)) + z(power) * sqrt(p1(1-p1) + p2(1-p2))]^2
+            / (p1 - p2)^2,    pbar = (p1 + p2) / 2
+
+    ``design="paired"`` compares both models on the SAME n dev examples (McNemar's test,
+    Connor 1987): only the examples exactly one model gets wrong carry information. With
+    psi = discordant_rate (share of examples where the two models disagree on being right)::
+
+        n = [z(1-alpha/2) * sqrt(psi) + z(power) * sqrt(psi - d^2)]^2 / d^2,   d = p1 - p2
+
+    When `discordant_rate` is not given the models' mistakes are taken as independent,
+    psi = p1 (1 - p2) + p2 (1 - p1) (analysis.selection.dev_set_size computes this design);
+    real models share many errors, so a measured psi usually gives a much smaller n. Assumptions common to both: examples are i.i.d. draws from the target
+    distribution, n is large enough for the normal approximation, and the result is rounded up.
+
+    Parameters
+    ----------
+    difference : float
+        Difference to detect, in percentage points (> 0 and at most `error_rate`).
+    error_rate : float
+        Error rate of the current model, in percent (0 < e < 100).
+    alpha : float
+        Two-sided significance level (0 < alpha < 0.5).
+    power : float
+        Probability of detecting a real difference of that size (0.5 <= power < 1).
+    design : {"two-proportion", "paired"}
+    discordant_rate : float, optional
+        Paired design only: percent of examples on which exactly one model is wrong.
+
+    Returns
+    -------
+    SampleSize
+
+    Examples
+    --------
+    >>> dev_size_to_detect(1, 10).n
+    13495
+    >>> dev_size_to_detect(1, 10, design="paired", discordant_rate=5).n
+    3923
+    """
+    d_pct = check_number("difference", difference, low=0.0, high=100.0)
+    e_pct = check_number("error_rate", error_rate, low=0.0, high=100.0)
+    if d_pct <= 0:
+        raise ValueError(f"difference must be above 0 percentage points, got {d_pct:g}: "
+                         "enter the smallest gap between two models you need to see.")
+    if e_pct <= 0 or e_pct >= 100:
+        raise ValueError(f"error_rate must lie strictly between 0 and 100 percent, got {e_pct:g}.")
+    if d_pct > e_pct:
+        raise ValueError(f"difference ({d_pct:g} points) cannot exceed error_rate ({e_pct:g}%): "
+                         "the better model cannot have a negative error rate.")
+    alpha = check_number("alpha", alpha, low=0.0, high=0.5)
+    if not 0 < alpha < 0.5:
+        raise ValueError(f"alpha must lie strictly between 0 and 0.5, got {alpha:g} (0.05 is usual).")
+    power = check_number("power", power, low=0.5, high=1.0)
+    if power >= 1:
+        raise ValueError(f"power must be below 1, got {power:g} (0.8 is usual).")
+    design = check_choice("design", design, SAMPLE_DESIGNS)
+    p1, p2 = e_pct / 100, (e_pct - d_pct) / 100
+    d = p1 - p2
+    inputs: dict[str, float | str] = {"difference": d_pct, "error_rate": e_pct, "alpha": alpha,
+                                      "power": power, "design": design}
+    if design == "two-proportion":
+        if discordant_rate is not None:
+            raise ValueError("discordant_rate only applies to design='paired'; "
+                             f"got discordant_rate={discordant_rate!r} with design='two-proportion'.")
+        pbar = (p1 + p2) / 2
+        z_a, z_b = _z(1 - alpha / 2), _z(power)
+        root = z_a * math.sqrt(2 * pbar * (1 - pbar)) + z_b * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
+        formula = ("n = [z(1-α/2)·√(2p̄(1-p̄)) + z(power)·√(p1(1-p1)+p2(1-p2))]² / (p1-p2)²")
+        assumptions = ("two-proportion z-test, error rates measured on independent samples, "
+                       "i.i.d. examples from the target distribution, normal approximation")
+        n = math.ceil(root**2 / d**2 - 1e-9)
+    else:
+        # The paired (McNemar) size is model selection's; only the percent inputs are read here.
+        psi_fraction = None
+        if discordant_rate is not None:
+            psi_pct = check_number("discordant_rate", discordant_rate, low=0.0, high=100.0)
+            if psi_pct / 100 < d or psi_pct / 100 > min(p1 + p2, 1.0):
+                raise ValueError(
+                    f"discordant_rate must lie between the difference ({d_pct:g}%) and "
+                    f"p1 + p2 ({100 * min(p1 + p2, 1.0):.4g}%), got {psi_pct:g}%: it is the share "
+                    "of examples exactly one of the two models gets wrong.")
+            psi_fraction = psi_pct / 100
+            inputs["discordant_rate"] = psi_pct
+        paired = dev_set_size(d, error_rate=p1, discordant_rate=psi_fraction, alpha=alpha,
+                              power=power)
+        psi = paired.discordant_rate
+        how = "measured" if discordant_rate is not None else "assuming the models' mistakes are independent"
+        assumptions = (f"paired (McNemar) test on the same examples with discordant rate "
+                       f"ψ = {psi:.2%} ({how}), i.i.d. examples, normal approximation")
+        formula = "n = [z(1-α/2)·√ψ + z(power)·√(ψ-d²)]² / d²"
+        n = paired.n
+    explanation = (f"To tell a model at {e_pct:g}% error from one at {e_pct - d_pct:g}% "
+                   f"(a {d_pct:g}-point difference) with a {design} test at alpha {alpha:g} and "
+                   f"power {power:g}, the dev set needs {n:,} examples.")
+    return SampleSize(n=n, purpose="dev", formula=formula, assumptions=assumptions,
+                      explanation=explanation, inputs=inputs)
+
+
+def size_for_interval(error_rate: float, half_width: float, *,
+                           confidence: float = 0.95) -> SampleSize:
+    """Test-set size for a confidence interval of ± `half_width` points around `error_rate`.
+
+    Normal (Wald) approximation for a proportion: ``n = z(1 - (1-confidence)/2)^2 p (1-p) / h^2``
+    with p = error_rate / 100 and h = half_width / 100, rounded up. Assumes i.i.d. test
+    examples from the target distribution. Use error_rate = 50 when you do not know it yet
+    (the largest n). The Wilson interval the app shows at that n is reported alongside.
+
+    Examples
+    --------
+    >>> size_for_interval(10, 1).n
+    3458
+    """
+    e_pct = check_number("error_rate", error_rate, low=0.0, high=100.0)
+    if e_pct <= 0 or e_pct >= 100:
+        raise ValueError(f"error_rate must lie strictly between 0 and 100 percent, got {e_pct:g}.")
+    h_pct = check_number("half_width", half_width, low=0.0, high=50.0)
+    if h_pct <= 0:
+        raise ValueError(f"half_width must be above 0 percentage points, got {h_pct:g}.")
+    confidence = check_number("confidence", confidence, low=0.5, high=1.0)
+    if confidence >= 1:
+        raise ValueError(f"confidence must be below 1, got {confidence:g} (0.95 is usual).")
+    p, h = e_pct / 100, h_pct / 100
+    z = _z(0.5 + confidence / 2)
+    n = max(1, math.ceil(z * z * p * (1 - p) / (h * h) - 1e-9))
+    low, high = wilson_interval(round(p * n), n, confidence=confidence)
+    wilson_half = (float(high) - float(low)) / 2 * 100
+    explanation = (f"For a {confidence:.0%} interval of ±{h_pct:g} points around a {e_pct:g}% "
+                   f"error rate, the test set needs {n:,} examples (the Wilson interval at that "
+                   f"size is ±{wilson_half:.2f} points).")
+    return SampleSize(n=n, purpose="test", formula="n = z² · p(1-p) / h²",
+                      assumptions="normal approximation to the binomial, i.i.d. test examples "
+                                  "from the target distribution",
+                      explanation=explanation,
+                      inputs={"error_rate": e_pct, "half_width": h_pct, "confidence": confidence,
+                              "wilson_half_width": round(wilson_half, 4)})
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources
+# ---------------------------------------------------------------------------------------------
+
+_SOURCE_ITEM = re.compile(
+    r"\s*(?P<name>[^:=;\n,]+?)\s*[:=]\s*(?P<size>\d{1,3}(?:[,_ ]\d{3})+(?!\d)|\d+)\s*(?:[;\n,]|$)")
+
+
+def parse_sources(text: str) -> dict[str, int]:
+    """Read sources typed as ``"web: 200,000; mobile: 10,000"`` into {name: size}.
+
+    Items are separated by ``;``, ``,`` or new lines; sizes may use ``,``, ``_`` or spaces as
+    thousands separators.
+
+    Examples
+    --------
+    >>> parse_sources("web: 200,000, mobile: 10000")
+    {'web': 200000, 'mobile': 10000}
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("sources is empty: type each source with its size, "
+                         "e.g. 'web: 200000; mobile: 10000'.")
+    sources: dict[str, int] = {}
+    position = 0
+    stripped = text.strip()
+    while position < len(stripped):
+        match = _SOURCE_ITEM.match(stripped, position)
+        if match is None or match.end() == position:
+            rest = stripped[position:].split(";")[0].split("\n")[0][:40]
+            raise ValueError(f"sources: could not read {rest!r}; write each source as "
+                             "'name: size', e.g. 'web: 200000; mobile: 10000'.")
+        name = match["name"].strip()
+        if name in sources:
+            raise ValueError(f"sources: {name!r} is listed twice; give each source once.")
+        sources[name] = int(re.sub(r"[,_ ]", "", match["size"]))
+        position = match.end()
+    return _check_sources(sources)
+
+
+def format_sources(sources: Mapping[str, int]) -> str:
+    """The text form parse_sources reads (for a prefilled input or a link)."""
+    return "; ".join(f"{name}: {size}" for name, size in sources.items())
+
+
+def _check_sources(sources: Mapping[str, object]) -> dict[str, int]:
+    if not isinstance(sources, Mapping) or not sources:
+        raise ValueError("sources must name at least one source with its number of examples, "
+                         "e.g. {'web': 200000, 'mobile': 10000}.")
+    checked: dict[str, int] = {}
+    for name, size in sources.items():
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"sources: every source needs a name, got {name!r}.")
+        checked[name.strip()] = check_count(f"size of source {name!r}", size)
+    if sum(checked.values()) == 0:
+        raise ValueError("sources: every source has 0 examples; enter the sizes.")
+    return checked
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """Recommended composition: how many examples of each source go to each split."""
+
+    sources: tuple[tuple[str, int], ...]
+    target: str
+    counts: tuple[tuple[str, str, int], ...]  # (split, source, count)
+    notes: tuple[str, ...]
+    warnings: tuple[str, ...]
+    dev_needed: SampleSize | None = None
+    test_needed: SampleSize | None = None
+
+    def count(self, split: str, source: str | None = None) -> int:
+        """Examples in `split` (from `source` only, if given)."""
+        check_choice("split", split, SPLIT_ORDER)
+        return sum(c for s, src, c in self.counts if s == split and (source is None or src == source))
+
+    def training_pool(self, source: str | None = None) -> int:
+        """The training distribution before the train-dev slice is carved out (train + train-dev)."""
+        return self.count("train", source) + self.count("train-dev", source)
+
+    def table(self) -> pd.DataFrame:
+        """Splits as rows, sources as columns, plus total and share of all examples."""
+        return composition_table(self.counts, [name for name, _ in self.sources])
+
+    def to_dict(self) -> dict[str, object]:
+        return {"sources": dict(self.sources), "target": self.target,
+                "counts": [{"split": s, "source": src, "count": c} for s, src, c in self.counts],
+                "notes": list(self.notes), "warnings": list(self.warnings),
+                "dev_needed": self.dev_needed.to_dict() if self.dev_needed else None,
+                "test_needed": self.test_needed.to_dict() if self.test_needed else None}
+
+
+def composition_table(counts: Sequence[tuple[str, str, int]], sources: Sequence[str]) -> pd.DataFrame:
+    """Turn (split, source, count) triples into the splits x sources table the page shows."""
+    table = pd.DataFrame(0, index=pd.Index(SPLIT_ORDER, name="split"), columns=list(sources),
+                         dtype="int64")
+    for split, source, count in counts:
+        table.loc[split, source] += int(count)
+    table["total"] = table.sum(axis=1)
+    grand = int(table["total"].sum())
+    table["share of all"] = table["total"] / grand if grand else 0.0
+    return table
+
+
+def apportion(weights: Sequence[int], total: int) -> list[int]:
+    """Split `total` into whole parts proportional to `weights` (largest remainder method).
+
+    Each part is at most its weight; ties go to the earlier weight, so results are stable.
+
+    Examples
+    --------
+    >>> apportion([200000, 5000], 2500)
+    [2439, 61]
+    """
+    weights = [int(w) for w in weights]
+    available = sum(weights)
+    if total > available:
+        raise ValueError(f"cannot take {total:,} examples from {available:,}.")
+    if available == 0 or total == 0:
+        return [0] * len(weights)
+    exact = [w * total / available for w in weights]
+    parts = [min(math.floor(x), w) for x, w in zip(exact, weights, strict=True)]
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    short = total - sum(parts)
+    for i in order:
+        if short == 0:
+            break
+        if parts[i] < weights[i]:
+            parts[i] += 1
+            short -= 1
+    return parts
+
+
+def _default_size(target_size: int, mismatched: bool, cap: int) -> tuple[int, str]:
+    fraction = MISMATCHED_FRACTION if mismatched else SINGLE_SOURCE_FRACTION
+    size = min(math.floor(target_size * fraction), cap)
+    why = (f"{fraction:.0%} of the {target_size:,} target examples"
+           + (f", capped at {cap:,}" if size == cap and target_size * fraction > cap else "")
+           + (" (other sources supply most of the training data)" if mismatched
+              else " (the course's 60/20/20 for small data, about 98/1/1 for a million)"))
+    return size, why
+
+
+def _size_or_default(name: str, given: int | None, needed: SampleSize | None,
+                     default: tuple[int, str]) -> tuple[int, str]:
+    if given is not None:
+        return check_count(name, given), "the size you entered"
+    if needed is not None:
+        return needed.n, f"the size needed: {needed.explanation}"
+    return default
+
+
+def plan_splits(sources: Mapping[str, int], *, target: str, dev_size: int | None = None,
+                test_size: int | None = None, train_dev_size: int | None = None,
+                dev_needed: SampleSize | None = None, test_needed: SampleSize | None = None,
+                cap: int = DEFAULT_CAP) -> SplitPlan:
+    """Recommend how many examples of each source go to train, train-dev, dev and test.
+
+    Dev and test are drawn only from `target` (the distribution the model will meet); target
+    data left over goes into train with every other source; a train-dev slice, proportional to
+    the training pool's sources, is carved out of train. Sizes not given come from
+    `dev_needed` / `test_needed` (see dev_size_to_detect, size_for_interval) or else the
+    default rule (a quarter of the target each with other sources, a fifth each when the target
+    is all there is, at most `cap` each). A given size smaller than the needed one is warned about.
+
+    Examples
+    --------
+    >>> plan = plan_splits({"web": 200_000, "mobile": 10_000}, target="mobile")
+    >>> plan.count("dev", "mobile"), plan.count("test", "mobile"), plan.training_pool("mobile")
+    (2500, 2500, 5000)
+    """
+    sources = _check_sources(sources)
+    target = check_choice("target", target, list(sources))
+    cap = check_count("cap", cap, minimum=1)
+    target_size = sources[target]
+    others = {name: size for name, size in sources.items() if name != target and size > 0}
+    mismatched = bool(others)
+    if target_size == 0:
+        raise ValueError(f"target source {target!r} has 0 examples: dev and test must come from "
+                         "the target distribution, so collect some target data first.")
+    default = _default_size(target_size, mismatched, cap)
+    dev, dev_why = _size_or_default("dev_size", dev_size, dev_needed, default)
+    test, test_why = _size_or_default("test_size", test_size, test_needed, default)
+    if dev + test > target_size:
+        dev_name = "dev_size" if dev_size is not None else "the dev size needed"
+        test_name = "test_size" if test_size is not None else "the test size needed"
+        raise ValueError(
+            f"{dev_name} ({dev:,}) + {test_name} ({test:,}) = {dev + test:,} exceeds the "
+            f"{target_size:,} examples of the target {target!r}: dev and test must both come "
+            "from the target, so lower them (or relax what they must detect) or collect more "
+            "target data.")
+    warnings: list[str] = []
+    if dev == 0 or test == 0:
+        warnings.append("A dev or test set of 0 examples cannot measure anything: give both "
+                        "at least a few hundred target examples.")
+    for label, size, needed in (("dev", dev, dev_needed), ("test", test, test_needed)):
+        if needed is not None and size < needed.n:
+            warnings.append(f"The {label} set ({size:,}) is smaller than the {needed.n:,} "
+                            f"needed: {needed.explanation}")
+    leftover = target_size - dev - test
+    pool = {**{name: size for name, size in sources.items() if name != target}, target: leftover}
+    pool_total = sum(pool.values())
+    if train_dev_size is None:
+        train_dev = min(dev, math.floor(pool_total * TRAIN_DEV_POOL_SHARE)) if mismatched else 0
+    else:
+        train_dev = check_count("train_dev_size", train_dev_size)
+    if train_dev > pool_total:
+        raise ValueError(f"train_dev_size ({train_dev:,}) exceeds the {pool_total:,} examples "
+                         "left for training: lower it.")
+    names = list(pool)
+    carved = dict(zip(names, apportion([pool[n] for n in names], train_dev), strict=True))
+    counts: list[tuple[str, str, int]] = []
+    for name in sources:
+        counts.append(("train", name, pool.get(name, 0) - carved.get(name, 0)))
+        counts.append(("train-dev", name, carved.get(name, 0)))
+        counts.append(("dev", name, dev if name == target else 0))
+        counts.append(("test", name, test if name == target else 0))
+    if pool_total - train_dev <= 0:
+        warnings.append("Nothing is left to train on: lower dev, test or train-dev.")
+    if mismatched and leftover == 0:
+        warnings.append(f"No {target!r} examples are left for train: the model never sees the "
+                        "distribution it is judged on. Consider smaller dev/test sets.")
+    if mismatched and train_dev == 0:
+        warnings.append("Without a train-dev set you cannot tell variance from data mismatch "
+                        "(train and dev come from different distributions).")
+    notes = _plan_notes(sources, target, dev, dev_why, test, test_why, leftover, others,
+                        train_dev, carved, pool_total)
+    return SplitPlan(sources=tuple(sources.items()), target=target, counts=tuple(counts),
+                     notes=tuple(notes), warnings=tuple(warnings),
+                     dev_needed=dev_needed, test_needed=test_needed)
+
+
+def _plan_notes(sources: Mapping[str, int], target: str, dev: int, dev_why: str, test: int,
+                test_why: str, leftover: int, others: Mapping[str, int], train_dev: int,
+                carved: Mapping[str, int], pool_total: int) -> list[str]:
+    """The course's rules as they apply to these numbers, one sentence each."""
+    notes = [f"Dev and test both come from the target {target!r} only: they must share the "
+             "distribution you expect in the future and care to do well on.",
+             f"Dev = {dev:,}: {dev_why}.",
+             f"Test = {test:,}: {test_why}."]
+    if others:
+        listing = ", ".join(f"{size:,} {name!r}" for name, size in others.items())
+        notes.append(f"All {listing} examples go into train: training data may come from elsewhere.")
+    if leftover:
+        notes.append(f"The other {leftover:,} {target!r} examples go into train, so the model "
+                     "learns from the distribution it is judged on.")
+    if train_dev:
+        split_up = ", ".join(f"{c:,} {n!r}" for n, c in carved.items() if c)
+        notes.append(f"Train-dev: {train_dev:,} examples ({split_up}) carved at random from the "
+                     f"{pool_total:,}-example training pool and not trained on: the gap train -> "
+                     "train-dev is variance, train-dev -> dev is data mismatch.")
+    elif not others:
+        notes.append("Train and dev come from the same distribution, so no train-dev set is "
+                     "needed: the train -> dev gap is variance.")
+    if others:
+        total = sum(sources.values())
+        other_share = sum(others.values()) / total
+        notes.append(f"Do not shuffle all sources together: dev would then be {other_share:.0%} "
+                     f"non-{target!r} data, aiming the team at the wrong target.")
+    return notes
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking a split the user already has
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SplitAudit:
+    """A user's split checked against the course's rules."""
+
+    table: pd.DataFrame
+    target: str
+    warnings: tuple[str, ...]
+    passed: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.warnings
+
+    def to_dict(self) -> dict[str, object]:
+        return {"target": self.target, "warnings": list(self.warnings),
+                "passed": list(self.passed),
+                "table": self.table.reset_index().to_dict(orient="records")}
+
+
+def canonical_split(value: object) -> str | None:
+    """Map a split name as found in files ('validation', 'Train_Dev') to the canonical one."""
+    # The predictions reader's synonyms, so a file reads the same here as everywhere else.
+    return _SPLIT_SYNONYMS.get(str(value).strip().lower()) if value is not None else None
+
+
+def split_counts(frame: pd.DataFrame, *, split_column: str, source_column: str) -> pd.DataFrame:
+    """Count examples per (split, source) in a table that already has a split column."""
+    for label, column in (("split_column", split_column), ("source_column", source_column)):
+        if column not in frame.columns:
+            raise ValueError(f"{label} {column!r} is not a column of the file; columns are "
+                             f"{', '.join(map(repr, map(str, frame.columns[:12])))}.")
+    splits = frame[split_column].map(canonical_split)
+    bad = np.flatnonzero(splits.isna().to_numpy())
+    if len(bad):
+        values = list(dict.fromkeys(frame[split_column].iloc[bad].astype(str).tolist()))[:3]
+        raise ValueError(f"column {split_column!r} has {len(bad)} values that are not a split "
+                         f"name (train, train-dev, dev, test): {', '.join(map(repr, values))} "
+                         f"({rows_preview(bad)}).")
+    sources = frame[source_column].astype(str)
+    crosstab = pd.crosstab(splits, sources)
+    long = [(split, source, int(crosstab.loc[split, source]))
+            for split in crosstab.index for source in crosstab.columns]
+    return composition_table(long, list(crosstab.columns))
+
+
+def audit_split(table: pd.DataFrame, *, target: str) -> SplitAudit:
+    """Check a split (splits as rows, sources as columns, counts) against the course's rules.
+
+    Warns when dev or test hold non-target data, when either is missing, when train has other
+    sources but no train-dev set, when train-dev's source mix does not look like a random
+    slice of train, and when train holds no target data although other sources are there.
+    """
+    if not isinstance(table, pd.DataFrame) or table.empty:
+        raise ValueError("the split table is empty: give counts per split (rows) and source (columns).")
+    sources = [c for c in table.columns if c not in ("total", "share of all")]
+    target = check_choice("target", target, [str(s) for s in sources])
+    counts: list[tuple[str, str, int]] = []
+    for split, row in table.iterrows():
+        canonical = canonical_split(split)
+        if canonical is None:
+            raise ValueError(f"split table: row {split!r} is not a split name "
+                             "(train, train-dev, dev, test).")
+        for source in sources:
+            counts.append((canonical, str(source),
+                           check_count(f"count of {source!r} in {split!r}", row[source])))
+    clean = composition_table(counts, [str(s) for s in sources])
+    warnings: list[str] = []
+    passed: list[str] = []
+    _check_dev_test(clean, target, warnings, passed)
+    _check_train_side(clean, target, warnings, passed)
+    return SplitAudit(table=clean, target=target, warnings=tuple(warnings), passed=tuple(passed))
+
+
+def _check_dev_test(table: pd.DataFrame, target: str, warnings: list[str], passed: list[str]) -> None:
+    for split in ("dev", "test"):
+        total = int(table.loc[split, "total"])
+        if total == 0:
+            warnings.append(f"There is no {split} set: the course needs both dev (to choose "
+                            "between ideas) and test (for an unbiased final figure).")
+            continue
+        off_target = total - int(table.loc[split, target])
+        if off_target:
+            warnings.append(
+                f"{split} is {off_target / total:.0%} non-{target!r} data ({off_target:,} of "
+                f"{total:,}): dev and test must come from the target distribution only "
+                "(did you shuffle all sources together?).")
+        else:
+            passed.append(f"{split} comes from the target {target!r} only.")
+
+
+def _check_train_side(table: pd.DataFrame, target: str, warnings: list[str],
+                      passed: list[str]) -> None:
+    train_total = int(table.loc["train", "total"])
+    off_target_train = train_total - int(table.loc["train", target])
+    train_dev_total = int(table.loc["train-dev", "total"])
+    if train_total == 0:
+        warnings.append("There is no train set.")
+        return
+    if off_target_train and int(table.loc["train", target]) == 0:
+        warnings.append(f"train holds no {target!r} examples: put the target data left over "
+                        "after dev and test into train.")
+    if off_target_train and train_dev_total == 0:
+        warnings.append("train mixes in other sources but there is no train-dev set: you will "
+                        "not be able to tell variance from data mismatch.")
+    elif train_dev_total:
+        share_train = int(table.loc["train", target]) / train_total
+        share_td = int(table.loc["train-dev", target]) / train_dev_total
+        # A random slice differs from train only by sampling noise; allow 3 standard errors.
+        tolerance = max(0.02, 3 * math.sqrt(max(share_train * (1 - share_train), 1e-12) / train_dev_total))
+        if abs(share_td - share_train) > tolerance:
+            warnings.append(
+                f"train-dev is {share_td:.1%} {target!r} but train is {share_train:.1%}: "
+                "train-dev should be a random slice of the training distribution.")
+        else:
+            passed.append("train-dev looks like a random slice of train.")
+
+
+def shuffled_split(sources: Mapping[str, int], *, dev_size: int, test_size: int,
+                   train_dev_size: int = 0) -> pd.DataFrame:
+    """What shuffling every source together would give (the mistake the course warns about)."""
+    sources = _check_sources(sources)
+    names = list(sources)
+    remaining = dict(sources)
+    counts: list[tuple[str, str, int]] = []
+    for split, size in (("dev", dev_size), ("test", test_size), ("train-dev", train_dev_size)):
+        size = check_count(f"{split} size", size)
+        parts = apportion([remaining[n] for n in names], size)
+        for name, part in zip(names, parts, strict=True):
+            counts.append((split, name, part))
+            remaining[name] -= part
+    counts.extend(("train", name, remaining[name]) for name in names)
+    return composition_table(counts, names)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing a split column into the user's file
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SplitAssignment:
+    """The user's table with a seeded split column, and the plan it follows."""
+
+    frame: pd.DataFrame
+    plan: SplitPlan
+    split_column: str
+    seed: int
+    stratified_by: str | None
+    notes: tuple[str, ...]
+
+    def table(self) -> pd.DataFrame:
+        return self.plan.table()
+
+
+def assign_splits(frame: pd.DataFrame, *, source_column: str, target: str,
+                  dev_size: int | None = None, test_size: int | None = None,
+                  train_dev_size: int | None = None, seed: int = 0,
+                  stratify_column: str | None = None, split_column: str = "split",
+                  dev_needed: SampleSize | None = None,
+                  test_needed: SampleSize | None = None) -> SplitAssignment:
+    """Write a seeded `split_column` into a copy of `frame` following plan_splits.
+
+    The plan is made from the file's own source counts. Dev and test are drawn at random from
+    the target rows; train-dev is drawn from the training pool with the plan's per-source
+    counts. With `stratify_column`, every draw keeps that column's value proportions (largest
+    remainder), so dev, test and train-dev carry the label mix of where they were drawn from.
+    The same seed gives the same split.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"source": ["web"] * 8 + ["mobile"] * 8})
+    >>> out = assign_splits(df, source_column="source", target="mobile", dev_size=2,
+    ...                     test_size=2, train_dev_size=2, seed=7)
+    >>> out.frame.groupby("split").size().to_dict()
+    {'dev': 2, 'test': 2, 'train': 10, 'train-dev': 2}
+    """
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        raise ValueError("the file has no rows: upload a table with one row per example.")
+    if source_column not in frame.columns:
+        raise ValueError(f"source_column {source_column!r} is not a column of the file; columns "
+                         f"are {', '.join(map(repr, map(str, frame.columns[:12])))}.")
+    if stratify_column is not None and stratify_column not in frame.columns:
+        raise ValueError(f"stratify_column {stratify_column!r} is not a column of the file.")
+    seed = check_count("seed", seed)
+    if not isinstance(split_column, str) or not split_column.strip():
+        raise ValueError("split_column needs a name, e.g. 'split'.")
+    source_values = frame[source_column]
+    missing = np.flatnonzero(source_values.isna().to_numpy())
+    if len(missing):
+        raise ValueError(f"column {source_column!r} is empty in {len(missing)} rows "
+                         f"({rows_preview(missing)}): fill in where each example comes from.")
+    sources_text = source_values.astype(str).str.strip().to_numpy()
+    names, sizes = np.unique(sources_text, return_counts=True)
+    order = np.argsort(-sizes, kind="stable")
+    sources = {str(names[i]): int(sizes[i]) for i in order}
+    plan = plan_splits(sources, target=str(target), dev_size=dev_size, test_size=test_size,
+                       train_dev_size=train_dev_size, dev_needed=dev_needed,
+                       test_needed=test_needed)
+    strata = None
+    if stratify_column is not None:
+        strata = pd.factorize(frame[stratify_column].astype(object), use_na_sentinel=False)[0]
+    rng = np.random.default_rng(seed)
+    labels = np.full(len(frame), "train", dtype=object)
+    target_rows = np.flatnonzero(sources_text == plan.target)
+    dev_rows = _draw(rng, target_rows, plan.count("dev"), strata)
+    rest = np.setdiff1d(target_rows, dev_rows)
+    test_rows = _draw(rng, rest, plan.count("test"), strata)
+    labels[dev_rows] = "dev"
+    labels[test_rows] = "test"
+    for name in sources:
+        pool_rows = np.flatnonzero((sources_text == name) & (labels == "train"))
+        labels[_draw(rng, pool_rows, plan.count("train-dev", name), strata)] = "train-dev"
+    out = frame.copy()
+    out[split_column] = pd.Series(labels, index=frame.index, dtype="string")
+    notes = [f"Split written to column {split_column!r} with seed {seed}: the same seed and "
+             "file give the same split."]
+    if stratify_column is not None:
+        notes.append(f"Each draw keeps the proportions of {stratify_column!r} of the rows it "
+                     "was drawn from.")
+    return SplitAssignment(frame=out, plan=plan, split_column=split_column, seed=seed,
+                           stratified_by=stratify_column, notes=tuple(notes))
+
+
+def _draw(rng: np.random.Generator, rows: np.ndarray, n: int,
+          strata: np.ndarray | None) -> np.ndarray:
+    """Pick n of `rows` at random, keeping the strata's proportions when strata are given."""
+    if n == 0:
+        return rows[:0]
+    if strata is None:
+        return np.sort(rng.choice(rows, size=n, replace=False))
+    groups, inverse = np.unique(strata[rows], return_inverse=True)
+    sizes = np.bincount(inverse, minlength=len(groups))
+    quotas = apportion(sizes.tolist(), n)
+    picked = [rng.choice(rows[inverse == g], size=q, replace=False)
+              for g, q in enumerate(quotas) if q]
+    return np.sort(np.concatenate(picked))
