@@ -702,7 +702,9 @@ def _encode_labels(y_true: np.ndarray, y_pred: np.ndarray,
     if labels is None:
         classes, codes = np.unique(np.concatenate((y_true, y_pred)), return_inverse=True)
         return classes, codes[: len(y_true)], codes[len(y_true):]
-    classes = np.asarray(list(labels), dtype=y_true.dtype if y_true.dtype.kind in "US" else object)
+    # build the class array from the labels themselves: the data's fixed-width string dtype
+    # would truncate a longer class name that never occurs in the data
+    classes = np.asarray([str(c) for c in labels] if y_true.dtype.kind in "US" else list(labels))
     if len(classes) == 0 or len(set(classes.tolist())) != len(classes):
         raise ValueError(f"labels must list each class once; got {list(labels)!r}.")
     order = np.argsort(classes)
@@ -720,7 +722,8 @@ def _encode_labels(y_true: np.ndarray, y_pred: np.ndarray,
     return classes, encode("y_true", y_true), encode("y_pred", y_pred)
 
 
-def _as_labels(name: str, values: object) -> np.ndarray:
+def check_labels(name: str, values: object) -> np.ndarray:
+    """Class labels (text or numbers), one per example, none empty; text comes back as str."""
     array = np.asarray(values)
     if array.ndim != 1 or array.size == 0:
         raise ValueError(f"{name} must be a non-empty one-dimensional list of labels; got shape {array.shape}.")
@@ -812,8 +815,8 @@ def multiclass_metrics(y_true: object, y_pred: object, *, labels: Sequence[objec
     >>> m.top_confusions[["true", "predicted", "count"]].values.tolist()
     [['dog', 'cat', 1]]
     """
-    truth = _as_labels("y_true", y_true)
-    predicted = _as_labels("y_pred", y_pred)
+    truth = check_labels("y_true", y_true)
+    predicted = check_labels("y_pred", y_pred)
     check_same_length(y_true=truth, y_pred=predicted)
     if truth.dtype.kind != predicted.dtype.kind:
         truth, predicted = truth.astype(str), predicted.astype(str)
@@ -1005,11 +1008,11 @@ def slice_metrics(y_true: object, y_pred: object, groups: object, *, column: str
     [['India', 2, 0.5], ['US', 2, 0.5]]
     """
     level = _check_confidence(confidence)
-    names = _as_labels("groups", groups).astype(str)
+    names = check_labels("groups", groups).astype(str)
     if binary:
         truth, predicted = check_binary("y_true", y_true), check_binary("y_pred", y_pred)
     else:
-        truth, predicted = _as_labels("y_true", y_true), _as_labels("y_pred", y_pred)
+        truth, predicted = check_labels("y_true", y_true), check_labels("y_pred", y_pred)
     check_same_length(y_true=truth, y_pred=predicted, groups=names)
     weights = _check_weights(sample_weight, len(truth))
     slices, codes = np.unique(names, return_inverse=True)
@@ -1068,7 +1071,7 @@ def weighted_error(y_true: object, y_pred: object, *, weights: object) -> Weight
     >>> round(w.error, 4), w.unweighted_error
     (0.8462, 0.5)
     """
-    truth, predicted = _as_labels("y_true", y_true), _as_labels("y_pred", y_pred)
+    truth, predicted = check_labels("y_true", y_true), check_labels("y_pred", y_pred)
     if truth.dtype.kind != predicted.dtype.kind:
         truth, predicted = truth.astype(str), predicted.astype(str)
     check_same_length(y_true=truth, y_pred=predicted)

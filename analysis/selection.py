@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.metrics import check_labels
 from analysis.validation import (
     check_choice,
     check_count,
@@ -239,18 +240,6 @@ def mcnemar_exact(only_a_wrong: int, only_b_wrong: int) -> float:
     return float(stats.binomtest(b, b + c, 0.5, alternative="two-sided").pvalue)
 
 
-def _labels(name: str, values: object) -> np.ndarray:
-    array = np.asarray(values)
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty list of labels, one per example; got shape {array.shape}.")
-    if array.dtype == object or array.dtype.kind == "T":
-        empty = np.flatnonzero(pd.isna(array))
-        if empty.size:
-            raise ValueError(f"{name} has {empty.size} empty labels ({rows_preview(empty)}).")
-        array = array.astype(str)
-    return array
-
-
 def compare_models(y_true: object, pred_a: object, pred_b: object, *, names: tuple[str, str] = ("A", "B"),
                    confidence: float = 0.95, alpha: float = 0.05, n_boot: int = 2000,
                    seed: int = 0) -> ModelComparison:
@@ -270,7 +259,7 @@ def compare_models(y_true: object, pred_a: object, pred_b: object, *, names: tup
     >>> c.only_a_wrong, c.only_b_wrong, round(c.p_value, 4)
     (10, 0, 0.002)
     """
-    truth, a, b = _labels("y_true", y_true), _labels("pred_a", pred_a), _labels("pred_b", pred_b)
+    truth, a, b = check_labels("y_true", y_true), check_labels("pred_a", pred_a), check_labels("pred_b", pred_b)
     if len({truth.dtype.kind, a.dtype.kind, b.dtype.kind}) > 1:
         truth, a, b = truth.astype(str), a.astype(str), b.astype(str)
     n = check_same_length(y_true=truth, pred_a=a, pred_b=b)
@@ -366,7 +355,7 @@ def dev_set_size(difference: float, *, error_rate: float, discordant_rate: float
     e2 = e1 - d
     psi = e1 * (1 - e2) + e2 * (1 - e1) if discordant_rate is None \
         else check_fraction("discordant_rate", discordant_rate)
-    if psi < d:
+    if psi < d - 1e-12:  # equal when every discordant example favours one model
         raise ValueError(f"discordant_rate {psi:g} is below the difference {d:g}: at least that "
                          "share of examples must differ between the models.")
     z_alpha = stats.norm.ppf(1 - a / 2)
