@@ -1,0 +1,25 @@
+"""AppTest fixtures: the real app.py against a temporary store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP_PATH = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def app_test(store_url: str) -> AppTest:
+    """app.py, not yet run, with its own empty workspace store."""
+    return AppTest.from_file(APP_PATH, default_timeout=60)
+
+
+@pytest.fixture
+def sample_app(app_test: AppTest) -> AppTest:
+    """app.py after 'Load the sample project' on the home page."""
+    app_test.run()
+    app_test.button(key="home.load_sample").click().run()
+    assert not app_test.exception
+    return app_test

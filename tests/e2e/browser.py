@@ -1,0 +1,50 @@
+"""Driving the app in headless Chromium: wait for Streamlit to settle, load the sample, check."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+SHOTS = Path(os.environ.get("WORKBENCH_SHOTS") or tempfile.mkdtemp(prefix="workbench-shots-"))
+
+
+def wait_idle(page: Page, *, timeout: float = 60_000) -> None:
+    """Wait until the script has finished running (a rerun starts within a few ms of a click)."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=timeout)
+    page.wait_for_timeout(200)
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def open_page(page: Page, url: str) -> None:
+    """Go to `url` and wait for the app to render it."""
+    page.goto(url)
+    page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
+    wait_idle(page)
+
+
+def load_sample(page: Page, app_url: str) -> None:
+    """Home page -> 'Load the sample project' -> the success message."""
+    open_page(page, app_url)
+    page.get_by_role("button", name=re.compile("Load the sample project")).first.click()
+    wait_idle(page)
+    expect(page.get_by_text("The sample project is loaded")).to_be_visible(timeout=30_000)
+
+
+def assert_no_exception(page: Page) -> None:
+    """No exception block and no 'Traceback' anywhere on the page."""
+    assert page.get_by_test_id("stException").count() == 0, "the page shows an exception"
+    assert "Traceback" not in page.content(), "the page shows a traceback"
+
+
+def shot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under the screenshots folder and return its path."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

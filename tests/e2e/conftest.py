@@ -1,0 +1,163 @@
+"""End-to-end fixtures: `streamlit run app.py` on a free localhost port, Debian's Chromium.
+
+Under CI=true a missing Chromium fails the run: browser tests must never be skipped there.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import browser as helpers
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-dev-shm-usage", "--disable-component-update", "--no-first-run"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e is a browser test."""
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """A `streamlit run app.py` child process with its own SQLite store."""
+
+    def __init__(self, store: Path, log: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.store = store
+        self.log_path = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> AppServer:
+        env = {**os.environ, "WORKBENCH_DB_URL": f"sqlite:///{self.store}"}
+        command = [sys.executable, "-m", "streamlit", "run", "app.py",
+                   "--server.port", str(self.port), "--server.headless", "true",
+                   "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+        self._wait_healthy()
+        return self
+
+    def _wait_healthy(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"streamlit did not answer in {timeout}s:\n"
+                           f"{self.log_path.read_text()[-3000:]}")
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.process and self.process.poll() is None:
+            (self.process.kill if kill else self.process.terminate)()
+            self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium; a hard failure under CI, a skip on a developer machine without it."""
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., AppServer]]:
+    """A factory of app servers (each with its own store); all are stopped at the end."""
+    servers: list[AppServer] = []
+
+    def start(store: Path | None = None) -> AppServer:
+        folder = tmp_path_factory.mktemp("server")
+        server = AppServer(store or folder / "workbench.sqlite", folder / "streamlit.log").start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(start_server: Callable[..., AppServer], chromium_path: str) -> str:
+    """Base URL of one app server shared by the session's browser tests."""
+    return start_server().url
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[object]:
+    """One headless Chromium for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium_path, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def context(browser: object) -> Iterator[object]:
+    """A fresh browser context (its own cookies: a new Streamlit session)."""
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+    ctx.set_default_timeout(30_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: object) -> object:
+    """A new page in a fresh context."""
+    return context.new_page()
+
+
+@pytest.fixture
+def wait_idle() -> Callable[..., None]:
+    return helpers.wait_idle
+
+
+@pytest.fixture
+def open_page() -> Callable[..., None]:
+    return helpers.open_page
+
+
+@pytest.fixture
+def load_sample() -> Callable[..., None]:
+    return helpers.load_sample
+
+
+@pytest.fixture
+def assert_no_exception() -> Callable[..., None]:
+    return helpers.assert_no_exception
+
+
+@pytest.fixture
+def shot() -> Callable[..., Path]:
+    return helpers.shot

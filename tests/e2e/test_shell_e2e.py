@@ -1,0 +1,38 @@
+"""The whole app in real Chromium: home, the sample project, every page without a traceback."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+PAGES = [("waterfall", "Bias & variance"), ("metrics", "Metrics"),
+         ("error-analysis", "Error analysis"), ("split-planner", "Split planner"),
+         ("training-lab", "Training lab"), ("workspaces", "Workspaces"),
+         ("report", "Project report")]
+
+
+@pytest.fixture
+def fresh_url(start_server, chromium_path) -> str:
+    """This test's own server: the sample project is loaded into an empty store."""
+    return start_server().url
+
+
+def test_home_loads_sample_and_every_page_renders(page, fresh_url, load_sample, open_page,
+                                                  assert_no_exception, shot):
+    load_sample(page, fresh_url)
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    shot(page, "home")
+    for path, title in PAGES:
+        open_page(page, f"{fresh_url}/{path}")
+        expect(page.get_by_role("heading", name=re.compile(re.escape(title))).first).to_be_visible()
+        assert_no_exception(page)
+        shot(page, path)
+
+
+def test_sidebar_names_the_open_workspace(page, app_url, open_page):
+    open_page(page, app_url)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Workspace", exact=True)).to_be_visible()
+    expect(sidebar.get_by_text("My project")).to_be_visible()
