@@ -310,11 +310,11 @@ def _read_excel(data: bytes, name: str, sheet: str | int | None) -> tuple[pd.Dat
             raise ValueError(f"{name} has no sheet {sheet!r}; its sheets are "
                              f"{', '.join(map(repr, names))}.")
         chosen = sheet if isinstance(sheet, str) else names[sheet]
-        frame = book.parse(chosen)
+        frame = pd.read_excel(book, sheet_name=chosen)
     else:
         chosen, frame = names[0], pd.DataFrame()
         for candidate in names:
-            frame = book.parse(candidate)
+            frame = pd.read_excel(book, sheet_name=candidate)
             if not frame.empty:
                 chosen = candidate
                 break
@@ -792,6 +792,7 @@ def read_predictions(source: str | Path | bytes | BinaryIO, filename: str | None
     frame, name, notes = read_table(source, filename, sheet=sheet)
     detected = detect_columns(frame)
     chosen = _apply_overrides(detected, mapping, None)
+    _require_columns(frame, chosen, name)
     if task is None:
         chosen = replace(chosen, task=_infer_task(frame, chosen))
     else:

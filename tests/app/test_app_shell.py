@@ -1,0 +1,43 @@
+"""Every page of app.py opens in AppTest without an exception, before and after the sample."""
+
+from __future__ import annotations
+
+import pytest
+
+PAGES = ["pages/home.py", "pages/workspaces.py", "pages/waterfall.py", "pages/metrics.py",
+         "pages/error_analysis.py", "pages/split_planner.py", "pages/training_lab.py",
+         "pages/report.py"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_opens_on_an_empty_workspace(app_test, page):
+    app_test.run()
+    app_test.switch_page(page).run()
+    assert not app_test.exception, app_test.exception
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_opens_with_the_sample_project(sample_app, page):
+    sample_app.switch_page(page).run()
+    assert not sample_app.exception, sample_app.exception
+
+
+def test_home_offers_the_sample_then_confirms_it(app_test):
+    app_test.run()
+    assert any("New here?" in m.value for m in app_test.markdown)
+    app_test.button(key="home.load_sample").click().run()
+    assert any("sample project is loaded" in s.value for s in app_test.success)
+
+
+def test_sidebar_names_the_workspace(app_test):
+    app_test.run()
+    assert any(m.value == "**My project**" for m in app_test.sidebar.markdown)
+
+
+def test_sample_files_reach_other_pages_through_the_workspace(sample_app):
+    from components.state import PREDICTIONS_KIND
+    from storage import WorkspaceStore
+
+    store = WorkspaceStore.from_env()
+    names = {item.name for item in store.list_items(1, PREDICTIONS_KIND)}
+    assert names == {"cat_classifier.csv", "animals_multiclass.csv", "driving_multitask.csv"}
