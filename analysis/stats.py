@@ -35,8 +35,11 @@ def wilson_interval(successes: np.ndarray | float, n: np.ndarray | float, *,
         denominator = 1 + z**2 / total
         centre = (p + z**2 / (2 * total)) / denominator
         half = z * np.sqrt(p * (1 - p) / total + z**2 / (4 * total**2)) / denominator
-        low = np.where(total > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-        high = np.where(total > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+        # At 0 and n successes the bounds are exactly 0 and 1 (rounding would leave 1e-17).
+        low = np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+        high = np.where(k == total, 1.0, np.clip(centre + half, 0.0, 1.0))
+        low = np.where(total > 0, low, np.nan)
+        high = np.where(total > 0, high, np.nan)
     if low.ndim == 0:
         return float(low), float(high)
     return low, high
