@@ -158,6 +158,21 @@ class BiasVarianceResult:
         check_choice("kind", kind, GAP_KINDS)
         return next((g for g in self.gaps if g.kind == kind), None)
 
+    def as_inputs(self) -> dict[str, Any]:
+        """decompose() keyword arguments that rebuild this result (JSON-able).
+
+        A result from data becomes its rates and counts, so a saved snapshot redraws the
+        same waterfall, intervals included, without the file.
+        """
+        rates = {_ARGUMENT[s.split]: s.error for s in self.levels if s.split != "human"}
+        sizes = {_ARGUMENT[s.split]: s.examples for s in self.levels if s.examples}
+        inputs: dict[str, Any] = {"human": dict(self.human_references) or None, **rates}
+        if sizes:
+            inputs["sizes"] = sizes
+        if self.confidence != 0.95:
+            inputs["confidence"] = self.confidence
+        return inputs
+
     def level_table(self) -> pd.DataFrame:
         """The error at each level with its count and interval (percent), in waterfall order."""
         columns = ["level", "error", "examples", "errors", "low", "high"]

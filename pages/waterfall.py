@@ -1,6 +1,361 @@
-"""Bias & variance page: not built yet (issue 3 fills it)."""
+"""Bias & variance: where the error comes from, and what to try next (DOMAIN.md section 3).
 
+Typed rates or a predictions file -> analysis.bias_variance -> the waterfall figure. Every
+input is bound to the URL, so a copied link reopens the same waterfall for a teammate.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
+from analysis.bias_variance import (
+    FORMULATION_COLUMNS,
+    FORMULATION_EXAMPLE,
+    FORMULATION_ROWS,
+    HUMAN_REFERENCES,
+    PRESETS,
+    BiasVarianceResult,
+    decompose,
+    decompose_predictions,
+    general_formulation,
+)
+from components.errors import show_error
+from components.inputs import predictions_picker
+from components.share import copy_link
+from components.state import current_user, current_workspace, get_shared, store
+from components.waterfall_charts import history_figure, waterfall_figure
+
+SNAPSHOT_KIND = "waterfall_snapshot"
+TYPED, FROM_FILE = "typed", "file"
+# Widget key (= URL parameter) of each human-level reference, in HUMAN_REFERENCES order.
+HUMAN_KEYS = dict(zip(HUMAN_REFERENCES, ("human", "expert", "experienced", "team"), strict=True))
+HUMAN_LABELS = {"human": "Typical human", "expert": "Typical expert (e.g. doctor)",
+                "experienced": "Experienced expert", "team": "Team of experts"}
+RATE_KEYS = {"train": "Training error", "train_dev": "Train-dev error", "dev": "Dev error",
+             "test": "Test error"}
+SIZE_KEYS = {f"n_{rate}": label.replace(" error", "") for rate, label in RATE_KEYS.items()}
+_FORMULATION_BASE = "waterfall.formulation_base"  # not a widget key: the grid's starting table
+
+
+# ------------------------------------------------------------------ callbacks (run before the page)
+
+def _fill_form(inputs: dict[str, Any]) -> None:
+    """Put decompose() keyword arguments into the typed form (they reach the URL too)."""
+    human = inputs.get("human")
+    if not isinstance(human, dict):
+        human = {} if human is None else {HUMAN_REFERENCES[0]: human}
+    for reference, key in HUMAN_KEYS.items():
+        st.session_state[key] = _number_or_none(human.get(reference))
+    extra = [v for k, v in human.items() if k not in HUMAN_KEYS and v is not None]
+    if extra:  # references under other names (e.g. a sample project's) fill the last slots
+        st.session_state["team"] = min(extra)
+    for key in RATE_KEYS:
+        st.session_state[key] = _number_or_none(inputs.get(key))
+    sizes = inputs.get("sizes") or {}
+    for key in RATE_KEYS:
+        st.session_state[f"n_{key}"] = _count_or_none(sizes.get(key, sizes.get(key.replace("_", "-"))))
+    if st.session_state.get("src") != TYPED:  # only when it changes: "src" has a default
+        st.session_state["src"] = TYPED
+
+
+def _number_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _count_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _apply_preset(name: str) -> None:
+    _fill_form(PRESETS[name])
+
+
+def _open_snapshot(contents: dict[str, dict[str, Any]]) -> None:
+    chosen = st.session_state.get("waterfall.open_choice")
+    if chosen in contents:
+        _fill_form(contents[chosen]["inputs"])
+
+
+def _reset_formulation(table: pd.DataFrame) -> None:
+    st.session_state[_FORMULATION_BASE] = table
+    st.session_state.pop("waterfall.formulation", None)
+
+
+# ------------------------------------------------------------------ the form
+
+def _number_field(key: str, label: str, *, help_text: str | None = None) -> Any:
+    """A bound number field (empty = not given) with a slot right under it for its error."""
+    value = st.number_input(label, value=None, step=0.1, format="%.2f", key=key,
+                            bind="query-params", placeholder="not given", help=help_text)
+    return value, st.empty()
+
+
+def _count_field(key: str, label: str) -> Any:
+    value = st.number_input(label, value=None, step=100, key=key, bind="query-params",
+                            placeholder="unknown", format="%d")
+    return value, st.empty()
+
+
+def _error_slot_for(message: str, slots: dict[str, Any], fallback: Any) -> Any:
+    """The slot of the field an analysis error names ("train_dev must be...", "human['x']...")."""
+    match = re.match(r"(human\['(?P<ref>[^']+)'\]|sizes\['(?P<size>[^']+)'\]|(?P<field>\w+))",
+                     message)
+    if match is None:
+        return fallback
+    if match.group("ref"):
+        return slots.get(HUMAN_KEYS.get(match.group("ref"), ""), fallback)
+    if match.group("size"):
+        return slots.get("n_" + match.group("size").replace("-", "_"), fallback)
+    return slots.get(match.group("field"), fallback)
+
+
+def _show_in(slot: Any, error: ValueError) -> None:
+    with slot.container():
+        show_error(error)
+
+
+def _human_inputs(slots: dict[str, Any]) -> dict[str, Any]:
+    st.markdown("**Human level** (the best is the Bayes proxy)")
+    human = {}
+    for reference, key in HUMAN_KEYS.items():
+        human[reference], slots[key] = _number_field(key, f"{HUMAN_LABELS[key]} (%)")
+    return human
+
+
+def _typed_inputs(slots: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    rates_col, sizes_col = st.columns(2)
+    rates = {}
+    with rates_col:
+        st.markdown("**Model error** (percent, empty = not measured)")
+        for key, label in RATE_KEYS.items():
+            rates[key], slots[key] = _number_field(key, f"{label} (%)")
+    sizes = {}
+    with sizes_col:
+        st.markdown("**Examples behind each error** (optional: adds intervals)")
+        for key, label in SIZE_KEYS.items():
+            sizes[key.removeprefix("n_")], slots[key] = _count_field(key, f"{label} examples")
+    return rates, {k: v for k, v in sizes.items() if v is not None}
+
+
+def _human_or_project(human: dict[str, Any]) -> dict[str, Any] | None:
+    """The typed references, else the project's (the sample project brings its own)."""
+    if any(v is not None for v in human.values()):
+        return human
+    project = get_shared("project.human_levels")
+    if project:
+        listed = ", ".join(f"{name} {value:g}%" for name, value in project.items())
+        st.caption(f"Human level from the project: {listed}. Type references to override.")
+        return dict(project)
+    return None
+
+
+def _typed_result(human: dict[str, Any], slots: dict[str, Any],
+                  general_slot: Any) -> BiasVarianceResult | None:
+    rates, sizes = _typed_inputs(slots)
+    try:
+        return decompose(human, rates["train"], rates["train_dev"], rates["dev"], rates["test"],
+                         sizes=sizes or None)
+    except ValueError as err:
+        _show_in(_error_slot_for(str(err), slots, general_slot), err)
+        return None
+
+
+def _file_result(human: dict[str, Any], slots: dict[str, Any]) -> BiasVarianceResult | None:
+    predictions = predictions_picker("waterfall.file", tasks=("binary", "multiclass"))
+    if predictions is None:
+        return None
+    threshold, model = 0.5, None
+    if predictions.task == "binary" and predictions.mapping.scores:
+        threshold = st.slider("Threshold (score ≥ threshold predicts positive)", 0.0, 1.0,
+                              0.5, 0.01, key="thr", bind="query-params")
+        if len(predictions.mapping.scores) > 1:
+            model = st.selectbox("Model (score column)", predictions.mapping.scores, key="model",
+                                 bind="query-params")
+    try:
+        return decompose_predictions(predictions, human=_human_or_project(human),
+                                     threshold=threshold, model=model)
+    except ValueError as err:
+        _show_in(_error_slot_for(str(err), slots, st.empty()), err)
+        return None
+
+
+# ------------------------------------------------------------------ results
+
+def _level_table(result: BiasVarianceResult) -> None:
+    table = result.level_table()
+    table["interval"] = [
+        "" if pd.isna(low) else f"{low:.2f}% – {high:.2f}%"
+        for low, high in zip(table["low"], table["high"], strict=True)]
+    st.dataframe(
+        table[["level", "error", "errors", "examples", "interval"]], hide_index=True,
+        key="waterfall.levels",
+        column_config={
+            "error": st.column_config.NumberColumn("error", format="%.2f%%"),
+            "errors": st.column_config.NumberColumn("wrong", format="%d"),
+            "examples": st.column_config.NumberColumn("examples", format="%d"),
+            "interval": st.column_config.TextColumn(f"{result.confidence:.0%} interval (Wilson)"),
+        })
+
+
+def _gap_metrics(result: BiasVarianceResult) -> None:
+    if not result.gaps:
+        return
+    for column, gap in zip(st.columns(len(result.gaps)), result.gaps, strict=True):
+        label = "variance + mismatch" if gap.kind == "variance" and gap.end == "dev" else gap.kind
+        note = "within the noise" if gap.within_noise else ("dominant" if
+                                                          gap.kind == result.main_problem else None)
+        column.metric(f"{label} (points)", f"{gap.size:+.1f}", delta=note, delta_color="off",
+                      delta_arrow="off", border=True)
+
+
+def _diagnosis(result: BiasVarianceResult) -> None:
+    st.plotly_chart(waterfall_figure(result), key="waterfall.chart")
+    st.subheader("Diagnosis")
+    st.markdown(f"**{result.diagnosis}**")
+    _gap_metrics(result)
+    for problem in result.problems:
+        st.markdown(f"**What to try for {problem}:**\n"
+                    + "\n".join(f"- {tactic}" for tactic in result.tactics[problem]))
+    for warning in result.warnings:
+        st.warning(warning, icon=":material/warning:")
+
+
+def _formulation_section(result: BiasVarianceResult | None) -> None:
+    st.subheader("General formulation")
+    st.caption("Errors (%) on the general (training) distribution and on the target (dev/test) "
+               "distribution. Any cell may stay empty: the gaps it supports are derived.")
+    base = st.session_state.get(_FORMULATION_BASE)
+    if base is None:
+        base = pd.DataFrame(FORMULATION_EXAMPLE, index=list(FORMULATION_ROWS),
+                            columns=list(FORMULATION_COLUMNS), dtype=float)
+    left, middle, right = st.columns(3)
+    left.button("Rear-view mirror example", key="waterfall.formulation_example",
+                on_click=_reset_formulation, args=(pd.DataFrame(
+                    FORMULATION_EXAMPLE, index=list(FORMULATION_ROWS),
+                    columns=list(FORMULATION_COLUMNS), dtype=float),))
+    if result is not None:
+        middle.button("Fill from the waterfall", key="waterfall.formulation_fill",
+                      on_click=_reset_formulation, args=(_from_waterfall(result),))
+    right.button("Clear", key="waterfall.formulation_clear", on_click=_reset_formulation,
+                 args=(pd.DataFrame(math.nan, index=list(FORMULATION_ROWS),
+                                    columns=list(FORMULATION_COLUMNS), dtype=float),))
+    edited = st.data_editor(
+        base, key="waterfall.formulation", num_rows="fixed", width="stretch",
+        column_config={c: st.column_config.NumberColumn(c, format="%.2f", step=0.1)
+                       for c in FORMULATION_COLUMNS})
+    try:
+        formulation = general_formulation(edited)
+    except ValueError as err:
+        show_error(err)
+        return
+    if formulation.gaps:
+        st.dataframe(pd.DataFrame([{"gap": g.name, "points": g.size, "meaning": g.meaning}
+                                   for g in formulation.gaps]),
+                     hide_index=True, key="waterfall.formulation_gaps",
+                     column_config={"points": st.column_config.NumberColumn(format="%+.2f"),
+                                    "meaning": st.column_config.TextColumn(width="large")})
+    if formulation.unsupported:
+        st.caption("Not derivable from the filled cells: " + ", ".join(formulation.unsupported))
+    for warning in formulation.warnings:
+        st.warning(warning, icon=":material/warning:")
+
+
+def _from_waterfall(result: BiasVarianceResult) -> pd.DataFrame:
+    """The waterfall's levels placed in the general formulation's cells."""
+    table = pd.DataFrame(math.nan, index=list(FORMULATION_ROWS),
+                         columns=list(FORMULATION_COLUMNS), dtype=float)
+    general, target = FORMULATION_COLUMNS
+    cells = {"human": (FORMULATION_ROWS[0], general), "train": (FORMULATION_ROWS[1], general),
+             "train-dev": (FORMULATION_ROWS[2], general), "dev": (FORMULATION_ROWS[2], target)}
+    for level, cell in cells.items():
+        value = result.error(level)
+        if value is not None:
+            table.loc[cell] = value
+    return table
+
+
+def _snapshot_section(result: BiasVarianceResult | None) -> None:
+    st.subheader("Snapshots (iteration history)")
+    workspace = current_workspace()
+    name_col, save_col = st.columns([3, 1], vertical_alignment="bottom")
+    name = name_col.text_input("Model version", key="waterfall.snapshot_name",
+                               placeholder="e.g. v3-dropout")
+    save = save_col.button("Save snapshot", key="waterfall.save", type="primary",
+                           icon=":material/bookmark_add:", disabled=result is None)
+    if save and result is not None:
+        try:
+            item = store().save_item(workspace.id, SNAPSHOT_KIND, name,
+                                     content={"inputs": result.as_inputs(),
+                                              "result": result.to_dict()},
+                                     author=current_user())
+            st.success(f"Saved snapshot **{item.name}** (revision {item.revision}) in "
+                       f"workspace {workspace.name}.", icon=":material/check:")
+        except ValueError as err:
+            show_error(err)
+    snapshots = _stored_snapshots(workspace.id)
+    if not snapshots:
+        st.caption("No snapshot yet: save one per model version to see how the gaps move.")
+        return
+    results = []
+    for snapshot_name, content in snapshots.items():
+        try:
+            results.append((snapshot_name, decompose(**content["inputs"])))
+        except (ValueError, KeyError, TypeError):
+            st.caption(f"Snapshot {snapshot_name!r} could not be read and is left out.")
+    st.plotly_chart(history_figure(results), key="waterfall.history")
+    pick_col, open_col = st.columns([3, 1], vertical_alignment="bottom")
+    pick_col.selectbox("Snapshot", list(snapshots), key="waterfall.open_choice")
+    open_col.button("Open in the form", key="waterfall.open", on_click=_open_snapshot,
+                    args=(snapshots,), icon=":material/open_in_browser:")
+
+
+def _stored_snapshots(workspace_id: int) -> dict[str, dict[str, Any]]:
+    """Saved snapshots, oldest first (the order the model versions were made in)."""
+    items = store().list_items(workspace_id, SNAPSHOT_KIND)
+    items.sort(key=lambda item: (item.created_at, item.name))
+    return {item.name: item.content for item in items if isinstance(item.content, dict)}
+
+
+# ------------------------------------------------------------------ the page
+
 st.title("Bias & variance")
-st.info("This page is not built yet: it is planned in issue 3.", icon=":material/construction:")
+st.caption("Human level stands in for Bayes error; each step down the waterfall (avoidable bias, "
+           "variance, data mismatch, overfitting to dev) says what to try next. Every input is in "
+           "the page's address: copy the link to show a teammate the same waterfall.")
+copy_link()
+
+source = st.segmented_control(
+    "Errors from", [TYPED, FROM_FILE], default=TYPED, required=True, key="src",
+    bind="query-params",
+    format_func={TYPED: "Typed rates", FROM_FILE: "A predictions file"}.get)
+
+if source == TYPED:
+    st.markdown("**Worked cases from the course** (one click fills the form)")
+    for row_start in range(0, len(PRESETS), 4):
+        names = list(PRESETS)[row_start:row_start + 4]
+        for column, name in zip(st.columns(4), names, strict=False):
+            column.button(name, key=f"waterfall.preset.{list(PRESETS).index(name)}",
+                          on_click=_apply_preset, args=(name,), width="stretch", wrap=True)
+
+slots: dict[str, Any] = {}
+human_col, rest_col = st.columns([1, 2])
+with human_col:
+    human_values = _human_inputs(slots)
+with rest_col:
+    general_error = st.empty()
+    if source == FROM_FILE:
+        result = _file_result(human_values, slots)
+        if result is not None:
+            _level_table(result)
+    else:
+        result = _typed_result(human_values, slots, general_error)
+
+if result is not None:
+    _diagnosis(result)
+_formulation_section(result)
+_snapshot_section(result)

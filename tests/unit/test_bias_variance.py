@@ -155,6 +155,15 @@ def test_to_dict_is_json_able_and_complete():
     assert data["levels"][1]["examples"] == 1000
 
 
+def test_as_inputs_rebuild_the_same_result_through_json():
+    typed = decompose(human={"expert": 1, "team": 0.5}, train=8, train_dev=9, dev=10)
+    assert decompose(**json.loads(json.dumps(typed.as_inputs()))) == typed
+    frame = _frame({"train": (30, 1000), "train-dev": (50, 1000), "dev": (100, 1000)})
+    from_data = decompose_predictions(frame, human=2)
+    rebuilt = decompose(**json.loads(json.dumps(from_data.as_inputs())))
+    assert rebuilt.gaps == from_data.gaps and rebuilt.levels == from_data.levels
+
+
 # ------------------------------------------------------------------ noise
 
 
