@@ -27,6 +27,13 @@ _BINARY_CLASS_COLORS = (SERIES[1], SERIES[0])
 _BINARY_SCALE = ((0.0, "#f9c98d"), (0.5, "#ffffff"), (1.0, "#a5b8f3"))
 
 
+def _legend_below(fig: go.Figure, *, y: float = -0.16, bottom: int = 40) -> go.Figure:
+    """Legend in a row under the plot: above it, it collides with the title in half-width columns."""
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": y, "x": 0, "font": {"size": 11}},
+                      margin={"t": 50, "b": bottom})
+    return fig
+
+
 def downsample_index(n: int, max_points: int) -> np.ndarray:
     """Evenly spaced row positions (first and last always kept) to draw at most `max_points`.
 
@@ -58,6 +65,11 @@ def _lighten(hex_color: str, amount: float = 0.6) -> str:
     rgb = [int(hex_color[i : i + 2], 16) for i in (1, 3, 5)]
     mixed = [round(c + (255 - c) * amount) for c in rgb]
     return "#{:02x}{:02x}{:02x}".format(*mixed)
+
+
+def _darken(hex_color: str, amount: float = 0.35) -> str:
+    rgb = [int(hex_color[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#{:02x}{:02x}{:02x}".format(*(round(c * (1 - amount)) for c in rgb))
 
 
 def decision_boundary_figure(
@@ -113,8 +125,8 @@ def decision_boundary_figure(
     fig.update_yaxes(title_text="x2", range=[float(np.min(ys)), float(np.max(ys))], showgrid=False,
                      scaleanchor="x", scaleratio=1, constrain="domain")
     apply_theme(fig, title=title, height=height)
-    fig.update_layout(margin={"l": 50, "r": 10, "t": 70, "b": 45})
-    return fig
+    fig.update_layout(margin={"l": 50, "r": 10})
+    return _legend_below(fig)
 
 
 def _add_points(fig: go.Figure, X: np.ndarray, y: np.ndarray, n_classes: int, *, split: str) -> None:
@@ -124,10 +136,12 @@ def _add_points(fig: go.Figure, X: np.ndarray, y: np.ndarray, n_classes: int, *,
         mask = y == k
         if not mask.any():
             continue
-        marker = {"size": 7, "color": class_color(k, n_classes), "line": {"width": 1, "color": "white"}}
+        colour = class_color(k, n_classes)
+        marker = {"size": 7, "color": colour, "line": {"width": 1, "color": "white"}}
         if split != "train":
-            marker = {"size": 8, "symbol": "x-thin", "color": class_color(k, n_classes),
-                      "line": {"width": 2, "color": "#212529"}}
+            # Dev points: a cross in a darker shade of the class colour, readable on the heatmap.
+            marker = {"size": 8, "symbol": "x-thin", "color": colour,
+                      "line": {"width": 2.5, "color": _darken(colour)}}
         fig.add_trace(go.Scatter(
             x=X[mask, 0], y=X[mask, 1], mode="markers", marker=marker,
             name=f"{split} · class {k}", legendgroup=split,
@@ -151,8 +165,7 @@ def learning_curves_figure(
     missing = {"epoch", "cost"}.union(c for c, _ in ERROR_SERIES) - set(history.columns)
     if missing:
         raise ValueError(f"history is missing the columns {sorted(missing)}")
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.09,
-                        subplot_titles=("cost (log scale)", "error %"))
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
     rows = history.iloc[downsample_index(len(history), max_points)]
     epoch = rows["epoch"].to_numpy()
     cost = rows["cost"].to_numpy(dtype=float)
@@ -171,15 +184,15 @@ def learning_curves_figure(
                       annotation_position="top right", annotation_font_color=COLORS["human"])
     # Costs are positive; a cost of 0 or NaN (diverged) cannot sit on a log axis.
     positive = cost[np.isfinite(cost) & (cost > 0)]
-    fig.update_yaxes(type="log" if positive.size else "linear", row=1, col=1)
+    fig.update_yaxes(type="log" if positive.size else "linear", row=1, col=1,
+                     title_text="cost (log)" if positive.size else "cost")
     top = float(np.nanmax(rows[[c for c, _ in ERROR_SERIES]].to_numpy(dtype=float))) if len(rows) else 50
     fig.update_yaxes(range=[0, max(10.0, min(100.0, (top if np.isfinite(top) else 50) * 1.1))],
-                     ticksuffix="%", row=2, col=1)
+                     ticksuffix="%", title_text="error", row=2, col=1)
     fig.update_xaxes(title_text="epoch", row=2, col=1)
     apply_theme(fig, title=title, height=height)
-    fig.update_layout(margin={"l": 55, "r": 15, "t": 90, "b": 45},
-                      legend={"y": 1.08, "font": {"size": 12}})
-    return fig
+    fig.update_layout(margin={"l": 55, "r": 15})
+    return _legend_below(fig)
 
 
 def gradient_norms_figure(
@@ -219,15 +232,19 @@ def gradient_norms_figure(
     finite = norms[np.isfinite(norms) & (norms > 0)]
     low = min(float(finite.min()) if finite.size else 1e-3, VANISHING_BELOW) / 10
     high = max(float(finite.max()) if finite.size else 1.0, EXPLODING_ABOVE) * 10
-    fig.add_hrect(y0=low, y1=VANISHING_BELOW, fillcolor=COLORS["variance"], opacity=0.08, line_width=0,
-                  annotation_text="vanishing", annotation_position="bottom left")
+    fig.add_hrect(y0=low, y1=VANISHING_BELOW, fillcolor=COLORS["variance"], opacity=0.08, line_width=0)
     fig.add_hrect(y0=EXPLODING_ABOVE, y1=high, fillcolor=COLORS["avoidable bias"], opacity=0.08,
-                  line_width=0, annotation_text="exploding", annotation_position="top left")
+                  line_width=0)
+    # Annotations on a log axis take log10 positions (a shape's own label would land wrong).
+    for text, value, anchor in (("vanishing (< 1e-6)", VANISHING_BELOW, "top"),
+                                ("exploding (> 1e3)", EXPLODING_ABOVE, "bottom")):
+        fig.add_annotation(text=text, xref="paper", x=0.01, xanchor="left", y=np.log10(value),
+                           yanchor=anchor, showarrow=False, font={"size": 11, "color": "#495057"})
     fig.update_yaxes(type="log", range=[np.log10(low), np.log10(high)], title_text="||dW|| (log)",
                      exponentformat="power")
     fig.update_xaxes(title_text="epoch")
     apply_theme(fig, title=title, height=height)
-    return fig
+    return _legend_below(fig, y=-0.2)
 
 
 def search_scatter_figure(
@@ -265,7 +282,7 @@ def search_scatter_figure(
     fig.update_xaxes(type="log", title_text="learning rate (log scale)", exponentformat="power")
     fig.update_yaxes(title_text="dev error %", ticksuffix="%", rangemode="tozero")
     apply_theme(fig, title=title, height=height)
-    return fig
+    return _legend_below(fig, y=-0.2)
 
 
 def _depth(hidden: object) -> int:
@@ -316,7 +333,7 @@ def transfer_curves_figure(
     fig.update_xaxes(title_text="epoch of training on task B")
     fig.update_yaxes(title_text="dev error on task B %", ticksuffix="%", rangemode="tozero")
     apply_theme(fig, title=title, height=height)
-    return fig
+    return _legend_below(fig, y=-0.2)
 
 
 def ewa_figure(
@@ -358,6 +375,6 @@ def ewa_figure(
                       line_width=0, annotation_text=f"≈ 1/(1-β) = {memory:.0f} steps",
                       annotation_position="top left")
     fig.update_xaxes(title_text="t (day)")
-    fig.update_yaxes(title_text="value")
+    fig.update_yaxes(title_text="temperature θ (°C)")
     apply_theme(fig, title=title or f"Exponentially weighted average, β = {beta:g}", height=height)
-    return fig
+    return _legend_below(fig, y=-0.2)

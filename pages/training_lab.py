@@ -1,6 +1,486 @@
-"""Training lab page: not built yet (issue 6 fills it)."""
+"""Training lab: a small numpy network trained live, one control per technique of the course.
 
+Settings live in the sidebar (bound to the URL, so a link reopens the experiment); training
+advances inside a fragment that reruns on a timer while playing, so only the live charts redraw.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
 import streamlit as st
 
+from analysis.training import (
+    ACTIVATIONS,
+    COURSE_PRESETS,
+    DATASETS,
+    DECAYS,
+    INITS,
+    OPTIMIZERS,
+    LabConfig,
+    SearchSpace,
+    compare_transfer,
+    ewa_series,
+    random_search,
+    zoom,
+)
+from analysis.training.config import DEV_SHIFTS
+from components import lab_charts, lab_state
+from components.errors import show_error
+from components.share import copy_link
+from components.state import current_user, current_workspace, store
+from components.waterfall_charts import waterfall_figure
+
+DEFAULT = LabConfig()
+STATE = st.session_state
+URL = {"bind": "query-params"}
+
+GROUPS = ("Data", "Architecture", "Initialisation", "Regularisation", "Optimisation")
+GROUP_OF_FIELD = {
+    **dict.fromkeys(("dataset", "noise", "label_flip", "n_train", "n_train_dev", "n_dev", "dev_shift",
+                     "shift_amount", "seed", "normalize_inputs"), "Data"),
+    **dict.fromkeys(("hidden", "activation"), "Architecture"),
+    **dict.fromkeys(("init", "init_scale"), "Initialisation"),
+    **dict.fromkeys(("l2", "keep_prob", "batch_norm", "early_stopping_patience"), "Regularisation"),
+    **dict.fromkeys(("optimizer", "learning_rate", "beta1", "beta2", "epsilon", "batch_size", "decay",
+                     "decay_rate", "decay_interval"), "Optimisation"),
+}
+OPTIMIZER_NAMES = {"gd": "gradient descent", "momentum": "momentum", "rmsprop": "RMSprop",
+                   "adam": "Adam"}
+DECAY_NAMES = {"none": "none", "inverse": "1 / (1 + rate·epoch)", "exponential": "rate^epoch",
+               "sqrt": "rate / √epoch", "step": "1 / (1 + rate·⌊epoch / interval⌋)"}
+ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}
+INIT_NAMES = {"zeros": "zeros", "random": "random × scale", "xavier": "Xavier (tanh)", "he": "He (ReLU)"}
+SPEEDS = ("auto", 1, 10, 100, 1000)
+SEARCH_COLUMNS = {
+    "trial": st.column_config.NumberColumn("trial", format="%d"),
+    "learning_rate": st.column_config.NumberColumn("learning rate", format="%.2e"),
+    "beta1": st.column_config.NumberColumn("β", format="%.4f"),
+    "hidden": st.column_config.TextColumn("hidden units"),
+    "n_layers": st.column_config.NumberColumn("layers", format="%d"),
+    "l2": st.column_config.NumberColumn("L2 λ", format="%.3f"),
+    "keep_prob": st.column_config.NumberColumn("keep_prob", format="%.2f"),
+    "train_error": st.column_config.NumberColumn("train error", format="%.1f%%"),
+    "dev_error": st.column_config.NumberColumn("dev error", format="%.1f%%"),
+    "cost": st.column_config.NumberColumn("cost", format="%.4f"),
+    "diverged": st.column_config.CheckboxColumn("diverged"),
+}
+
+
+# ---------------------------------------------------------------------------- settings (sidebar)
+
+def settings_sidebar() -> dict[str, st.delta_generator.DeltaGenerator]:
+    """Draw the five groups of settings; return each group's slot for its error message."""
+    slots = {}
+    st.sidebar.header("Experiment settings")
+    st.sidebar.caption("Changing data, architecture, initialisation or regularisation starts a "
+                       "new run at epoch 0. Optimisation changes (optimizer, learning rate, β, "
+                       "mini-batch, decay) and early stopping apply to the run in progress, "
+                       "as in TensorFlow Playground.")
+    with st.sidebar.expander("Data", expanded=True, icon=":material/scatter_plot:"):
+        st.selectbox("Dataset", DATASETS, index=DATASETS.index(DEFAULT.dataset), key="dataset", **URL)
+        st.slider("Noise", 0.0, 1.0, DEFAULT.noise, 0.01, key="noise", **URL,
+                  help="Standard deviation of the noise added to the points.")
+        st.slider("Label-flip rate", 0.0, 0.45, DEFAULT.label_flip, 0.01, key="label_flip", **URL,
+                  help="Share of labels flipped at random: it sets the Bayes error of the data.")
+        c1, c2, c3 = st.columns(3)
+        c1.number_input("Train", 2, None, DEFAULT.n_train, 50, key="n_train", **URL)
+        c2.number_input("Train-dev", 0, None, DEFAULT.n_train_dev, 50, key="n_train_dev", **URL)
+        c3.number_input("Dev", 1, None, DEFAULT.n_dev, 50, key="n_dev", **URL)
+        st.selectbox("Dev distribution", DEV_SHIFTS, index=DEV_SHIFTS.index(DEFAULT.dev_shift),
+                     key="dev_shift", **URL,
+                     format_func={"none": "same as train", "rotate": "rotated",
+                                  "noisier": "noisier"}.get,
+                     help="Shift the dev set away from the training distribution to show data mismatch.")
+        st.number_input("Shift amount (degrees, or extra noise)", 0.0, 180.0, DEFAULT.shift_amount,
+                        key="shift_amount", disabled=STATE.get("dev_shift", "none") == "none", **URL)
+        st.number_input("Seed", 0, None, DEFAULT.seed, 1, key="seed", **URL)
+        st.checkbox("Normalise inputs", DEFAULT.normalize_inputs, key="normalize_inputs", **URL,
+                    help="Subtract the mean and divide by the standard deviation of the training set.")
+        slots["Data"] = st.container()
+    with st.sidebar.expander("Architecture", expanded=True, icon=":material/account_tree:"):
+        st.text_input("Hidden layers (units per layer)", lab_state.widget_values(DEFAULT)["hidden"],
+                      key="hidden", **URL, help="e.g. 10,5 = two hidden layers of 10 and 5 units; "
+                      "empty = logistic regression.")
+        st.selectbox("Activation", ACTIVATIONS, index=ACTIVATIONS.index(DEFAULT.activation),
+                     format_func=ACTIVATION_NAMES.get, key="activation", **URL)
+        slots["Architecture"] = st.container()
+    with st.sidebar.expander("Initialisation", expanded=True, icon=":material/casino:"):
+        st.selectbox("Weights", INITS, index=INITS.index(DEFAULT.init), format_func=INIT_NAMES.get,
+                     key="init", **URL)
+        st.number_input("Scale (random init)", 0.0, None, DEFAULT.init_scale, 1.0, key="init_scale",
+                        disabled=STATE.get("init", DEFAULT.init) != "random", **URL)
+        slots["Initialisation"] = st.container()
+    with st.sidebar.expander("Regularisation", expanded=True, icon=":material/tune:"):
+        st.number_input("L2 λ", 0.0, None, DEFAULT.l2, 0.05, format="%.3f", key="l2", **URL)
+        st.slider("Dropout keep_prob", 0.0, 1.0, DEFAULT.keep_prob, 0.05, key="keep_prob", **URL,
+                  help="1 = no dropout. Dropout is off when the errors are measured.")
+        st.checkbox("Batch normalisation", DEFAULT.batch_norm, key="batch_norm", **URL)
+        st.number_input("Early stopping patience (epochs, 0 = off)", 0, None,
+                        DEFAULT.early_stopping_patience, 50, key="early_stopping_patience", **URL)
+        slots["Regularisation"] = st.container()
+    with st.sidebar.expander("Optimisation", expanded=True, icon=":material/speed:"):
+        optimizer = st.selectbox("Optimizer", OPTIMIZERS, index=OPTIMIZERS.index(DEFAULT.optimizer),
+                                 format_func=OPTIMIZER_NAMES.get, key="optimizer", **URL)
+        st.number_input("Learning rate α", 0.0, None, DEFAULT.learning_rate, format="%g",
+                        step=0.001, key="learning_rate", **URL)
+        c1, c2 = st.columns(2)
+        c1.number_input("β1 (momentum)", 0.0, 1.0, DEFAULT.beta1, 0.01, format="%g", key="beta1",
+                        disabled=optimizer not in ("momentum", "adam"), **URL)
+        c2.number_input("β2 (RMS)", 0.0, 1.0, DEFAULT.beta2, 0.001, format="%g", key="beta2",
+                        disabled=optimizer not in ("rmsprop", "adam"), **URL)
+        st.number_input("Mini-batch size (0 = full batch)", 0, None, DEFAULT.batch_size, 32,
+                        key="batch_size", **URL)
+        decay = st.selectbox("Learning-rate decay", DECAYS, index=DECAYS.index(DEFAULT.decay),
+                             format_func=DECAY_NAMES.get, key="decay", **URL)
+        c1, c2 = st.columns(2)
+        c1.number_input("Decay rate", 0.0, None, DEFAULT.decay_rate, 0.1, format="%g",
+                        key="decay_rate", disabled=decay == "none", **URL)
+        c2.number_input("Step interval", 1, None, DEFAULT.decay_interval, 100, key="decay_interval",
+                        disabled=decay != "step", **URL)
+        slots["Optimisation"] = st.container()
+    return slots
+
+
+def read_config(slots: dict) -> LabConfig | None:
+    """The config the widgets describe, or None after showing the error beside its group."""
+    try:
+        return lab_state.config_from_widgets(STATE)
+    except ValueError as err:
+        field = lab_state.field_of_error(str(err))
+        group = GROUP_OF_FIELD.get(field or "", "Data")
+        with slots[group]:
+            show_error(err)
+        st.error(f"A setting in **{group}** (sidebar) needs fixing: {err} Training is paused "
+                 "until it is fixed; the last valid run is kept.", icon=":material/error:")
+        return None
+
+
+# ---------------------------------------------------------------------------- run controls
+
+def _epochs_per_tick() -> int:
+    speed = STATE.get("lab_speed", "auto")
+    if speed == "auto":
+        return lab_state.auto_epochs(STATE.get(lab_state.SECONDS_PER_EPOCH_KEY))
+    return int(speed)
+
+
+def _until() -> int:
+    return int(STATE.get(lab_state.UNTIL_KEY, lab_state.DEFAULT_UNTIL))
+
+
+def _on_play_pause() -> None:
+    if lab_state.is_running(STATE):
+        lab_state.pause(STATE)
+    else:
+        lab_state.start(STATE)
+
+
+def _on_step() -> None:
+    lab_state.pause(STATE)
+    if lab_state.current_session(STATE) is not None:
+        _timed_tick()
+
+
+def _on_reset() -> None:
+    session = lab_state.current_session(STATE)
+    if session is not None:
+        lab_state.reset(STATE, session.config)
+
+
+def _on_preset() -> None:
+    name = STATE.get(lab_state.PRESET_KEY)
+    if name:
+        lab_state.apply_preset(STATE, name)
+    STATE[lab_state.PRESET_KEY] = None  # the menu is an action, not a setting
+
+
+def _timed_tick() -> list:
+    epochs = _epochs_per_tick()
+    began = time.perf_counter()
+    records = lab_state.tick(STATE, epochs, until=_until())
+    lab_state.record_timing(STATE, len(records), time.perf_counter() - began)
+    return records
+
+
+def run_controls() -> None:
+    running = lab_state.is_running(STATE)
+    c_preset, c_until, c_speed = st.columns([3, 1.2, 1.2], vertical_alignment="bottom")
+    c_preset.selectbox("Course presets", list(COURSE_PRESETS), index=None, key=lab_state.PRESET_KEY,
+                       placeholder="Load a setup from the course's programming assignments…",
+                       on_change=_on_preset)
+    c_until.number_input("Train until epoch", 1, 1_000_000, lab_state.DEFAULT_UNTIL, 100,
+                         key=lab_state.UNTIL_KEY, **URL)
+    c_speed.selectbox("Epochs per tick", SPEEDS, key="lab_speed",
+                      format_func=lambda s: "auto (≈0.3 s of work)" if s == "auto" else str(s))
+    b1, b2, b3, b4 = st.columns([1, 1, 1, 3], vertical_alignment="center")
+    b1.button("Pause" if running else "Play", key="lab_play", on_click=_on_play_pause,
+              type="primary", icon=":material/pause:" if running else ":material/play_arrow:",
+              width="stretch")
+    b2.button("Step", key="lab_step", on_click=_on_step, icon=":material/skip_next:",
+              width="stretch", help="Advance one tick (the epochs per tick above) and pause.")
+    b3.button("Reset", key="lab_reset", on_click=_on_reset, icon=":material/restart_alt:",
+              width="stretch", help="New weights at epoch 0, same settings and data.")
+    with b4:
+        copy_link("Copy link to this experiment")
+
+
+# ---------------------------------------------------------------------------- live view
+
+def live_metrics(session) -> None:
+    now = session.current()  # before the first epoch: the untrained network, evaluated
+    cols = st.columns(6)
+    cols[0].metric("Epoch", f"{session.epoch:,}")
+    cols[1].metric("Cost", f"{now.cost:.4f}" if np.isfinite(now.cost) else "diverged")
+    cols[2].metric("Train error", _percent(now.train_error))
+    cols[3].metric("Train-dev error", _percent(now.train_dev_error))
+    cols[4].metric("Dev error", _percent(now.dev_error))
+    cols[5].metric("Learning rate", f"{now.learning_rate:.3g}")
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None or not np.isfinite(value) else f"{value:.1f}%"
+
+
+def live_charts(session) -> None:
+    data = session.dataset
+    xs, ys, Z = session.decision_grid(resolution=70)
+    left, right = st.columns(2)
+    left.plotly_chart(lab_charts.decision_boundary_figure(
+        xs, ys, Z, X_train=data.X_train, y_train=data.y_train, X_dev=data.X_dev, y_dev=data.y_dev,
+        n_classes=data.n_classes, title=f"Decision boundary at epoch {session.epoch:,}"),
+        key="lab_boundary")
+    right.plotly_chart(lab_charts.learning_curves_figure(
+        session.history_frame(), bayes_error=data.bayes_error), key="lab_curves")
+    left, right = st.columns([1.25, 1])  # the waterfall's seven bars need the room
+    with left:
+        waterfall_view(session)
+    epochs, norms = lab_state.grad_norm_matrix(session.history)
+    if norms.size:
+        right.plotly_chart(lab_charts.gradient_norms_figure(epochs, norms), key="lab_grad_norms")
+    else:
+        right.info("Gradient norms per layer appear after the first epoch.", icon=":material/info:")
+
+
+def waterfall_view(session) -> None:
+    if not session.history:
+        st.info("The error waterfall of this run appears after the first epoch.", icon=":material/info:")
+        return
+    try:
+        result = session.waterfall()
+    except ValueError as err:
+        show_error(err)
+        return
+    st.plotly_chart(_waterfall_figure(result, session), key="lab_waterfall")
+    st.caption(result.diagnosis)
+
+
+def _waterfall_figure(result, session):
+    return waterfall_figure(result, title=f"Error waterfall at epoch {session.epoch:,} "
+                                          f"(Bayes error {session.dataset.bayes_error:.1f}%)")
+
+
+def live_view() -> None:
+    """The part that trains: reruns on its own every half second while playing."""
+
+    @st.fragment(run_every=lab_state.run_interval(STATE))
+    def _live() -> None:
+        session = lab_state.current_session(STATE)
+        if session is None:
+            return
+        if lab_state.is_running(STATE):
+            _timed_tick()
+            if not lab_state.is_running(STATE):
+                st.rerun(scope="app")  # it stopped itself: turn the timer off, say why
+        live_metrics(session)
+        live_charts(session)
+
+    _live()
+
+
+@st.fragment
+def gradient_check_panel() -> None:
+    st.markdown("**Gradient check** — two-sided differences (ε = 1e-7) against backprop, "
+                "dropout off: ~1e-7 great, ~1e-5 look closer, ~1e-3 likely a bug.")
+    c1, c2 = st.columns([1, 2], vertical_alignment="center")
+    broken = c2.checkbox("Break the backward pass on purpose (to see a bug flagged)", key="lab_gc_break")
+    if c1.button("Run gradient check", key="lab_gc_run", icon=":material/rule:"):
+        session = lab_state.current_session(STATE)
+        try:
+            STATE["lab.gradcheck"] = (session.epoch, broken, session.gradient_check(break_backward=broken))
+        except ValueError as err:
+            show_error(err)
+    if "lab.gradcheck" in STATE:
+        epoch, was_broken, result = STATE["lab.gradcheck"]
+        show = {"great": st.success, "look closer": st.warning}.get(result.verdict, st.error)
+        show(f"**{result.verdict}** — relative difference {result.difference:.2e} at epoch {epoch:,}"
+             f"{' (backward pass broken on purpose)' if was_broken else ''}. {result.message}")
+        st.dataframe(pd.DataFrame({"parameter": list(result.per_layer),
+                                   "relative difference": list(result.per_layer.values())}),
+                     hide_index=True, key="lab_gc_table",
+                     column_config={"relative difference": st.column_config.NumberColumn(format="%.2e")})
+
+
+def save_panel() -> None:
+    workspace = current_workspace()
+    c1, c2 = st.columns(2)
+    with c1:
+        name = st.text_input("Experiment name", key="lab_save_name", placeholder="e.g. He init on circles")
+        if st.button("Save experiment", key="lab_save", icon=":material/save:"):
+            if not name.strip():
+                show_error("Give the experiment a name before saving it.")
+            else:
+                try:
+                    content = lab_state.experiment_content(STATE, until=_until())
+                    item = store().save_item(workspace.id, "lab_experiment", name.strip(),
+                                             content=content, author=current_user())
+                    st.success(f"Saved “{item.name}” (revision {item.revision}) in {workspace.name}.")
+                except ValueError as err:
+                    show_error(err)
+    with c2:
+        saved = [item.name for item in store().list_items(workspace.id, kind="lab_experiment")]
+        choice = st.selectbox("Saved experiments", saved, index=None, key="lab_open_choice",
+                              placeholder="none saved yet" if not saved else "Choose one…")
+        if st.button("Open", key="lab_open", disabled=choice is None, icon=":material/folder_open:"):
+            item = store().get_item(workspace.id, "lab_experiment", choice)
+            try:
+                lab_state.load_experiment(STATE, item.content)
+                st.rerun()
+            except ValueError as err:
+                show_error(err)
+
+
+# ---------------------------------------------------------------------------- other tabs
+
+def search_tab(config: LabConfig | None) -> None:
+    st.markdown("Random search, not a grid: the learning rate is drawn on a log scale (10^r), "
+                "β as 1 − 10^r. Each trial trains a short run from the current settings; zoom in "
+                "around the best trials and search again (coarse to fine).")
+    default = SearchSpace()
+    space_values = STATE.setdefault("lab.search_space", default)
+    c1, c2, c3 = st.columns(3)
+    lr = c1.slider("log10 learning rate", -6.0, 1.0, tuple(space_values.log10_lr), 0.1,
+                   key="search_lr")
+    beta = c2.slider("log10 (1 − β)", -4.0, 0.0, tuple(space_values.log10_one_minus_beta), 0.1,
+                     key="search_beta")
+    layers = c3.slider("hidden layers", 1, 6, tuple(space_values.hidden_layers), key="search_layers")
+    c1, c2, c3 = st.columns(3)
+    units = c1.slider("units per layer", 1, 64, tuple(space_values.units), key="search_units")
+    l2 = c2.slider("L2 λ", 0.0, 5.0, tuple(space_values.l2), 0.05, key="search_l2")
+    keep = c3.slider("keep_prob", 0.3, 1.0, tuple(space_values.keep_prob), 0.05, key="search_keep")
+    st.caption(f"Learning rate from {10 ** lr[0]:.1e} to {10 ** lr[1]:.1e}; "
+               f"β from {1 - 10 ** beta[1]:.4g} to {1 - 10 ** beta[0]:.4g}.")
+    c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")
+    n_trials = c1.number_input("Trials", 1, 200, 20, key="search_trials")
+    epochs = c2.number_input("Epochs per trial", 1, 5000, 200, 50, key="search_epochs")
+    seed = c3.number_input("Search seed", 0, None, 0, key="search_seed")
+    run = c4.button("Run search", key="search_run", type="primary", disabled=config is None,
+                    icon=":material/travel_explore:")
+    if run and config is not None:
+        try:
+            space = SearchSpace(log10_lr=lr, log10_one_minus_beta=beta, hidden_layers=layers,
+                                units=units, l2=l2, keep_prob=keep)
+            with st.spinner(f"Training {n_trials} networks for {epochs} epochs each…"):
+                STATE["lab.search"] = random_search(config, space, n_trials=int(n_trials),
+                                                    epochs=int(epochs), seed=int(seed))
+        except ValueError as err:
+            show_error(err)
+    result = STATE.get("lab.search")
+    if result is None:
+        st.info("Press **Run search** to train the trials.", icon=":material/info:")
+        return
+    st.plotly_chart(lab_charts.search_scatter_figure(result.trials, best=result.best), key="search_scatter")
+    st.markdown("**Best configurations** (lowest dev error)")
+    st.dataframe(result.best, hide_index=True, key="search_best", column_config=SEARCH_COLUMNS)
+    if st.button("Zoom in around the best (coarse to fine)", key="search_zoom", icon=":material/zoom_in:"):
+        STATE["lab.search_space"] = zoom(result)
+        for key in ("search_lr", "search_beta", "search_layers", "search_units", "search_l2", "search_keep"):
+            STATE.pop(key, None)
+        st.rerun()
+
+
+def transfer_tab(config: LabConfig | None) -> None:
+    st.markdown("Pre-train on a large task A, replace the output layer, then train on a small "
+                "task B: fine-tune the last layer only, all layers, or train B from scratch.")
+    c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")
+    n_a = c1.number_input("Task A examples", 10, 20_000, 2000, 500, key="transfer_a")
+    n_b = c2.number_input("Task B examples", 4, 5000, 60, 10, key="transfer_b")
+    epochs = c3.number_input("Epochs", 1, 5000, 300, 50, key="transfer_epochs")
+    run = c4.button("Compare", key="transfer_run", type="primary", disabled=config is None,
+                    icon=":material/compare_arrows:")
+    if run and config is not None:
+        try:
+            with st.spinner("Pre-training on task A, then fine-tuning on task B…"):
+                STATE["lab.transfer"] = compare_transfer(config, n_task_a=int(n_a), n_task_b=int(n_b),
+                                                         epochs=int(epochs))
+        except ValueError as err:
+            show_error(err)
+    result = STATE.get("lab.transfer")
+    if result is None:
+        st.info("Press **Compare** to run the three strategies.", icon=":material/info:")
+        return
+    st.plotly_chart(lab_charts.transfer_curves_figure(result.curves), key="transfer_curves")
+    st.markdown(result.summary)
+    st.dataframe(pd.DataFrame({"strategy": list(result.final),
+                               "final dev error %": list(result.final.values())}),
+                 hide_index=True, key="transfer_final",
+                 column_config={"final dev error %": st.column_config.NumberColumn(format="%.1f%%")})
+
+
+def ewa_tab() -> None:
+    st.markdown("An exponentially weighted average keeps about 1/(1−β) steps of memory; "
+                "momentum, RMSprop and Adam apply it to the gradients. Starting from V₀ = 0 it "
+                "is biased low at first; bias correction divides by 1 − βᵗ.")
+    st.latex(r"V_t = \beta V_{t-1} + (1-\beta)\,\theta_t \qquad \hat V_t = \frac{V_t}{1-\beta^t}")
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    beta = c1.slider("β", 0.5, 0.995, 0.9, 0.005, key="ewa_beta", format="%.3f", **URL)
+    corrected = c2.toggle("Bias correction", True, key="ewa_correction", **URL)
+    t, values = lab_state.noisy_series()
+    plain = ewa_series(values, beta=beta, bias_correction=False)
+    curves = ({"with bias correction": ewa_series(values, beta=beta, bias_correction=True),
+               "without (starts at 0)": plain} if corrected else {"without bias correction": plain})
+    st.plotly_chart(lab_charts.ewa_figure(t, values, curves, beta=beta), key="ewa_chart")
+
+
+# ---------------------------------------------------------------------------- page
+
 st.title("Training lab")
-st.info("This page is not built yet: it is planned in issue 6.", icon=":material/construction:")
+st.caption("A small numpy network trained live: initialisation, regularisation, optimizers, "
+           "batch norm, learning-rate decay and gradient checking from “Improving Deep Neural "
+           "Networks”, with the error waterfall of the run.")
+
+group_slots = settings_sidebar()
+config = read_config(group_slots)
+if config is None:
+    lab_state.pause(STATE)
+else:
+    change = lab_state.sync_config(STATE, config)
+    preset = STATE.pop(lab_state.LOADED_PRESET_KEY, None)
+    if preset and change.action != "unchanged":
+        STATE[lab_state.NOTICE_KEY] = (f"Loaded the course preset “{preset}”: a new run at epoch 0, "
+                                       f"suggested length {_until():,} epochs. Press Play.")
+
+run_controls()
+if notice := STATE.pop(lab_state.NOTICE_KEY, None):
+    st.info(notice, icon=":material/info:")
+
+session = lab_state.current_session(STATE)
+live_tab, search_tab_slot, transfer_tab_slot, ewa_tab_slot = st.tabs(
+    ["Live training", "Hyperparameter search", "Transfer learning", "Weighted averages"])
+with live_tab:
+    if session is None:
+        st.info("Fix the settings in the sidebar to build the first network.", icon=":material/info:")
+    else:
+        live_view()
+        with st.expander("Gradient check", icon=":material/rule:"):
+            gradient_check_panel()
+        with st.expander("Save or open an experiment", icon=":material/save:"):
+            save_panel()
+with search_tab_slot:
+    search_tab(config)
+with transfer_tab_slot:
+    transfer_tab(config)
+with ewa_tab_slot:
+    ewa_tab()

@@ -153,7 +153,8 @@ def test_vanishing_layers_sit_decades_below_on_a_log_axis():
     zones = [s for s in fig.layout.shapes if s.type == "rect"]
     assert {(s.y0, s.y1)[1] for s in zones} >= {VANISHING_BELOW}
     texts = {a.text for a in fig.layout.annotations}
-    assert {"vanishing", "exploding"} <= texts
+    assert {"vanishing (< 1e-6)", "exploding (> 1e3)"} <= texts
+    assert {a.y for a in fig.layout.annotations} == {-6.0, 3.0}  # log10 positions on a log axis
 
 
 def test_zero_gradients_leave_gaps_instead_of_breaking_the_log_axis():
