@@ -4,6 +4,7 @@ Exports neutralise spreadsheet formulas (OWASP "CSV injection"): a text cell tha
 = + - @, a tab or a carriage return gets a leading apostrophe so a spreadsheet shows it as text
 instead of running it. Numbers stay numbers. Text that already begins with an apostrophe gets
 one more, so reading the file back strips exactly one and returns the original text.
+(In .xlsx a carriage return inside a cell comes back as a line feed: XML keeps no bare CR.)
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def _rename_header(frame: pd.DataFrame) -> pd.DataFrame:
 def export_csv(sheet: pd.DataFrame) -> bytes:
     """The sheet as UTF-8 CSV bytes (with a byte-order mark so Excel reads accents), formulas neutralised."""
     frame = _rename_header(neutralise_frame(sheet))
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    # CRLF rows (as Excel writes them) make the writer quote any cell holding a carriage return.
+    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def export_excel(sheet: pd.DataFrame) -> bytes:
