@@ -1,0 +1,178 @@
+"""Who may see and change which workspace, and how a workspace's contents are summarised.
+
+Pure rules (no Streamlit), so they are unit-tested on their own. With sign-in configured a
+user sees only workspaces they own or are a member of; members open, rename and duplicate,
+only the owner deletes and manages members. Without sign-in the app is open for local use
+and everyone may do everything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+
+from storage import Item, Workspace
+
+# A deleted workspace can be restored from the page for this long (the store never erases it).
+UNDO_WINDOW = timedelta(minutes=10)
+
+KIND_LABELS = {
+    "predictions": ("predictions file", "predictions files"),
+    "waterfall_snapshot": ("waterfall snapshot", "waterfall snapshots"),
+    "model_table": ("model table", "model tables"),
+    "error_sheet": ("error-analysis sheet", "error-analysis sheets"),
+    "lab_experiment": ("lab experiment", "lab experiments"),
+}
+
+_MEMBER = re.compile(r"^[^\s,;]{1,200}$")
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """What one user may do with one workspace."""
+
+    see: bool
+    open: bool
+    rename: bool
+    duplicate: bool
+    delete: bool
+    manage_members: bool
+    reason: str
+
+
+def permissions(workspace: Workspace, user: str, *, auth: bool) -> Permissions:
+    """The actions `user` may take on `workspace` (everything when the app runs open)."""
+    if not auth:
+        return Permissions(True, True, True, True, True, False,
+                           "open for local use: no sign-in is configured")
+    is_owner = workspace.owner is not None and workspace.owner == user
+    is_member = is_owner or user in workspace.members
+    if not is_member:
+        return Permissions(False, False, False, False, False, False,
+                           f"{user} is not a member of {workspace.name!r}")
+    role = "owner" if is_owner else "member"
+    return Permissions(True, True, True, True, is_owner, is_owner, f"{user} is its {role}")
+
+
+def visible(workspaces: Iterable[Workspace], user: str, *, auth: bool) -> list[Workspace]:
+    """Workspaces `user` may see, deleted ones left out, order kept."""
+    return [w for w in workspaces
+            if w.deleted_at is None and permissions(w, user, auth=auth).see]
+
+
+def restorable(workspaces: Iterable[Workspace], user: str, *, auth: bool,
+               now: datetime | None = None, window: timedelta = UNDO_WINDOW) -> list[Workspace]:
+    """Deleted workspaces still inside the undo window that `user` could delete (owner or open app)."""
+    moment = now or datetime.now(UTC)
+    found = []
+    for workspace in workspaces:
+        if workspace.deleted_at is None or moment - workspace.deleted_at > window:
+            continue
+        if permissions(_undeleted(workspace), user, auth=auth).delete:
+            found.append(workspace)
+    return sorted(found, key=lambda w: w.deleted_at, reverse=True)
+
+
+def _undeleted(workspace: Workspace) -> Workspace:
+    return Workspace(workspace.id, workspace.name, workspace.owner, workspace.members,
+                     workspace.created_at, workspace.updated_at, None)
+
+
+def display_names(workspaces: Sequence[Workspace]) -> dict[int, str]:
+    """A unique label per workspace: its name, with '#id' added where two share a name.
+
+    The labels go into the URL (a widget bound to query params stores its label), so they
+    must tell workspaces apart.
+    """
+    counts = Counter(w.name for w in workspaces)
+    return {w.id: w.name if counts[w.name] == 1 else f"{w.name} #{w.id}" for w in workspaces}
+
+
+def parse_members(text: str, *, owner: str | None = None) -> list[str]:
+    """Members typed one per line or separated by commas; the owner is left out (always a member).
+
+    Examples
+    --------
+    >>> parse_members("bob@example.com, carol@example.com\\nbob@example.com", owner="ann@x.org")
+    ['bob@example.com', 'carol@example.com']
+    """
+    if text is None:
+        return []
+    if not isinstance(text, str):
+        raise ValueError(f"members must be text (one e-mail per line), got {type(text).__name__}.")
+    people: list[str] = []
+    for token in re.split(r"[,;\n]+", text):
+        person = token.strip()
+        if not person:
+            continue
+        if not _MEMBER.match(person):
+            raise ValueError(f"members: {person[:60]!r} is not one sign-in name: write one e-mail "
+                             "address per line (no spaces inside).")
+        if person != owner and person not in people:
+            people.append(person)
+    return people
+
+
+def count_by_kind(items: Sequence[Item]) -> dict[str, int]:
+    """How many items of each kind a workspace holds, known kinds first in a fixed order."""
+    counts = Counter(item.kind for item in items)
+    ordered = {kind: counts[kind] for kind in KIND_LABELS if counts.get(kind)}
+    ordered.update({kind: n for kind, n in sorted(counts.items()) if kind not in KIND_LABELS})
+    return ordered
+
+
+def kind_label(kind: str, n: int = 2) -> str:
+    """'waterfall snapshot' / 'waterfall snapshots' for a stored kind name."""
+    singular, plural = KIND_LABELS.get(kind, (kind.replace("_", " "), kind.replace("_", " ")))
+    return singular if n == 1 else plural
+
+
+def holdings_text(items: Sequence[Item]) -> str:
+    """'2 predictions files · 1 waterfall snapshot', or 'empty'."""
+    counts = count_by_kind(items)
+    if not counts:
+        return "empty"
+    return " · ".join(f"{n} {kind_label(kind, n)}" for kind, n in counts.items())
+
+
+def ago(moment: datetime | None, now: datetime | None = None) -> str:
+    """'just now', '5 min ago', '3 h ago', '2 days ago', else the date."""
+    if moment is None:
+        return "never"
+    current = now or datetime.now(UTC)
+    seconds = (current - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86_400:
+        return f"{int(seconds // 3600)} h ago"
+    if seconds < 7 * 86_400:
+        days = int(seconds // 86_400)
+        return f"{days} day{'s' if days > 1 else ''} ago"
+    return f"{moment:%Y-%m-%d}"
+
+
+def activity_table(items: Sequence[Item], *, now: datetime | None = None) -> pd.DataFrame:
+    """Who changed what when: one row per item (or revision), newest first."""
+    rows = [{"what": kind_label(item.kind, 1), "name": item.name, "revision": item.revision,
+             "changed by": item.updated_by or "unknown", "when": ago(item.updated_at, now),
+             "at (UTC)": item.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")}
+            for item in sorted(items, key=lambda i: i.updated_at, reverse=True)]
+    columns = ["what", "name", "revision", "changed by", "when", "at (UTC)"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def last_change(items: Sequence[Item], workspace: Workspace, *, now: datetime | None = None) -> str:
+    """'changed by ann@x.org 5 min ago (waterfall snapshot "baseline")' for a workspace card."""
+    if not items:
+        return f"created {ago(workspace.created_at, now)}, nothing saved yet"
+    latest = max(items, key=lambda i: i.updated_at)
+    who = latest.updated_by or "someone"
+    return (f"last change by {who} {ago(latest.updated_at, now)} "
+            f"({kind_label(latest.kind, 1)} {latest.name!r})")

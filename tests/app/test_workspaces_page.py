@@ -1,0 +1,176 @@
+"""The workspaces page through app.py: create, open, rename, duplicate, delete and undo, contents,
+and who sees what once sign-in is configured."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from storage import WorkspaceStore
+
+PAGE = "pages/workspaces.py"
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "workbench", "client_secret": "s3cret",
+        "server_metadata_url": "https://id.example.com/.well-known/openid-configuration"}
+
+
+@pytest.fixture
+def db(store_url: str) -> WorkspaceStore:
+    return WorkspaceStore(store_url)
+
+
+def _run(at: AppTest) -> AppTest:
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _cards(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("**") and "Delete" not in m.value]
+
+
+def _open_id(at: AppTest) -> int:
+    """The session's current workspace (what components.state.current_workspace() returns)."""
+    return at.session_state["workbench.workspace_id"]
+
+
+def _texts(elements) -> str:
+    return " ".join(str(e.value) for e in elements)
+
+
+def test_open_mode_says_so_and_shows_the_default_workspace(app_test: AppTest):
+    at = _run(app_test)
+    assert "Open for local use" in _texts(at.info)
+    assert _cards(at) == ["**My project**  :green-badge[open]"]
+
+
+def test_create_opens_the_new_workspace(app_test: AppTest, db: WorkspaceStore):
+    at = _run(app_test)
+    at.text_input(key="ws.new_name").set_value("Cat app v2")
+    at.button(key="FormSubmitter:ws.create-Create and open").click().run()
+    assert not at.exception
+    assert "**Cat app v2**  :green-badge[open]" in _cards(at)
+    assert "**My project**" in _cards(at)
+    assert [w.name for w in db.list_workspaces()] == ["Cat app v2", "My project"]
+    assert _open_id(at) == db.list_workspaces()[0].id
+
+
+def test_an_empty_name_is_refused_next_to_the_form(app_test: AppTest, db: WorkspaceStore):
+    at = _run(app_test)
+    at.text_input(key="ws.new_name").set_value("   ")
+    at.button(key="FormSubmitter:ws.create-Create and open").click().run()
+    assert "Workspace name is empty" in _texts(at.error)
+    assert len(db.list_workspaces()) == 1
+
+
+def test_rename_and_open_another(app_test: AppTest, db: WorkspaceStore):
+    first = db.create_workspace("Cats draft")
+    other = db.create_workspace("Driving")
+    at = _run(app_test)
+    assert _open_id(at) == other.id  # the most recently changed one opens first
+    at.text_input(key=f"ws.rename_name.{first.id}").set_value("Cats")
+    at.button(key=f"ws.rename.{first.id}").click().run()
+    assert db.get_workspace(first.id).name == "Cats"
+    at.button(key=f"ws.open.{first.id}").click().run()
+    assert "**Cats**  :green-badge[open]" in _cards(at)
+    assert _open_id(at) == first.id
+
+
+def test_duplicate_copies_what_it_holds(app_test: AppTest, db: WorkspaceStore):
+    at = _run(app_test)
+    source = db.list_workspaces()[0]
+    db.save_item(source.id, "waterfall_snapshot", "baseline", content={"train": 3}, author="ann")
+    at.run()
+    at.button(key=f"ws.copy.{source.id}").click().run()
+    copy = next(w for w in db.list_workspaces() if w.name == "My project (copy)")
+    assert [i.name for i in db.list_items(copy.id)] == ["baseline"]
+    assert "1 waterfall snapshot" in _texts(at.caption)
+
+
+def test_delete_asks_then_can_be_undone(app_test: AppTest, db: WorkspaceStore):
+    doomed = db.create_workspace("Scratch")
+    at = _run(app_test)
+    assert "Delete **Scratch**? You can undo it for 10 minutes." in _texts(at.markdown)
+    at.button(key=f"ws.delete.{doomed.id}").click().run()
+    assert not any("Scratch" in card for card in _cards(at))
+    assert "Deleted **Scratch**" in _texts(at.warning)
+    at.button(key=f"ws.undo.{doomed.id}").click().run()
+    assert any("Scratch" in card for card in _cards(at))
+    assert db.get_workspace(doomed.id).deleted_at is None
+    assert "Deleted **Scratch**" not in _texts(at.warning)
+
+
+def test_contents_show_who_changed_what(app_test: AppTest, db: WorkspaceStore):
+    workspace = db.create_workspace("Review")
+    db.save_item(workspace.id, "error_sheet", "dev errors", content={"rows": 100}, author="bob")
+    db.save_item(workspace.id, "error_sheet", "dev errors", content={"rows": 101}, author="ann")
+    db.save_item(workspace.id, "lab_experiment", "adam vs sgd", content={}, author="carol")
+    at = _run(app_test)
+    at.selectbox(key="show").set_value(workspace.id).run()
+    assert {m.label: m.value for m in at.metric} == {"error-analysis sheet": "1",
+                                                   "lab experiment": "1"}
+    activity = at.dataframe[0].value
+    assert activity[["name", "changed by", "revision"]].values.tolist() == [
+        ["adam vs sgd", "carol", 1], ["dev errors", "ann", 2]]
+    at.selectbox(key="ws.history_of").set_value("error-analysis sheet: dev errors").run()
+    history = at.dataframe[1].value
+    assert history["changed by"].tolist() == ["ann", "bob"]
+
+
+def _signed_in(app_test: AppTest, email: str) -> AppTest:
+    app_test.secrets["auth"] = AUTH
+    app_test.user = {"is_logged_in": True, "email": email}
+    return app_test
+
+
+def test_with_sign_in_a_user_sees_only_their_workspaces(app_test: AppTest, db: WorkspaceStore):
+    db.create_workspace("Ann's", owner="ann@example.com")
+    shared = db.create_workspace("Bob's shared", owner="bob@example.com",
+                                 members=("ann@example.com",))
+    db.create_workspace("Bob's private", owner="bob@example.com")
+    at = _run(_signed_in(app_test, "ann@example.com"))
+    assert "Signed in as **ann@example.com**" in _texts(at.info)
+    names = " ".join(_cards(at))
+    assert "Ann's" in names and "Bob's shared" in names and "Bob's private" not in names
+    # a member may not delete nor manage members; the owner may
+    mine = next(w for w in db.list_workspaces() if w.name == "Ann's")
+    keys = {b.key for b in at.button}
+    assert f"ws.delete.{mine.id}" in keys and f"ws.members.{mine.id}" in keys
+    assert f"ws.delete.{shared.id}" not in keys and f"ws.members.{shared.id}" not in keys
+    assert "Only the owner (bob@example.com) can delete this workspace." in _texts(at.caption)
+
+
+def test_the_owner_adds_a_member_who_then_sees_it(app_test: AppTest, db: WorkspaceStore):
+    mine = db.create_workspace("Ann's", owner="ann@example.com")
+    at = _run(_signed_in(app_test, "ann@example.com"))
+    at.text_area(key=f"ws.members_text.{mine.id}").set_value("carol@example.com\n")
+    at.button(key=f"ws.members.{mine.id}").click().run()
+    assert db.get_workspace(mine.id).members == ("ann@example.com", "carol@example.com")
+    carol = _run(_signed_in(AppTest.from_file(app_test._script_path, default_timeout=60),
+                            "carol@example.com"))
+    assert any("Ann's" in card for card in _cards(carol))
+
+
+def test_a_bad_member_list_is_refused(app_test: AppTest, db: WorkspaceStore):
+    mine = db.create_workspace("Ann's", owner="ann@example.com")
+    at = _run(_signed_in(app_test, "ann@example.com"))
+    at.text_area(key=f"ws.members_text.{mine.id}").set_value("carol smith")
+    at.button(key=f"ws.members.{mine.id}").click().run()
+    assert "'carol smith' is not one sign-in name" in _texts(at.error)
+    assert db.get_workspace(mine.id).members == ("ann@example.com",)
+
+
+def test_with_sign_in_configured_a_visitor_must_sign_in_first(app_test: AppTest):
+    app_test.secrets["auth"] = AUTH
+    app_test.user = {"is_logged_in": False}
+    app_test.run()
+    assert app_test.button(key="app.login") is not None  # app.py's gate
+    assert not _cards(app_test)
+    # the page checks again on its own (AppTest's switch_page does not pass through the gate)
+    app_test.switch_page(PAGE)
+    app_test.run()
+    assert not app_test.exception
+    assert "Sign in to see your workspaces." in _texts(app_test.warning)
+    assert app_test.button(key="ws.login") is not None
+    assert not _cards(app_test)
