@@ -343,13 +343,21 @@ def save_panel() -> None:
         saved = [item.name for item in store().list_items(workspace.id, kind="lab_experiment")]
         choice = st.selectbox("Saved experiments", saved, index=None, key="lab_open_choice",
                               placeholder="none saved yet" if not saved else "Choose one…")
-        if st.button("Open", key="lab_open", disabled=choice is None, icon=":material/folder_open:"):
-            item = store().get_item(workspace.id, "lab_experiment", choice)
-            try:
-                lab_state.load_experiment(STATE, item.content)
-                st.rerun()
-            except ValueError as err:
-                show_error(err)
+        st.button("Open", key="lab_open", disabled=choice is None, icon=":material/folder_open:",
+                  on_click=_on_open, args=(workspace.id, choice))
+        if error := STATE.pop("lab.open_error", None):
+            show_error(error)
+
+
+def _on_open(workspace_id: int, name: str) -> None:
+    # A callback: the settings widgets take the saved values before they are drawn again.
+    item = store().get_item(workspace_id, "lab_experiment", name)
+    try:
+        if item is None:
+            raise ValueError(f"the experiment “{name}” is no longer in this workspace.")
+        lab_state.load_experiment(STATE, item.content)
+    except ValueError as err:
+        STATE["lab.open_error"] = str(err)
 
 
 # ---------------------------------------------------------------------------- other tabs
