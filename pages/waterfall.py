@@ -31,7 +31,8 @@ from components.state import current_user, current_workspace, get_shared, store
 from components.waterfall_charts import history_figure, waterfall_figure
 
 SNAPSHOT_KIND = "waterfall_snapshot"
-TYPED, FROM_FILE = "typed", "file"
+# The labels are also the URL values (a bound widget writes its shown option): ?src=Predictions+file
+TYPED, FROM_FILE = "Typed rates", "Predictions file"
 # Widget key (= URL parameter) of each human-level reference, in HUMAN_REFERENCES order.
 HUMAN_KEYS = dict(zip(HUMAN_REFERENCES, ("human", "expert", "experienced", "team"), strict=True))
 HUMAN_LABELS = {"human": "Typical human", "expert": "Typical expert (e.g. doctor)",
@@ -154,9 +155,16 @@ def _human_or_project(human: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def _form_is_empty() -> bool:
+    keys = [*HUMAN_KEYS.values(), *RATE_KEYS, *SIZE_KEYS]
+    return all(st.session_state.get(key) is None for key in keys)
+
+
 def _typed_result(human: dict[str, Any], slots: dict[str, Any],
                   general_slot: Any) -> BiasVarianceResult | None:
     rates, sizes = _typed_inputs(slots)
+    if _form_is_empty():
+        return None  # nothing typed yet: an invitation, not an error
     try:
         return decompose(human, rates["train"], rates["train_dev"], rates["dev"], rates["test"],
                          sizes=sizes or None)
@@ -187,19 +195,18 @@ def _file_result(human: dict[str, Any], slots: dict[str, Any]) -> BiasVarianceRe
 # ------------------------------------------------------------------ results
 
 def _level_table(result: BiasVarianceResult) -> None:
+    """Per-split errors with counts and intervals, as a plain table (a few rows, all readable)."""
     table = result.level_table()
-    table["interval"] = [
-        "" if pd.isna(low) else f"{low:.2f}% – {high:.2f}%"
-        for low, high in zip(table["low"], table["high"], strict=True)]
-    st.dataframe(
-        table[["level", "error", "errors", "examples", "interval"]], hide_index=True,
-        key="waterfall.levels",
-        column_config={
-            "error": st.column_config.NumberColumn("error", format="%.2f%%"),
-            "errors": st.column_config.NumberColumn("wrong", format="%d"),
-            "examples": st.column_config.NumberColumn("examples", format="%d"),
-            "interval": st.column_config.TextColumn(f"{result.confidence:.0%} interval (Wilson)"),
-        })
+    shown = pd.DataFrame({
+        "level": table["level"],
+        "error": [f"{e:.2f}%" for e in table["error"]],
+        "wrong / examples": ["" if pd.isna(n) else f"{int(k):,} / {int(n):,}"
+                             for k, n in zip(table["errors"], table["examples"], strict=True)],
+        f"{result.confidence:.0%} interval (Wilson)": [
+            "" if pd.isna(low) else f"{low:.2f}% – {high:.2f}%"
+            for low, high in zip(table["low"], table["high"], strict=True)],
+    })
+    st.table(shown.set_index("level"))
 
 
 def _gap_metrics(result: BiasVarianceResult) -> None:
@@ -331,8 +338,7 @@ copy_link()
 
 source = st.segmented_control(
     "Errors from", [TYPED, FROM_FILE], default=TYPED, required=True, key="src",
-    bind="query-params",
-    format_func={TYPED: "Typed rates", FROM_FILE: "A predictions file"}.get)
+    bind="query-params")
 
 if source == TYPED:
     st.markdown("**Worked cases from the course** (one click fills the form)")
@@ -354,6 +360,9 @@ with rest_col:
             _level_table(result)
     else:
         result = _typed_result(human_values, slots, general_error)
+if result is None and source == TYPED and _form_is_empty():
+    general_error.info("Type at least the training error, or click one of the worked cases.",
+                       icon=":material/edit:")
 
 if result is not None:
     _diagnosis(result)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.bias_variance import PRESETS
+from analysis.bias_variance import PRESETS, errors_by_split
+from analysis.predictions import read_predictions
 from storage import WorkspaceStore
 
 PAGE = "pages/waterfall.py"
@@ -38,9 +39,11 @@ def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def test_empty_form_asks_for_the_training_error(waterfall: AppTest):
-    assert "train is missing" in _texts(waterfall.error)
-    assert not waterfall.get("plotly_chart")
+def test_empty_form_invites_typing_without_an_error(waterfall: AppTest):
+    assert "Type at least the training error" in _texts(waterfall.info)
+    assert not waterfall.error and not waterfall.get("plotly_chart")
+    _type(waterfall, dev=10.0)
+    assert "train is missing but dev was given" in _texts(waterfall.error)
 
 
 def test_typing_a_case_shows_the_waterfall_and_the_diagnosis_changes(waterfall: AppTest):
@@ -107,22 +110,29 @@ def test_sizes_add_intervals_and_flag_noise(waterfall: AppTest):
 
 
 def test_url_parameters_fill_the_form(app_test: AppTest):
-    app_test.query_params.update({"human": "1", "train": "10", "train_dev": "11", "dev": "20"})
+    app_test.query_params.update({"human": "1", "train": "10", "train_dev": "11", "dev": "20",
+                                  "n_dev": "500"})
     app_test.switch_page(PAGE)
     app_test.run()
     assert not app_test.exception
     assert app_test.number_input(key="train_dev").value == 11.0
+    assert app_test.number_input(key="n_dev").value == 500
     assert "both matter" in _texts(app_test.markdown)
 
 
-def test_sample_predictions_give_per_split_errors_with_intervals(sample_app: AppTest):
+def test_sample_predictions_give_per_split_errors_with_intervals(sample_app: AppTest, data_dir):
     sample_app.switch_page(PAGE)
     sample_app.run()
-    sample_app.segmented_control(key="src").set_value("file").run()
+    sample_app.segmented_control(key="src").set_value("Predictions file").run()
     assert not sample_app.exception and not sample_app.error
-    levels = _table_with(sample_app, "interval")
-    assert levels["level"].tolist() == ["human", "train", "train-dev", "dev", "test"]
-    assert levels["interval"].str.contains("% – ").sum() == 4
+    levels = sample_app.table[0].value
+    assert levels.index.tolist() == ["human", "train", "train-dev", "dev", "test"]
+    intervals = levels["95% interval (Wilson)"]
+    assert intervals.str.contains("% – ").sum() == 4
+    expected = errors_by_split(read_predictions(data_dir / "cat_classifier.csv")).set_index("split")
+    for split, row in expected.iterrows():
+        assert levels.loc[split, "wrong / examples"] == f"{row.errors:,} / {row.examples:,}"
+        assert intervals[split] == f"{row.low:.2f}% – {row.high:.2f}%"
     assert "Human level from the project" in _texts(sample_app.caption)
     assert "data mismatch" in _texts(sample_app.markdown).lower()
     assert sample_app.get("plotly_chart")
