@@ -215,20 +215,30 @@ def _start_section(names: list[str]) -> None:
 
 def _column_config(sheet: HeldSheet, base: pd.DataFrame) -> dict:
     config: dict = {
-        ID_COLUMN: st.column_config.TextColumn("id", width="small"),
+        ID_COLUMN: st.column_config.TextColumn("id", width="small", pinned=True),
         "y_true": st.column_config.TextColumn("true", disabled=True, width="small"),
         "y_pred": st.column_config.TextColumn("predicted", disabled=True, width="small"),
         "score": st.column_config.NumberColumn("score", format="%.2f", disabled=True, width="small"),
-        COMMENTS_COLUMN: st.column_config.TextColumn("comments", width="large", default=""),
+        COMMENTS_COLUMN: st.column_config.TextColumn("comments", width="medium", default=""),
     }
     if PREVIEW_COLUMN in base.columns:
         config[PREVIEW_COLUMN] = st.column_config.ImageColumn("image", width="small")
         config[IMAGE_COLUMN] = None  # the preview shows it; the path stays in the sheet
     elif IMAGE_COLUMN in base.columns:
-        config[IMAGE_COLUMN] = st.column_config.TextColumn("image path", disabled=True)
+        config[IMAGE_COLUMN] = st.column_config.TextColumn("image path", disabled=True,
+                                                           width="small")
     for category in sheet.categories:
         config[category] = st.column_config.CheckboxColumn(category_label(category), default=False)
     return config
+
+
+def _column_order(sheet: HeldSheet, base: pd.DataFrame) -> list[str]:
+    """Id and image first, then the ticks and comments (what a reviewer edits), then the rest."""
+    first = [c for c in (ID_COLUMN, PREVIEW_COLUMN) if c in base.columns]
+    editing = [*sheet.categories, COMMENTS_COLUMN]
+    rest = [c for c in base.columns if c not in first and c not in editing
+            and not (c == IMAGE_COLUMN and PREVIEW_COLUMN in base.columns)]
+    return [*first, *editing, *rest]
 
 
 def _category_tools(sheet: HeldSheet) -> None:
@@ -378,8 +388,12 @@ st.caption("Review ~100 misclassified dev examples, tick the ideas that explain 
            "what fixing each category could gain at best. Every edit is saved in the workspace.")
 
 workspace = current_workspace()
-sheet_names = [item.name for item in store().list_items(workspace.id, SHEET_KIND)]
 sheet_state.apply_pending_open()
+# Edits the callback did not see (an editor state set by a test harness) are applied and saved
+# the same way, before the selector is drawn (a conflict copy may become the selection) and
+# before a teammate's newer revision is read. After the callback this is a no-op.
+sheet_state.apply_editor_changes(store(), author=current_user())
+sheet_names = [item.name for item in store().list_items(workspace.id, SHEET_KIND)]
 if sheet_names:
     top, link = st.columns([4, 1], vertical_alignment="bottom")
     if st.session_state.get(SELECT_KEY) not in sheet_names:
@@ -403,10 +417,6 @@ if current is None:
             "from the course's sample, or empty.", icon=":material/table_chart:")
 else:
     sheet_state.ensure_meta_widgets(current)
-    # Changes the callback did not see (the editor state set by a test harness) are applied
-    # the same way; after the callback this finds nothing new and does nothing.
-    sheet_state.apply_editor_changes(store(), author=current_user())
-    current = held()
     sheet_col, live_col = st.columns([3, 2], gap="large")
     with sheet_col:
         st.subheader(current.name)
@@ -416,8 +426,7 @@ else:
         st.data_editor(base, key=editor_key(current), on_change=_on_editor_change,
                        column_config=_column_config(current, base), hide_index=True,
                        num_rows="dynamic", height=460, width="stretch",
-                       column_order=[c for c in base.columns if c != IMAGE_COLUMN or
-                                     PREVIEW_COLUMN not in base.columns])
+                       column_order=_column_order(current, base))
         _exports(current)
         _history(current)
     with live_col:

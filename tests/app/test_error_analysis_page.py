@@ -1,0 +1,166 @@
+"""The error-analysis page in AppTest: start from the course's sample, edit cells and categories,
+see the summary follow, and two sessions editing at once keep both versions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = "pages/error_analysis.py"
+
+
+def open_page(at: AppTest) -> AppTest:
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def start_from_sample(at: AppTest) -> AppTest:
+    open_page(at)
+    at.radio(key="ea.source").set_value("sample").run()
+    at.button(key="ea.start").click().run()
+    assert not at.exception
+    return at
+
+
+def summary_counts(at: AppTest) -> dict[str, int]:
+    table = next(d.value for d in at.dataframe if "best dev error" in d.value.columns)
+    return dict(zip(table["category"], table["errors"].astype(int), strict=True))
+
+
+def editor(at: AppTest):
+    return at.data_editor[0]
+
+
+def history_revisions(at: AppTest) -> list[int]:
+    table = next(d.value for d in at.dataframe if "revision" in d.value.columns)
+    return table["revision"].astype(int).tolist()
+
+
+def test_start_from_the_sample_shows_the_course_numbers(app_test):
+    at = start_from_sample(app_test)
+    assert summary_counts(at) == {"blurry": 61, "great cat": 43, "instagram filter": 12,
+                                  "dog": 8, "incorrectly labeled": 6}
+    assert any("3.9%" in m.value for m in at.markdown)
+    assert len(editor(at).value) == 100
+    assert any("Not worth fixing labels yet" in i.value for i in at.info)
+    assert len(at.get("plotly_chart")) == 2  # ceilings and co-occurrence
+    assert [b.label for b in at.get("download_button")] == ["Export CSV", "Export Excel"]
+
+
+def test_editing_cells_changes_the_summary_and_every_edit_is_saved(app_test):
+    at = start_from_sample(app_test)
+    rows = editor(at).value
+    free = rows.index[~rows["dog"].astype(bool)].tolist()
+    key = editor(at).key
+    at.session_state[key] = {"edited_rows": {free[0]: {"dog": True}}, "added_rows": [],
+                             "deleted_rows": []}
+    at.run()
+    assert summary_counts(at)["dog"] == 9
+    assert history_revisions(at)[0] == 2
+    # the editor reports cumulative changes: the second edit must not lose the first
+    at.session_state[key] = {"edited_rows": {free[0]: {"dog": True}, free[1]: {"dog": True}},
+                             "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert summary_counts(at)["dog"] == 10
+    assert history_revisions(at)[:2] == [3, 2]
+    assert not at.exception
+
+
+def test_renaming_a_category_keeps_its_ticks(app_test):
+    at = start_from_sample(app_test)
+    at.selectbox(key="ea.cat_pick").set_value("blurry")
+    at.text_input(key="ea.cat_rename").set_value("out of focus")
+    at.button(key="ea.cat_do_rename").click().run()
+    counts = summary_counts(at)
+    assert counts["out of focus"] == 61 and "blurry" not in counts
+    assert "out of focus" in editor(at).value.columns
+    assert not at.error
+
+
+def test_adding_and_deleting_categories_keep_the_other_ticks(app_test):
+    at = start_from_sample(app_test)
+    at.text_input(key="ea.cat_new").set_value("low light")
+    at.button(key="ea.cat_add").click().run()
+    assert summary_counts(at)["low light"] == 0
+    at.selectbox(key="ea.cat_pick").set_value("dog")
+    at.button(key="ea.cat_delete").click().run()
+    counts = summary_counts(at)
+    assert "dog" not in counts and counts["great cat"] == 43 and counts["blurry"] == 61
+
+
+def test_a_bad_category_name_shows_an_error_and_loses_nothing(app_test):
+    at = start_from_sample(app_test)
+    at.selectbox(key="ea.cat_pick").set_value("blurry")
+    at.text_input(key="ea.cat_rename").set_value("dog")
+    at.button(key="ea.cat_do_rename").click().run()
+    assert any("already a column" in e.value for e in at.error)
+    assert summary_counts(at)["blurry"] == 61 and summary_counts(at)["dog"] == 8
+
+
+def test_label_noise_verdict_follows_the_chosen_category_and_dev_error(app_test):
+    at = start_from_sample(app_test)
+    at.number_input(key="ea.dev_error").set_value(2.0).run()
+    at.selectbox(key="ea.label_category").set_value("great_cat").run()
+    assert any("Fix the dev (and test) labels now" in s.value for s in at.success)
+    values = {m.label: m.value for m in at.metric}
+    assert values["From bad labels"] == "0.86 pts" and values["Share of errors"] == "43%"
+
+
+def test_a_sample_of_all_dev_errors_shows_intervals(app_test):
+    at = start_from_sample(app_test)
+    at.number_input(key="ea.total_errors").set_value(1000).run()
+    table = next(d.value for d in at.dataframe if "best dev error" in d.value.columns)
+    assert "of 1000 dev errors" in table.columns
+    blurry = table.set_index("category").loc["blurry"]
+    assert blurry["share"].startswith("61% (") and blurry["of 1000 dev errors"].startswith("≈610 (")
+
+
+def test_two_sessions_editing_at_once_keep_both_versions(store_url):
+    from tests.app.conftest import APP_PATH
+
+    ana = start_from_sample(AppTest.from_file(APP_PATH, default_timeout=60))
+    ben = open_page(AppTest.from_file(APP_PATH, default_timeout=60))
+    assert summary_counts(ben)["dog"] == 8  # ben opened the same sheet
+
+    rows = editor(ana).value
+    free = rows.index[~rows["dog"].astype(bool)].tolist()
+    ana.session_state[editor(ana).key] = {"edited_rows": {free[0]: {"dog": True}},
+                                          "added_rows": [], "deleted_rows": []}
+    ana.run()
+    # ben edits the revision he opened: his save must not overwrite ana's
+    ben.session_state[editor(ben).key] = {"edited_rows": {free[1]: {"dog": True}},
+                                          "added_rows": [], "deleted_rows": []}
+    ben.run()
+    assert any("Nothing was overwritten" in w.value for w in ben.warning)
+    options = ben.selectbox(key="sheet").options
+    assert any("conflict" in o for o in options) and "Dev errors 1" in options
+    assert summary_counts(ana.run())["dog"] == 9  # ana's version is intact
+
+
+@pytest.mark.slow
+def test_start_from_loaded_predictions_and_suspects(sample_app):
+    at = open_page(sample_app)
+    at.button(key="ea.start").click().run()
+    assert not at.exception
+    assert len(editor(at).value) == 100
+    assert any("No category is ticked yet" in m.value for m in at.markdown)
+    assert at.number_input(key="ea.total_errors").value > 100  # a sample of all dev errors
+    suspects = [d.value for d in at.dataframe if "label_quality" in d.value.columns]
+    assert suspects and len(suspects[0]) > 0
+    at.button(key="ea.add_suspects").click().run()
+    assert len(editor(at).value) > 100
+    assert editor(at).value["comments"].str.startswith("check this label").any()
+
+
+def test_rows_handed_over_by_the_metrics_page_start_a_sheet(app_test):
+    open_page(app_test)
+    rows = pd.DataFrame({"example_id": ["a", "b", "c"], "image_path": ["x.jpg"] * 3,
+                         "y_true": [1, 0, 1], "y_pred": [0, 1, 0], "score": [0.2, 0.7, 0.4]})
+    app_test.session_state["workbench.shared.error_analysis.incoming_rows"] = rows
+    app_test.run()
+    app_test.radio(key="ea.source").set_value("incoming").run()
+    app_test.button(key="ea.start").click().run()
+    assert not app_test.exception
+    assert editor(app_test).value["example_id"].tolist() == ["a", "b", "c"]
