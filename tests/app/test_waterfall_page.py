@@ -131,7 +131,7 @@ def test_sample_predictions_give_per_split_errors_with_intervals(sample_app: App
     assert intervals.str.contains("% – ").sum() == 4
     expected = errors_by_split(read_predictions(data_dir / "cat_classifier.csv")).set_index("split")
     for split, row in expected.iterrows():
-        assert levels.loc[split, "wrong / examples"] == f"{row.errors:,} / {row.examples:,}"
+        assert levels.loc[split, "wrong / examples"] == f"{int(row.errors):,} / {int(row.examples):,}"
         assert intervals[split] == f"{row.low:.2f}% – {row.high:.2f}%"
     assert "Human level from the project" in _texts(sample_app.caption)
     assert "data mismatch" in _texts(sample_app.markdown).lower()
