@@ -19,6 +19,8 @@ from analysis.selection import ModelComparison, ModelSelection
 from components.theme import COLORS, SERIES, apply_theme
 
 MAX_POINTS = 2000
+_INSIDE_LEGEND = {"orientation": "v", "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#dee2e6",
+                  "borderwidth": 1}
 NORMALISE = ("none", "true", "pred")
 WINNER_STYLE = "background-color: #d3f9d8; font-weight: 600"
 FAILED_STYLE = "color: #868e96"
@@ -107,7 +109,11 @@ def roc_figure(curves: Mapping[str, ScoreCurve], *, threshold: float | None = No
                               "TPR %{y:.3f}<extra></extra>"))
     fig.update_xaxes(title_text="False positive rate", range=[-0.01, 1.01])
     fig.update_yaxes(title_text="True positive rate (recall)", range=[-0.01, 1.01])
-    return apply_theme(fig, title="ROC curve", height=height)
+    apply_theme(fig, title="ROC curve", height=height)
+    # inside the empty lower-right corner: a legend above the plot would cover the title
+    fig.update_layout(legend=_INSIDE_LEGEND | {"x": 0.98, "xanchor": "right", "y": 0.04,
+                                               "yanchor": "bottom"})
+    return fig
 
 
 def pr_figure(curves: Mapping[str, ScoreCurve], *, threshold: float | None = None,
@@ -143,7 +149,10 @@ def pr_figure(curves: Mapping[str, ScoreCurve], *, threshold: float | None = Non
                               "precision %{y:.3f}<extra></extra>"))
     fig.update_xaxes(title_text="Recall", range=[-0.01, 1.01])
     fig.update_yaxes(title_text="Precision", range=[-0.01, 1.03])
-    return apply_theme(fig, title="Precision-recall curve", height=height)
+    apply_theme(fig, title="Precision-recall curve", height=height)
+    fig.update_layout(legend=_INSIDE_LEGEND | {"x": 0.02, "xanchor": "left", "y": 0.04,
+                                               "yanchor": "bottom"})
+    return fig
 
 
 THRESHOLD_SERIES = {"precision": "#3b5bdb", "recall": "#2f9e44", "f1": "#e8590c",
@@ -177,7 +186,10 @@ def threshold_figure(curve: ScoreCurve, *, threshold: float | None = None,
                       annotation_text=f"best F1 {best_threshold:.2f}", annotation_position="bottom left")
     fig.update_xaxes(title_text="Threshold (score ≥ threshold is predicted positive)")
     fig.update_yaxes(title_text="Value", range=[-0.01, 1.03], tickformat=".0%")
-    return apply_theme(fig, title="Metrics against the threshold", height=height)
+    apply_theme(fig, title="Metrics against the threshold", height=height)
+    fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.18,
+                              "yanchor": "top"}, margin={"b": 90})
+    return fig
 
 
 # --------------------------------------------------------------------------- slices, tasks, A vs B
@@ -192,18 +204,19 @@ def slice_bar_figure(slices: SliceMetrics, *, height: int | None = None) -> go.F
         error_y={"type": "data", "symmetric": False,
                  "array": table["error_high"].to_numpy() - error,
                  "arrayminus": error - table["error_low"].to_numpy(), "color": "#495057"},
-        text=[f"{e:.1%}" for e in error], textposition="outside",
+        text=[f"{e:.1%}" for e in error], textposition="inside", insidetextanchor="start",
+        textfont={"color": "white"},
         customdata=np.stack([table["n"].to_numpy(), table["errors"].to_numpy()], axis=1),
         hovertemplate="%{x}: error %{y:.2%}<br>%{customdata[1]:,.0f} wrong of %{customdata[0]:,}"
                       "<extra></extra>", name="error rate"))
-    fig.add_hline(y=slices.average_error, line={"color": COLORS["avoidable bias"], "dash": "dash"},
-                  annotation_text=f"average across slices {slices.average_error:.1%}",
-                  annotation_position="top right")
+    fig.add_hline(y=slices.average_error, line={"color": COLORS["avoidable bias"], "dash": "dash"})
     top = float(np.nanmax(table["error_high"].to_numpy())) if len(table) else 1.0
     fig.update_yaxes(title_text="Error rate", tickformat=".0%", range=[0, max(top * 1.25, 0.01)])
     fig.update_xaxes(title_text=slices.column, type="category")
     fig.update_layout(showlegend=False)
-    return apply_theme(fig, title=f"Error per {slices.column}", height=height or 380)
+    title = (f"Error per {slices.column} · dashed: average across slices "
+             f"{slices.average_error:.1%}")
+    return apply_theme(fig, title=title, height=height or 380)
 
 
 def task_bar_figure(per_task: pd.DataFrame, *, height: int = 380) -> go.Figure:
@@ -258,4 +271,6 @@ def styled_model_table(selection: ModelSelection) -> pd.io.formats.style.Styler:
     styles = model_row_styles(selection)
     table = selection.table.rename(columns={"meets_constraints": "meets constraints"})
     table = table.reset_index(drop=True)
-    return table.style.apply(lambda row: [styles[row.name]] * len(row), axis=1)
+    floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
+    return (table.style.apply(lambda row: [styles[row.name]] * len(row), axis=1)
+            .format("{:g}", subset=floats, na_rep="—"))

@@ -202,9 +202,10 @@ def _binary_view(predictions: Predictions, split: str | None) -> ModelRows | Non
     norm = st.radio("Confusion matrix", list(NORMALISE_LABELS), format_func=NORMALISE_LABELS.get,
                     horizontal=True, key="norm", bind="query-params")
     heat, curve_col = st.columns([2, 3])
-    positive = (predictions.mapping.classes or ("negative", "positive"))
-    heat.plotly_chart(confusion_heatmap(result.confusion(), [str(c) for c in positive][-2:],
-                                        normalise=norm, height=380), key="metrics.confusion")
+    names = [str(c) for c in predictions.mapping.classes[-2:]] or ["0", "1"]
+    labels = [f"{names[0]} (negative)", f"{names[-1]} (positive)"]
+    heat.plotly_chart(confusion_heatmap(result.confusion(), labels, normalise=norm, height=380),
+                      key="metrics.confusion")
     if curves:
         with curve_col:
             st.plotly_chart(threshold_figure(curves[model], threshold=threshold, best_threshold=best,
@@ -232,7 +233,7 @@ def _slices_section(y_true: np.ndarray, y_pred: np.ndarray, groups: dict[str, np
     except ValueError as err:
         show_error(err)
         return
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)
     left.plotly_chart(slice_bar_figure(slices), key="metrics.slices_chart")
     with right:
         st.metric("Average error across slices", f"{slices.average_error:.2%}",
@@ -315,9 +316,8 @@ def _multilabel_view(predictions: Predictions, split: str | None) -> None:
                       "undefined" if np.isnan(value) else f"{100 * value:.1f}%")
     st.caption("Each task is scored on the examples where its label is known; a missing label "
                "('?') is left out of that task only.")
-    left, right = st.columns([3, 2])
-    left.plotly_chart(task_bar_figure(result.per_task), key="metrics.tasks_chart")
-    right.dataframe(result.per_task, hide_index=True, key="metrics.per_task",
+    st.plotly_chart(task_bar_figure(result.per_task), key="metrics.tasks_chart")
+    st.dataframe(result.per_task, hide_index=True, key="metrics.per_task",
                     column_config={c: st.column_config.NumberColumn(format="percent") for c in
                                    ("accuracy", "error_rate", "precision", "recall", "f1", "roc_auc",
                                     "average_precision", "error_low", "error_high")})

@@ -1,0 +1,121 @@
+"""The metrics page run through app.py with AppTest: the sample, the threshold, bad mappings,
+the course preset, A vs B and the hand-off to error analysis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = "pages/metrics.py"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "cat_classifier.csv"
+HANDOFF = "workbench.shared.error_analysis.incoming_rows"
+
+
+@pytest.fixture
+def metrics(sample_app: AppTest) -> AppTest:
+    sample_app.switch_page(PAGE)
+    sample_app.run()
+    assert not sample_app.exception
+    return sample_app
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table shown whose columns include `column`."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _texts(elements) -> str:
+    return " ".join(str(e.value) for e in elements)
+
+
+def test_sample_shows_cards_with_intervals_and_every_chart(metrics: AppTest):
+    shown = _metrics(metrics)
+    for label in ("Accuracy", "Error rate", "Precision", "Recall", "F1", "ROC AUC"):
+        assert label in shown
+    assert "95% CI" in _texts(metrics.caption)
+    # confusion, threshold curves, ROC, PR, slices, A vs B
+    assert len(metrics.get("plotly_chart")) >= 6
+    assert not metrics.error
+
+
+def test_threshold_slider_changes_precision_and_recall(metrics: AppTest):
+    before = _metrics(metrics)
+    metrics.slider(key="threshold").set_value(0.85).run()
+    after = _metrics(metrics)
+    assert not metrics.exception
+    assert after["Recall"] != before["Recall"]
+    assert after["Precision"] != before["Precision"]
+    assert float(after["Recall"].rstrip("%")) < float(before["Recall"].rstrip("%"))
+
+
+def test_threshold_is_read_from_the_url(sample_app: AppTest):
+    sample_app.switch_page(PAGE)
+    sample_app.query_params["threshold"] = "0.8"
+    sample_app.run()
+    assert sample_app.slider(key="threshold").value == pytest.approx(0.8)
+
+
+def test_best_f1_button_moves_the_slider(metrics: AppTest):
+    metrics.button(key="metrics.use_best").click().run()
+    best_caption = next(c.value for c in metrics.caption if str(c.value).startswith("Best F1"))
+    assert f"{metrics.slider(key='threshold').value:.2f}" in best_caption
+
+
+def test_bad_mapping_shows_an_error_and_the_page_still_renders(app_test: AppTest):
+    app_test.switch_page(PAGE)
+    app_test.run()
+    app_test.file_uploader(key="metrics.file.upload").set_value(
+        ("cat_classifier.csv", SAMPLE.read_bytes(), "text/csv")).run()
+    assert not app_test.exception and not app_test.error
+    truth = next(s for s in app_test.selectbox if s.label == "True label")
+    truth.set_value("description").run()
+    assert not app_test.exception
+    assert "does not fit this mapping" in _texts(app_test.error)
+    assert "Choose a model" in _texts(app_test.header)
+
+
+def test_course_preset_picks_b(metrics: AppTest):
+    assert "B wins" in _texts(metrics.success)
+
+
+def test_a_vs_b_panel_gives_a_verdict_in_words(metrics: AppTest):
+    shown = _metrics(metrics)
+    assert "p-value (exact McNemar)" in shown and "Error A − error B" in shown
+    verdict = _texts(metrics.success) + _texts(metrics.info)
+    assert "points lower" in verdict
+
+
+def test_send_misclassified_dev_examples_to_error_analysis(metrics: AppTest):
+    metrics.button(key="metrics.send_errors").click().run()
+    assert not metrics.exception
+    rows = metrics.session_state[HANDOFF]
+    assert isinstance(rows, pd.DataFrame)
+    assert list(rows.columns) == ["example_id", "image_path", "y_true", "y_pred", "score"]
+    assert len(rows) > 0 and (rows["y_true"] != rows["y_pred"]).all()
+    sample = pd.read_csv(SAMPLE)
+    dev_ids = set(sample.loc[sample["split"] == "dev", "image_id"])
+    assert set(rows["example_id"]) <= dev_ids
+    assert "Sent" in _texts(metrics.success)
+
+
+def test_multiclass_file_shows_confusions(metrics: AppTest):
+    metrics.selectbox(key="metrics.file.file").set_value("animals_multiclass.csv").run()
+    assert not metrics.exception
+    assert "Macro F1" in _metrics(metrics)
+    confusions = _table_with(metrics, "predicted")
+    assert len(confusions) > 0 and (confusions["true"] != confusions["predicted"]).all()
+
+
+def test_multilabel_file_leaves_missing_labels_out(metrics: AppTest):
+    metrics.selectbox(key="metrics.file.file").set_value("driving_multitask.csv").run()
+    assert not metrics.exception
+    per_task = _table_with(metrics, "missing")
+    assert (per_task["missing"] > 0).all()
+    assert "Average f1 over tasks" in _metrics(metrics)
