@@ -8,10 +8,12 @@ problem raises ValueError naming the column, the rows and what was expected.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
 import re
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -28,6 +30,8 @@ from analysis.validation import rows_preview
 TASKS = ("binary", "multiclass", "multilabel")
 SPLITS = ("train", "train-dev", "dev", "test")
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3  # a .gz that inflates past this is refused (gzip bomb)
+BOMB_CHECK_BYTES = 64 * 1024**2  # inflated bytes after which the compression ratio is judged
+MAX_GZIP_RATIO = 200  # real tables compress far less than this; bombs far more (~1000:1)
 
 _SPLIT_SYNONYMS = {
     "train": "train", "training": "train", "trn": "train",
@@ -190,20 +194,31 @@ def _source_bytes(source: str | Path | bytes | BinaryIO, filename: str | None) -
 
 
 def _inflate_gzip(data: bytes, name: str) -> bytes:
-    """Decompress a .gz upload, refusing one that inflates past MAX_UNCOMPRESSED_BYTES."""
-    out = io.BytesIO()
+    """Decompress a .gz upload, refusing a bomb before it fills the memory.
+
+    Refused: more than MAX_UNCOMPRESSED_BYTES, or (past the first BOMB_CHECK_BYTES) an inflation
+    ratio above MAX_GZIP_RATIO, which real CSV never reaches (numbers compress about 3-10x) but
+    a bomb always does, so a 3 MB bomb stops after ~64 MB instead of gigabytes.
+    """
+    raw = io.BytesIO(data)
+    chunks: list[bytes] = []
+    inflated = 0
     try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            while chunk := stream.read(16 * 1024 * 1024):
-                out.write(chunk)
-                if out.tell() > MAX_UNCOMPRESSED_BYTES:
+        with gzip.GzipFile(fileobj=raw) as stream:
+            while chunk := stream.read(4 * 1024 * 1024):
+                chunks.append(chunk)
+                inflated += len(chunk)
+                ratio = inflated / max(1, raw.tell())
+                if inflated > MAX_UNCOMPRESSED_BYTES or (
+                        inflated > BOMB_CHECK_BYTES and ratio > MAX_GZIP_RATIO):
                     raise ValueError(
-                        f"{name} inflates to more than {MAX_UNCOMPRESSED_BYTES // 1024**3} GiB when "
-                        "decompressed: it is too large (or a zip bomb). Upload a smaller file.")
-    except (OSError, EOFError) as err:
+                        f"{name} inflates to more than {inflated // 1024**2:,} MB from "
+                        f"{raw.tell() // 1024:,} KB (ratio {ratio:,.0f}:1) when decompressed: it is "
+                        "too large (or a zip bomb). Upload the CSV itself or a smaller file.")
+    except (OSError, EOFError, zlib.error) as err:
         raise ValueError(f"{name} is not a valid gzip file ({err}): re-compress it or upload "
                          "the CSV itself.") from None
-    return out.getvalue()
+    return b"".join(chunks)
 
 
 def _decode_text(data: bytes, name: str) -> bytes:
@@ -220,13 +235,24 @@ def _decode_text(data: bytes, name: str) -> bytes:
     if b"\x00" in head:
         raise ValueError(f"{name} is not a text table (it holds binary data): upload a CSV, TSV, "
                          "Parquet or Excel file.")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise ValueError(f"{name} is not UTF-8 text (byte 0x{data[err.start]:02x} on line {line}): "
-                         "save it as 'CSV UTF-8' (Excel) or re-encode it as UTF-8.") from None
+    _check_utf8(data, name)
     return data
+
+
+def _check_utf8(data: bytes, name: str) -> None:
+    """Refuse non-UTF-8 text, naming the byte and line; checked in slices (no decoded copy)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 8 * 1024 * 1024
+    for start in range(0, len(data), step):
+        pending = len(decoder.getstate()[0])  # bytes of a character cut by the previous slice
+        try:
+            decoder.decode(data[start:start + step], final=start + step >= len(data))
+        except UnicodeDecodeError as err:
+            position = max(0, start - pending + err.start)
+            line = data[:position].count(b"\n") + 1
+            raise ValueError(f"{name} is not UTF-8 text (byte 0x{data[position]:02x} on line "
+                             f"{line}): save it as 'CSV UTF-8' (Excel) or re-encode it as "
+                             "UTF-8.") from None
 
 
 def _sniff_delimiter(data: bytes, name: str) -> str:
@@ -258,7 +284,7 @@ def _arrow_error(err: Exception, name: str, delimiter: str) -> ValueError:
 def _read_text_table(data: bytes, name: str, delimiter: str | None) -> pd.DataFrame:
     """Parse CSV/TSV bytes with pyarrow (multi-threaded, no row-by-row Python)."""
     data = _decode_text(data, name)
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():
         raise ValueError(f"{name} is empty: it has no header and no rows.")
     delimiter = delimiter or _sniff_delimiter(data, name)
     header = next(csv.reader(io.StringIO(data[:65536].decode("utf-8", errors="ignore")),
@@ -268,14 +294,36 @@ def _read_text_table(data: bytes, name: str, delimiter: str | None) -> pd.DataFr
         table = pa_csv.read_csv(
             io.BytesIO(data),
             read_options=pa_csv.ReadOptions(block_size=1 << 24),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            # Without any quote no value can hold a line break: parse blocks in parallel.
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter,
+                                              newlines_in_values=b'"' in data),
             convert_options=pa_csv.ConvertOptions(
                 null_values=["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"],
                 strings_can_be_null=True),
         )
     except (pa.ArrowInvalid, pa.ArrowException) as err:
         raise _arrow_error(err, name, delimiter) from None
+    _check_quotes_closed(data, table.num_rows, name)
     return _arrow_to_pandas(table)
+
+
+def _check_quotes_closed(data: bytes, n_rows: int, name: str) -> None:
+    """Refuse a file whose quoted field never closes: it silently swallows every later line.
+
+    Only an odd number of double quotes together with fewer rows than lines triggers it (a
+    legitimate cell may hold a line break, or a lone inch mark like 12" in an unquoted field).
+    """
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if data.count(b'"') % 2 == 0 or n_rows >= lines - 1:
+        return
+    opened_at, inside = None, False
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.count(b'"') % 2:
+            inside = not inside
+            opened_at = number if inside else opened_at
+    raise ValueError(f"{name}: a quoted value opened on line {opened_at} is never closed, so "
+                     f"the {lines - 1:,} lines below the header read as {n_rows:,} rows: add the "
+                     "missing closing quote (\").")
 
 
 def _arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
@@ -447,13 +495,48 @@ def _detect_multilabel(frame: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str,
     return (), ()
 
 
-def _label_strings(values: pd.Series) -> pd.Series:
-    """Labels as text: 1.0 -> '1', True -> 'True', keeping NaN."""
-    if pd.api.types.is_float_dtype(values):
-        whole = values.dropna()
-        if (whole == np.round(whole)).all():
-            return values.map(lambda v: v if pd.isna(v) else str(int(v)))
-    return values.map(lambda v: v if pd.isna(v) else str(v))
+def _label_texts(uniques: Any) -> np.ndarray:
+    """Distinct raw values as label text: 1.0 -> '1', True -> 'True', ' cat ' -> 'cat'."""
+    values = pd.Series(uniques)
+    if (pd.api.types.is_float_dtype(values) and (values.abs() < 2**53).all()
+            and (values == np.round(values)).all()):
+        texts = [str(int(v)) for v in values]
+    else:
+        texts = [str(v).strip() for v in values]
+    return np.asarray(texts, dtype=object)
+
+
+def _label_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, labels): sorted distinct label texts and each row's index into them (-1: empty).
+
+    Works on the distinct values only, so a 5M-row column costs one factorize, not 5M Python
+    calls. Raw values giving the same text (1 and 1.0, 'cat' and ' cat') share one code.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = _label_texts(uniques)
+    if not len(texts):
+        return codes.astype(np.int64), texts
+    labels, inverse = np.unique(texts, return_inverse=True)
+    codes = np.where(codes >= 0, inverse[np.maximum(codes, 0)], -1)
+    if "" in set(labels):  # a cell of spaces is an empty cell
+        blank = int(np.flatnonzero(labels == "")[0])
+        codes = np.where(codes == blank, -1, codes)
+        codes = np.where(codes > blank, codes - 1, codes)
+        labels = np.delete(labels, blank)
+    return codes, labels
+
+
+def _distinct_labels(values: pd.Series) -> list[str]:
+    """The label texts present in a column, sorted (empty cells left out)."""
+    codes, labels = _label_codes(values)
+    present = np.zeros(len(labels), dtype=bool)
+    present[codes[codes >= 0]] = True
+    return [str(v) for v in labels[present]]
+
+
+def _take_labels(codes: np.ndarray, labels: np.ndarray, index: pd.Index) -> pd.Series:
+    texts = pd.array([*labels, None], dtype="str")
+    return pd.Series(texts.take(np.where(codes >= 0, codes, len(labels))), index=index)
 
 
 def _detect_proba(frame: pd.DataFrame, classes: Sequence[str], taken: set[str]) -> tuple[str, ...]:
@@ -490,8 +573,7 @@ def detect_columns(frame: pd.DataFrame) -> ColumnMapping:
             found[role] = column
             taken.add(column)
     if not task_labels:
-        label_values = _label_strings(frame[found["y_true"]]).dropna().unique() if "y_true" in found else []
-        distinct = sorted(map(str, label_values))
+        distinct = _distinct_labels(frame[found["y_true"]]) if "y_true" in found else []
         proba = _detect_proba(frame, distinct, taken) if len(distinct) > 2 else ()
         if proba:
             found.update(proba=proba, classes=tuple(distinct))
@@ -539,9 +621,14 @@ def _check_scores(frame: pd.DataFrame, column: str, what: str) -> None:
         numbers = pd.to_numeric(series, errors="coerce")
         bad = np.flatnonzero(numbers.isna() & series.notna())
         if len(bad):
-            examples = ", ".join(repr(v) for v in series.iloc[bad[:3]].tolist())
+            shown = series.iloc[bad[:3]].tolist()
+            examples = ", ".join(repr(v) for v in shown)
+            hint = ""
+            if all(re.fullmatch(r"-?\d*,\d+", str(v).strip()) for v in shown):
+                hint = (" They look like numbers with a decimal comma: export the file with a "
+                        "point as the decimal separator (0.9, not 0,9).")
             raise ValueError(f"{what} column {column!r} has {len(bad)} values that are not numbers: "
-                             f"{examples} ({rows_preview(bad)}).")
+                             f"{examples} ({rows_preview(bad)}).{hint}")
         frame[column] = series = numbers
     values = series.to_numpy(dtype=float)
     missing = np.flatnonzero(~np.isfinite(values))
@@ -558,16 +645,18 @@ def _check_scores(frame: pd.DataFrame, column: str, what: str) -> None:
     frame[column] = values
 
 
-def _check_labels_present(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
-    labels = _label_strings(frame[column])
-    missing = np.flatnonzero(labels.isna().to_numpy())
+def _check_labels_present(frame: pd.DataFrame, column: str,
+                          what: str) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, labels) of a label column that must have a label in every row."""
+    codes, labels = _label_codes(frame[column])
+    missing = np.flatnonzero(codes < 0)
     if len(missing):
         raise ValueError(f"{what} column {column!r} has {len(missing)} empty cells "
                          f"({rows_preview(missing)}): every example needs a label.")
-    return labels.astype(str).str.strip()
+    return codes, labels
 
 
-def _choose_positive(values: Sequence[str], y_true: pd.Series,
+def _choose_positive(values: Sequence[str], true_counts: Mapping[str, int],
                      positive_label: str | None) -> tuple[str, list[str]]:
     """Pick the positive class of a binary problem, and a note when it was a guess.
 
@@ -579,37 +668,52 @@ def _choose_positive(values: Sequence[str], y_true: pd.Series,
         if str(positive_label) not in distinct:
             raise ValueError(f"positive_label {positive_label!r} is not among the labels "
                              f"{', '.join(map(repr, distinct))}.")
-        return str(positive_label), []
+        return str(positive_label), _one_class_note(distinct)
     for value in distinct:
         if value.lower() in _POSITIVE_WORDS:
-            return value, []
+            return value, _one_class_note(distinct)
     negatives = [v for v in distinct if v.lower().startswith(_NEGATIVE_PREFIXES)]
     if len(distinct) == 2 and len(negatives) == 1:
         return next(v for v in distinct if v != negatives[0]), []
     if len(distinct) == 1:
-        return distinct[0], [f"Only the label {distinct[0]!r} appears; it is taken as positive."]
-    counts = y_true.value_counts()
-    chosen = str(counts.index[-1]) if len(counts) == 2 else distinct[-1]
+        if distinct[0].lower() in ("0", "false", "no", "n", "negative", "neg"):
+            return "1", _one_class_note(distinct)
+        return distinct[0], [*_one_class_note(distinct), f"{distinct[0]!r} is taken as positive."]
+    if len(true_counts) == 2:
+        chosen = min(sorted(true_counts), key=lambda label: true_counts[label])
+    else:
+        chosen = distinct[-1]
     return chosen, [f"Positive class taken as {chosen!r} (the rarer one); choose another in the "
                     "column mapping if that is wrong."]
 
 
+def _one_class_note(distinct: Sequence[str]) -> list[str]:
+    if len(distinct) != 1:
+        return []
+    return [f"Only the label {distinct[0]!r} appears (one class only): error and accuracy are "
+            "defined, but precision, recall and ROC need both classes."]
+
+
 def _normalise_binary(frame: pd.DataFrame, mapping: ColumnMapping, name: str,
                       positive_label: str | None) -> tuple[ColumnMapping, list[str]]:
-    y_true = _check_labels_present(frame, mapping.y_true, "true-label")
-    y_pred = _check_labels_present(frame, mapping.y_pred, "predicted-label") if mapping.y_pred else None
-    seen = set(y_true.unique()) | (set(y_pred.unique()) if y_pred is not None else set())
+    true_codes, true_labels = _check_labels_present(frame, mapping.y_true, "true-label")
+    seen = set(true_labels)
+    if mapping.y_pred:
+        pred_codes, pred_labels = _check_labels_present(frame, mapping.y_pred, "predicted-label")
+        seen |= set(pred_labels)
     if len(seen) > 2:
         shown = ", ".join(map(repr, sorted(seen)[:6]))
         raise ValueError(f"labels in {mapping.y_true!r}"
                          f"{' and ' + repr(mapping.y_pred) if mapping.y_pred else ''} are not binary: "
                          f"{len(seen)} different values ({shown}). Choose the multiclass task, or "
                          "map a 0/1 column.")
-    positive, notes = _choose_positive(sorted(seen), y_true, positive_label)
+    counts = np.bincount(true_codes, minlength=len(true_labels))
+    true_counts = {str(label): int(n) for label, n in zip(true_labels, counts, strict=True)}
+    positive, notes = _choose_positive(sorted(seen), true_counts, positive_label)
     negative = next((v for v in sorted(seen) if v != positive), f"not {positive}")
-    frame[mapping.y_true] = (y_true == positive).astype(np.int8).to_numpy()
-    if y_pred is not None:
-        frame[mapping.y_pred] = (y_pred == positive).astype(np.int8).to_numpy()
+    frame[mapping.y_true] = _is_label(true_codes, true_labels, positive)
+    if mapping.y_pred:
+        frame[mapping.y_pred] = _is_label(pred_codes, pred_labels, positive)
     for column in mapping.scores:
         _check_scores(frame, column, "score")
     if not mapping.scores and not mapping.y_pred:
@@ -618,15 +722,22 @@ def _normalise_binary(frame: pd.DataFrame, mapping: ColumnMapping, name: str,
     return replace(mapping, positive_label=positive, classes=(negative, positive)), notes
 
 
+def _is_label(codes: np.ndarray, labels: np.ndarray, label: str) -> np.ndarray:
+    """int8 0/1: which rows hold `label`."""
+    hits = np.flatnonzero(labels == label)
+    return (codes == hits[0]).astype(np.int8) if len(hits) else np.zeros(len(codes), np.int8)
+
+
 def _normalise_multiclass(frame: pd.DataFrame, mapping: ColumnMapping,
                           name: str) -> tuple[ColumnMapping, list[str]]:
     notes: list[str] = []
-    frame[mapping.y_true] = y_true = _check_labels_present(frame, mapping.y_true, "true-label")
-    classes = list(mapping.classes) or sorted(y_true.unique())
+    true_codes, true_labels = _check_labels_present(frame, mapping.y_true, "true-label")
+    frame[mapping.y_true] = _take_labels(true_codes, true_labels, frame.index)
+    classes = list(mapping.classes) or sorted(map(str, true_labels))
     if mapping.y_pred:
-        frame[mapping.y_pred] = y_pred = _check_labels_present(frame, mapping.y_pred,
-                                                               "predicted-label")
-        classes = sorted(set(classes) | set(y_pred.unique()))
+        pred_codes, pred_labels = _check_labels_present(frame, mapping.y_pred, "predicted-label")
+        frame[mapping.y_pred] = _take_labels(pred_codes, pred_labels, frame.index)
+        classes = sorted(set(classes) | set(map(str, pred_labels)))
     if mapping.proba:
         if len(mapping.proba) != len(mapping.classes):
             raise ValueError(f"{len(mapping.proba)} probability columns are mapped for "
@@ -657,10 +768,14 @@ def _normalise_multilabel(frame: pd.DataFrame, mapping: ColumnMapping,
                          f"{len(mapping.task_scores)} task score columns: map one score per task.")
     notes: list[str] = []
     for label_column, score_column in zip(mapping.task_labels, mapping.task_scores, strict=True):
-        text = frame[label_column].map(lambda v: "" if pd.isna(v) else str(v).strip().lower())
-        missing = text.isin(_MISSING_LABELS)
-        numbers = pd.to_numeric(text.where(~missing), errors="coerce")
-        bad = np.flatnonzero((~missing & ~numbers.isin([0, 1])).to_numpy())
+        codes, labels = _label_codes(frame[label_column])
+        # Per distinct value: 0/1 as a number, NaN for a missing label, -1 for anything else.
+        per_label = np.array([np.nan if text.lower() in _MISSING_LABELS
+                              else {"0": 0.0, "1": 1.0}.get(text, -1.0)
+                              for text in labels] + [np.nan])
+        numbers = pd.Series(per_label[np.where(codes >= 0, codes, len(labels))], index=frame.index)
+        missing = numbers.isna()
+        bad = np.flatnonzero((numbers == -1).to_numpy())
         if len(bad):
             examples = ", ".join(repr(v) for v in frame[label_column].iloc[bad[:3]].tolist())
             raise ValueError(f"task column {label_column!r} has {len(bad)} values that are not "
@@ -674,15 +789,16 @@ def _normalise_multilabel(frame: pd.DataFrame, mapping: ColumnMapping,
 
 
 def _normalise_split(frame: pd.DataFrame, column: str) -> None:
-    raw = frame[column].map(lambda v: "" if pd.isna(v) else str(v).strip().lower())
-    canonical = raw.map(_SPLIT_SYNONYMS)
-    unknown = np.flatnonzero(canonical.isna().to_numpy())
+    codes, labels = _label_codes(frame[column])
+    canonical = [_SPLIT_SYNONYMS.get(str(label).lower()) for label in labels]
+    known = np.array([c is not None for c in canonical] + [False])
+    unknown = np.flatnonzero(~known[np.where(codes >= 0, codes, len(labels))])
     if len(unknown):
-        values = list(dict.fromkeys(frame[column].iloc[unknown].tolist()))[:4]
+        values = list(dict.fromkeys(frame[column].iloc[unknown[:1000]].tolist()))[:4]
         raise ValueError(f"split column {column!r} has values the app does not know: "
                          f"{', '.join(map(repr, values))} ({rows_preview(unknown)}); use train, "
                          "train-dev, dev or test (synonyms like validation and holdout work too).")
-    frame[column] = canonical.astype(str).to_numpy()
+    frame[column] = _take_labels(codes, np.asarray(canonical, dtype=object), frame.index)
 
 
 def _normalise_weight(frame: pd.DataFrame, column: str) -> None:
@@ -719,16 +835,16 @@ def _infer_task(frame: pd.DataFrame, mapping: ColumnMapping) -> str:
         return mapping.task
     if mapping.proba:
         return "multiclass"
-    labels = set(_label_strings(frame[mapping.y_true]).dropna().astype(str).unique())
+    labels = set(_distinct_labels(frame[mapping.y_true]))
     if mapping.y_pred:
-        labels |= set(_label_strings(frame[mapping.y_pred]).dropna().astype(str).unique())
+        labels |= set(_distinct_labels(frame[mapping.y_pred]))
     return "binary" if len(labels) <= 2 else "multiclass"
 
 
 def validate_predictions(frame: pd.DataFrame, mapping: ColumnMapping, *, name: str = "the file",
                          positive_label: str | None = None) -> Predictions:
     """Check `frame` against `mapping` and return normalised Predictions (frame is copied)."""
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy-on-write: replaced columns never reach the caller
     if mapping.task != "multilabel" and not mapping.y_true:
         raise ValueError(f"{name}: no true-label column was found; map the column that holds "
                          "the correct answer (e.g. 'y_true' or 'label').")
@@ -798,11 +914,18 @@ def read_predictions(source: str | Path | bytes | BinaryIO, filename: str | None
     else:
         chosen = _apply_overrides(chosen, {}, task)
     if chosen.task == "multiclass" and not chosen.proba and chosen.y_true and "proba" not in mapping:
-        labels = sorted(map(str, _label_strings(frame[chosen.y_true]).dropna().unique()))
+        labels = _distinct_labels(frame[chosen.y_true])
         proba = _detect_proba(frame, labels, set(chosen.roles()) - set(chosen.scores))
         if proba:
             chosen = replace(chosen, proba=proba, classes=tuple(labels), scores=())
-    elif chosen.task == "multiclass" and chosen.scores and "scores" not in mapping:
+    if chosen.task == "multiclass" and chosen.scores and "scores" not in mapping:
+        if not chosen.y_pred and not chosen.proba and task is None:
+            labels = _distinct_labels(frame[chosen.y_true])
+            raise ValueError(
+                f"labels in {chosen.y_true!r} are not binary: {len(labels)} different values "
+                f"({', '.join(map(repr, labels[:6]))}), but the only prediction is the score "
+                f"column {chosen.scores[0]!r} (one probability per row). Fix the labels to two "
+                "values (e.g. 0/1), or add one probability column per class (p_<class>).")
         chosen = replace(chosen, scores=())
     result = validate_predictions(frame, chosen, name=name, positive_label=positive_label)
     return replace(result, notes=tuple(notes) + result.notes)

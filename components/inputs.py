@@ -6,7 +6,8 @@ new upload never inherits the previous file's choices. Problems appear right und
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -20,7 +21,7 @@ from analysis.predictions import (
     read_table,
     validate_predictions,
 )
-from components.errors import show_error
+from components.errors import escape_markdown, show_error
 from components.sample_project import load_sample_project
 from components.state import (
     active_predictions,
@@ -51,18 +52,62 @@ _MULTI_ROLES = {
 }
 
 
-@st.cache_data(show_spinner="Reading the file…", max_entries=8)
-def _read_cached(data: bytes, name: str, sheet: str | None) -> tuple[pd.DataFrame, str, list[str]]:
-    return read_table(data, name, sheet=sheet)
+# Uploads are memoised per session and per picker, not with st.cache_data: a 5M-row table
+# would be pickled into the cache and unpickled (copied) on every rerun of every page.
+_MEMO = "inputs.memo.{key}"
 
 
-@st.cache_data(show_spinner="Checking the columns…", max_entries=8)
-def _validate_cached(data: bytes, name: str, sheet: str | None, mapping: dict[str, Any],
-                     positive_label: str | None) -> Predictions:
-    frame, name, notes = _read_cached(data, name, sheet)
-    result = validate_predictions(frame, ColumnMapping.from_dict(mapping), name=name,
-                                  positive_label=positive_label)
-    return Predictions(result.frame, result.mapping, result.name, tuple(notes) + result.notes)
+def _memo(key: str, upload: Any) -> dict[str, Any]:
+    """This picker's memo of the current upload (bytes, digest, read tables, validations).
+
+    Keyed on the uploader's file id, so the bytes are copied and hashed once per upload,
+    and only the latest upload's tables are kept (memory stays bounded by one file).
+    """
+    slot = _MEMO.format(key=key)
+    memo = st.session_state.get(slot)
+    if memo is None or memo["file_id"] != upload.file_id:
+        data = upload.getvalue()
+        memo = {"file_id": upload.file_id, "data": data, "digest": content_digest(data),
+                "tables": {}, "validated": {}}
+        st.session_state[slot] = memo
+    return memo
+
+
+def _read(memo: dict[str, Any], name: str, sheet: str | None) -> tuple[pd.DataFrame, str, list[str]]:
+    """read_table once per (upload, sheet); a ValueError is remembered and raised again."""
+    if sheet not in memo["tables"]:
+        try:
+            memo["tables"] = {sheet: read_table(memo["data"], name, sheet=sheet)}
+        except ValueError as err:
+            memo["tables"] = {sheet: err}
+    found = memo["tables"][sheet]
+    if isinstance(found, ValueError):
+        raise found
+    return found
+
+
+def _validate(memo: dict[str, Any], name: str, sheet: str | None, mapping: dict[str, Any],
+              positive_label: str | None) -> Predictions:
+    """validate_predictions once per (upload, sheet, mapping, positive label)."""
+    fingerprint = repr((sheet, sorted(mapping.items()), positive_label))
+    if fingerprint not in memo["validated"]:
+        frame, name, notes = _read(memo, name, sheet)
+        try:
+            result = validate_predictions(frame, ColumnMapping.from_dict(mapping), name=name,
+                                          positive_label=positive_label)
+            found: Predictions | ValueError = Predictions(
+                result.frame, result.mapping, result.name, tuple(notes) + result.notes)
+        except ValueError as err:
+            found = err
+        memo["validated"] = {fingerprint: found}
+    found = memo["validated"][fingerprint]
+    if isinstance(found, ValueError):
+        raise found
+    return found
+
+
+def _size(n_bytes: int) -> str:
+    return f"{n_bytes / 1024**2:,.1f} MB" if n_bytes >= 1024**2 else f"{n_bytes / 1024:,.0f} KB"
 
 
 def _describe(predictions: Predictions) -> str:
@@ -145,11 +190,17 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
     if upload is None:
         _offer_sample(key)
         return None
-    data = upload.getvalue()
-    digest = content_digest(data)
+    shown_name = escape_markdown(upload.name)
+    memo = _memo(key, upload)
+    digest = memo["digest"]
     sheet = _sheet_choice(upload.name, f"{key}.{digest}")
+    fresh = sheet not in memo["tables"]
     try:
-        frame, name, _notes = _read_cached(data, upload.name, sheet)
+        with _working(fresh, f"Reading {shown_name} ({_size(len(memo['data']))})…") as status:
+            frame, name, _notes = _read(memo, upload.name, sheet)
+            if status is not None:
+                status.update(label=f"Read {shown_name}: {len(frame):,} rows × "
+                                    f"{frame.shape[1]} columns", state="complete")
     except ValueError as err:
         show_error(err, title=f"Could not read {upload.name}")
         return None
@@ -157,14 +208,37 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
     with st.expander("Column mapping", expanded=True):
         st.caption("Detected from the column names; change any role that is wrong.")
         mapping, positive = _mapping_form(frame, detected, f"{key}.{digest}", tasks)
+    fingerprint = f"{digest}:{sorted(mapping.items())}:{positive}"
+    fresh = fingerprint not in get_shared("inputs.saved_uploads", set())
     try:
-        predictions = _validate_cached(data, name, sheet, mapping, positive)
+        with _working(fresh, f"Checking the columns of {len(frame):,} rows…") as status:
+            predictions = _validate(memo, name, sheet, mapping, positive)
+            if status is not None:
+                status.update(label=f"Saving {shown_name} to the workspace…")
+            _remember(predictions, fingerprint)
+            if status is not None:
+                status.update(label=f"Checked and saved {shown_name}", state="complete")
     except ValueError as err:
         show_error(err, title=f"{upload.name} does not fit this mapping")
         return None
-    _remember(predictions, f"{digest}:{sorted(mapping.items())}:{positive}")
-    st.success(f"Loaded {upload.name}: {_describe(predictions)}", icon=":material/check_circle:")
+    st.success(f"Loaded {shown_name}: {_describe(predictions)}", icon=":material/check_circle:")
+    for note in predictions.notes:
+        st.warning(escape_markdown(note), icon=":material/info:")
     return predictions
+
+
+@contextmanager
+def _working(show: bool, label: str) -> Iterator[Any]:
+    """A status box saying what the app is doing, only when there is real work (not a rerun)."""
+    if not show:
+        yield None
+        return
+    with st.status(label, expanded=False) as status:
+        try:
+            yield status
+        except ValueError:
+            status.update(label=label.replace("…", ": failed (see below)"), state="error")
+            raise
 
 
 def _remember(predictions: Predictions, fingerprint: str) -> None:
@@ -195,5 +269,5 @@ def predictions_picker(key: str, *, tasks: Sequence[str] = TASKS,
     predictions = files[choice]
     st.caption(_describe(predictions))
     for note in predictions.notes:
-        st.caption(f":material/info: {note}")
+        st.caption(f":material/info: {escape_markdown(note)}")
     return predictions
