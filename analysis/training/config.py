@@ -232,18 +232,25 @@ def _parse_hidden(value: object) -> tuple[int, ...]:
 
 
 # The course's programming assignments ("Improving Deep Neural Networks"), one click each.
-_CIRCLES = LabConfig(dataset="circles", n_train=300, n_train_dev=0, n_dev=100, noise=0.05,
+# The course's figures come from one random draw (its seed 3) and we cannot replay its
+# generator, so each group uses the seed whose draw behaves like the course's: on moons most
+# seeds let plain gradient descent reach 85-92% within 5,000 epochs at 0.0007, while the
+# course's run (and seed 17's) sits on a plateau near 72%; on circles, random x10 init
+# varies from 60% to 95% by seed and seed 24 lands near the course's 83%.
+_CIRCLES = LabConfig(dataset="circles", n_train=300, n_train_dev=0, n_dev=100, noise=0.05, seed=24,
                      hidden=(10, 5), activation="relu", optimizer="gd", learning_rate=0.01,
                      batch_size=0, normalize_inputs=False)
-_MOONS = LabConfig(dataset="moons", n_train=300, n_train_dev=0, n_dev=100, noise=0.2,
+_MOONS = LabConfig(dataset="moons", n_train=300, n_train_dev=0, n_dev=100, noise=0.2, seed=17,
                    hidden=(5, 2), activation="relu", init="he", learning_rate=0.0007,
                    batch_size=64, normalize_inputs=False)
-_NOISY_FLOWER = LabConfig(dataset="flower", n_train=200, n_train_dev=200, n_dev=400, noise=0.3,
-                          label_flip=0.05, hidden=(64, 32), activation="relu", init="he",
+# small training set, big network, 10% flipped labels: overfits unless regularised
+_NOISY_FLOWER = LabConfig(dataset="flower", n_train=200, n_train_dev=200, n_dev=400, noise=0.1,
+                          label_flip=0.1, hidden=(64, 32), activation="relu", init="he",
                           optimizer="adam", learning_rate=0.01, batch_size=0)
+# six layers at a learning rate where plain mini-batch descent blows up within two epochs
 _DEEP = LabConfig(dataset="spirals", n_train=400, n_train_dev=100, n_dev=200, noise=0.05,
                   hidden=(32, 32, 32, 32, 32), activation="relu", init="he",
-                  optimizer="momentum", learning_rate=2.0, batch_size=64)
+                  optimizer="gd", learning_rate=1.5, batch_size=64)
 
 COURSE_PRESETS: dict[str, LabConfig] = {
     "Init: zeros (circles)": _CIRCLES.replace(init="zeros"),
@@ -256,7 +263,7 @@ COURSE_PRESETS: dict[str, LabConfig] = {
         optimizer="gd", learning_rate=0.1, decay="step", decay_rate=1.0, decay_interval=1000),
     "Regularisation: none (noisy flower)": _NOISY_FLOWER,
     "Regularisation: L2 (noisy flower)": _NOISY_FLOWER.replace(l2=0.7),
-    "Regularisation: dropout (noisy flower)": _NOISY_FLOWER.replace(keep_prob=0.8),
+    "Regularisation: dropout (noisy flower)": _NOISY_FLOWER.replace(keep_prob=0.6),
     "Batch norm: deep net without batch norm": _DEEP,
     "Batch norm: deep net with batch norm": _DEEP.replace(batch_norm=True),
 }
@@ -272,6 +279,6 @@ COURSE_PRESET_EPOCHS: dict[str, int] = {
     "Regularisation: none (noisy flower)": 1_000,
     "Regularisation: L2 (noisy flower)": 1_000,
     "Regularisation: dropout (noisy flower)": 1_000,
-    "Batch norm: deep net without batch norm": 100,
-    "Batch norm: deep net with batch norm": 100,
+    "Batch norm: deep net without batch norm": 200,
+    "Batch norm: deep net with batch norm": 200,
 }

@@ -1,28 +1,35 @@
 """Seeded 2-D toy datasets of the lab (TF Playground's and the course's), split into
 train / train-dev / dev, with known label noise so the Bayes error is known.
 
-Each generator draws classes in equal shares from one `np.random.default_rng`, adds Gaussian
-input noise, then flips a known share of labels. The dev split can come from a shifted
-distribution (rotated or noisier) so the data-mismatch gap of the waterfall appears.
+Each generator draws clean points with equal class shares from one `np.random.default_rng`;
+Gaussian input noise is added, then a known share of labels is flipped. Since the generator
+is known, so is the Bayes error (overlap through the noise plus the flips). The dev split can
+come from a shifted distribution (rotated or noisier) so the data-mismatch gap appears.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from analysis.training.config import LabConfig
 
-Generator = Callable[[np.random.Generator, int, float], tuple[np.ndarray, np.ndarray]]
+Generator = Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray]]
+
+BAYES_SAMPLE = 3000  # Monte Carlo points for the Bayes error estimate
+BAYES_LATENT = 800  # clean points per class approximating each class density
+BAYES_SEED = 20_240_611
 
 
 @dataclass(frozen=True)
 class Dataset:
     """The three splits of a lab dataset. X arrays have shape (m, 2); y holds class indices
-    0..n_classes-1 with shape (m,). bayes_error is in percent: the label-flip rate, the error
-    even a perfect classifier makes on these labels."""
+    0..n_classes-1 with shape (m,). `bayes_error` (percent) is the error of the best possible
+    classifier on the training distribution: classes overlapping through the input noise plus
+    the flipped labels (computed on first use, then cached)."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -31,8 +38,14 @@ class Dataset:
     X_dev: np.ndarray
     y_dev: np.ndarray
     n_classes: int
-    bayes_error: float
     name: str
+    generator: str = ""  # which of GENERATORS drew it (name may carry a description)
+    noise: float = 0.0
+    label_flip: float = 0.0
+
+    @property
+    def bayes_error(self) -> float:
+        return bayes_error(self.generator or self.name, float(self.noise), float(self.label_flip))
 
     @property
     def X_all(self) -> np.ndarray:
@@ -40,66 +53,66 @@ class Dataset:
         return np.concatenate([self.X_train, self.X_train_dev, self.X_dev])
 
 
+# Each generator draws m CLEAN points (before noise) with equal class shares, as sklearn's
+# make_circles / make_moons do; the noise is added by one shared function so the Bayes error
+# can be estimated the same way for all of them.
+
 def _class_labels(m: int, n_classes: int) -> np.ndarray:
-    """Equal class shares (as sklearn's make_circles / make_moons)."""
     return np.arange(m) % n_classes
 
 
-def circles(rng: np.random.Generator, m: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+def circles(rng: np.random.Generator, m: int) -> tuple[np.ndarray, np.ndarray]:
     """Two concentric circles, radius 1 (class 0) and 0.8 (class 1), as sklearn's make_circles
     which the course's initialisation assignment uses."""
     y = _class_labels(m, 2)
     t = rng.uniform(0.0, 2 * np.pi, m)
     r = np.where(y == 0, 1.0, 0.8)
-    X = np.column_stack([r * np.cos(t), r * np.sin(t)])
-    return X + rng.normal(0.0, noise, X.shape), y
+    return np.column_stack([r * np.cos(t), r * np.sin(t)]), y
 
 
-def moons(rng: np.random.Generator, m: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+def moons(rng: np.random.Generator, m: int) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles, as sklearn's make_moons (the course's optimisation
     assignment)."""
     y = _class_labels(m, 2)
     t = rng.uniform(0.0, np.pi, m)
-    X = np.where(y[:, None] == 0,
-                 np.column_stack([np.cos(t), np.sin(t)]),
-                 np.column_stack([1.0 - np.cos(t), 0.5 - np.sin(t)]))
-    return X + rng.normal(0.0, noise, X.shape), y
+    outer = np.column_stack([np.cos(t), np.sin(t)])
+    inner = np.column_stack([1.0 - np.cos(t), 0.5 - np.sin(t)])
+    return np.where(y[:, None] == 0, outer, inner), y
 
 
-def xor(rng: np.random.Generator, m: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
-    """Points in the four quadrants of [-1, 1]^2; class 1 where x and y share a sign
-    (TF Playground's XOR, kept a little away from the axes)."""
+def xor(rng: np.random.Generator, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points in the four quadrants of [-1, 1]^2, kept a little off the axes; class 1 where
+    x and y share a sign (TF Playground's XOR)."""
     X = rng.uniform(-1.0, 1.0, (m, 2))
     X += np.where(X > 0, 0.05, -0.05)
-    y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
-    return X + rng.normal(0.0, noise, X.shape), y
+    return X, (X[:, 0] * X[:, 1] > 0).astype(np.int64)
 
 
-def blobs(rng: np.random.Generator, m: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
-    """Three Gaussian blobs on a triangle (the multiclass, softmax dataset)."""
+def blobs(rng: np.random.Generator, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Three blob centres on a triangle (the multiclass, softmax dataset); the blobs' own
+    spread is BLOB_SPREAD plus the noise."""
     y = _class_labels(m, 3)
-    angles = np.array([np.pi / 2, np.pi / 2 + 2 * np.pi / 3, np.pi / 2 + 4 * np.pi / 3])
+    angles = np.pi / 2 + 2 * np.pi / 3 * np.arange(3)
     centers = np.column_stack([np.cos(angles), np.sin(angles)])
-    X = centers[y] + rng.normal(0.0, 0.25 + noise, (m, 2))
-    return X, y
+    return centers[y], y
 
 
-def spirals(rng: np.random.Generator, m: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+def spirals(rng: np.random.Generator, m: int) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved spirals (TF Playground's hardest set)."""
     y = _class_labels(m, 2)
     t = rng.uniform(0.0, 1.0, m)
     r = 0.1 + 0.9 * t
     theta = 1.75 * 2 * np.pi * t + np.pi * y
-    X = np.column_stack([r * np.sin(theta), r * np.cos(theta)])
-    return X + rng.normal(0.0, noise, X.shape), y
+    return np.column_stack([r * np.sin(theta), r * np.cos(theta)]), y
 
 
-def flower(rng: np.random.Generator, m: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
-    """The course's planar "flower" (planar_utils.load_planar_dataset): petals r = 4 sin(4t),
-    one class per half turn; noise jitters the angle and the radius."""
+def flower(rng: np.random.Generator, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """The course's planar "flower" (planar_utils.load_planar_dataset): petals r = sin(4t),
+    one class per half turn. Scaled to radius 1 (the course uses 4) and noised in x like the
+    other sets (the course jitters angle and radius), so `noise` means the same everywhere."""
     y = _class_labels(m, 2)
-    t = rng.uniform(0.0, 3.12, m) + 3.12 * y + rng.normal(0.0, noise, m)
-    r = 4.0 * np.sin(4.0 * t) + rng.normal(0.0, noise, m)
+    t = rng.uniform(0.0, 3.12, m) + 3.12 * y
+    r = np.sin(4.0 * t)
     return np.column_stack([r * np.sin(t), r * np.cos(t)]), y
 
 
@@ -108,6 +121,66 @@ GENERATORS: dict[str, Generator] = {
     "spirals": spirals, "flower": flower,
 }
 N_CLASSES = {"blobs": 3}
+BLOB_SPREAD = 0.25
+
+
+def noise_std(name: str, noise: float) -> float:
+    """Standard deviation of the Gaussian noise added to x for dataset `name`."""
+    return noise + (BLOB_SPREAD if name == "blobs" else 0.0)
+
+
+def sample(name: str, rng: np.random.Generator, m: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """m noisy points of dataset `name` (labels not flipped yet)."""
+    X, y = GENERATORS[name](rng, m)
+    return X + rng.normal(0.0, noise_std(name, noise), X.shape), y
+
+
+def _densest_class(X: np.ndarray, classes: list[np.ndarray], sigma: float) -> np.ndarray:
+    """For each point, the class whose Gaussian-kernel density is largest."""
+    sq_X = (X * X).sum(axis=1)[:, None]
+    d2 = []
+    for centers in classes:
+        # squared distances via |x|^2 - 2 x.c + |c|^2 (one matrix product, in place)
+        d = X @ centers.T
+        d *= -2.0
+        d += sq_X
+        d += (centers * centers).sum(axis=1)
+        d2.append(d)
+    # subtracting each point's nearest squared distance (over all classes) keeps the densest
+    # class's kernel sum >= 1, so tiny noise cannot underflow every sum to 0
+    nearest = np.minimum.reduce([d.min(axis=1) for d in d2])[:, None]
+    scale = -1.0 / (2.0 * sigma * sigma)
+    density = []
+    for d in d2:
+        d -= nearest
+        d *= scale
+        density.append(np.exp(d, out=d).sum(axis=1))
+    return np.argmax(density, axis=0)
+
+
+@lru_cache(maxsize=256)
+def bayes_error(name: str, noise: float, label_flip: float = 0.0) -> float:
+    """Error of the Bayes classifier (percent): Monte Carlo over the generator.
+
+    Each class density p(x | y) is the sum of Gaussian kernels (the noise) around
+    BAYES_LATENT clean points of that class; the Bayes classifier picks the densest class
+    (classes are equally likely). Its error e0 on fresh noisy points, then the flips: a label
+    moves to one of the other K-1 classes with probability label_flip, so the best classifier
+    is right with probability (1 - e0)(1 - flip) + e0 flip / (K - 1).
+    """
+    K = N_CLASSES.get(name, 2)
+    sigma = noise_std(name, noise)
+    e0 = 0.0
+    if sigma > 0:
+        rng = np.random.default_rng(BAYES_SEED)
+        latent, latent_y = GENERATORS[name](rng, BAYES_LATENT * K)
+        X, y = sample(name, rng, BAYES_SAMPLE, noise)
+        classes = [latent[latent_y == k] for k in range(K)]
+        predicted = np.concatenate([_densest_class(chunk, classes, sigma)
+                                    for chunk in np.array_split(X, len(X) // 500)])
+        e0 = float(np.mean(predicted != y))
+    correct = (1.0 - e0) * (1.0 - label_flip) + e0 * label_flip / (K - 1)
+    return 100.0 * (1.0 - correct)
 
 
 def flip_labels(rng: np.random.Generator, y: np.ndarray, rate: float,
@@ -135,17 +208,16 @@ def make_dataset(config: LabConfig) -> Dataset:
 
     Examples
     --------
-    >>> data = make_dataset(LabConfig(dataset="moons", n_train=50, label_flip=0.1))
-    >>> data.X_train.shape, data.y_train.shape, data.bayes_error
+    >>> data = make_dataset(LabConfig(dataset="moons", n_train=50, noise=0.0, label_flip=0.1))
+    >>> data.X_train.shape, data.y_train.shape, round(data.bayes_error, 6)
     ((50, 2), (50,), 10.0)
     """
     config.validate()
     rng = np.random.default_rng(config.seed)
-    generate = GENERATORS[config.dataset]
     n_classes = N_CLASSES.get(config.dataset, 2)
 
     def split(m: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
-        X, y = generate(rng, m, noise)
+        X, y = sample(config.dataset, rng, m, noise)
         return X.astype(np.float64), flip_labels(rng, y, config.label_flip, n_classes)
 
     X_train, y_train = split(config.n_train, config.noise)
@@ -156,4 +228,5 @@ def make_dataset(config: LabConfig) -> Dataset:
         X_dev = rotate(X_dev, config.shift_amount, center=X_train.mean(axis=0))
     return Dataset(X_train=X_train, y_train=y_train, X_train_dev=X_train_dev,
                    y_train_dev=y_train_dev, X_dev=X_dev, y_dev=y_dev, n_classes=n_classes,
-                   bayes_error=100.0 * config.label_flip, name=config.dataset)
+                   name=config.dataset, generator=config.dataset, noise=float(config.noise),
+                   label_flip=float(config.label_flip))

@@ -138,6 +138,13 @@ class TrainingSession:
             raise ValueError(f"epochs must be at most {MAX_ADVANCE} per call, got {epochs}.")
         record_every = check_count("record_every", record_every, minimum=1)
         new: list[EpochRecord] = []
+        # a diverging run overflows on its way to inf/NaN: that is detected and reported
+        # (self.diverged), so numpy's warnings would only be noise
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self._train(epochs, record_every, new)
+        return new
+
+    def _train(self, epochs: int, record_every: int, new: list[EpochRecord]) -> None:
         for i in range(epochs):
             if self.diverged or self.stopped_early:
                 break
@@ -152,7 +159,6 @@ class TrainingSession:
                 new.append(record)
                 self.history.append(record)
                 self._watch(record)
-        return new
 
     def _train_one_epoch(self) -> None:
         m = len(self.X_train)
@@ -267,13 +273,19 @@ class TrainingSession:
         return self.history[-1] if self.history else self.evaluate()
 
     def waterfall(self) -> object:
-        """The error waterfall of this run: decompose(human=Bayes error, train, train-dev, dev)."""
+        """The error waterfall of this run: analysis.bias_variance.decompose with the data's
+        Bayes error as human level and the latest train / train-dev / dev errors."""
         from analysis.bias_variance import decompose  # the waterfall engineer's module
 
         r = self.current()
         train_dev = None if np.isnan(r.train_dev_error) else r.train_dev_error
-        return decompose(human=self.dataset.bayes_error, train=r.train_error,
-                         train_dev=train_dev, dev=r.dev_error)
+        d = self.dataset
+        sizes = {"train": len(d.y_train), "dev": len(d.y_dev)}
+        if train_dev is not None:
+            sizes["train_dev"] = len(d.y_train_dev)
+        # the sizes give each gap a confidence interval: small toy splits are noisy
+        return decompose(human=d.bayes_error, train=r.train_error, train_dev=train_dev,
+                         dev=r.dev_error, sizes=sizes)
 
     def gradient_check(self, *, epsilon: float = 1e-7,
                        break_backward: bool = False) -> GradCheckResult:
