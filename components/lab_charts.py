@@ -181,7 +181,7 @@ def learning_curves_figure(
     if bayes_error is not None:
         fig.add_hline(y=bayes_error, row=2, col=1, line={"color": COLORS["human"], "dash": "dash"},
                       annotation_text=f"Bayes error {bayes_error:.1f}%",
-                      annotation_position="top right", annotation_font_color=COLORS["human"])
+                      annotation_position="bottom right", annotation_font_color=COLORS["human"])
     # Costs are positive; a cost of 0 or NaN (diverged) cannot sit on a log axis.
     positive = cost[np.isfinite(cost) & (cost > 0)]
     fig.update_yaxes(type="log" if positive.size else "linear", row=1, col=1,
