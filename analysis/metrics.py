@@ -12,6 +12,7 @@ with a reason, or replaced by an explicit `zero_division` number, never a crash.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -254,12 +255,17 @@ class ScoreCurve:
             keep = np.flatnonzero(np.concatenate(
                 ([True], np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), [True])))
             fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
-        flagged = tps + fps
-        with np.errstate(divide="ignore", invalid="ignore"):
-            precision = np.where(flagged != 0, tps / flagged, 0.0)
-        recall = np.ones_like(tps) if tps[-1] == 0 else tps / tps[-1]
-        return (np.concatenate((precision[::-1], [1.0])), np.concatenate((recall[::-1], [0.0])),
-                thresholds[::-1].copy())
+        # every distinct threshold flags at least one row, so tps + fps > 0
+        precision = np.empty(len(tps) + 1)
+        np.divide(tps[::-1], (tps + fps)[::-1], out=precision[:-1])
+        precision[-1] = 1.0
+        recall = np.empty(len(tps) + 1)
+        if tps[-1] == 0:
+            recall[:-1] = 1.0
+        else:
+            np.divide(tps[::-1], tps[-1], out=recall[:-1])
+        recall[-1] = 0.0
+        return precision, recall, thresholds[::-1].copy()
 
     def roc_auc(self) -> float | None:
         """Area under the ROC curve (trapezoids); None when only one class is present."""
@@ -271,15 +277,18 @@ class ScoreCurve:
 
     @cached_property
     def _areas(self) -> tuple[float | None, float | None]:
-        # computed once per curve: a threshold slider asks for them on every move
+        # computed once per curve (a threshold slider asks on every move), straight from the
+        # cumulative counts: the trapezoids of every ROC point, and AP's precision-weighted
+        # recall steps; collinear points add nothing, so this equals scikit-learn's values
         auc = ap = None
+        recall_steps = np.diff(self.tps, prepend=0.0)
         if self.n_pos > 0 and self.n_neg > 0:
-            fpr, tpr, _ = self.roc()
-            auc = float(np.trapezoid(tpr, fpr))
+            fp_steps = np.diff(self.fps, prepend=0.0)
+            heights = self.tps + np.concatenate(([0.0], self.tps[:-1]))
+            auc = float(np.dot(fp_steps, heights) / (2 * self.n_pos * self.n_neg))
         if self.n_pos > 0:
             precision = self.tps / (self.tps + self.fps)
-            recall_step = np.diff(self.tps, prepend=0.0) / self.n_pos
-            ap = float(max(0.0, np.dot(recall_step, precision)))
+            ap = float(max(0.0, np.dot(recall_steps, precision) / self.n_pos))
         return auc, ap
 
     def threshold_table(self) -> pd.DataFrame:
@@ -301,21 +310,31 @@ def _sorted_cumulative_unweighted(truth: np.ndarray, scores: np.ndarray) -> tupl
     """Curve counts from ONE value sort of (score bits, label) packed in a uint64.
 
     For scores >= 0 the IEEE-754 bit pattern orders like the number, and the sign bit is free:
-    shifting left by one makes room for the 0/1 label in the lowest bit. Sorting these keys
-    (a plain value sort, far faster than an argsort) groups ties together; inside a tie group
-    the label order does not matter because counts are read at the end of each group only.
+    shifting left by one makes room for the 0/1 label in the lowest bit (and turns -0.0 into
+    0.0). Sorting these keys (a plain value sort, far faster than an argsort) groups ties
+    together; inside a tie group the label order does not matter because counts are read at
+    group boundaries only. Everything after the sort is a few linear passes.
     """
-    keys = np.left_shift((scores + 0.0).view(np.uint64), np.uint64(1))  # +0.0 turns -0.0 into 0.0
+    keys = np.left_shift(scores.view(np.uint64), np.uint64(1))
     np.bitwise_or(keys, truth.view(np.uint8), out=keys)
     keys.sort()
-    descending = keys[::-1]
-    cumulative_pos = np.cumsum(descending & np.uint64(1))
-    # a new threshold starts wherever a bit other than the label bit changes
-    ends = np.flatnonzero(np.bitwise_xor(descending[1:], descending[:-1]) > np.uint64(1))
-    ends = np.append(ends, len(descending) - 1)
-    tps = cumulative_pos[ends].astype(np.float64)
-    fps = 1.0 + ends - tps
-    thresholds = np.right_shift(descending[ends], np.uint64(1)).view(np.float64)
+    n = len(keys)
+    # a group of equal scores starts wherever a bit other than the label bit changes
+    starts = np.flatnonzero(np.bitwise_xor(keys[1:], keys[:-1]) > np.uint64(1))
+    starts += 1
+    starts = np.concatenate(([0], starts))
+    # the label is the lowest bit: read it from the lowest byte without a 64-bit temporary
+    labels = keys.view(np.uint8)[::8] & np.uint8(1) if sys.byteorder == "little" \
+        else (keys & np.uint64(1)).astype(np.uint8)
+    positives_through = np.cumsum(labels, dtype=np.int64)
+    n_pos = positives_through[-1]
+    positives_before = np.empty(len(starts), dtype=np.int64)
+    positives_before[0] = 0
+    np.take(positives_through, starts[1:] - 1, out=positives_before[1:])
+    # scikit-learn's order: thresholds from the highest score down
+    tps = (n_pos - positives_before[::-1]).astype(np.float64)
+    fps = (n - starts[::-1]) - tps
+    thresholds = np.right_shift(keys[starts[::-1]], np.uint64(1)).view(np.float64)
     return thresholds, tps, fps
 
 
