@@ -24,7 +24,8 @@ def _read_sample(filename: str) -> Predictions:
 
 def load_sample_project() -> None:
     """Add the sample files to the session (and workspace); the cat classifier becomes active."""
-    for filename in SAMPLE_FILES:
+    # Saved last so that it is the newest: a new session restores the newest file as active.
+    for filename in reversed(SAMPLE_FILES):
         add_predictions(_read_sample(filename), make_active=filename == SAMPLE_FILES[0])
     set_shared("project.human_levels", dict(SAMPLE_HUMAN_LEVELS))
     set_shared(_LOADED_KEY, True)

@@ -108,7 +108,7 @@ def open_workspace(workspace_id: int) -> None:
 
 
 def _restore_files(workspace_id: int) -> dict[str, Predictions]:
-    """Predictions files saved in the workspace, read back from their Parquet blobs."""
+    """Predictions files saved in the workspace, newest first, read back from their blobs."""
     files: dict[str, Predictions] = {}
     for summary in store().list_items(workspace_id, PREDICTIONS_KIND):
         item = store().get_item(workspace_id, PREDICTIONS_KIND, summary.name)

@@ -41,3 +41,13 @@ def test_sample_files_reach_other_pages_through_the_workspace(sample_app):
     store = WorkspaceStore.from_env()
     names = {item.name for item in store.list_items(1, PREDICTIONS_KIND)}
     assert names == {"cat_classifier.csv", "animals_multiclass.csv", "driving_multitask.csv"}
+
+
+def test_a_new_session_restores_the_cat_classifier_as_the_active_file(sample_app, app_test):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP_PATH
+
+    teammate = AppTest.from_file(APP_PATH, default_timeout=60).run()
+    teammate.switch_page("pages/metrics.py").run()
+    assert teammate.selectbox(key="metrics.file.file").value == "cat_classifier.csv"

@@ -42,9 +42,21 @@ def assert_no_exception(page: Page) -> None:
     assert "Traceback" not in page.content(), "the page shows a traceback"
 
 
-def shot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot under the screenshots folder and return its path."""
+def shot(page: Page, name: str, *, max_height: int = 8000) -> Path:
+    """Save a screenshot of the whole page under the screenshots folder and return its path.
+
+    Streamlit scrolls inside its main container, so full_page alone captures one viewport: the
+    viewport is stretched to the content's height for the picture, then put back.
+    """
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
+    size = page.viewport_size or {"width": 1440, "height": 1000}
+    content = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll(\"[data-testid='stMain'], "
+        "[data-testid='stAppViewContainer'], section.main\")].map(e => e.scrollHeight), 0)")
+    page.set_viewport_size({"width": size["width"],
+                            "height": min(max(size["height"], int(content) + 40), max_height)})
+    page.wait_for_timeout(400)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
