@@ -868,6 +868,43 @@ def validate_predictions(frame: pd.DataFrame, mapping: ColumnMapping, *, name: s
     return Predictions(frame=frame, mapping=mapping, name=name, notes=tuple(notes))
 
 
+def suggest_mapping(frame: pd.DataFrame, *, name: str = "the file", task: str | None = None,
+                    **mapping: Any) -> ColumnMapping:
+    """The mapping read_predictions would use: detected roles, the task inferred from the
+    labels, per-class probability columns found; `mapping` overrides roles as there.
+
+    Raises ValueError when no mapping can work: text labels of several classes whose only
+    prediction is one binary score column.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"y_true": ["cat", "dog", "bird"], "y_pred": ["cat", "dog", "cat"]})
+    >>> suggest_mapping(frame).task
+    'multiclass'
+    """
+    chosen = _apply_overrides(detect_columns(frame), mapping, None)
+    _require_columns(frame, chosen, name)
+    if task is None:
+        chosen = replace(chosen, task=_infer_task(frame, chosen))
+    else:
+        chosen = _apply_overrides(chosen, {}, task)
+    if chosen.task == "multiclass" and not chosen.proba and chosen.y_true and "proba" not in mapping:
+        labels = _distinct_labels(frame[chosen.y_true])
+        proba = _detect_proba(frame, labels, set(chosen.roles()) - set(chosen.scores))
+        if proba:
+            chosen = replace(chosen, proba=proba, classes=tuple(labels), scores=())
+    if chosen.task == "multiclass" and chosen.scores and "scores" not in mapping:
+        if not chosen.y_pred and not chosen.proba and task is None:
+            labels = _distinct_labels(frame[chosen.y_true])
+            raise ValueError(
+                f"labels in {chosen.y_true!r} are not binary: {len(labels)} different values "
+                f"({', '.join(map(repr, labels[:6]))}), but the only prediction is the score "
+                f"column {chosen.scores[0]!r} (one probability per row). Fix the labels to two "
+                "values (e.g. 0/1), or add one probability column per class (p_<class>).")
+        chosen = replace(chosen, scores=())
+    return chosen
+
+
 def read_predictions(source: str | Path | bytes | BinaryIO, filename: str | None = None, *,
                      task: str | None = None, positive_label: str | None = None,
                      sheet: str | int | None = None, **mapping: Any) -> Predictions:
@@ -906,27 +943,7 @@ def read_predictions(source: str | Path | bytes | BinaryIO, filename: str | None
     ('binary', ('score',), [1, 0, 0])
     """
     frame, name, notes = read_table(source, filename, sheet=sheet)
-    detected = detect_columns(frame)
-    chosen = _apply_overrides(detected, mapping, None)
-    _require_columns(frame, chosen, name)
-    if task is None:
-        chosen = replace(chosen, task=_infer_task(frame, chosen))
-    else:
-        chosen = _apply_overrides(chosen, {}, task)
-    if chosen.task == "multiclass" and not chosen.proba and chosen.y_true and "proba" not in mapping:
-        labels = _distinct_labels(frame[chosen.y_true])
-        proba = _detect_proba(frame, labels, set(chosen.roles()) - set(chosen.scores))
-        if proba:
-            chosen = replace(chosen, proba=proba, classes=tuple(labels), scores=())
-    if chosen.task == "multiclass" and chosen.scores and "scores" not in mapping:
-        if not chosen.y_pred and not chosen.proba and task is None:
-            labels = _distinct_labels(frame[chosen.y_true])
-            raise ValueError(
-                f"labels in {chosen.y_true!r} are not binary: {len(labels)} different values "
-                f"({', '.join(map(repr, labels[:6]))}), but the only prediction is the score "
-                f"column {chosen.scores[0]!r} (one probability per row). Fix the labels to two "
-                "values (e.g. 0/1), or add one probability column per class (p_<class>).")
-        chosen = replace(chosen, scores=())
+    chosen = suggest_mapping(frame, name=name, task=task, **mapping)
     result = validate_predictions(frame, chosen, name=name, positive_label=positive_label)
     return replace(result, notes=tuple(notes) + result.notes)
 

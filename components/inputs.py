@@ -17,8 +17,8 @@ from analysis.predictions import (
     TASKS,
     ColumnMapping,
     Predictions,
-    detect_columns,
     read_table,
+    suggest_mapping,
     validate_predictions,
 )
 from components.errors import escape_markdown, show_error
@@ -204,7 +204,13 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
     except ValueError as err:
         show_error(err, title=f"Could not read {upload.name}")
         return None
-    detected = detect_columns(frame)
+    try:
+        # The same suggestion read_predictions makes (task inferred from the labels), so the
+        # page and the library say the same thing about the same file.
+        detected = suggest_mapping(frame, name=upload.name)
+    except ValueError as err:
+        show_error(err, title=f"{upload.name} cannot be used as predictions")
+        return None
     with st.expander("Column mapping", expanded=True):
         st.caption("Detected from the column names; change any role that is wrong.")
         mapping, positive = _mapping_form(frame, detected, f"{key}.{digest}", tasks)
