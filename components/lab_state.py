@@ -184,9 +184,14 @@ def run_interval(state: Mapping[str, Any]) -> float | None:
     return TICK_INTERVAL_SECONDS if is_running(state) else None
 
 
+RECORDS_PER_TICK = 100
+
+
 def tick(state: MutableMapping[str, Any], epochs_per_tick: int, *, until: int | None = None) -> list:
     """Advance the run by `epochs_per_tick` epochs (never past `until`); returns the new records.
 
+    A tick keeps at most ~RECORDS_PER_TICK history records (every epoch for short ticks, every
+    k-th epoch and the last one for long ones), so a 100,000-epoch run stays quick to draw.
     Stops the run (running flag off, a notice saying why) when it reaches `until`, when
     early stopping triggers, or when the cost diverges.
     """
@@ -196,7 +201,9 @@ def tick(state: MutableMapping[str, Any], epochs_per_tick: int, *, until: int | 
     if session is None:
         raise ValueError("there is no training session yet: read the settings first (sync_config)")
     epochs = epochs_per_tick if until is None else min(epochs_per_tick, max(until - session.epoch, 0))
-    records = session.advance(epochs) if epochs > 0 and not _finished(session) else []
+    records = []
+    if epochs > 0 and not _finished(session):
+        records = session.advance(epochs, record_every=max(1, epochs // RECORDS_PER_TICK))
     reason = stop_reason(session, until)
     if reason:
         if is_running(state):

@@ -28,7 +28,7 @@ from analysis.training import (
 )
 from analysis.training.config import DEV_SHIFTS
 from components import lab_charts, lab_state
-from components.errors import show_error
+from components.errors import attempt, show_error
 from components.share import copy_link
 from components.state import current_user, current_workspace, store
 from components.waterfall_charts import waterfall_figure
@@ -362,6 +362,20 @@ def _on_open(workspace_id: int, name: str) -> None:
 
 # ---------------------------------------------------------------------------- other tabs
 
+def _run_and_keep(key: str, doing: str, fn, *args, **kwargs) -> None:
+    """Run a slow analysis once (on a button press) and keep its result for later reruns."""
+    with st.spinner(doing):
+        result = attempt(fn, *args, **kwargs)
+    if result is not None:
+        STATE[key] = result
+
+
+def _slider_range(pair: tuple, low: float, high: float) -> tuple:
+    """A (low, high) pair clipped into a range slider's bounds (a zoomed space may reach past them)."""
+    a, b = (min(max(v, low), high) for v in pair)
+    return (a, b)
+
+
 def search_tab(config: LabConfig | None) -> None:
     st.markdown("Random search, not a grid: the learning rate is drawn on a log scale (10^r), "
                 "β as 1 − 10^r. Each trial trains a short run from the current settings; zoom in "
@@ -369,15 +383,17 @@ def search_tab(config: LabConfig | None) -> None:
     default = SearchSpace()
     space_values = STATE.setdefault("lab.search_space", default)
     c1, c2, c3 = st.columns(3)
-    lr = c1.slider("log10 learning rate", -6.0, 1.0, tuple(space_values.log10_lr), 0.1,
-                   key="search_lr")
-    beta = c2.slider("log10 (1 − β)", -4.0, 0.0, tuple(space_values.log10_one_minus_beta), 0.1,
-                     key="search_beta")
-    layers = c3.slider("hidden layers", 1, 6, tuple(space_values.hidden_layers), key="search_layers")
+    lr = c1.slider("log10 learning rate", -6.0, 1.0, _slider_range(space_values.log10_lr, -6.0, 1.0),
+                   0.1, key="search_lr")
+    beta = c2.slider("log10 (1 − β)", -4.0, 0.0,
+                     _slider_range(space_values.log10_one_minus_beta, -4.0, 0.0), 0.1, key="search_beta")
+    layers = c3.slider("hidden layers", 1, 6, _slider_range(space_values.hidden_layers, 1, 6),
+                       key="search_layers")
     c1, c2, c3 = st.columns(3)
-    units = c1.slider("units per layer", 1, 64, tuple(space_values.units), key="search_units")
-    l2 = c2.slider("L2 λ", 0.0, 5.0, tuple(space_values.l2), 0.05, key="search_l2")
-    keep = c3.slider("keep_prob", 0.3, 1.0, tuple(space_values.keep_prob), 0.05, key="search_keep")
+    units = c1.slider("units per layer", 1, 64, _slider_range(space_values.units, 1, 64), key="search_units")
+    l2 = c2.slider("L2 λ", 0.0, 5.0, _slider_range(space_values.l2, 0.0, 5.0), 0.05, key="search_l2")
+    keep = c3.slider("keep_prob", 0.3, 1.0, _slider_range(space_values.keep_prob, 0.3, 1.0), 0.05,
+                     key="search_keep")
     st.caption(f"Learning rate from {10 ** lr[0]:.1e} to {10 ** lr[1]:.1e}; "
                f"β from {1 - 10 ** beta[1]:.4g} to {1 - 10 ** beta[0]:.4g}.")
     c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")
@@ -387,14 +403,11 @@ def search_tab(config: LabConfig | None) -> None:
     run = c4.button("Run search", key="search_run", type="primary", disabled=config is None,
                     icon=":material/travel_explore:")
     if run and config is not None:
-        try:
-            space = SearchSpace(log10_lr=lr, log10_one_minus_beta=beta, hidden_layers=layers,
-                                units=units, l2=l2, keep_prob=keep)
-            with st.spinner(f"Training {n_trials} networks for {epochs} epochs each…"):
-                STATE["lab.search"] = random_search(config, space, n_trials=int(n_trials),
-                                                    epochs=int(epochs), seed=int(seed))
-        except ValueError as err:
-            show_error(err)
+        space = SearchSpace(log10_lr=lr, log10_one_minus_beta=beta, hidden_layers=layers,
+                            units=units, l2=l2, keep_prob=keep)
+        _run_and_keep("lab.search", f"Training {n_trials} networks for {epochs} epochs each…",
+                      random_search, config, space, n_trials=int(n_trials), epochs=int(epochs),
+                      seed=int(seed))
     result = STATE.get("lab.search")
     if result is None:
         st.info("Press **Run search** to train the trials.", icon=":material/info:")
@@ -419,12 +432,9 @@ def transfer_tab(config: LabConfig | None) -> None:
     run = c4.button("Compare", key="transfer_run", type="primary", disabled=config is None,
                     icon=":material/compare_arrows:")
     if run and config is not None:
-        try:
-            with st.spinner("Pre-training on task A, then fine-tuning on task B…"):
-                STATE["lab.transfer"] = compare_transfer(config, n_task_a=int(n_a), n_task_b=int(n_b),
-                                                         epochs=int(epochs))
-        except ValueError as err:
-            show_error(err)
+        _run_and_keep("lab.transfer", "Pre-training on task A, then fine-tuning on task B…",
+                      compare_transfer, config, n_task_a=int(n_a), n_task_b=int(n_b),
+                      epochs=int(epochs))
     result = STATE.get("lab.transfer")
     if result is None:
         st.info("Press **Compare** to run the three strategies.", icon=":material/info:")

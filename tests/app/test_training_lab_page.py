@@ -167,4 +167,9 @@ def test_weighted_average_toggle_and_search_tab(lab):
     charts = len(lab.get("plotly_chart"))
     lab.button(key="search_run").click().run()
     assert len(lab.get("plotly_chart")) == charts + 1
+    assert any(len(df.value) == 3 and "dev_error" in df.value.columns for df in lab.dataframe)
+    wide = lab.slider(key="search_lr").value
+    lab.button(key="search_zoom").click().run()
+    narrow = lab.slider(key="search_lr").value
+    assert wide[0] <= narrow[0] and narrow[1] <= wide[1] and narrow != wide  # coarse to fine
     assert not lab.exception

@@ -120,6 +120,14 @@ def test_a_tick_advances_a_fixed_number_of_epochs_and_appends_history():
     assert len(current_session(state).history) == 10 and records[-1].epoch == 10
 
 
+def test_a_long_tick_thins_the_history_but_keeps_its_last_epoch():
+    state = _state()
+    records = tick(state, 1000)
+    assert len(records) == 100
+    assert records[0].epoch == 10 and records[-1].epoch == 1000
+    assert current_session(state).epoch == 1000
+
+
 def test_a_tick_stops_at_the_target_epoch_and_pauses():
     state = _state()
     lab_state.start(state)
