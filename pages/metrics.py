@@ -43,7 +43,7 @@ from components.metrics_charts import (
 )
 from components.metrics_models import ModelRows, binary_models
 from components.share import copy_link
-from components.state import loaded_predictions, set_shared
+from components.state import current_user, current_workspace, loaded_predictions, set_shared, store
 
 ALL_ROWS = "all rows"
 NORMALISE_LABELS = {"none": "Counts", "true": "Share of true class", "pred": "Share of prediction"}
@@ -52,6 +52,7 @@ TABLE_SOURCES = {"course": "Course example (A, B, C)", "files": "From the loaded
 COURSE_TABLE = pd.DataFrame({"model": ["A", "B", "C"], "accuracy": [90.0, 92.0, 95.0],
                              "running_time_ms": [80.0, 95.0, 1500.0]})
 ERROR_HANDOFF_KEY = "error_analysis.incoming_rows"
+MODEL_TABLE_KIND = "model_table"
 
 
 @st.cache_data(show_spinner="Sorting the scores…", max_entries=16)
@@ -198,6 +199,15 @@ def _binary_view(predictions: Predictions, split: str | None) -> ModelRows | Non
     else:
         result = binary_metrics(rows.y_true, rows.labels[model])
     _metric_cards(result)
+    with st.expander("All metrics with intervals (and F-beta)"):
+        beta = st.number_input("β for F-beta (β > 1 weighs recall higher; 0 = off)", 0.0, 10.0,
+                               0.0, 0.5, key="metrics.beta")
+        if beta > 0:
+            result = (metrics_at_threshold(curves[model], threshold=threshold, beta=beta)
+                      if model in rows.scores else binary_metrics(rows.y_true, rows.labels[model], beta=beta))
+        st.dataframe(result.table(), hide_index=True, key="metrics.all_metrics",
+                     column_config={c: st.column_config.NumberColumn(format="%.4f")
+                                    for c in ("value", "low", "high")})
 
     norm = st.radio("Confusion matrix", list(NORMALISE_LABELS), format_func=NORMALISE_LABELS.get,
                     horizontal=True, key="norm", bind="query-params")
@@ -337,21 +347,24 @@ def _files_table(rows: ModelRows | None, threshold: float) -> pd.DataFrame:
     return table
 
 
-def _constraint_controls(table: pd.DataFrame, optimize: str, source: str) -> dict[str, tuple[str, float]]:
+def _constraint_controls(table: pd.DataFrame, optimize: str, source: str,
+                         defaults: dict[str, tuple[str, float]]) -> dict[str, tuple[str, float]]:
     numeric = [c for c in table.columns if c != optimize and pd.api.types.is_numeric_dtype(table[c])]
-    default = ["running_time_ms"] if "running_time_ms" in numeric and source == "course" else []
     chosen = st.multiselect("Satisficing metrics (only have to be good enough)", numeric,
-                            default=default, key=f"metrics.satisfy.{source}")
+                            default=[c for c in defaults if c in numeric], key=f"metrics.satisfy.{source}")
     rules = {}
+    operators = list(OPERATORS)
     for metric in chosen:
         lower_is_better = any(word in metric.lower() for word in ("time", "ms", "memory", "size",
                                                                    "latency", "error", "cost"))
-        left, right = st.columns([1, 2])
-        op = left.selectbox(f"{metric}", list(OPERATORS), index=0 if lower_is_better else 2,
-                            key=f"metrics.op.{source}.{metric}")
         values = pd.to_numeric(table[metric], errors="coerce")
-        fallback = 100.0 if metric == "running_time_ms" else float(np.nanmedian(values)) if values.notna().any() else 0.0
-        bound = right.number_input(f"Bound for {metric}", value=fallback, key=f"metrics.bound.{source}.{metric}")
+        median = float(np.nanmedian(values)) if values.notna().any() else 0.0
+        op_default, bound_default = defaults.get(metric, ("<=" if lower_is_better else ">=", median))
+        left, right = st.columns([1, 2])
+        op = left.selectbox(f"{metric}", operators, index=operators.index(op_default),
+                            key=f"metrics.op.{source}.{metric}")
+        bound = right.number_input(f"Bound for {metric}", value=float(bound_default),
+                                   key=f"metrics.bound.{source}.{metric}")
         rules[metric] = (op, bound)
     return rules
 
@@ -360,10 +373,24 @@ def _model_table_section(rows: ModelRows | None, threshold: float) -> None:
     st.header("Choose a model", divider="gray")
     st.caption("Pick ONE optimizing metric to maximise; turn the others into satisficing "
                "thresholds that only have to be met (e.g. running time ≤ 100 ms).")
-    source = st.radio("Model table", list(TABLE_SOURCES), format_func=TABLE_SOURCES.get,
+    saved = {item.name: item for item in store().list_items(current_workspace().id, MODEL_TABLE_KIND)}
+    sources = {**TABLE_SOURCES, **({"saved": "Saved in this workspace"} if saved else {})}
+    source = st.radio("Model table", list(sources), format_func=sources.get,
                       horizontal=True, key="table", bind="query-params")
-    if source == "course":
+    optimize_default, goal_default, satisfy_default = "accuracy", "max", {}
+    if source == "saved":
+        chosen = st.selectbox("Saved table", list(saved), key="metrics.saved_table")
+        content = saved[chosen].content or {}
+        base = pd.DataFrame(content.get("rows", []))
+        previous = content.get("selection", {})
+        optimize_default = previous.get("optimize", optimize_default)
+        goal_default = previous.get("goal", goal_default)
+        satisfy_default = {m: (r[0], r[1]) for m, r in previous.get("satisfy", {}).items()}
+        st.caption(f"Revision {saved[chosen].revision}, saved by {saved[chosen].updated_by or 'someone'}.")
+        source = f"saved.{chosen}"  # each saved table keeps its own controls
+    elif source == "course":
         base = COURSE_TABLE
+        satisfy_default = {"running_time_ms": ("<=", 100.0)}
     elif source == "files":
         base = _files_table(rows, threshold)
         st.caption("Metrics of the loaded models at the current threshold (in %); type each "
@@ -379,11 +406,12 @@ def _model_table_section(rows: ModelRows | None, threshold: float) -> None:
         return
     left, right = st.columns([2, 1])
     optimize = left.selectbox("Optimizing metric", numeric,
-                              index=numeric.index("accuracy") if "accuracy" in numeric else 0,
+                              index=numeric.index(optimize_default) if optimize_default in numeric else 0,
                               key=f"metrics.optimize.{source}")
     goal = right.radio("Goal", ["max", "min"], horizontal=True, key=f"metrics.goal.{source}",
+                       index=0 if goal_default == "max" else 1,
                        format_func={"max": "maximise", "min": "minimise"}.get)
-    rules = _constraint_controls(table, optimize, source)
+    rules = _constraint_controls(table, optimize, source, satisfy_default)
     try:
         choice = select_model(table, optimize=optimize, satisfy=rules, goal=goal)
     except ValueError as err:
@@ -393,6 +421,21 @@ def _model_table_section(rows: ModelRows | None, threshold: float) -> None:
     st.dataframe(styled_model_table(choice), hide_index=True, key=f"metrics.selection.{source}")
     for warning in choice.warnings:
         st.caption(f":material/warning: {warning}")
+    _save_table_controls(table, choice.to_dict())
+
+
+def _save_table_controls(table: pd.DataFrame, choice: dict) -> None:
+    """Keep the table (and the choice made on it) in the workspace for teammates."""
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    name = left.text_input("Save as", value="Model table", key="metrics.table_name")
+    if right.button("Save to workspace", key="metrics.save_table", icon=":material/save:"):
+        if not name.strip():
+            show_error("Give the table a name before saving it.")
+            return
+        rows = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+        item = store().save_item(current_workspace().id, MODEL_TABLE_KIND, name.strip(),
+                                 content={"rows": rows, "selection": choice}, author=current_user())
+        st.success(f"Saved '{item.name}' (revision {item.revision}).", icon=":material/check_circle:")
 
 
 def _comparison_section(rows: ModelRows | None, threshold: float) -> None:

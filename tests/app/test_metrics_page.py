@@ -119,3 +119,20 @@ def test_multilabel_file_leaves_missing_labels_out(metrics: AppTest):
     per_task = _table_with(metrics, "missing")
     assert (per_task["missing"] > 0).all()
     assert "Average f1 over tasks" in _metrics(metrics)
+
+
+def test_model_table_is_saved_to_the_workspace_and_reopened(metrics: AppTest):
+    metrics.text_input(key="metrics.table_name").set_value("Course models").run()
+    metrics.button(key="metrics.save_table").click().run()
+    assert not metrics.exception
+    assert "Saved 'Course models' (revision 1)" in _texts(metrics.success)
+    metrics.run()  # the table source list is drawn above the save button: it shows 'saved' next run
+    metrics.radio(key="table").set_value("saved").run()
+    assert not metrics.exception
+    assert "B wins" in _texts(metrics.success)
+
+
+def test_typed_table_without_names_shows_an_error(metrics: AppTest):
+    metrics.radio(key="table").set_value("typed").run()
+    assert not metrics.exception
+    assert "No model meets every constraint" in _texts(metrics.warning) or metrics.error
