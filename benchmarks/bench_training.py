@@ -32,6 +32,7 @@ CONFIG = LabConfig(dataset="moons", n_train=1000, n_train_dev=0, n_dev=200, nois
 def time_ours(epochs: int, record_every: int) -> tuple[float, float]:
     """Seconds for `epochs` epochs of our session, and its final training cost."""
     session = TrainingSession(CONFIG)
+    session.advance(1)  # warm-up, untimed (as for PyTorch)
     start = time.perf_counter()
     session.advance(epochs, record_every=record_every)
     seconds = time.perf_counter() - start
@@ -63,25 +64,34 @@ def time_torch(epochs: int, dtype_name: str) -> tuple[float, float]:
     optimizer = torch.optim.Adam(model.parameters(), lr=CONFIG.learning_rate,
                                  betas=(CONFIG.beta1, CONFIG.beta2), eps=CONFIG.epsilon)
     m, size = len(X), CONFIG.batch_size
+
+    def train(n_epochs: int) -> None:
+        for _ in range(n_epochs):
+            order = torch.randperm(m)
+            Xs, ys = X[order], y[order]
+            for begin in range(0, m, size):
+                optimizer.zero_grad(set_to_none=True)
+                loss = loss_fn(model(Xs[begin:begin + size]), ys[begin:begin + size])
+                loss.backward()
+                optimizer.step()
+
+    train(1)  # warm-up (lazy initialisation of autograd and the optimizer), untimed
     start = time.perf_counter()
-    for _ in range(epochs):
-        order = torch.randperm(m)
-        Xs, ys = X[order], y[order]
-        for begin in range(0, m, size):
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(Xs[begin:begin + size]), ys[begin:begin + size])
-            loss.backward()
-            optimizer.step()
+    train(epochs)
     seconds = time.perf_counter() - start
     with torch.no_grad():
         cost = float(loss_fn(model(X), y))
     return seconds, cost
 
 
-def best_of(repeats: int, run) -> tuple[float, float]:
-    """Fastest of several runs (the machine is shared: the minimum is the least disturbed)."""
-    results = [run() for _ in range(repeats)]
-    return min(results, key=lambda r: r[0])
+def fastest(runs: dict[str, object], repeats: int) -> dict[str, tuple[float, float]]:
+    """Fastest of `repeats` rounds per contender, the contenders interleaved in every round so
+    that a busy spell on the shared machine hits all of them alike."""
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            results[name].append(run())
+    return {name: min(times, key=lambda r: r[0]) for name, times in results.items()}
 
 
 def main() -> None:
@@ -93,17 +103,19 @@ def main() -> None:
     args = parser.parse_args()
     import torch
 
+    torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
+
     E = args.epochs
     print(f"Network {CONFIG.layer_dims}, ReLU, Adam lr {CONFIG.learning_rate}, mini-batch "
           f"{CONFIG.batch_size}, {CONFIG.n_train} points, {E} epochs, best of {args.repeats}; "
           f"numpy {np.__version__}, torch {torch.__version__} (1 thread)")
-    rows = [
-        ("ours, numpy float64, training only", best_of(args.repeats, lambda: time_ours(E, E))),
-        ("ours, numpy float64, + history every epoch",
-         best_of(args.repeats, lambda: time_ours(E, 1))),
-        ("PyTorch float64", best_of(args.repeats, lambda: time_torch(E, "float64"))),
-        ("PyTorch float32", best_of(args.repeats, lambda: time_torch(E, "float32"))),
-    ]
+    rows = list(fastest({
+        "ours, numpy float64, training only": lambda: time_ours(E, E),
+        "ours, numpy float64, + history every epoch": lambda: time_ours(E, 1),
+        "PyTorch float64": lambda: time_torch(E, "float64"),
+        "PyTorch float32": lambda: time_torch(E, "float32"),
+    }, args.repeats).items())
     torch_rate = E / rows[2][1][0]
     print(f"{'':45s} {'epochs/s':>10s} {'vs torch f64':>13s} {'final cost':>11s}")
     for name, (seconds, cost) in rows:

@@ -137,20 +137,22 @@ class Dense:
         """Fill dW, db (or dgamma, dbeta) and return dA_prev. Gradients already carry the 1/m
         of the mean cost (the network folds it into the output dZ)."""
         if dZ is None:
+            # dA is a fresh array from the next layer's backward: safe to scale in place
             if self.D is not None:
-                dA = dA * self.D
-            dZ = dA * self.g.derivative(self.A_act)
+                dA *= self.D
+            dA *= self.g.derivative(self.A_act)
+            dZ = dA
         if self.batch_norm:
             dZ = self._batch_norm_backward(dZ)
         else:
-            np.sum(dZ, axis=0, out=self.db)
+            np.add.reduce(dZ, axis=0, out=self.db)
         np.matmul(dZ.T, self.A_prev, out=self.dW)
         return dZ @ self.W if need_dA_prev else None
 
     def _batch_norm_backward(self, dZ_tilde: np.ndarray) -> np.ndarray:
         m = len(dZ_tilde)
         np.einsum("ij,ij->j", dZ_tilde, self.Z_norm, out=self.dgamma)
-        np.sum(dZ_tilde, axis=0, out=self.dbeta)
+        np.add.reduce(dZ_tilde, axis=0, out=self.dbeta)
         # dZ = gamma/sigma * (dZ~ - mean(dZ~) - Z_norm * mean(dZ~ * Z_norm)), using the sums
         # just computed for dbeta and dgamma
         dZ = dZ_tilde - self.dbeta / m

@@ -30,33 +30,30 @@ class GradientDescent:
         np.multiply(grads, self.learning_rate, out=self._step)
         params -= self._step
 
+    buffers: tuple[str, ...] = ()  # names of the moving averages kept between updates
+
     def state_dict(self) -> dict[str, object]:
-        """JSON-able state (to save and resume a session)."""
-        return {"t": self.t}
-
-    def load_state_dict(self, state: dict[str, object]) -> None:
-        self.t = int(state["t"])
-
-    def _save_arrays(self, *names: str) -> dict[str, object]:
+        """JSON-able state (update count and moving averages) to save and resume a session."""
         state: dict[str, object] = {"t": self.t}
-        for name in names:
+        for name in self.buffers:
             value = getattr(self, name)
             state[name] = None if value is None else value.tolist()
         return state
 
-    def _load_arrays(self, state: dict[str, object], *names: str) -> None:
+    def load_state_dict(self, state: dict[str, object]) -> None:
         self.t = int(state["t"])
-        for name in names:
+        for name in self.buffers:
             value = state.get(name)
             setattr(self, name, None if value is None else np.asarray(value, dtype=np.float64))
-        if getattr(self, names[0]) is not None:
-            self._step = np.empty_like(getattr(self, names[0]))
+        if self.buffers and getattr(self, self.buffers[0]) is not None:
+            self._step = np.empty_like(getattr(self, self.buffers[0]))
 
 
 class Momentum(GradientDescent):
     """v := beta v + (1 - beta) dtheta;  theta := theta - alpha v."""
 
     name = "momentum"
+    buffers = ("v",)
 
     def __init__(self, learning_rate: float = 0.01, beta: float = 0.9) -> None:
         super().__init__(learning_rate)
@@ -78,17 +75,13 @@ class Momentum(GradientDescent):
         np.multiply(v, self.learning_rate, out=step)
         params -= step
 
-    def state_dict(self) -> dict[str, object]:
-        return self._save_arrays("v")
-
-    def load_state_dict(self, state: dict[str, object]) -> None:
-        self._load_arrays(state, "v")
 
 
 class RMSprop(GradientDescent):
     """s := beta s + (1 - beta) dtheta^2;  theta := theta - alpha dtheta / (sqrt(s) + eps)."""
 
     name = "rmsprop"
+    buffers = ("s",)
 
     def __init__(self, learning_rate: float = 0.001, beta: float = 0.999,
                  epsilon: float = 1e-8) -> None:
@@ -115,11 +108,6 @@ class RMSprop(GradientDescent):
         step *= self.learning_rate
         params -= step
 
-    def state_dict(self) -> dict[str, object]:
-        return self._save_arrays("s")
-
-    def load_state_dict(self, state: dict[str, object]) -> None:
-        self._load_arrays(state, "s")
 
 
 class Adam(GradientDescent):
@@ -131,6 +119,7 @@ class Adam(GradientDescent):
     """
 
     name = "adam"
+    buffers = ("v", "s")
 
     def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  epsilon: float = 1e-8) -> None:
@@ -166,11 +155,6 @@ class Adam(GradientDescent):
         step *= self.learning_rate / (1.0 - b1 ** self.t)
         params -= step
 
-    def state_dict(self) -> dict[str, object]:
-        return self._save_arrays("v", "s")
-
-    def load_state_dict(self, state: dict[str, object]) -> None:
-        self._load_arrays(state, "v", "s")
 
 
 def make_optimizer(name: str, *, learning_rate: float, beta1: float = 0.9, beta2: float = 0.999,
