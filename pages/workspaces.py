@@ -31,6 +31,13 @@ from components.workspace_access import (
 from storage import Workspace
 
 
+def open_and_show(workspace_id: int) -> None:
+    """Open a workspace for the session and show its contents below (this run has not drawn
+    the contents selectbox yet, so its value may still be set)."""
+    open_workspace(workspace_id)
+    st.session_state["show"] = workspace_id
+
+
 def access_banner(auth: bool, user: str) -> None:
     if auth:
         left, right = st.columns([4, 1])
@@ -66,7 +73,7 @@ def create_form(auth: bool, user: str) -> None:
             except ValueError as err:
                 show_error(err)
                 return
-            open_workspace(created.id)
+            open_and_show(created.id)
             st.rerun()
 
 
@@ -83,7 +90,7 @@ def workspace_card(workspace: Workspace, *, is_open: bool, auth: bool, user: str
         actions = st.columns(5 if rights.manage_members else 4)
         if not is_open and actions[0].button("Open", key=f"ws.open.{workspace.id}",
                                              icon=":material/folder_open:"):
-            open_workspace(workspace.id)
+            open_and_show(workspace.id)
             st.rerun()
         rename_popover(actions[1], workspace, rights.rename)
         duplicate_popover(actions[2], workspace, auth=auth, user=user)
