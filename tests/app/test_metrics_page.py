@@ -136,3 +136,12 @@ def test_typed_table_without_names_shows_an_error(metrics: AppTest):
     metrics.radio(key="table").set_value("typed").run()
     assert not metrics.exception
     assert "No model meets every constraint" in _texts(metrics.warning) or metrics.error
+
+
+def test_model_table_from_the_loaded_models_picks_the_more_accurate_one(metrics: AppTest):
+    metrics.radio(key="table").set_value("files").run()
+    assert not metrics.exception
+    table = _table_with(metrics, "verdict")
+    assert list(table["model"]) == ["score", "score_model_b"]
+    best = table.loc[table["accuracy"].idxmax(), "model"]
+    assert f"{best} wins" in _texts(metrics.success)
