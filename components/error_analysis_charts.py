@@ -21,24 +21,23 @@ def ceiling_chart(summary: CategorySummary) -> go.Figure:
     """
     table = summary.table.iloc[::-1]  # plotly draws the first bar at the bottom
     labels = [category_label(c) for c in table["category"]]
-    texts = [f"{ceiling:.1f}%  (−{gain:.1f} pts, {share:.0%} of errors)"
-             for ceiling, gain, share in zip(table["ceiling"], table["gain"], table["share"], strict=True)]
+    texts = [f"{ceiling:.1f}%" for ceiling in table["ceiling"]]
     bar = go.Bar(
-        x=table["ceiling"], y=labels, orientation="h", text=texts, textposition="auto",
-        insidetextanchor="start", marker_color=COLORS["dev"], opacity=0.85, name="ceiling",
+        x=table["ceiling"], y=labels, orientation="h", text=texts, textposition="inside",
+        insidetextanchor="end", marker_color=COLORS["dev"], opacity=0.85, name="ceiling",
         customdata=np.column_stack([table["count"], table["share"] * 100]),
         hovertemplate="%{y}: %{x:.2f}% at best<br>%{customdata[0]} errors "
-                      "(%{customdata[1]:.0f}%)<extra></extra>")
+                      "(%{customdata[1]:.0f}% of reviewed)<extra></extra>")
     if summary.is_sample:
         bar.error_x = {"type": "data", "symmetric": False, "color": "#495057",
                        "array": (table["ceiling_high"] - table["ceiling"]).to_numpy(),
                        "arrayminus": (table["ceiling"] - table["ceiling_low"]).to_numpy()}
     fig = go.Figure(bar)
     fig.add_vline(x=summary.dev_error, line_dash="dash", line_color=COLORS["neutral"],
-                  annotation_text=f"dev error now {summary.dev_error:.1f}%",
-                  annotation_position="top right")
-    fig.update_xaxes(title_text="dev error at best if every error of the category were fixed (%)",
-                     range=[0, summary.dev_error * 1.08 if summary.dev_error > 0 else 1],
+                  annotation_text=f"now {summary.dev_error:.1f}%",
+                  annotation_position="top left")
+    fig.update_xaxes(title_text="dev error at best after fixing the category",
+                     range=[0, summary.dev_error * 1.05 if summary.dev_error > 0 else 1],
                      ticksuffix="%")
     fig.update_layout(showlegend=False, bargap=0.3)
     return apply_theme(fig, title="Ceiling per category", height=120 + 48 * len(labels))
@@ -70,15 +69,14 @@ def summary_display_table(summary: CategorySummary) -> pd.DataFrame:
     shown = pd.DataFrame({
         "category": [category_label(c) for c in table["category"]],
         "errors": table["count"].astype(int),
-        "share of errors": [with_interval(s, lo, hi, ".0%") for s, lo, hi in
+        "share": [with_interval(s, lo, hi, ".0%") for s, lo, hi in
                             zip(table["share"], table["share_low"], table["share_high"], strict=True)],
-        "dev error at best": [f"{c:.1f}% ({lo:.1f}–{hi:.1f}%)" if sample else f"{c:.1f}%"
+        "best dev error": [f"{c:.1f}% ({lo:.1f}–{hi:.1f}%)" if sample else f"{c:.1f}%"
                               for c, lo, hi in zip(table["ceiling"], table["ceiling_low"],
                                                    table["ceiling_high"], strict=True)],
-        "gain (points)": table["gain"].round(2),
     })
     if sample:
-        shown[f"of all {summary.total_dev_errors} dev errors"] = [
+        shown[f"of {summary.total_dev_errors} dev errors"] = [
             f"≈{e:.0f} ({lo:.0f}–{hi:.0f})" for e, lo, hi in
             zip(table["estimated_errors"], table["estimated_low"], table["estimated_high"], strict=True)]
     return shown
