@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from analysis.training import DATASETS, LabConfig, make_dataset
-from analysis.training.datasets import flip_labels
+from analysis.training.datasets import bayes_error, flip_labels
 
 
 @pytest.mark.parametrize("name", DATASETS)
@@ -86,3 +86,38 @@ def test_empty_train_dev_split_is_allowed():
 def test_bad_dataset_settings(field, value):
     with pytest.raises(ValueError, match=field):
         make_dataset(LabConfig(**{field: value}))
+
+
+def test_bayes_error_counts_the_class_overlap_of_noisy_circles():
+    # radii 1 and 0.8 with noise 0.05: the best boundary sits near r = 0.9, two standard
+    # deviations from each ring, so about P(Z > 2) = 2.3% of points fall on the wrong side
+    assert bayes_error("circles", 0.05) == pytest.approx(2.28, abs=0.5)  # Rice distribution: 2.28
+    assert bayes_error("circles", 0.1) == pytest.approx(15.94, abs=1.0)  # and 15.94
+    assert bayes_error("circles", 0.0) == 0.0
+    assert bayes_error("circles", 0.1) > bayes_error("circles", 0.05)
+
+
+def test_bayes_error_combines_overlap_and_flips():
+    e0 = bayes_error("circles", 0.05) / 100
+    assert bayes_error("circles", 0.05, 0.2) == pytest.approx(100 * (e0 + 0.2 * (1 - 2 * e0)))
+    assert bayes_error("blobs", 0.0, 0.3) > 30.0  # the blobs' own spread adds overlap
+
+
+def test_no_classifier_beats_the_bayes_error_on_a_large_sample():
+    # the Monte Carlo Bayes classifier is a density ratio; a trained network on plenty of
+    # data should come close to it but not clearly below it
+    from analysis.training import TrainingSession
+
+    config = LabConfig(dataset="circles", noise=0.1, n_train=2000, n_train_dev=0, n_dev=4000,
+                       hidden=(16, 8), learning_rate=0.05)
+    session = TrainingSession(config)
+    session.advance(300, record_every=300)
+    bayes = session.dataset.bayes_error
+    assert session.current().dev_error > bayes - 2.0
+    assert session.current().dev_error < bayes + 4.0
+
+
+def test_dataset_shift_does_not_change_the_training_bayes_error():
+    base = LabConfig(dataset="moons", noise=0.2)
+    noisy_dev = make_dataset(base.replace(dev_shift="noisier", shift_amount=0.5))
+    assert noisy_dev.bayes_error == make_dataset(base).bayes_error

@@ -250,3 +250,12 @@ def test_transfer_result_has_a_curve_per_strategy():
 def test_transfer_needs_a_hidden_layer():
     with pytest.raises(ValueError, match="hidden"):
         compare_transfer(SMALL.replace(hidden=()), epochs=2)
+
+
+@pytest.mark.slow
+def test_pre_training_on_task_a_helps_a_small_hard_task_b():
+    result = compare_transfer(LabConfig(dataset="spirals", noise=0.05, hidden=(16, 8)),
+                              epochs=300)
+    assert result.final["fine-tune last layer"] < result.final["from scratch"] - 5
+    assert result.final["fine-tune all layers"] < result.final["from scratch"] - 5
+    assert result.task_a_dev_error < 15
