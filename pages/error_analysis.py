@@ -372,8 +372,14 @@ def _suspects_panel(sheet: HeldSheet) -> None:
     in_sheet = frame[ID_COLUMN].astype(str).isin(sheet.frame.get(ID_COLUMN, pd.Series()).astype(str))
     shown = frame.assign(in_sheet=in_sheet).head(20)
     st.dataframe(shown, hide_index=True, key="ea.suspects", column_config={
+        ID_COLUMN: st.column_config.TextColumn("id"),
+        IMAGE_COLUMN: st.column_config.TextColumn("image path"),
+        "y_true": st.column_config.TextColumn("given label"),
+        "y_pred": st.column_config.TextColumn("predicted"),
         "label_quality": st.column_config.ProgressColumn("P(given label)", format="percent",
-                                                         min_value=0.0, max_value=1.0)})
+                                                         min_value=0.0, max_value=1.0),
+        "suggested_label": st.column_config.TextColumn("suggested label"),
+        "in_sheet": st.column_config.CheckboxColumn("in sheet")})
     missing = frame[~in_sheet].head(20)
     if not missing.empty:
         st.button(f"Add {len(missing)} of them to the sheet as 'check this label' rows",

@@ -29,7 +29,7 @@ def test_ceiling_chart_draws_one_bar_per_category_biggest_gain_on_top():
     assert list(bar.text) == ["9.2%", "5.7%", "3.9%"]
     assert bar.error_x.array is None  # no interval when the sheet is not a sample
     assert fig.layout.shapes[0].x0 == 10.0  # today's dev error as the reference line
-    assert fig.layout.xaxis.range == pytest.approx((0, 10.5))
+    assert fig.layout.xaxis.range == pytest.approx((0, 11.2))
 
 
 def test_ceiling_chart_shows_the_interval_of_a_sample():
@@ -47,6 +47,13 @@ def test_co_occurrence_heatmap_prints_each_count():
     assert list(heat.x) == ["dog", "great cat", "blurry"]
     assert np.asarray(heat.z).tolist() == matrix.to_numpy().tolist()
     assert np.asarray(heat.z)[1][2] == 24  # 24 blurry great cats
+    assert (heat.zmin, heat.zmax) == (0, 61)
+
+
+def test_an_all_zero_co_occurrence_stays_pale():
+    empty = pd.DataFrame({"dog": [False] * 3, "blurry": [False] * 3})
+    heat = co_occurrence_chart(co_occurrence(empty, ["dog", "blurry"])).data[0]
+    assert (heat.zmin, heat.zmax) == (0, 1)
 
 
 def test_display_table_shows_percentages_and_intervals_only_for_a_sample():
@@ -56,5 +63,5 @@ def test_display_table_shows_percentages_and_intervals_only_for_a_sample():
     assert plain.iloc[0].tolist() == ["blurry", 61, "61%", "3.9%"]
     sampled = summary_display_table(category_summary(sheet(), names, 10.0, total_dev_errors=500))
     row = sampled.iloc[0]
-    assert row["share"].startswith("61% (") and row["best dev error"].startswith("3.9% (")
+    assert row["share"] == "61% (51–70%)" and row["best dev error"] == "3.9%"
     assert row["of 500 dev errors"].startswith("≈305 (")
