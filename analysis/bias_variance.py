@@ -173,6 +173,22 @@ class BiasVarianceResult:
             inputs["confidence"] = self.confidence
         return inputs
 
+    def formulation_table(self) -> pd.DataFrame:
+        """The levels placed in the general formulation's 3x2 table (NaN where unknown).
+
+        Human level and training error sit in the general distribution's column; train-dev is
+        "not trained on" there; dev is "not trained on" in the target column.
+        """
+        table = pd.DataFrame(np.nan, index=list(FORMULATION_ROWS),
+                             columns=list(FORMULATION_COLUMNS), dtype=float)
+        general, target = FORMULATION_COLUMNS
+        cells = {"human": (FORMULATION_ROWS[0], general), "train": (FORMULATION_ROWS[1], general),
+                 "train-dev": (FORMULATION_ROWS[2], general), "dev": (FORMULATION_ROWS[2], target)}
+        for level in self.levels:
+            if level.split in cells:
+                table.loc[cells[level.split]] = level.error
+        return table
+
     def level_table(self) -> pd.DataFrame:
         """The error at each level with its count and interval (percent), in waterfall order."""
         columns = ["level", "error", "examples", "errors", "low", "high"]

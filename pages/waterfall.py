@@ -247,7 +247,7 @@ def _formulation_section(result: BiasVarianceResult | None) -> None:
                     columns=list(FORMULATION_COLUMNS), dtype=float),))
     if result is not None:
         middle.button("Fill from the waterfall", key="waterfall.formulation_fill",
-                      on_click=_reset_formulation, args=(_from_waterfall(result),))
+                      on_click=_reset_formulation, args=(result.formulation_table(),))
     right.button("Clear", key="waterfall.formulation_clear", on_click=_reset_formulation,
                  args=(pd.DataFrame(math.nan, index=list(FORMULATION_ROWS),
                                     columns=list(FORMULATION_COLUMNS), dtype=float),))
@@ -270,20 +270,6 @@ def _formulation_section(result: BiasVarianceResult | None) -> None:
         st.caption("Not derivable from the filled cells: " + ", ".join(formulation.unsupported))
     for warning in formulation.warnings:
         st.warning(warning, icon=":material/warning:")
-
-
-def _from_waterfall(result: BiasVarianceResult) -> pd.DataFrame:
-    """The waterfall's levels placed in the general formulation's cells."""
-    table = pd.DataFrame(math.nan, index=list(FORMULATION_ROWS),
-                         columns=list(FORMULATION_COLUMNS), dtype=float)
-    general, target = FORMULATION_COLUMNS
-    cells = {"human": (FORMULATION_ROWS[0], general), "train": (FORMULATION_ROWS[1], general),
-             "train-dev": (FORMULATION_ROWS[2], general), "dev": (FORMULATION_ROWS[2], target)}
-    for level, cell in cells.items():
-        value = result.error(level)
-        if value is not None:
-            table.loc[cell] = value
-    return table
 
 
 def _snapshot_section(result: BiasVarianceResult | None) -> None:

@@ -270,6 +270,21 @@ def test_empty_cells_leave_out_only_the_gaps_that_need_them():
     assert empty.gaps == () and any("empty" in w for w in empty.warnings)
 
 
+def test_waterfall_levels_fill_the_formulation_table_and_give_the_same_gaps():
+    result = decompose(human=4, train=7, train_dev=10, dev=6, test=6.5)
+    formulation = general_formulation(result.formulation_table())
+    assert [(g.name, g.size) for g in formulation.gaps] == [
+        ("avoidable bias", 3.0), ("variance", 3.0), ("data mismatch", -4.0)]
+
+
+def test_split_synonyms_in_a_plain_frame_are_understood():
+    frame = pd.DataFrame({"y_true": [1, 1, 0, 0], "y_pred": [1, 0, 0, 0],
+                          "split": ["Training", "training", "validation", "holdout"]})
+    assert errors_by_split(frame)["split"].tolist() == ["train", "dev", "test"]
+    with pytest.raises(ValueError, match="split column 'split' has values"):
+        errors_by_split(frame.assign(split=["train", "train", "dev", "later"]))
+
+
 @pytest.mark.parametrize(("table", "match"), [
     (((4, 6), (7, -1), (10, 6)), "error on examples trained on / target .* must be at least 0"),
     (((4, "x"), (7, 6), (10, 6)), "human level / target .* must be a number"),
