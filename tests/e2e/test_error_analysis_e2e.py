@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -77,3 +78,10 @@ def test_start_from_sample_tick_in_the_grid_and_find_ticks_after_reload(
     expect(_cell(page, DOG, 1)).to_have_text("false")  # an untouched cell stays unticked
     assert_no_exception(page)
     shot(page, "error_analysis_after_reload")
+
+    # our own export (Streamlit's table download is off): the ticks are in the file
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    exported = pd.read_csv(download.value.path(), encoding="utf-8-sig")
+    assert exported["dog"].sum() == 10 and exported["great_cat"].sum() == 44
+    assert bool(exported.loc[0, "dog"]) and bool(exported.loc[2, "dog"])
