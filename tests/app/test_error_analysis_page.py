@@ -164,3 +164,18 @@ def test_rows_handed_over_by_the_metrics_page_start_a_sheet(app_test):
     app_test.button(key="ea.start").click().run()
     assert not app_test.exception
     assert editor(app_test).value["example_id"].tolist() == ["a", "b", "c"]
+
+
+def test_an_older_revision_can_be_restored(app_test):
+    at = start_from_sample(app_test)
+    rows = editor(at).value
+    free = rows.index[~rows["dog"].astype(bool)].tolist()
+    at.session_state[editor(at).key] = {"edited_rows": {free[0]: {"dog": True}},
+                                        "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert summary_counts(at)["dog"] == 9
+    at.selectbox(key="ea.restore_pick").set_value(1)
+    at.button(key="ea.restore").click().run()
+    assert summary_counts(at)["dog"] == 8
+    assert history_revisions(at) == [3, 2, 1]  # restoring is a new revision; none is lost
+    assert any("Restored revision 1" in s.value for s in at.success)
