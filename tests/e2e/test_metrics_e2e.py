@@ -27,7 +27,7 @@ def _upload_sample(page: Page, url: str, open_page, wait_idle) -> None:
     open_page(page, f"{url}/metrics")
     page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(SAMPLE))
     wait_idle(page)
-    expect(page.get_by_text(re.compile(r"Loaded cat_classifier\.csv"))).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(re.compile(r"Loaded cat_classifier\.csv"))).to_be_visible(timeout=90_000)
     wait_idle(page)
 
 
@@ -46,7 +46,7 @@ def test_upload_sample_move_threshold_numbers_change(page, fresh_url, open_page,
         thumb.press("ArrowRight")
     wait_idle(page)
     expect(page.get_by_test_id("stMetric").filter(has=page.get_by_text("Recall", exact=True))
-           .get_by_test_id("stMetricValue")).not_to_have_text(recall, timeout=30_000)
+           .get_by_test_id("stMetricValue")).not_to_have_text(recall, timeout=60_000)
     assert _metric(page, "Recall") != recall
     assert _metric(page, "Precision") != precision
     assert "threshold=0.75" in page.url
