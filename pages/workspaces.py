@@ -28,6 +28,7 @@ from components.workspace_access import (
     restorable,
     visible,
 )
+from components.workspace_gate import stop_unless_signed_in
 from storage import Workspace
 
 
@@ -182,12 +183,8 @@ def contents_section(workspaces: list[Workspace], opened: Workspace) -> None:
 st.title("Workspaces")
 st.caption("A workspace keeps a project's files, snapshots, sheets and experiments, for the team.")
 copy_link()
+stop_unless_signed_in("ws.login")
 auth = auth_enabled()
-if auth and not getattr(st.user, "is_logged_in", False):
-    # app.py gates the app; this page lists people's projects, so it checks again itself.
-    st.warning("Sign in to see your workspaces.", icon=":material/lock:")
-    st.button("Sign in", on_click=st.login, key="ws.login", icon=":material/login:")
-    st.stop()
 user = current_user()
 access_banner(auth, user)
 undo_banner(auth, user)

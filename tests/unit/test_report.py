@@ -1,0 +1,255 @@
+"""The project-review report: each section from a workspace holding the course's examples, the
+absent ones saying so, a self-contained HTML file that fetches nothing, a Markdown summary."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.bias_variance import decompose
+from analysis.error_analysis import sheet_to_content
+from analysis.predictions import predictions_to_parquet, read_predictions
+from analysis.report import SECTION_ORDER, collect_story, render_html, render_markdown
+from analysis.sheet_io import read_sheet
+from analysis.training.config import LabConfig
+from analysis.training.session import TrainingSession
+from components.report_figures import story_figures
+from storage import WorkspaceStore
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+COURSE_MODELS = [{"model": "A", "accuracy": 90, "running_time_ms": 80},
+                 {"model": "B", "accuracy": 92, "running_time_ms": 95},
+                 {"model": "C", "accuracy": 95, "running_time_ms": 1500}]
+
+
+@pytest.fixture(scope="module")
+def cat_file():
+    return read_predictions(DATA / "cat_classifier.csv")
+
+
+@pytest.fixture
+def db(tmp_path) -> WorkspaceStore:
+    return WorkspaceStore(f"sqlite:///{tmp_path / 'report.sqlite'}")
+
+
+def _save_file(db, workspace_id, predictions):
+    db.save_item(workspace_id, "predictions", predictions.name, author="ann@example.com",
+                 content={"mapping": predictions.mapping.to_dict(), "notes": list(predictions.notes),
+                          "rows": predictions.n_rows},
+                 blob=predictions_to_parquet(predictions))
+
+
+@pytest.fixture
+def full(db, cat_file):
+    """A workspace holding every kind of item, with the course's numbers."""
+    workspace = db.create_workspace("Cat app")
+    _save_file(db, workspace.id, cat_file)
+    # two model versions: high bias first (train 15%), then variance (train 1%, dev 11%)
+    for name, rates in (("v1 baseline", (15, 16)), ("v2 bigger net", (1, 11))):
+        result = decompose(human=1, train=rates[0], dev=rates[1])
+        db.save_item(workspace.id, "waterfall_snapshot", name, author="bob@example.com",
+                     content={"inputs": result.as_inputs(), "result": result.to_dict()})
+    selection = {"optimize": "accuracy", "goal": "max", "satisfy": {"running_time_ms": ["<=", 100]},
+                 "threshold": 0.4}
+    db.save_item(workspace.id, "model_table", "course models", author="ann@example.com",
+                 content={"rows": COURSE_MODELS, "selection": selection})
+    sheet, categories = read_sheet(DATA / "error_sheet_sample.csv")
+    meta = {"dev_error": 10.0, "label_category": "incorrectly_labeled"}
+    db.save_item(workspace.id, "error_sheet", "dev errors", author="carol@example.com",
+                 content=sheet_to_content(sheet, categories, meta))
+    session = TrainingSession(LabConfig())
+    session.advance(20)
+    db.save_item(workspace.id, "lab_experiment", "He init on circles", author="dan@example.com",
+                 content=session.to_state())
+    return workspace
+
+
+def test_every_section_is_present_in_reading_order(db, full):
+    story = collect_story(db, full.id, now=NOW)
+    assert [s.key for s in story.sections] == list(SECTION_ORDER)
+    assert all(s.present for s in story.sections), [s.summary for s in story.sections if not s.present]
+    assert story.workspace_name == "Cat app"
+
+
+def test_files_section_names_each_file_with_its_row_count(db, full, cat_file):
+    files = collect_story(db, full.id, now=NOW).section("files")
+    table = files.tables[0][1]
+    assert table[["file", "rows", "task"]].values.tolist() == [["cat_classifier.csv", cat_file.n_rows,
+                                                                "binary"]]
+    assert f"{cat_file.n_rows:,} rows" in files.summary
+
+
+def test_waterfall_shows_the_latest_snapshot_and_the_history(db, full):
+    waterfall = collect_story(db, full.id, now=NOW).section("waterfall")
+    assert waterfall.summary.startswith("Latest snapshot 'v2 bigger net' (2 saved)")
+    assert "variance" in waterfall.summary.lower()
+    history = waterfall.tables[0][1]
+    assert history["snapshot"].tolist() == ["v1 baseline", "v2 bigger net"]
+    assert history["avoidable bias"].tolist() == [14.0, 0.0]
+    assert history["variance"].tolist() == [1.0, 10.0]
+    assert history["saved by"].tolist() == ["bob@example.com"] * 2
+    assert [name for name, _ in waterfall.payload["history"]] == ["v1 baseline", "v2 bigger net"]
+
+
+def test_metrics_use_the_threshold_saved_with_the_model_table(db, full):
+    metrics = collect_story(db, full.id, now=NOW).section("metrics")
+    assert "threshold 0.40 (saved with the model table)" in metrics.summary
+    table = metrics.tables[0][1].set_index("metric")
+    assert {"accuracy", "error_rate", "precision", "recall", "f1", "roc_auc"} <= set(table.index)
+    low, value, high = table.loc["error_rate", ["low %", "value %", "high %"]]
+    assert low < value < high
+    assert metrics.payload["metrics"].threshold == 0.4
+
+
+def test_a_threshold_given_to_the_report_wins(db, full):
+    metrics = collect_story(db, full.id, threshold=0.7, now=NOW).section("metrics")
+    assert "threshold 0.70" in metrics.summary
+
+
+def test_selection_picks_b_under_the_running_time_constraint_and_gives_the_ab_verdict(db, full):
+    selection = collect_story(db, full.id, now=NOW).section("selection")
+    assert selection.payload["selection"].winner == "B"
+    assert any(b.startswith("C: fails running_time_ms <= 100") for b in selection.bullets)
+    comparison = selection.payload["comparison"]
+    assert (comparison.name_a, comparison.name_b) == ("score", "score_model_b")
+    assert "A/B on cat_classifier.csv [dev] at threshold 0.40" in selection.summary
+
+
+def test_error_analysis_gives_ceilings_and_the_label_noise_verdict(db, full):
+    section = collect_story(db, full.id, now=NOW).section("error_analysis")
+    table = section.tables[0][1].set_index("category")
+    # DOMAIN.md section 4: 100 reviewed errors at 10% dev error
+    assert table.loc["great cat", "count"] == 43 and table.loc["great cat", "ceiling %"] == 5.7
+    assert table.loc["dog", "ceiling %"] == 9.2
+    assert table.loc["blurry", "share %"] == 61.0
+    assert "Not worth fixing labels yet" in section.bullets[0]
+    assert "0.6 of the 10.0 points" in section.bullets[0]
+
+
+def test_lab_section_reads_the_saved_experiment(db, full):
+    lab = collect_story(db, full.id, now=NOW).section("lab")
+    assert lab.summary.startswith("Experiment 'He init on circles' (saved by dan@example.com")
+    assert "after 20 epochs" in lab.summary
+    assert len(lab.payload["history"]) > 0
+
+
+def test_an_empty_workspace_says_what_is_missing_in_each_section(db):
+    empty = db.create_workspace("Empty")
+    story = collect_story(db, empty.id, now=NOW)
+    assert not any(s.present for s in story.sections)
+    assert "No data file is saved" in story.section("files").summary
+    assert "No error-analysis sheet is saved" in story.section("error_analysis").summary
+    html = render_html(story, story_figures(story))
+    assert html.count('class="absent"') == len(SECTION_ORDER)
+    assert "_No training-lab experiment is saved in this workspace._" in render_markdown(story)
+
+
+def test_a_broken_item_empties_only_its_section(db, full):
+    db.save_item(full.id, "error_sheet", "broken", content={"nothing": 1})
+    story = collect_story(db, full.id, now=NOW)
+    broken = story.section("error_analysis")
+    assert not broken.present and "could not be read" in broken.summary
+    assert story.section("waterfall").present
+
+
+class _Fetches(HTMLParser):
+    """Every attribute that would make a browser fetch something, and every <link>/<img>."""
+
+    FETCHING = frozenset({"src", "href", "data", "poster", "srcset", "action", "background"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.tags: list[str] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self._in_style = tag == "style"
+        self.urls += [value for name, value in attrs if name in self.FETCHING and value]
+
+    def handle_endtag(self, tag):
+        self._in_style = False if tag == "style" else self._in_style
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+
+def test_html_is_self_contained_with_each_section_and_plotly_once(db, full):
+    story = collect_story(db, full.id, now=NOW)
+    figures = story_figures(story)
+    html = render_html(story, figures)
+    for key in SECTION_ORDER:
+        assert f'<section id="{key}" data-present="true">' in html
+    assert "Project review: Cat app" in html and "2026-11-23 12:00 UTC" in html
+    # plotly.js inline exactly once, one div per figure, no <script src=...>
+    assert html.count("plotly.js v") == 1
+    assert html.count('class="plotly-graph-div"') == sum(len(f) for f in figures.values()) >= 7
+    parser = _Fetches()
+    parser.feed(html)
+    external = [u for u in parser.urls if re.match(r"^\s*(https?:)?//", u, re.IGNORECASE)]
+    assert external == []
+    assert all(u.startswith("#") for u in parser.urls)  # only the table of contents' anchors
+    assert "link" not in parser.tags and "img" not in parser.tags and "iframe" not in parser.tags
+    assert not any("@import" in s or "url(" in s for s in parser.styles)
+
+
+def test_user_text_is_escaped(db, cat_file):
+    workspace = db.create_workspace('<script>alert("x")</script> & co')
+    _save_file(db, workspace.id, cat_file)
+    result = decompose(human=1, train=5, dev=6)
+    db.save_item(workspace.id, "waterfall_snapshot", '<a href="https://evil.example">v1</a>',
+                 content={"inputs": result.as_inputs()})
+    story = collect_story(db, workspace.id, now=NOW)
+    html = render_html(story, story_figures(story))
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
+    assert '<a href="https://evil.example"' not in html  # shown as text, never a link
+    assert "&lt;a href=" in html
+
+
+def test_markdown_summary_has_each_section_and_the_error_table(db, full):
+    markdown = render_markdown(collect_story(db, full.id, now=NOW))
+    assert markdown.startswith("# Project review: Cat app\n")
+    for title in ("## Data files", "## Where the error comes from", "## Key metrics",
+                  "## Model selection and A/B verdicts", "## Error analysis", "## Training-lab"):
+        assert title in markdown
+    assert "| great cat | 43 |" in markdown
+    assert "Not worth fixing labels yet" in markdown
+
+
+def test_without_a_snapshot_the_waterfall_comes_from_the_file(db, cat_file):
+    workspace = db.create_workspace("Files only")
+    _save_file(db, workspace.id, cat_file)
+    waterfall = collect_story(db, workspace.id, human={"team": 0.5}, now=NOW).section("waterfall")
+    assert waterfall.summary.startswith("No snapshot saved: computed from cat_classifier.csv")
+    assert waterfall.tables[0][1].loc[0, "human %"] == 0.5
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"workspace_id": 999}, r"workspace_id 999 does not exist"),
+    ({"threshold": 1.5}, r"threshold must be at most 1, got 1.5"),
+    ({"threshold": "high"}, r"threshold must be a number, got the text 'high'"),
+])
+def test_bad_inputs(db, kwargs, message):
+    workspace = db.create_workspace("w")
+    arguments = {"workspace_id": workspace.id, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        collect_story(db, arguments.pop("workspace_id"), **arguments)
+
+
+def test_story_to_dict_is_json_able(db, full):
+    import json
+
+    data = collect_story(db, full.id, now=NOW).to_dict()
+    text = json.dumps(data)
+    assert '"key": "error_analysis"' in text
+    assert pd.DataFrame(data["sections"][0]["tables"][0]["rows"]).shape[0] == 1
