@@ -16,6 +16,10 @@ from analysis.validation import check_array, check_number
 
 GREAT_BELOW = 1e-6
 LOOK_CLOSER_BELOW = 1e-4
+# A ReLU pre-activation this close to 0 is a kink: the two-sided difference straddles it and
+# measures neither slope (e.g. Z = b = 0 exactly when a whole earlier layer is dead at init)
+KINK_TOLERANCE = 1e-5
+KINKED = ("relu", "leaky_relu")
 
 
 @dataclass(frozen=True)
@@ -28,11 +32,14 @@ class GradCheckResult:
     verdict: str
     message: str
     per_parameter: dict[str, float]
+    examples_used: int = 0
+    examples_at_kinks: int = 0  # left out: a ReLU pre-activation within KINK_TOLERANCE of 0
 
     def to_dict(self) -> dict[str, object]:
         return {"difference": self.difference, "per_layer": dict(self.per_layer),
                 "verdict": self.verdict, "message": self.message,
-                "per_parameter": dict(self.per_parameter)}
+                "per_parameter": dict(self.per_parameter), "examples_used": self.examples_used,
+                "examples_at_kinks": self.examples_at_kinks}
 
 
 def relative_difference(approx: np.ndarray, grad: np.ndarray) -> float:
@@ -52,6 +59,17 @@ def verdict_for(difference: float) -> str:
     if difference < LOOK_CLOSER_BELOW:
         return "look closer"
     return "likely a bug"
+
+
+def examples_at_kinks(network: Network, X: np.ndarray) -> np.ndarray:
+    """Boolean mask of the examples with a (leaky) ReLU pre-activation within KINK_TOLERANCE
+    of 0 in some hidden layer."""
+    network.forward(X, mode="check")
+    at_kink = np.zeros(len(X), dtype=bool)
+    for layer in network.layers[:-1]:
+        if layer.g.name in KINKED:
+            at_kink |= (np.abs(layer.Z) < KINK_TOLERANCE).any(axis=1)
+    return at_kink
 
 
 def numerical_gradient(network: Network, X: np.ndarray, Y: np.ndarray,
@@ -74,7 +92,8 @@ def gradient_check(network: Network, X: np.ndarray, y: np.ndarray, *, epsilon: f
                    break_backward: bool = False) -> GradCheckResult:
     """Check `network`'s backward pass on inputs X (m, n_x) and class labels y (m,).
 
-    Batch norm uses the batch's statistics (as in training) and dropout is off.
+    Batch norm uses the batch's statistics (as in training) and dropout is off. Examples with
+    a ReLU pre-activation within KINK_TOLERANCE of 0 are left out (counted in the result).
     break_backward=True plants a known bug in the backward pass (the check must flag it).
 
     Examples
@@ -91,6 +110,14 @@ def gradient_check(network: Network, X: np.ndarray, y: np.ndarray, *, epsilon: f
     if len(y) != len(X):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels.")
     check_number("epsilon", epsilon, low=1e-12, high=1e-2)
+    n_kinks, all_at_kinks = 0, False
+    for _ in range(3):  # batch norm: dropping examples moves the statistics, so look again
+        kinks = examples_at_kinks(network, X)
+        all_at_kinks = bool(kinks.all())
+        if not kinks.any() or all_at_kinks:
+            break
+        n_kinks += int(kinks.sum())
+        X, y = X[~kinks], y[~kinks]
     Y = network.targets(y)
 
     network.forward(X, mode="check")
@@ -113,5 +140,17 @@ def gradient_check(network: Network, X: np.ndarray, y: np.ndarray, *, epsilon: f
     else:
         message = (f"Difference {difference:.1e} ({verdict}): the largest mismatch is in "
                    f"{worst} ({per_parameter[worst]:.1e}); check its backward formula.")
+    if all_at_kinks and verdict != "great":
+        # a dead layer puts every example on a kink: the numbers cannot tell a bug from it
+        verdict = "look closer"
+        message = (f"Difference {difference:.1e}, but every example sits on a ReLU kink (a "
+                   "layer is dead: its pre-activations are exactly 0), where the two-sided "
+                   "difference is meaningless. Train a few epochs or re-initialise, then check "
+                   "again.")
+    elif n_kinks:
+        message += (f" {n_kinks} example(s) sitting on a ReLU kink were left out (there the "
+                    "two-sided difference is meaningless).")
     return GradCheckResult(difference=difference, per_layer=per_layer, verdict=verdict,
-                           message=message, per_parameter=per_parameter)
+                           message=message, per_parameter=per_parameter,
+                           examples_used=len(X),
+                           examples_at_kinks=len(X) if all_at_kinks else n_kinks)

@@ -78,8 +78,8 @@ class Dense:
         self.running_mean = np.zeros(n)
         self.running_var = np.ones(n)
         self.stats_seen = False
-        # forward caches used by backward
-        self.A_prev = self.A = self.D = self.Z_norm = self.inv_std = None
+        # forward caches used by backward (A_act: the activation before dropout)
+        self.A_prev = self.Z = self.A = self.A_act = self.D = self.Z_norm = self.inv_std = None
 
     def forward(self, A_prev: np.ndarray, mode: str, rng: np.random.Generator | None) -> np.ndarray:
         """mode "train": batch statistics, dropout, running statistics updated;
@@ -91,18 +91,16 @@ class Dense:
             Z = self._batch_norm(Z, mode)
         else:
             Z += self.b
+        self.Z = Z  # the pre-activation (gradient checking looks for ReLU kinks in it)
         if self.g is None:  # output layer: the network applies sigmoid/softmax with the loss
             return Z
-        A = self.g.function(Z)
+        A = self.A_act = self.g.function(Z)
         self.D = None
         if mode == "train" and self.keep_prob < 1.0:
             # inverted dropout: keep with probability keep_prob and scale up by 1/keep_prob so
             # the expected activation is unchanged and evaluation needs no rescaling
             self.D = (rng.random(A.shape) < self.keep_prob) / self.keep_prob
-            self.A_act = A
             A = A * self.D
-        else:
-            self.A_act = A
         self.A = A
         return A
 

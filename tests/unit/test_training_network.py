@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.training import gradient_check
 from analysis.training.gradcheck import verdict_for
@@ -163,3 +165,42 @@ def test_zero_init_relu_network_never_breaks_symmetry():
     network.backward(network.targets(Y_BIN))
     W_grads = network.grads[:network.n_weights]
     assert not W_grads.any()  # only the output bias can learn
+
+
+@settings(max_examples=15, deadline=None)
+@given(hidden=st.lists(st.integers(1, 6), min_size=0, max_size=3),
+       activation=st.sampled_from(sorted(ACTIVATION_FUNCTIONS)),
+       batch_norm=st.booleans(), l2=st.sampled_from([0.0, 0.5]),
+       n_out=st.sampled_from([1, 3]), seed=st.integers(0, 10_000))
+def test_gradient_check_passes_on_any_architecture(hidden, activation, batch_norm, l2, n_out,
+                                                    seed):
+    network = Network((2, *hidden, n_out), activation=activation, batch_norm=batch_norm, l2=l2,
+                      init="xavier", n_train=16, rng=np.random.default_rng(seed))
+    y = Y_BIN if n_out == 1 else Y_MULTI
+    result = gradient_check(network, X, y)
+    if result.examples_at_kinks == len(X):  # a dead ReLU layer: nothing left to judge
+        assert result.verdict == "look closer"
+    else:
+        assert result.difference < 1e-7
+
+
+def test_gradient_check_leaves_out_examples_on_a_relu_kink():
+    # a layer of one unit that is dead for some examples feeds exactly Z = b = 0 to the next
+    # layer: the two-sided difference straddles the kink there, backprop is not wrong
+    network = Network((2, 1, 3, 1), init="xavier", n_train=16, rng=np.random.default_rng(3))
+    network.layers[0].W[:] = [[1.0, 0.0]]  # dead wherever x1 < 0
+    result = gradient_check(network, X, Y_BIN)
+    assert result.examples_at_kinks == int((X[:, 0] < 0).sum())
+    assert result.examples_used == len(X) - result.examples_at_kinks
+    assert result.difference < 1e-7 and "kink" in result.message
+
+
+def test_gradient_check_on_a_dead_layer_says_it_cannot_judge():
+    network = Network((2, 2, 2, 1), init="xavier", n_train=16, rng=np.random.default_rng(3))
+    network.layers[0].b[:] = -100.0  # layer 1 is dead everywhere: layer 2 sees Z = b2 = 0
+    result = gradient_check(network, X, Y_BIN)
+    assert result.examples_at_kinks == len(X)
+    assert result.verdict == "look closer"
+    assert "dead" in result.message
+    # the same network with the bug planted is still "look closer", never "great"
+    assert gradient_check(network, X, Y_BIN, break_backward=True).verdict != "great"
