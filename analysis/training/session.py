@@ -306,6 +306,9 @@ class TrainingSession:
             "stopped_early": self.stopped_early,
             "diverged": self.diverged,
             "best_epoch": self.best_epoch,
+            "best_dev_error": None if np.isinf(self._best_dev) else self._best_dev,
+            "best_params": self._best_params.tolist(),
+            "best_running_stats": self._best_stats,
             "params": self.network.params.tolist(),
             "running_stats": self.network.running_stats(),
             "optimizer": self.optimizer.state_dict(),
@@ -332,6 +335,11 @@ class TrainingSession:
             session.stopped_early = bool(state["stopped_early"])
             session.diverged = bool(state["diverged"])
             session.best_epoch = int(state["best_epoch"])
+            best_dev = state.get("best_dev_error")
+            session._best_dev = np.inf if best_dev is None else float(best_dev)
+            if "best_params" in state:
+                session._best_params[:] = np.asarray(state["best_params"], dtype=np.float64)
+                session._best_stats = state["best_running_stats"]
         except (KeyError, TypeError) as err:
             raise ValueError(f"state is not a saved training session (missing or bad {err}).") from None
         return session

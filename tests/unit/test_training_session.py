@@ -119,6 +119,20 @@ def test_state_round_trips_through_json_and_resumes_exactly():
     assert restored.history == session.history
 
 
+def test_state_resumes_early_stopping_where_it_was():
+    config = LabConfig(dataset="flower", n_train=60, n_dev=200, noise=0.2, label_flip=0.2,
+                       hidden=(64, 64), learning_rate=0.02, early_stopping_patience=20)
+    straight = TrainingSession(config)
+    straight.advance(400)
+    halfway = TrainingSession(config)
+    halfway.advance(straight.best_epoch + 5)  # inside the patience window
+    resumed = TrainingSession.from_state(json.loads(json.dumps(halfway.to_state())))
+    resumed.advance(400 - resumed.epoch)
+    assert resumed.stopped_early == straight.stopped_early
+    assert resumed.epoch == straight.epoch and resumed.best_epoch == straight.best_epoch
+    np.testing.assert_array_equal(resumed.network.params, straight.network.params)
+
+
 def test_from_state_rejects_a_wrong_state():
     with pytest.raises(ValueError, match="not a saved training session"):
         TrainingSession.from_state({"config": {}})
