@@ -129,7 +129,8 @@ def noise_std(name: str, noise: float) -> float:
     return noise + (BLOB_SPREAD if name == "blobs" else 0.0)
 
 
-def sample(name: str, rng: np.random.Generator, m: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+def sample(name: str, rng: np.random.Generator, m: int,
+           noise: float) -> tuple[np.ndarray, np.ndarray]:
     """m noisy points of dataset `name` (labels not flipped yet)."""
     X, y = GENERATORS[name](rng, m)
     return X + rng.normal(0.0, noise_std(name, noise), X.shape), y

@@ -194,7 +194,8 @@ class Network:
         self.params = np.zeros(size)
         self.grads = np.zeros(size)
         # all W come first in the vector: the L2 penalty and weight norms are one slice
-        self.n_weights = sum(a * b for a, b in zip(self.layer_dims[1:], self.layer_dims[:-1], strict=True))
+        dims = self.layer_dims
+        self.n_weights = sum(dims[i] * dims[i - 1] for i in range(1, len(dims)))
         self.layers = self._build_layers(activation, keep_prob, batch_norm)
         self.initialize(init, rng, init_scale_random)
 

@@ -117,7 +117,8 @@ def random_search(base: LabConfig, space: SearchSpace | None = None, *, n_trials
     return SearchResult(trials=trials, best=_best(trials, 5), space=space)
 
 
-def _around(values: np.ndarray, outer: tuple[float, float], share: float = 0.1) -> tuple[float, float]:
+def _around(values: np.ndarray, outer: tuple[float, float],
+            share: float = 0.1) -> tuple[float, float]:
     """[min, max] of the best values, widened by `share` of the outer range, kept inside it."""
     pad = share * (outer[1] - outer[0])
     return (float(max(outer[0], values.min() - pad)), float(min(outer[1], values.max() + pad)))

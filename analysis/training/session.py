@@ -341,5 +341,6 @@ class TrainingSession:
                 session._best_params[:] = np.asarray(state["best_params"], dtype=np.float64)
                 session._best_stats = state["best_running_stats"]
         except (KeyError, TypeError) as err:
-            raise ValueError(f"state is not a saved training session (missing or bad {err}).") from None
+            raise ValueError(f"state is not a saved training session (missing or bad "
+                             f"{err}).") from None
         return session

@@ -50,7 +50,8 @@ def test_full_batch_gradient_descent_cost_never_goes_up():
 
 
 def test_same_config_same_numbers_whatever_the_chunking():
-    a, b = TrainingSession(SMALL.replace(keep_prob=0.8)), TrainingSession(SMALL.replace(keep_prob=0.8))
+    config = SMALL.replace(keep_prob=0.8)
+    a, b = TrainingSession(config), TrainingSession(config)
     a.advance(30)
     for _ in range(6):
         b.advance(5)
@@ -204,7 +205,8 @@ def test_search_samples_the_learning_rate_on_a_log_scale():
     r = np.log10([c.learning_rate for c in configs])
     assert r.min() >= -4 and r.max() <= 0
     per_decade = np.histogram(r, bins=[-4, -3, -2, -1, 0])[0] / len(r)
-    np.testing.assert_allclose(per_decade, 0.25, atol=0.03)  # a linear draw would put 90% in the last
+    # a quarter per decade (a linear draw would put 90% in the last one)
+    np.testing.assert_allclose(per_decade, 0.25, atol=0.03)
     beta = np.array([c.beta1 for c in configs])
     assert beta.min() >= 0.9 and beta.max() <= 0.999
     assert np.mean(beta > 0.99) == pytest.approx(0.5, abs=0.03)  # 1 - 10^r, r uniform in [-3, -1]
@@ -273,3 +275,29 @@ def test_pre_training_on_task_a_helps_a_small_hard_task_b():
     assert result.final["fine-tune last layer"] < result.final["from scratch"] - 5
     assert result.final["fine-tune all layers"] < result.final["from scratch"] - 5
     assert result.task_a_dev_error < 15
+
+
+@pytest.mark.parametrize("changes", [
+    {"dataset": name} for name in ("circles", "moons", "xor", "blobs", "spirals", "flower")
+] + [
+    {"optimizer": name, "decay": decay}
+    for name, decay in zip(("gd", "momentum", "rmsprop", "adam", "adam"),
+                           ("inverse", "exponential", "sqrt", "step", "none"), strict=True)
+] + [
+    {"activation": a, "init": i} for a, i in zip(("relu", "leaky_relu", "tanh", "sigmoid"),
+                                                 ("he", "random", "xavier", "zeros"), strict=True)
+] + [
+    {"hidden": ()},  # logistic regression
+    {"dataset": "blobs", "batch_norm": True, "keep_prob": 0.7, "l2": 0.3, "batch_size": 7},
+    {"batch_norm": True, "keep_prob": 0.5, "normalize_inputs": False, "batch_size": 33},
+    {"dev_shift": "rotate", "shift_amount": 45.0, "label_flip": 0.2},
+    {"dev_shift": "noisier", "shift_amount": 0.5, "early_stopping_patience": 2},
+])
+def test_every_option_trains_and_reports(changes):
+    session = TrainingSession(SMALL.replace(**changes))
+    records = session.advance(6)
+    assert records and np.isfinite(records[-1].cost)
+    assert len(records[-1].weight_norms) == len(SMALL.replace(**changes).hidden) + 1
+    assert session.decision_grid(resolution=5)[2].shape == (5, 5)
+    assert session.gradient_check().verdict in ("great", "look closer")
+    assert not session.history_frame().isna()[["cost", "train_error", "dev_error"]].any().any()
