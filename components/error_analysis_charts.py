@@ -24,7 +24,7 @@ def ceiling_chart(summary: CategorySummary) -> go.Figure:
     texts = [f"{ceiling:.1f}%" for ceiling in table["ceiling"]]
     bar = go.Bar(
         x=table["ceiling"], y=labels, orientation="h", text=texts, textposition="inside",
-        insidetextanchor="end", marker_color=COLORS["dev"], opacity=0.85, name="ceiling",
+        insidetextanchor="start", marker_color=COLORS["dev"], opacity=0.85, name="ceiling",
         customdata=np.column_stack([table["count"], table["share"] * 100]),
         hovertemplate="%{y}: %{x:.2f}% at best<br>%{customdata[0]} errors "
                       "(%{customdata[1]:.0f}% of reviewed)<extra></extra>")

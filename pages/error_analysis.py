@@ -423,7 +423,7 @@ if current is None:
             "from the course's sample, or empty.", icon=":material/table_chart:")
 else:
     sheet_state.ensure_meta_widgets(current)
-    sheet_col, live_col = st.columns([3, 2], gap="large")
+    sheet_col, live_col = st.columns([1, 1], gap="large")
     with sheet_col:
         st.subheader(current.name)
         st.caption(f"{len(current.frame)} examples · revision {current.revision} · saved on every edit")
