@@ -471,7 +471,9 @@ caption{caption-side:top;text-align:left;font-weight:600;padding:4px 0}
 nav ol{columns:2}.figure{margin:12px 0}
 """
 
-_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+# No logo link, no "edit in Chart Studio" / "send to cloud" buttons: nothing in the file points outside.
+_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "showLink": False,
+                  "showSendToCloud": False, "showEditInChartStudio": False}
 
 
 def render_html(story: ProjectStory, figures: Mapping[str, Sequence[go.Figure]] | None = None) -> str:

@@ -1,0 +1,60 @@
+"""The report page through app.py: build after loading the sample project, downloads, summary."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from storage import WorkspaceStore
+
+PAGE = "pages/report.py"
+
+
+def _markdown_box(at: AppTest) -> str:
+    return next(c.value for c in at.code if c.value.startswith("# Project review"))
+
+
+def test_before_building_the_page_invites_to_build(app_test: AppTest):
+    app_test.switch_page(PAGE)
+    app_test.run()
+    assert not app_test.exception
+    assert "Press **Build the report**" in app_test.info[0].value
+
+
+def test_build_after_loading_the_sample_project(sample_app: AppTest):
+    sample_app.switch_page(PAGE)
+    sample_app.run()
+    sample_app.button(key="report.build").click().run()
+    assert not sample_app.exception and not sample_app.error
+    built = sample_app.success[0].value
+    assert built.startswith("Report built with 4 sections; no data yet for: Error analysis")
+    summary = _markdown_box(sample_app)
+    assert "cat_classifier.csv" in summary and "threshold 0.50" in summary
+    keys = {b.key for b in sample_app.get("download_button")}
+    assert {"report.download_html", "report.download_md"} <= keys
+
+
+def test_the_threshold_typed_on_the_page_is_used(sample_app: AppTest):
+    sample_app.switch_page(PAGE)
+    sample_app.run()
+    sample_app.number_input(key="threshold").set_value(0.7).run()
+    sample_app.button(key="report.build").click().run()
+    assert "threshold 0.70" in _markdown_box(sample_app)
+
+
+def test_a_sheet_saved_by_a_teammate_shows_on_the_next_build(sample_app: AppTest, store_url: str):
+    sample_app.switch_page(PAGE)
+    sample_app.run()
+    sample_app.button(key="report.build").click().run()
+    assert "No error-analysis sheet is saved" in _markdown_box(sample_app)
+    db = WorkspaceStore(store_url)
+    workspace_id = sample_app.session_state["workbench.workspace_id"]
+    db.save_item(workspace_id, "error_sheet", "dev errors", author="carol@example.com",
+                 content={"version": 1, "columns": ["example_id", "blurry", "mislabeled"],
+                          "categories": ["blurry", "mislabeled"],
+                          "rows": [{"example_id": i, "blurry": i < 6, "mislabeled": i >= 8}
+                                   for i in range(10)],
+                          "meta": {"dev_error": 8.0, "label_category": "mislabeled"}})
+    sample_app.button(key="report.build").click().run()
+    summary = _markdown_box(sample_app)
+    assert "Sheet 'dev errors', revision 1 by carol@example.com" in summary
+    assert "| blurry | 6 |" in summary
