@@ -13,7 +13,7 @@ from analysis.training.config import (
     LabConfig,
 )
 from analysis.training.datasets import Dataset, make_dataset
-from analysis.training.ewa import ewa_series
+from analysis.training.ewa import ewa_series, temperature_series
 from analysis.training.gradcheck import GradCheckResult, gradient_check
 from analysis.training.schedules import decayed_learning_rate
 from analysis.training.search import SearchResult, SearchSpace, random_search, zoom
@@ -25,5 +25,5 @@ __all__ = [
     "INITS", "OPTIMIZERS", "Dataset", "EpochRecord", "GradCheckResult", "LabConfig",
     "SearchResult", "SearchSpace", "TrainingSession", "TransferResult", "compare_transfer",
     "decayed_learning_rate", "ewa_series", "gradient_check", "make_dataset", "random_search",
-    "zoom",
+    "temperature_series", "zoom",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import lfilter
 
-from analysis.validation import check_array, check_number
+from analysis.validation import check_array, check_count, check_number
 
 
 def ewa_series(values: object, *, beta: float, bias_correction: bool = True) -> np.ndarray:
@@ -33,3 +33,18 @@ def ewa_series(values: object, *, beta: float, bias_correction: bool = True) -> 
         t = np.arange(1, len(theta) + 1)
         V = V / (1.0 - beta ** t)
     return V
+
+
+def temperature_series(days: int = 365, *, seed: int = 0) -> np.ndarray:
+    """A noisy daily series like the course's London temperatures (degrees: a seasonal wave
+    plus day-to-day noise), to show what beta does.
+
+    Examples
+    --------
+    >>> temperature_series(3, seed=1).shape
+    (3,)
+    """
+    days = check_count("days", days, minimum=1)
+    rng = np.random.default_rng(seed)
+    t = np.arange(days)
+    return 11.0 - 8.0 * np.cos(2 * np.pi * (t - 15) / 365.0) + rng.normal(0.0, 3.0, days)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.training import decayed_learning_rate, ewa_series
+from analysis.training import decayed_learning_rate, ewa_series, temperature_series
 from analysis.training.optimizers import Adam, GradientDescent, Momentum, RMSprop, make_optimizer
 
 G = np.array([1.0, -2.0, 0.5])
@@ -134,3 +134,15 @@ def test_ewa_bad_input():
         ewa_series([1.0], beta=1.0)
     with pytest.raises(ValueError, match="values"):
         ewa_series([1.0, float("nan")], beta=0.9)
+
+
+def test_ewa_with_beta_09_smooths_the_temperature_series_and_lags_with_098():
+    theta = temperature_series(365, seed=0)
+    assert theta.shape == (365,)
+    smooth, slow = ewa_series(theta, beta=0.9), ewa_series(theta, beta=0.98)
+    # about 1/(1-beta) days of memory: larger beta is smoother...
+    assert np.std(np.diff(slow)) < np.std(np.diff(smooth)) < np.std(np.diff(theta))
+    # ...and lags behind the seasonal rise (spring: the average stays below the truth)
+    spring = slice(90, 150)
+    assert np.mean(slow[spring] - smooth[spring]) < 0
+    np.testing.assert_array_equal(temperature_series(10, seed=3), temperature_series(10, seed=3))
