@@ -174,7 +174,7 @@ def contents_section(workspaces: list[Workspace], opened: Workspace) -> None:
         column.metric(kind_label(kind, n), n)
     st.dataframe(activity_table(items), hide_index=True, key="ws.activity", width="stretch")
     labels = {f"{kind_label(i.kind, 1)}: {i.name}": i for i in items}
-    picked = st.selectbox("History of", list(labels), key="ws.history_of")
+    picked = st.selectbox("History of", list(labels), key="item", bind="query-params")
     item = labels[picked]
     revisions = store().list_revisions(chosen, item.kind, item.name)
     st.dataframe(activity_table(revisions), hide_index=True, key="ws.revisions", width="stretch")

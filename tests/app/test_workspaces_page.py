@@ -114,7 +114,7 @@ def test_contents_show_who_changed_what(app_test: AppTest, db: WorkspaceStore):
     activity = at.dataframe[0].value
     assert activity[["name", "changed by", "revision"]].values.tolist() == [
         ["adam vs sgd", "carol", 1], ["dev errors", "ann", 2]]
-    at.selectbox(key="ws.history_of").set_value("error-analysis sheet: dev errors").run()
+    at.selectbox(key="item").set_value("error-analysis sheet: dev errors").run()
     history = at.dataframe[1].value
     assert history["changed by"].tolist() == ["ann", "bob"]
 
