@@ -153,7 +153,7 @@ def learning_curves_figure(
     history: pd.DataFrame,
     *,
     bayes_error: float | None = None,
-    max_points: int = 1000,
+    max_points: int = 500,
     title: str = "Cost and error",
     height: int = 430,
 ) -> go.Figure:
@@ -184,8 +184,9 @@ def learning_curves_figure(
                       annotation_position="bottom right", annotation_font_color=COLORS["human"])
     # Costs are positive; a cost of 0 or NaN (diverged) cannot sit on a log axis.
     positive = cost[np.isfinite(cost) & (cost > 0)]
+    # ".2g" labels: plotly's default log ticks print 0.5 as a bare "5" on a short range.
     fig.update_yaxes(type="log" if positive.size else "linear", row=1, col=1,
-                     title_text="cost (log)" if positive.size else "cost")
+                     title_text="cost (log)" if positive.size else "cost", tickformat=".2g")
     top = float(np.nanmax(rows[[c for c, _ in ERROR_SERIES]].to_numpy(dtype=float))) if len(rows) else 50
     fig.update_yaxes(range=[0, max(10.0, min(100.0, (top if np.isfinite(top) else 50) * 1.1))],
                      ticksuffix="%", title_text="error", row=2, col=1)
@@ -200,7 +201,7 @@ def gradient_norms_figure(
     grad_norms: np.ndarray,
     *,
     layer_names: Sequence[str] | None = None,
-    max_points: int = 600,
+    max_points: int = 300,
     title: str = "Gradient norm per layer",
     height: int = 380,
 ) -> go.Figure:
@@ -230,6 +231,14 @@ def gradient_norms_figure(
             hovertemplate=f"{name}<br>epoch %{{x}}<br>||dW|| %{{y:.3g}}<extra></extra>",
         ))
     finite = norms[np.isfinite(norms) & (norms > 0)]
+    stuck = [name for i, name in enumerate(names) if norms.size and np.all(norms[:, i] == 0)]
+    if stuck:
+        # A log axis cannot show 0: say it, or a stuck network looks like an empty chart.
+        fig.add_annotation(text=f"gradient exactly 0 for {', '.join(stuck)}: those weights never "
+                                "change (zeros init keeps every unit identical)",
+                           xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                           font={"size": 12, "color": COLORS["avoidable bias"]},
+                           bgcolor="rgba(255,255,255,0.85)")
     low = min(float(finite.min()) if finite.size else 1e-3, VANISHING_BELOW) / 10
     high = max(float(finite.max()) if finite.size else 1.0, EXPLODING_ABOVE) * 10
     fig.add_hrect(y0=low, y1=VANISHING_BELOW, fillcolor=COLORS["variance"], opacity=0.08, line_width=0)

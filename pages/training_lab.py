@@ -47,12 +47,10 @@ GROUP_OF_FIELD = {
     **dict.fromkeys(("optimizer", "learning_rate", "beta1", "beta2", "epsilon", "batch_size", "decay",
                      "decay_rate", "decay_interval"), "Optimisation"),
 }
-OPTIMIZER_NAMES = {"gd": "gradient descent", "momentum": "momentum", "rmsprop": "RMSprop",
-                   "adam": "Adam"}
-DECAY_NAMES = {"none": "none", "inverse": "1 / (1 + rate·epoch)", "exponential": "rate^epoch",
-               "sqrt": "rate / √epoch", "step": "1 / (1 + rate·⌊epoch / interval⌋)"}
-ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}
-INIT_NAMES = {"zeros": "zeros", "random": "random × scale", "xavier": "Xavier (tanh)", "he": "He (ReLU)"}
+# Bound selectboxes show the raw option (the URL holds the shown text, and links must match
+# LabConfig.to_query), so the help text carries the explanations.
+DECAY_HELP = ("α = α0 × factor. inverse: 1 / (1 + rate·epoch); exponential: rate^epoch; "
+              "sqrt: rate / √epoch; step: 1 / (1 + rate·⌊epoch / interval⌋).")
 SPEEDS = ("auto", 1, 10, 100, 1000)
 SEARCH_COLUMNS = {
     "trial": st.column_config.NumberColumn("trial", format="%d"),
@@ -89,13 +87,12 @@ def settings_sidebar() -> dict[str, st.delta_generator.DeltaGenerator]:
         c1.number_input("Train", 2, None, DEFAULT.n_train, 50, key="n_train", **URL)
         c2.number_input("Train-dev", 0, None, DEFAULT.n_train_dev, 50, key="n_train_dev", **URL)
         c3.number_input("Dev", 1, None, DEFAULT.n_dev, 50, key="n_dev", **URL)
-        st.selectbox("Dev distribution", DEV_SHIFTS, index=DEV_SHIFTS.index(DEFAULT.dev_shift),
+        st.selectbox("Dev distribution shift", DEV_SHIFTS, index=DEV_SHIFTS.index(DEFAULT.dev_shift),
                      key="dev_shift", **URL,
-                     format_func={"none": "same as train", "rotate": "rotated",
-                                  "noisier": "noisier"}.get,
-                     help="Shift the dev set away from the training distribution to show data mismatch.")
-        st.number_input("Shift amount (degrees, or extra noise)", 0.0, 180.0, DEFAULT.shift_amount,
-                        key="shift_amount", disabled=STATE.get("dev_shift", "none") == "none", **URL)
+                     help="none = dev drawn like train; rotate = dev points rotated; noisier = more "
+                          "noise on dev. A shifted dev set shows the data-mismatch gap.")
+        st.number_input("Shift amount (degrees for rotate, 0–2 extra noise for noisier)", 0.0, 180.0,
+                        DEFAULT.shift_amount, key="shift_amount", **URL)
         st.number_input("Seed", 0, None, DEFAULT.seed, 1, key="seed", **URL)
         st.checkbox("Normalise inputs", DEFAULT.normalize_inputs, key="normalize_inputs", **URL,
                     help="Subtract the mean and divide by the standard deviation of the training set.")
@@ -105,12 +102,14 @@ def settings_sidebar() -> dict[str, st.delta_generator.DeltaGenerator]:
                       key="hidden", **URL, help="e.g. 10,5 = two hidden layers of 10 and 5 units; "
                       "empty = logistic regression.")
         st.selectbox("Activation", ACTIVATIONS, index=ACTIVATIONS.index(DEFAULT.activation),
-                     format_func=ACTIVATION_NAMES.get, key="activation", **URL)
+                     key="activation", **URL, help="Hidden-layer activation; the output is sigmoid "
+                     "(two classes) or softmax (more).")
         slots["Architecture"] = st.container()
     with st.sidebar.expander("Initialisation", expanded=True, icon=":material/casino:"):
-        st.selectbox("Weights", INITS, index=INITS.index(DEFAULT.init), format_func=INIT_NAMES.get,
-                     key="init", **URL)
-        st.number_input("Scale (random init)", 0.0, None, DEFAULT.init_scale, 1.0, key="init_scale",
+        st.selectbox("Weights", INITS, index=INITS.index(DEFAULT.init), key="init", **URL,
+                     help="zeros (never breaks symmetry); random = N(0, 1) × scale; "
+                          "xavier = N(0, 1/n_prev), for tanh; he = N(0, 2/n_prev), for ReLU.")
+        st.number_input("Scale (random init)", 0.0, 1000.0, DEFAULT.init_scale, 1.0, key="init_scale",
                         disabled=STATE.get("init", DEFAULT.init) != "random", **URL)
         slots["Initialisation"] = st.container()
     with st.sidebar.expander("Regularisation", expanded=True, icon=":material/tune:"):
@@ -123,20 +122,22 @@ def settings_sidebar() -> dict[str, st.delta_generator.DeltaGenerator]:
         slots["Regularisation"] = st.container()
     with st.sidebar.expander("Optimisation", expanded=True, icon=":material/speed:"):
         optimizer = st.selectbox("Optimizer", OPTIMIZERS, index=OPTIMIZERS.index(DEFAULT.optimizer),
-                                 format_func=OPTIMIZER_NAMES.get, key="optimizer", **URL)
+                                 key="optimizer", **URL,
+                                 help="gd = gradient descent; momentum uses β1; rmsprop uses β2; "
+                                      "adam uses both, with bias correction.")
         st.number_input("Learning rate α", 0.0, None, DEFAULT.learning_rate, format="%g",
                         step=0.001, key="learning_rate", **URL)
         c1, c2 = st.columns(2)
-        c1.number_input("β1 (momentum)", 0.0, 1.0, DEFAULT.beta1, 0.01, format="%g", key="beta1",
+        c1.number_input("β1 (momentum)", 0.0, 0.9999, DEFAULT.beta1, 0.01, format="%g", key="beta1",
                         disabled=optimizer not in ("momentum", "adam"), **URL)
-        c2.number_input("β2 (RMS)", 0.0, 1.0, DEFAULT.beta2, 0.001, format="%g", key="beta2",
+        c2.number_input("β2 (RMS)", 0.0, 0.9999, DEFAULT.beta2, 0.001, format="%g", key="beta2",
                         disabled=optimizer not in ("rmsprop", "adam"), **URL)
         st.number_input("Mini-batch size (0 = full batch)", 0, None, DEFAULT.batch_size, 32,
                         key="batch_size", **URL)
         decay = st.selectbox("Learning-rate decay", DECAYS, index=DECAYS.index(DEFAULT.decay),
-                             format_func=DECAY_NAMES.get, key="decay", **URL)
+                             key="decay", **URL, help=DECAY_HELP)
         c1, c2 = st.columns(2)
-        c1.number_input("Decay rate", 0.0, None, DEFAULT.decay_rate, 0.1, format="%g",
+        c1.number_input("Decay rate", 0.0, 1000.0, DEFAULT.decay_rate, 0.1, format="%g",
                         key="decay_rate", disabled=decay == "none", **URL)
         c2.number_input("Step interval", 1, None, DEFAULT.decay_interval, 100, key="decay_interval",
                         disabled=decay != "step", **URL)
@@ -246,7 +247,7 @@ def _percent(value: float | None) -> str:
 
 def live_charts(session) -> None:
     data = session.dataset
-    xs, ys, Z = session.decision_grid(resolution=70)
+    xs, ys, Z = session.decision_grid(resolution=60)
     left, right = st.columns(2)
     left.plotly_chart(lab_charts.decision_boundary_figure(
         xs, ys, Z, X_train=data.X_train, y_train=data.y_train, X_dev=data.X_dev, y_dev=data.y_dev,

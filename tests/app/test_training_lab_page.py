@@ -146,8 +146,16 @@ def test_save_and_reopen_an_experiment(lab):
 def test_url_parameters_reopen_the_experiment(app_test):
     app_test.run()
     app_test.switch_page(PAGE)
-    app_test.query_params.update({"dataset": "moons", "hidden": "8,4", "learning_rate": "0.003"})
+    # the same parameters LabConfig.to_query writes: raw option values, not display labels
+    query = {"dataset": "moons", "hidden": "8,4", "learning_rate": "0.003", "optimizer": "gd",
+             "init": "random", "dev_shift": "rotate", "shift_amount": "30.0"}
+    app_test.query_params.update(query)
     app_test.run()
+    assert not app_test.error
+    assert app_test.selectbox(key="optimizer").value == "gd"
+    assert app_test.selectbox(key="init").value == "random"
+    assert app_test.selectbox(key="dev_shift").value == "rotate"
+    assert app_test.number_input(key="shift_amount").value == 30.0
     assert app_test.selectbox(key="dataset").value == "moons"
     assert app_test.text_input(key="hidden").value == "8,4"
     assert app_test.number_input(key="learning_rate").value == pytest.approx(0.003)

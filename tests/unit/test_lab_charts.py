@@ -161,6 +161,12 @@ def test_zero_gradients_leave_gaps_instead_of_breaking_the_log_axis():
     fig = gradient_norms_figure([1, 2], np.array([[0.0, 1.0], [0.0, 2.0]]), layer_names=["W1", "W2"])
     assert np.isnan(np.asarray(fig.data[0].y, dtype=float)).all()
     assert fig.data[1].name == "W2"
+    assert any("exactly 0 for W1" in (a.text or "") for a in fig.layout.annotations)
+
+
+def test_live_gradients_carry_no_stuck_note():
+    fig = gradient_norms_figure([1, 2], np.array([[0.1, 1.0], [0.2, 2.0]]))
+    assert not any("exactly 0" in (a.text or "") for a in fig.layout.annotations)
 
 
 def test_gradient_norms_shape_is_checked():
