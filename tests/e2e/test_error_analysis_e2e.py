@@ -46,7 +46,7 @@ def _toggle(page: Page, column: int, row: int, wait_idle) -> None:
 
 
 def test_start_from_sample_tick_in_the_grid_and_find_ticks_after_reload(
-        page, fresh_url, open_page, wait_idle, assert_no_exception, shot):
+        page, fresh_url, open_page, wait_idle, assert_no_exception, shot, tmp_path):
     open_page(page, fresh_url)
     page.goto(f"{fresh_url}/error-analysis")
     wait_idle(page)
@@ -85,3 +85,22 @@ def test_start_from_sample_tick_in_the_grid_and_find_ticks_after_reload(
     exported = pd.read_csv(download.value.path(), encoding="utf-8-sig")
     assert exported["dog"].sum() == 10 and exported["great_cat"].sum() == 44
     assert bool(exported.loc[0, "dog"]) and bool(exported.loc[2, "dog"])
+
+    # ... and it imports back as a new sheet with the same ticks
+    page.get_by_text("Start a new sheet", exact=True).click()
+    page.get_by_test_id("stRadioGroup").get_by_text("Upload a CSV or Excel sheet").click()
+    wait_idle(page)
+    page.get_by_label("Sheet name").fill("Imported")
+    page.get_by_label("Sheet name").press("Enter")
+    wait_idle(page)
+    saved = tmp_path / download.value.suggested_filename  # "Dev errors 1.csv"
+    download.value.save_as(saved)
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(saved))
+    wait_idle(page)
+    page.get_by_role("button", name="Start the sheet").click()
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Imported")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stDataFrame").filter(has_text="best dev error")).to_contain_text(
+        "dog1010%9.0%", timeout=30_000)
+    expect(_cell(page, GREAT_CAT, 0)).to_have_text("true", timeout=30_000)
+    assert_no_exception(page)
