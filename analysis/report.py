@@ -471,9 +471,8 @@ caption{caption-side:top;text-align:left;font-weight:600;padding:4px 0}
 nav ol{columns:2}.figure{margin:12px 0}
 """
 
-# No logo link, no "edit in Chart Studio" / "send to cloud" buttons: nothing in the file points outside.
-_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "showLink": False,
-                  "showSendToCloud": False, "showEditInChartStudio": False}
+# No logo link and no "send to cloud" button: nothing in the file points outside.
+_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "showSendToCloud": False}
 
 
 def render_html(story: ProjectStory, figures: Mapping[str, Sequence[go.Figure]] | None = None) -> str:

@@ -35,11 +35,12 @@ class BuiltReport:
     absent: tuple[str, ...]
 
 
-def build(workspace_id: int, threshold: float | None) -> BuiltReport:
+def build(workspace_id: int, threshold: float | None, human: float | None) -> BuiltReport:
     """Read the workspace now (never cached: teammates keep saving) and render both forms."""
     primary = active_predictions()
+    levels = human if human is not None else get_shared("project.human_levels")
     story = collect_story(store(), workspace_id, primary=primary.name if primary else None,
-                          human=get_shared("project.human_levels"), threshold=threshold)
+                          human=levels, threshold=threshold)
     stem = re.sub(r"[^A-Za-z0-9]+", "_", story.workspace_name).strip("_").lower() or "workspace"
     return BuiltReport(
         workspace_id=workspace_id,
@@ -79,13 +80,17 @@ copy_link()
 stop_unless_signed_in("report.login")
 workspace = current_workspace()
 st.markdown(f"Workspace: **{workspace.name}**")
-chosen = st.number_input("Threshold for the key metrics (blank = the one saved with the model "
-                         "table, else 0.5)", min_value=0.0, max_value=1.0, value=None, step=0.05,
-                         key="threshold", bind="query-params")
+left, right = st.columns(2)
+chosen = left.number_input("Threshold for the key metrics (blank = the one saved with the model "
+                           "table, else 0.5)", min_value=0.0, max_value=1.0, value=None, step=0.05,
+                           key="threshold", bind="query-params")
+human = right.number_input("Human-level error % for a waterfall computed from the file when no "
+                           "snapshot is saved (blank = the project's)", min_value=0.0,
+                           max_value=100.0, value=None, step=0.1, key="human", bind="query-params")
 if st.button("Build the report", key="report.build", type="primary", icon=":material/summarize:"):
     try:
         with st.spinner("Reading the workspace and drawing the charts..."):
-            set_shared(_BUILT, build(workspace.id, chosen))
+            set_shared(_BUILT, build(workspace.id, chosen, human))
     except ValueError as err:
         show_error(err)
 built = get_shared(_BUILT)

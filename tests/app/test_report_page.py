@@ -41,6 +41,16 @@ def test_the_threshold_typed_on_the_page_is_used(sample_app: AppTest):
     assert "threshold 0.70" in _markdown_box(sample_app)
 
 
+def test_a_human_level_typed_on_the_page_feeds_the_file_waterfall(sample_app: AppTest):
+    sample_app.switch_page(PAGE)
+    sample_app.run()
+    sample_app.number_input(key="human").set_value(0.5).run()
+    sample_app.button(key="report.build").click().run()
+    summary = _markdown_box(sample_app)
+    assert "No snapshot saved: computed from cat_classifier.csv" in summary
+    assert "No human-level error was given" not in summary
+
+
 def test_a_sheet_saved_by_a_teammate_shows_on_the_next_build(sample_app: AppTest, store_url: str):
     sample_app.switch_page(PAGE)
     sample_app.run()
