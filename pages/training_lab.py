@@ -24,6 +24,7 @@ from analysis.training import (
     compare_transfer,
     ewa_series,
     random_search,
+    temperature_series,
     zoom,
 )
 from analysis.training.config import DEV_SHIFTS
@@ -230,6 +231,19 @@ def run_controls() -> None:
 
 # ---------------------------------------------------------------------------- live view
 
+def run_summary(session) -> None:
+    """One line on what is being trained, and what the course found for a loaded preset."""
+    c = session.config
+    shape = " → ".join(str(n) for n in c.layer_dims)
+    output = "sigmoid" if c.layer_dims[-1] == 1 else "softmax"
+    batch = "full batch" if c.batch_size == 0 else f"mini-batch {c.batch_size}"
+    st.caption(f"Network {shape} ({c.activation}, {output} output, {c.init} init) · {c.optimizer}, "
+               f"α {c.learning_rate:g}, {batch} · Bayes error of this data "
+               f"{session.dataset.bayes_error:.1f}% (the floor no model can beat).")
+    if preset := lab_state.loaded_preset(STATE):
+        st.caption(f"**{preset}**: {lab_state.COURSE_FINDINGS[preset]} Accuracy = 100% − error.")
+
+
 def live_metrics(session) -> None:
     now = session.current()  # before the first epoch: the untrained network, evaluated
     cols = st.columns(6)
@@ -295,6 +309,7 @@ def live_view() -> None:
             _timed_tick()
             if not lab_state.is_running(STATE):
                 st.rerun(scope="app")  # it stopped itself: turn the timer off, say why
+        run_summary(session)
         live_metrics(session)
         live_charts(session)
 
@@ -456,7 +471,8 @@ def ewa_tab() -> None:
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     beta = c1.slider("β", 0.5, 0.995, 0.9, 0.005, key="ewa_beta", format="%.3f", **URL)
     corrected = c2.toggle("Bias correction", True, key="ewa_correction", **URL)
-    t, values = lab_state.noisy_series()
+    values = temperature_series(365)
+    t = np.arange(1, len(values) + 1)
     plain = ewa_series(values, beta=beta, bias_correction=False)
     curves = ({"with bias correction": ewa_series(values, beta=beta, bias_correction=True),
                "without (starts at 0)": plain} if corrected else {"without bias correction": plain})
@@ -480,6 +496,8 @@ else:
     if preset and change.action != "unchanged":
         STATE[lab_state.NOTICE_KEY] = (f"Loaded the course preset “{preset}”: a new run at epoch 0, "
                                        f"suggested length {_until():,} epochs. Press Play.")
+    elif preset:
+        STATE[lab_state.NOTICE_KEY] = f"The settings already match the course preset “{preset}”."
 
 run_controls()
 if notice := STATE.pop(lab_state.NOTICE_KEY, None):

@@ -86,6 +86,8 @@ def test_course_preset_fills_the_controls(lab):
     assert lab.number_input(key="until").value == 5000
     assert "Optimizer: Adam (moons)" in _infos(lab)
     assert lab.selectbox(key="lab_preset").value is None  # the menu is an action
+    assert any("course reports 94% training accuracy" in c.value for c in lab.caption)
+    assert any("Network 2 → 5 → 2 → 1" in c.value for c in lab.caption)
     assert _metric(lab, "Epoch") == "0"
     assert not lab.exception
 

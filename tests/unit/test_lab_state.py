@@ -224,6 +224,19 @@ def test_he_preset_is_the_course_setup():
     assert state[UNTIL_KEY] == 15_000
 
 
+def test_every_preset_says_what_the_course_found():
+    assert set(lab_state.COURSE_FINDINGS) == set(COURSE_PRESETS)
+
+
+def test_loaded_preset_holds_until_a_setting_differs():
+    state: dict = {}
+    config = lab_state.apply_preset(state, "Init: He (circles)")
+    sync_config(state, config)
+    assert lab_state.loaded_preset(state) == "Init: He (circles)"
+    sync_config(state, config.replace(learning_rate=0.02))
+    assert lab_state.loaded_preset(state) is None
+
+
 def test_unknown_preset_is_refused():
     with pytest.raises(ValueError, match="preset must be one of"):
         lab_state.apply_preset({}, "Init: magic")
@@ -272,15 +285,6 @@ def test_grad_norm_matrix_has_a_row_per_record_and_a_column_per_layer():
     assert np.all(norms > 0)
     empty_epochs, empty = lab_state.grad_norm_matrix([])
     assert empty_epochs.size == 0 and empty.size == 0
-
-
-def test_noisy_series_is_seeded():
-    t, a = lab_state.noisy_series(50, seed=1)
-    _, b = lab_state.noisy_series(50, seed=1)
-    np.testing.assert_array_equal(a, b)
-    assert t[0] == 1 and len(t) == 50
-    with pytest.raises(ValueError, match="n must be"):
-        lab_state.noisy_series(1)
 
 
 def test_state_keys_do_not_collide_with_settings():
