@@ -140,34 +140,52 @@ def _add_suspects(rows: pd.DataFrame) -> None:
 
 # --------------------------------------------------------------------------- start a sheet
 
+def _sample_widgets() -> tuple[int, int]:
+    left, right = st.columns(2)
+    n = left.number_input("Errors to review", 10, 1000, 100, step=10, key="ea.sample_n")
+    seed = right.number_input("Seed (same seed, same sample)", 0, 10**6, 0, key="ea.seed")
+    return int(n), int(seed)
+
+
+def _sampled(source, n: int, seed: int, split: str | None):
+    """A fair random sample of the errors (shown with its notes), or None after an error."""
+    try:
+        sample = sample_errors(source, n=n, seed=seed, split=split)
+    except ValueError as err:
+        show_error(err)
+        return None
+    for note in sample.warnings:
+        st.caption(note)
+    return sample
+
+
 def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
     """The widgets of one way to start a sheet; returns (frame, categories, meta) when ready."""
     categories = list(DEFAULT_CATEGORIES)
     if source == "predictions":
         predictions = predictions_picker("ea.pick", tasks=("binary", "multiclass"))
-        left, right = st.columns(2)
-        n = left.number_input("Errors to review", 10, 1000, 100, step=10, key="ea.sample_n")
-        seed = right.number_input("Seed (same seed, same sample)", 0, 10**6, 0, key="ea.seed")
+        n, seed = _sample_widgets()
         if predictions is None:
             return None
-        try:
-            sample = sample_errors(predictions, n=int(n), seed=int(seed))
-        except ValueError as err:
-            show_error(err)
+        sample = _sampled(predictions, n, seed, "dev")
+        if sample is None:
             return None
-        for note in sample.warnings:
-            st.caption(note)
         st.caption(f"{len(sample.frame)} of {sample.n_errors} misclassified {sample.split or ''} "
                    f"rows drawn ({sample.error_rate:.1f}% error on {sample.n_rows} rows).")
         meta = {"dev_error": round(sample.error_rate, 3), "total_dev_errors": sample.n_errors,
-                "source": predictions.name, "seed": int(seed)}
+                "source": predictions.name, "seed": seed}
         return new_sheet(sample.frame, categories=categories), categories, meta
     if source == "incoming":
         rows = get_shared("error_analysis.incoming_rows")
-        st.caption(f"{len(rows)} rows handed over by the metrics page.")
-        keep = [c for c in EXAMPLE_COLUMNS if c in rows.columns]
-        meta = {"dev_error": 10.0, "source": "metrics page"}
-        return new_sheet(rows[keep], categories=categories), categories, meta
+        n, seed = _sample_widgets()
+        sample = _sampled(rows, n, seed, None)  # every handed-over row is a dev error
+        if sample is None:
+            return None
+        st.caption(f"{len(sample.frame)} of the {len(rows)} misclassified rows handed over by the "
+                   "metrics page, drawn at random. Enter that model's dev error in the summary.")
+        meta = {"dev_error": 10.0, "total_dev_errors": len(rows), "source": "metrics page",
+                "seed": seed}
+        return new_sheet(sample.frame, categories=categories), categories, meta
     if source in ("upload", "sample"):
         if source == "upload":
             upload = st.file_uploader("Sheet (CSV or Excel)", type=["csv", "xlsx"], key="ea.upload")

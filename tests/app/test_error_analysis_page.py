@@ -164,6 +164,20 @@ def test_rows_handed_over_by_the_metrics_page_start_a_sheet(app_test):
     app_test.button(key="ea.start").click().run()
     assert not app_test.exception
     assert editor(app_test).value["example_id"].tolist() == ["a", "b", "c"]
+    assert app_test.number_input(key="ea.total_errors").value == 3
+
+
+def test_many_handed_over_rows_are_sampled_fairly(app_test):
+    open_page(app_test)
+    rows = pd.DataFrame({"example_id": [f"e{i}" for i in range(150)], "y_true": [1] * 150,
+                         "y_pred": [0] * 150, "score": [0.3] * 150})
+    app_test.session_state["workbench.shared.error_analysis.incoming_rows"] = rows
+    app_test.run()
+    app_test.radio(key="ea.source").set_value("incoming").run()
+    app_test.button(key="ea.start").click().run()
+    ids = editor(app_test).value["example_id"].tolist()
+    assert len(ids) == 100 and ids != [f"e{i}" for i in range(100)]  # random, not the first 100
+    assert app_test.number_input(key="ea.total_errors").value == 150
 
 
 def test_an_older_revision_can_be_restored(app_test):
