@@ -209,11 +209,16 @@ def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
 
 
 def _start_section(names: list[str]) -> None:
-    with st.expander("Start a new sheet", expanded=not names, icon=":material/add:"):
-        options = [k for k in START_SOURCES
-                   if k != "incoming" or get_shared("error_analysis.incoming_rows") is not None]
+    incoming = get_shared("error_analysis.incoming_rows")
+    with st.expander("Start a new sheet", expanded=not names or incoming is not None,
+                     icon=":material/add:"):
+        options = [k for k in START_SOURCES if k != "incoming" or incoming is not None]
+        if incoming is not None:
+            st.info(f"The metrics page handed over {len(incoming):,} misclassified examples: "
+                    "start a sheet from them below.", icon=":material/move_to_inbox:")
         source = st.radio("Start from", options, format_func=START_SOURCES.get, key="ea.source",
-                          horizontal=True)
+                          horizontal=True, index=options.index("incoming") if incoming is not None
+                          else 0)
         name = st.text_input("Sheet name", value=f"Dev errors {len(names) + 1}", key="ea.new_name")
         started = _start_frame(source)
         if st.button("Start the sheet", key="ea.start", type="primary", disabled=started is None,
