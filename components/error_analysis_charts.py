@@ -77,7 +77,7 @@ def summary_display_table(summary: CategorySummary) -> pd.DataFrame:
         "best dev error": [f"{c:.1f}%" for c in table["ceiling"]],
     })
     if sample:
-        shown[f"of {summary.total_dev_errors} dev errors"] = [
+        shown[f"of all {summary.total_dev_errors}"] = [
             f"≈{e:.0f} ({lo:.0f}–{hi:.0f})" for e, lo, hi in
             zip(table["estimated_errors"], table["estimated_low"], table["estimated_high"], strict=True)]
     return shown

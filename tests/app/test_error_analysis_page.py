@@ -112,9 +112,9 @@ def test_a_sample_of_all_dev_errors_shows_intervals(app_test):
     at = start_from_sample(app_test)
     at.number_input(key="ea.total_errors").set_value(1000).run()
     table = next(d.value for d in at.dataframe if "best dev error" in d.value.columns)
-    assert "of 1000 dev errors" in table.columns
+    assert "of all 1000" in table.columns
     blurry = table.set_index("category").loc["blurry"]
-    assert blurry["share"].startswith("61% (") and blurry["of 1000 dev errors"].startswith("≈610 (")
+    assert blurry["share"].startswith("61% (") and blurry["of all 1000"].startswith("≈610 (")
 
 
 def test_two_sessions_editing_at_once_keep_both_versions(store_url):

@@ -64,4 +64,4 @@ def test_display_table_shows_percentages_and_intervals_only_for_a_sample():
     sampled = summary_display_table(category_summary(sheet(), names, 10.0, total_dev_errors=500))
     row = sampled.iloc[0]
     assert row["share"] == "61% (51–70%)" and row["best dev error"] == "3.9%"
-    assert row["of 500 dev errors"].startswith("≈305 (")
+    assert row["of all 500"].startswith("≈305 (")
