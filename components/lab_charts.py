@@ -53,6 +53,25 @@ def downsample_index(n: int, max_points: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
 
 
+def log_ticks(low: float, high: float) -> list[float]:
+    """1-2-5 tick values covering [low, high] on a log axis (at most ~8 of them).
+
+    >>> log_ticks(0.3, 0.75)
+    [0.2, 0.5, 1.0]
+    >>> log_ticks(1e-3, 10)
+    [0.001, 0.01, 0.1, 1.0, 10.0]
+    """
+    if not (0 < low <= high):
+        raise ValueError(f"log_ticks needs 0 < low <= high, got {low}, {high}")
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    steps = (1, 2, 5) if last - first <= 2 else (1,)
+    ticks = [m * 10.0**e for e in range(first, last + 1) for m in steps]
+    inside = [t for t in ticks if low <= t <= high]
+    below = [t for t in ticks if t < low][-1:]
+    above = [t for t in ticks if t > high][:1]
+    return [float(f"{t:.6g}") for t in below + inside + above]
+
+
 def class_color(k: int, n_classes: int) -> str:
     """The colour of class `k` on every lab chart (binary keeps Playground's orange/blue)."""
     if n_classes <= 2:
@@ -184,9 +203,12 @@ def learning_curves_figure(
                       annotation_position="bottom right", annotation_font_color=COLORS["human"])
     # Costs are positive; a cost of 0 or NaN (diverged) cannot sit on a log axis.
     positive = cost[np.isfinite(cost) & (cost > 0)]
-    # ".2g" labels: plotly's default log ticks print 0.5 as a bare "5" on a short range.
     fig.update_yaxes(type="log" if positive.size else "linear", row=1, col=1,
-                     title_text="cost (log)" if positive.size else "cost", tickformat=".2g")
+                     title_text="cost (log)" if positive.size else "cost")
+    if positive.size:
+        # plotly's own log ticks print 0.5 as a bare "5" (or crowd a short range): 1-2-5 ticks.
+        fig.update_yaxes(tickvals=log_ticks(positive.min(), positive.max()), tickformat=".2g",
+                         row=1, col=1)
     top = float(np.nanmax(rows[[c for c, _ in ERROR_SERIES]].to_numpy(dtype=float))) if len(rows) else 50
     fig.update_yaxes(range=[0, max(10.0, min(100.0, (top if np.isfinite(top) else 50) * 1.1))],
                      ticksuffix="%", title_text="error", row=2, col=1)

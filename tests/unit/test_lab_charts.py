@@ -18,6 +18,7 @@ from components.lab_charts import (
     ewa_figure,
     gradient_norms_figure,
     learning_curves_figure,
+    log_ticks,
     search_scatter_figure,
     transfer_curves_figure,
 )
@@ -122,6 +123,26 @@ def test_curves_downsample_long_runs_but_keep_the_last_epoch():
     fig = learning_curves_figure(_history(15_000), max_points=500)
     assert len(fig.data[0].x) <= 500
     assert fig.data[0].x[-1] == 15_000
+
+
+def test_cost_axis_gets_readable_one_two_five_ticks():
+    fig = learning_curves_figure(_history())
+    ticks = list(fig.layout.yaxis.tickvals)
+    cost = fig.data[0].y
+    assert ticks[0] <= min(cost) and ticks[-1] >= max(cost)
+    assert set(ticks) <= {0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0}
+
+
+@given(low=st.floats(1e-6, 1e3), factor=st.floats(1.0, 1e6))
+def test_log_ticks_always_bracket_the_range(low, factor):
+    ticks = log_ticks(low, low * factor)
+    assert ticks[0] <= low * (1 + 1e-9) and ticks[-1] >= low * factor * (1 - 1e-9)
+    assert ticks == sorted(ticks) and len(ticks) <= 12
+
+
+def test_log_ticks_reject_non_positive_ranges():
+    with pytest.raises(ValueError, match="0 < low"):
+        log_ticks(0.0, 1.0)
 
 
 def test_diverged_cost_falls_back_to_linear_axis():
