@@ -262,15 +262,16 @@ def apply_pending_open() -> None:
         st.session_state[SELECT_KEY] = name
 
 
-def save_held(store: WorkspaceStore, *, author: str) -> None:
+def save_held(store: WorkspaceStore, *, author: str) -> SaveOutcome | None:
     """Save the open sheet; on a conflict, follow our copy and say what happened."""
     sheet = held()
     if sheet is None:
-        return
+        return None
     outcome = save_sheet(store, sheet, author=author)
     if outcome.conflict_message:
         st.session_state[SELECT_KEY] = outcome.name
         notify("warning", outcome.conflict_message)
+    return outcome
 
 
 def sync_with_store(store: WorkspaceStore, workspace_id: int, selected: str | None) -> None:

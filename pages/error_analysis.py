@@ -118,9 +118,10 @@ def _restore_revision(revision: int) -> None:
         sheet_state.notify("error", f"revision {revision} of '{sheet.name}' no longer exists.")
         return
     sheet.frame, sheet.categories, sheet.meta = old.frame, old.categories, old.meta
-    sheet_state.save_held(store(), author=current_user())
-    sheet_state.notify("success", f"Restored revision {revision}: saved as revision "
-                                  f"{held().revision} (older revisions are all kept).")
+    outcome = sheet_state.save_held(store(), author=current_user())
+    if not outcome.conflict_message:  # a conflict's warning matters more than the success
+        sheet_state.notify("success", f"Restored revision {revision}: saved as revision "
+                                      f"{outcome.revision} (older revisions are all kept).")
     hold(held())
 
 
