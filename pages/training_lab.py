@@ -207,7 +207,8 @@ def _timed_tick() -> list:
     return records
 
 
-def run_controls() -> None:
+def run_controls(*, settings_ok: bool) -> None:
+    """Presets, target epoch, speed, Play/Pause/Step/Reset (training needs valid settings)."""
     running = lab_state.is_running(STATE)
     c_preset, c_until, c_speed = st.columns([3, 1.2, 1.2], vertical_alignment="bottom")
     c_preset.selectbox("Course presets", list(COURSE_PRESETS), index=None, key=lab_state.PRESET_KEY,
@@ -220,11 +221,11 @@ def run_controls() -> None:
     b1, b2, b3, b4 = st.columns([1, 1, 1, 3], vertical_alignment="center")
     b1.button("Pause" if running else "Play", key="lab_play", on_click=_on_play_pause,
               type="primary", icon=":material/pause:" if running else ":material/play_arrow:",
-              width="stretch")
+              width="stretch", disabled=not settings_ok)
     b2.button("Step", key="lab_step", on_click=_on_step, icon=":material/skip_next:",
-              width="stretch", help="Advance one tick (the epochs per tick above) and pause.")
+              width="stretch", disabled=not settings_ok, help="Advance one tick (the epochs per tick above) and pause.")
     b3.button("Reset", key="lab_reset", on_click=_on_reset, icon=":material/restart_alt:",
-              width="stretch", help="New weights at epoch 0, same settings and data.")
+              width="stretch", disabled=not settings_ok, help="New weights at epoch 0, same settings and data.")
     with b4:
         copy_link("Copy link to this experiment")
 
@@ -499,7 +500,7 @@ else:
     elif preset:
         STATE[lab_state.NOTICE_KEY] = f"The settings already match the course preset “{preset}”."
 
-run_controls()
+run_controls(settings_ok=config is not None)
 if notice := STATE.pop(lab_state.NOTICE_KEY, None):
     st.info(notice, icon=":material/info:")
 

@@ -100,8 +100,11 @@ def test_bad_hidden_layers_show_an_error_and_keep_the_page(lab):
     assert "Architecture" in errors
     assert lab.text_input(key="hidden").value == "10, five"  # nothing typed is lost
     assert _metric(lab, "Epoch") == "10"  # the last valid run is kept and still drawn
-    lab.button(key="lab_play").click().run()
-    assert lab.button(key="lab_play").label == "Play"  # cannot play with a bad setting
+    # training waits for valid settings: Play and Step are disabled, the epoch stays
+    assert lab.button(key="lab_play").disabled and lab.button(key="lab_step").disabled
+    lab.text_input(key="hidden").input("10,5").run()
+    assert not lab.error and not lab.button(key="lab_step").disabled
+    assert _metric(lab, "Epoch") == "10"  # the same run continues once the setting is back
     assert not lab.exception
 
 
