@@ -212,6 +212,48 @@ def size_for_interval(error_rate: float, half_width: float, *,
                               "wilson_half_width": round(wilson_half, 4)})
 
 
+def detectable_difference(n: int, error_rate: float, *, alpha: float = 0.05,
+                          power: float = 0.8) -> float | None:
+    """Smallest difference (points) a dev set of `n` examples detects: the inverse of
+    dev_size_to_detect (two-proportion design), found by bisection. None when even the
+    largest possible difference (the whole error rate) needs more than `n` examples.
+
+    Examples
+    --------
+    >>> round(detectable_difference(13_495, 10), 2)
+    1.0
+    """
+    n = check_count("n", n, minimum=1)
+    e_pct = check_number("error_rate", error_rate, low=0.0, high=100.0)
+    if dev_size_to_detect(e_pct, e_pct, alpha=alpha, power=power).n > n:
+        return None
+    low, high = 0.0, e_pct  # needed size falls as the difference grows
+    for _ in range(60):
+        middle = (low + high) / 2
+        if middle > 0 and dev_size_to_detect(middle, e_pct, alpha=alpha, power=power).n <= n:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def interval_half_width(n: int, error_rate: float, *, confidence: float = 0.95) -> float:
+    """Half-width in points of the normal-approximation interval around `error_rate` with `n`
+    test examples (the inverse of size_for_interval).
+
+    Examples
+    --------
+    >>> round(interval_half_width(3458, 10), 3)
+    1.0
+    """
+    n = check_count("n", n, minimum=1)
+    p = check_number("error_rate", error_rate, low=0.0, high=100.0) / 100
+    confidence = check_number("confidence", confidence, low=0.5, high=1.0)
+    if confidence >= 1:
+        raise ValueError(f"confidence must be below 1, got {confidence:g} (0.95 is usual).")
+    return _z(0.5 + confidence / 2) * math.sqrt(p * (1 - p) / n) * 100
+
+
 # ---------------------------------------------------------------------------------------------
 # Sources
 # ---------------------------------------------------------------------------------------------

@@ -14,8 +14,10 @@ from analysis.splits import (
     SplitPlan,
     assign_splits,
     audit_split,
+    detectable_difference,
     dev_size_to_detect,
     format_sources,
+    interval_half_width,
     parse_sources,
     plan_splits,
     shuffled_split,
@@ -144,6 +146,7 @@ def show_plan(plan: SplitPlan) -> None:
                    help=f"{target_part:,} from the target {plan.target!r}")
     for warning in plan.warnings:
         st.warning(warning, icon=":material/warning:")
+    size_check(plan)
     table = plan.table()
     shares = st.toggle("Show counts instead of shares", key="counts", bind="query-params")
     st.plotly_chart(composition_figure(table, target=plan.target, as_share=not shares),
@@ -158,6 +161,24 @@ def _table_columns(table: pd.DataFrame) -> dict[str, st.column_config.Column]:
     config = {str(c): st.column_config.NumberColumn(format="localized") for c in table.columns}
     config["share of all"] = st.column_config.NumberColumn(format="percent")
     return config
+
+
+def size_check(plan: SplitPlan) -> None:
+    """What the planned dev and test sizes can tell apart, at an error rate the user expects."""
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    error_rate = left.number_input("Expected error rate (%)", min_value=0.1, max_value=99.9,
+                                   value=10.0, step=0.5, key="check_error", bind="query-params")
+    try:
+        smallest = detectable_difference(max(plan.count("dev"), 1), error_rate)
+        half = interval_half_width(max(plan.count("test"), 1), error_rate)
+    except ValueError as err:
+        show_error(err)
+        return
+    dev_text = (f"dev ({plan.count('dev'):,}) tells apart models about {smallest:.2f} points "
+                "apart (two-proportion test, α 0.05, power 0.8)" if smallest is not None else
+                f"dev ({plan.count('dev'):,}) is too small to tell any two models apart reliably")
+    right.caption(f"At {error_rate:g}% error, {dev_text}; test ({plan.count('test'):,}) measures "
+                  f"the final error to ±{half:.2f} points (95%).")
 
 
 def own_split_section(sources: dict[str, int], plan: SplitPlan) -> None:

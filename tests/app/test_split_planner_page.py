@@ -35,6 +35,9 @@ def test_course_example_is_shown_with_both_charts(planner: AppTest):
     rules = _texts(planner.markdown)
     assert "other 5,000 'mobile' examples go into train" in rules
     assert not planner.error
+    check = _texts(planner.caption)
+    assert "At 10% error, dev (2,500) tells apart models about 2.25 points apart" in check
+    assert "test (2,500) measures the final error to ±1.18 points" in check
 
 
 def test_the_shuffled_split_in_the_editor_is_flagged(planner: AppTest):

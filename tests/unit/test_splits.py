@@ -15,7 +15,9 @@ from analysis.splits import (
     apportion,
     assign_splits,
     audit_split,
+    detectable_difference,
     dev_size_to_detect,
+    interval_half_width,
     parse_sources,
     plan_splits,
     shuffled_split,
@@ -170,6 +172,16 @@ def test_test_size_for_interval_hand_case():
 @given(st.floats(0.5, 49), st.floats(0.1, 5))
 def test_interval_size_shrinks_as_the_interval_widens(error_rate, half_width):
     assert size_for_interval(error_rate, half_width * 2).n <= size_for_interval(error_rate, half_width).n
+
+
+def test_the_course_dev_set_of_2500_detects_about_two_points_at_10_percent():
+    smallest = detectable_difference(2_500, 10)
+    assert 2.0 < smallest < 2.5
+    # the inverse agrees with the forward formula on both sides of the answer
+    assert dev_size_to_detect(smallest, 10).n <= 2_500 < dev_size_to_detect(smallest - 0.01, 10).n
+    assert detectable_difference(20, 10) is None  # not even a 10-point gap
+    # a 2,500-example test set: 1.96 * sqrt(0.1 * 0.9 / 2500) = 1.176 points
+    assert round(interval_half_width(2_500, 10), 3) == 1.176
 
 
 # --- writing a split column ---------------------------------------------------------------------
