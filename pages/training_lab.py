@@ -11,12 +11,14 @@ import time
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from analysis.training import (
     ACTIVATIONS,
     COURSE_PRESETS,
     DATASETS,
     DECAYS,
+    DEV_SHIFTS,
     INITS,
     OPTIMIZERS,
     LabConfig,
@@ -27,7 +29,6 @@ from analysis.training import (
     temperature_series,
     zoom,
 )
-from analysis.training.config import DEV_SHIFTS
 from components import lab_charts, lab_state
 from components.errors import attempt, show_error
 from components.share import copy_link
@@ -38,7 +39,6 @@ DEFAULT = LabConfig()
 STATE = st.session_state
 URL = {"bind": "query-params"}
 
-GROUPS = ("Data", "Architecture", "Initialisation", "Regularisation", "Optimisation")
 GROUP_OF_FIELD = {
     **dict.fromkeys(("dataset", "noise", "label_flip", "n_train", "n_train_dev", "n_dev", "dev_shift",
                      "shift_amount", "seed", "normalize_inputs"), "Data"),
@@ -70,7 +70,7 @@ SEARCH_COLUMNS = {
 
 # ---------------------------------------------------------------------------- settings (sidebar)
 
-def settings_sidebar() -> dict[str, st.delta_generator.DeltaGenerator]:
+def settings_sidebar() -> dict[str, DeltaGenerator]:
     """Draw the five groups of settings; return each group's slot for its error message."""
     slots = {}
     st.sidebar.header("Experiment settings")
@@ -146,7 +146,7 @@ def settings_sidebar() -> dict[str, st.delta_generator.DeltaGenerator]:
     return slots
 
 
-def read_config(slots: dict) -> LabConfig | None:
+def read_config(slots: dict[str, DeltaGenerator]) -> LabConfig | None:
     """The config the widgets describe, or None after showing the error beside its group."""
     try:
         return lab_state.config_from_widgets(STATE)
@@ -223,9 +223,11 @@ def run_controls(*, settings_ok: bool) -> None:
               type="primary", icon=":material/pause:" if running else ":material/play_arrow:",
               width="stretch", disabled=not settings_ok)
     b2.button("Step", key="lab_step", on_click=_on_step, icon=":material/skip_next:",
-              width="stretch", disabled=not settings_ok, help="Advance one tick (the epochs per tick above) and pause.")
+              width="stretch", disabled=not settings_ok,
+              help="Advance one tick (the epochs per tick above) and pause.")
     b3.button("Reset", key="lab_reset", on_click=_on_reset, icon=":material/restart_alt:",
-              width="stretch", disabled=not settings_ok, help="New weights at epoch 0, same settings and data.")
+              width="stretch", disabled=not settings_ok,
+              help="New weights at epoch 0, same settings and data.")
     with b4:
         copy_link("Copy link to this experiment")
 
