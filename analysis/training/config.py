@@ -234,15 +234,16 @@ def _parse_hidden(value: object) -> tuple[int, ...]:
 
 # The course's programming assignments ("Improving Deep Neural Networks"), one click each.
 # The course's figures come from one random draw (its seed 3) and we cannot replay its
-# generator, so each group uses the seed whose draw behaves like the course's: on moons most
-# seeds (of 1-34 tried) let plain gradient descent reach 85-92% within 5,000 epochs at 0.0007,
-# while the course's run (and seed 17's) sits on a plateau near 72%; on circles, random x10
-# init lands anywhere from 55% to 100% by seed and seed 24 comes near the course's 83%.
+# generator, so each group uses the seed whose draw behaves most like the course's (searched
+# once, by hand): on moons, of seeds 1-119 most let plain gradient descent reach 80-92% in
+# 5,000 epochs at 0.0007 (some stall at 50%), while the course's run sits on a plateau near
+# 72%, as seed 45's does; on circles, random x10 init lands anywhere from 55% to 99% by seed
+# (1-69 tried) and seed 64 comes nearest the course's 83% / 86% with He still near 99% / 96%.
 _CIRCLES = LabConfig(dataset="circles", n_train=300, n_train_dev=0, n_dev=100, noise=0.05,
-                     seed=24, hidden=(10, 5), activation="relu", optimizer="gd", learning_rate=0.01,
+                     seed=64, hidden=(10, 5), activation="relu", optimizer="gd", learning_rate=0.01,
                      batch_size=0, normalize_inputs=False)
 _MOONS = LabConfig(dataset="moons", n_train=300, n_train_dev=0, n_dev=100, noise=0.2,
-                   seed=17, hidden=(5, 2), activation="relu", init="he", learning_rate=0.0007,
+                   seed=45, hidden=(5, 2), activation="relu", init="he", learning_rate=0.0007,
                    batch_size=64, normalize_inputs=False)
 # small training set, big network, 10% flipped labels: overfits unless regularised
 _NOISY_FLOWER = LabConfig(dataset="flower", n_train=200, n_train_dev=200, n_dev=400, noise=0.1,
