@@ -59,6 +59,17 @@ def test_same_config_same_numbers_whatever_the_chunking():
     assert a.history == b.history
 
 
+def test_mini_batches_are_reshuffled_every_epoch():
+    session = TrainingSession(SMALL)
+    orders = []
+    for _ in range(2):
+        session.advance(1)
+        orders.append(session._X_shuffled.copy())
+    assert not np.array_equal(orders[0], orders[1])
+    for shuffled in orders:  # each epoch still sees every example exactly once
+        np.testing.assert_array_equal(np.sort(shuffled, axis=0), np.sort(session.X_train, axis=0))
+
+
 def test_learning_rate_follows_the_decay_schedule():
     session = TrainingSession(SMALL.replace(decay="step", decay_interval=2, learning_rate=0.1))
     rates = [r.learning_rate for r in session.advance(5)]
