@@ -47,8 +47,8 @@ class SearchSpace:
                 raise ValueError(f"{f.name} must be (low, high) with low <= high, got {value!r}.")
             if f.name in ("hidden_layers", "units") and (a != int(a) or b != int(b)):
                 raise ValueError(f"{f.name} must be whole numbers, got {value!r}.")
-            object.__setattr__(self, f.name, (type(value[0])(a), type(value[1])(b))
-                               if f.name not in ("hidden_layers", "units") else (int(a), int(b)))
+            whole = f.name in ("hidden_layers", "units")
+            object.__setattr__(self, f.name, (int(a), int(b)) if whole else (a, b))
 
 
 @dataclass(frozen=True)

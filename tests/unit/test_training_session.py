@@ -254,6 +254,11 @@ def test_zoom_narrows_the_space_around_the_best_trials():
     assert fine.log10_one_minus_beta[0] >= -3.0
 
 
+def test_search_space_accepts_text_and_stores_numbers():
+    space = SearchSpace(log10_lr=("-3", "-1"), units=(4.0, 8.0))
+    assert space.log10_lr == (-3.0, -1.0) and space.units == (4, 8)
+
+
 def test_search_space_bad_values():
     with pytest.raises(ValueError, match="log10_lr"):
         SearchSpace(log10_lr=(0.0, -4.0))
