@@ -17,13 +17,13 @@ import pandas as pd
 
 from analysis.stats import wilson_interval
 from analysis.validation import (
-    _preview,
     check_array,
     check_binary,
     check_count,
     check_fraction,
     check_percent,
     rows_preview,
+    values_preview,
 )
 
 #: Columns that describe the example itself; never categories.
@@ -63,7 +63,7 @@ def _to_ticks(column: pd.Series, name: str) -> pd.Series:
         shown = list(dict.fromkeys(values[i] for i in bad))
         raise ValueError(
             f"column {name!r} has {len(bad)} values that are not ticks "
-            f"(True/False, 1/0, x or empty): {_preview(shown)} ({rows_preview(bad)}). "
+            f"(True/False, 1/0, x or empty): {values_preview(shown)} ({rows_preview(bad)}). "
             "Use 1 or x for a tick and leave the cell empty otherwise.")
     return pd.Series(ticks, index=column.index, dtype=bool, name=column.name)
 
@@ -95,7 +95,7 @@ def check_categories(categories: Sequence[str]) -> list[str]:
         _check_category_name(name)
     duplicated = [n for n in dict.fromkeys(names) if names.count(n) > 1]
     if duplicated:
-        raise ValueError(f"categories has duplicates: {_preview(duplicated)}; give each category "
+        raise ValueError(f"categories has duplicates: {values_preview(duplicated)}; give each category "
                          "its own name.")
     return names
 
@@ -126,7 +126,7 @@ def validate_sheet(sheet: pd.DataFrame, categories: Sequence[str]) -> pd.DataFra
     names = check_categories(categories)
     missing = [c for c in names if c not in sheet.columns]
     if missing:
-        raise ValueError(f"sheet has no column for categories {_preview(missing)}: add the column "
+        raise ValueError(f"sheet has no column for categories {values_preview(missing)}: add the column "
                          "or remove the category.")
     frame = sheet.copy()
     for name in names:
@@ -188,7 +188,7 @@ def rename_category(sheet: pd.DataFrame, categories: Sequence[str], old: str,
     """Rename a category; its ticks move with it and its position stays."""
     names = check_categories(categories)
     if old not in names:
-        raise ValueError(f"category {old!r} does not exist; the sheet has {_preview(names, 10)}.")
+        raise ValueError(f"category {old!r} does not exist; the sheet has {values_preview(names, 10)}.")
     new = _check_category_name(str(new).strip())
     if new == old:
         return sheet.copy(), names
@@ -203,7 +203,7 @@ def delete_category(sheet: pd.DataFrame, categories: Sequence[str],
     """Remove a category column; the other categories keep their ticks."""
     names = check_categories(categories)
     if name not in names:
-        raise ValueError(f"category {name!r} does not exist; the sheet has {_preview(names, 10)}.")
+        raise ValueError(f"category {name!r} does not exist; the sheet has {values_preview(names, 10)}.")
     return sheet.drop(columns=[name]), [n for n in names if n != name]
 
 
@@ -491,15 +491,15 @@ def _examples_from_predictions(pred: Any, split: str | None) -> tuple[pd.DataFra
 def _examples_from_frame(frame: pd.DataFrame, split: str | None) -> tuple[pd.DataFrame, str | None, list[str]]:
     missing = [c for c in ("y_true", "y_pred") if c not in frame.columns]
     if missing:
-        raise ValueError(f"the table has no column {_preview(missing)}: it needs y_true and y_pred "
-                         f"(columns found: {_preview(list(frame.columns), 8)}).")
+        raise ValueError(f"the table has no column {values_preview(missing)}: it needs y_true and y_pred "
+                         f"(columns found: {values_preview(list(frame.columns), 8)}).")
     notes: list[str] = []
     used_split = None
     if split is not None and "split" in frame.columns:
         rows = frame["split"].astype(str).str.strip().str.lower() == split
         if not rows.any():
             raise ValueError(f"the split column has no {split!r} rows: values are "
-                             f"{_preview(sorted(frame['split'].astype(str).unique()))}.")
+                             f"{values_preview(sorted(frame['split'].astype(str).unique()))}.")
         frame, used_split = frame[rows], split
     elif split is not None:
         notes.append(f"The table has no split column: all rows were used, not only {split!r}.")
@@ -613,7 +613,7 @@ def _class_positions(values: np.ndarray, classes: Sequence[object]) -> np.ndarra
     unknown = [i for i, v in enumerate(text) if v not in lookup]
     if unknown:
         raise ValueError(f"y_true has {len(unknown)} labels that are not among the classes "
-                         f"{_preview(list(classes), 10)}: {_preview([text[i] for i in unknown])} "
+                         f"{values_preview(list(classes), 10)}: {values_preview([text[i] for i in unknown])} "
                          f"({rows_preview(unknown)}).")
     return np.array([lookup[v] for v in text], dtype=int)
 
@@ -634,7 +634,7 @@ def _label_inputs_from_frame(frame: pd.DataFrame, split: str | None,
     if proba_columns:
         missing = [c for c in proba_columns if c not in frame.columns]
         if missing:
-            raise ValueError(f"proba_columns names columns the table lacks: {_preview(missing)}.")
+            raise ValueError(f"proba_columns names columns the table lacks: {values_preview(missing)}.")
         classes = list(proba_columns)
         probs = frame[classes].to_numpy(dtype=float)
         labels = _class_positions(frame["y_true"].to_numpy(), classes)

@@ -13,7 +13,7 @@ from numbers import Real
 import numpy as np
 
 
-def _preview(values: Sequence[object], limit: int = 3) -> str:
+def values_preview(values: Sequence[object], limit: int = 3) -> str:
     """Render the first few offending values for an error message."""
     shown = ", ".join(repr(v) for v in list(values)[:limit])
     more = len(values) - limit
@@ -124,7 +124,7 @@ def check_binary(name: str, values: object) -> np.ndarray:
     if not ok.all():
         where = np.flatnonzero(~ok)
         bad_values = list(dict.fromkeys(array[where].tolist()))
-        raise ValueError(f"{name} has {len(where)} values that are not 0/1: {_preview(bad_values)} "
+        raise ValueError(f"{name} has {len(where)} values that are not 0/1: {values_preview(bad_values)} "
                          f"({rows_preview(where)}).")
     if np.issubdtype(array.dtype, np.number):
         return array.astype(np.int8)
