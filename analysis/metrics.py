@@ -235,18 +235,28 @@ class ScoreCurve:
     def roc(self, *, drop_intermediate: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(fpr, tpr, thresholds) exactly as `sklearn.metrics.roc_curve`; NaN rates when a class is absent."""
         fps, tps, thresholds = self.fps, self.tps, self.thresholds
+        keep = None
         if drop_intermediate and len(fps) > 2:
             # keep corners only: collinear points change neither the drawing nor the AUC
-            keep = np.flatnonzero(np.concatenate(
-                ([True], np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), [True])))
-            fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
-        fps = np.concatenate(([0.0], fps))
-        tps = np.concatenate(([0.0], tps))
-        thresholds = np.concatenate(([np.inf], thresholds))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            fpr = fps / fps[-1] if fps[-1] > 0 else np.full(fps.shape, np.nan)
-            tpr = tps / tps[-1] if tps[-1] > 0 else np.full(tps.shape, np.nan)
-        return fpr, tpr, thresholds
+            corner = np.ones(len(fps), dtype=bool)
+            np.not_equal(np.diff(fps, 2), 0, out=corner[1:-1])
+            corner[1:-1] |= np.diff(tps, 2) != 0
+            keep = np.flatnonzero(corner)
+        points = len(fps) if keep is None else len(keep)
+        fpr, tpr, cuts = np.empty(points + 1), np.empty(points + 1), np.empty(points + 1)
+        fpr[0] = tpr[0] = 0.0
+        cuts[0] = np.inf
+        for source, target in ((fps, fpr), (tps, tpr), (thresholds, cuts)):
+            if keep is None:
+                target[1:] = source
+            else:
+                np.take(source, keep, out=target[1:])
+        for total, rate in ((fps[-1], fpr), (tps[-1], tpr)):
+            if total > 0:
+                rate /= total
+            else:
+                rate[:] = np.nan
+        return fpr, tpr, cuts
 
     def pr(self, *, drop_intermediate: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(precision, recall, thresholds) exactly as `sklearn.metrics.precision_recall_curve`."""
@@ -281,14 +291,16 @@ class ScoreCurve:
         # cumulative counts: the trapezoids of every ROC point, and AP's precision-weighted
         # recall steps; collinear points add nothing, so this equals scikit-learn's values
         auc = ap = None
-        recall_steps = np.diff(self.tps, prepend=0.0)
+        tps, fps = self.tps, self.fps
         if self.n_pos > 0 and self.n_neg > 0:
-            fp_steps = np.diff(self.fps, prepend=0.0)
-            heights = self.tps + np.concatenate(([0.0], self.tps[:-1]))
-            auc = float(np.dot(fp_steps, heights) / (2 * self.n_pos * self.n_neg))
+            heights = tps[1:] + tps[:-1]
+            twice_area = fps[0] * tps[0] + np.dot(np.diff(fps), heights)
+            auc = float(twice_area / (2 * self.n_pos * self.n_neg))
         if self.n_pos > 0:
-            precision = self.tps / (self.tps + self.fps)
-            ap = float(max(0.0, np.dot(recall_steps, precision) / self.n_pos))
+            precision = tps + fps
+            np.divide(tps, precision, out=precision)
+            steps = tps[0] * precision[0] + np.dot(np.diff(tps), precision[1:])
+            ap = float(max(0.0, steps / self.n_pos))
         return auc, ap
 
     def threshold_table(self) -> pd.DataFrame:
@@ -306,6 +318,24 @@ class ScoreCurve:
                              "tp": self.tps, "fp": self.fps})
 
 
+_CHUNK = 1 << 20
+
+
+def _group_ends(keys: np.ndarray) -> np.ndarray:
+    """Positions i where keys[i] and keys[i + 1] hold different scores (label bit ignored).
+
+    Worked through in chunks so that no n-sized 64-bit temporary is allocated.
+    """
+    changes = np.empty(len(keys) - 1, dtype=bool)
+    scratch = np.empty(min(_CHUNK, len(changes)), dtype=np.uint64)
+    for lo in range(0, len(changes), _CHUNK):
+        hi = min(lo + _CHUNK, len(changes))
+        part = scratch[: hi - lo]
+        np.bitwise_xor(keys[lo + 1: hi + 1], keys[lo:hi], out=part)
+        np.greater(part, np.uint64(1), out=changes[lo:hi])
+    return np.flatnonzero(changes)
+
+
 def _sorted_cumulative_unweighted(truth: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, ...]:
     """Curve counts from ONE value sort of (score bits, label) packed in a uint64.
 
@@ -313,29 +343,35 @@ def _sorted_cumulative_unweighted(truth: np.ndarray, scores: np.ndarray) -> tupl
     shifting left by one makes room for the 0/1 label in the lowest bit (and turns -0.0 into
     0.0). Sorting these keys (a plain value sort, far faster than an argsort) groups ties
     together; inside a tie group the label order does not matter because counts are read at
-    group boundaries only. Everything after the sort is a few linear passes.
+    group boundaries only. After the sort: a few linear passes writing into preallocated
+    outputs (fresh n-sized arrays cost page faults on every call, so there are few of them).
     """
+    n = len(scores)
     keys = np.left_shift(scores.view(np.uint64), np.uint64(1))
     np.bitwise_or(keys, truth.view(np.uint8), out=keys)
     keys.sort()
-    n = len(keys)
-    # a group of equal scores starts wherever a bit other than the label bit changes
-    starts = np.flatnonzero(np.bitwise_xor(keys[1:], keys[:-1]) > np.uint64(1))
-    starts += 1
-    starts = np.concatenate(([0], starts))
-    # the label is the lowest bit: read it from the lowest byte without a 64-bit temporary
+    ends = _group_ends(keys)              # ascending; the last group ends at n - 1
+    groups = len(ends) + 1
+    # outputs run from the highest score down (scikit-learn's order)
+    thresholds = np.empty(groups, dtype=np.uint64)
+    thresholds[0] = keys[-1]
+    np.take(keys, ends[::-1], out=thresholds[1:])
+    np.right_shift(thresholds, np.uint64(1), out=thresholds)
+    # the label is the lowest bit: read it from the lowest byte, then reuse the keys' memory
     labels = keys.view(np.uint8)[::8] & np.uint8(1) if sys.byteorder == "little" \
         else (keys & np.uint64(1)).astype(np.uint8)
-    positives_through = np.cumsum(labels, dtype=np.int64)
+    positives_through = keys.view(np.float64)
+    np.cumsum(labels, dtype=np.float64, out=positives_through)  # exact below 2**53 rows
     n_pos = positives_through[-1]
-    positives_before = np.empty(len(starts), dtype=np.int64)
-    positives_before[0] = 0
-    np.take(positives_through, starts[1:] - 1, out=positives_before[1:])
-    # scikit-learn's order: thresholds from the highest score down
-    tps = (n_pos - positives_before[::-1]).astype(np.float64)
-    fps = (n - starts[::-1]) - tps
-    thresholds = np.right_shift(keys[starts[::-1]], np.uint64(1)).view(np.float64)
-    return thresholds, tps, fps
+    tps = np.empty(groups)
+    tps[-1] = n_pos
+    np.take(positives_through, ends[::-1], out=tps[:-1])       # positives below each group
+    np.subtract(n_pos, tps[:-1], out=tps[:-1])                  # positives at or above it
+    fps = np.empty(groups)
+    fps[-1] = n - n_pos
+    np.subtract(n - 1, ends[::-1], out=fps[:-1])                # rows at or above each group
+    np.subtract(fps[:-1], tps[:-1], out=fps[:-1])
+    return thresholds.view(np.float64), tps, fps
 
 
 def _sorted_cumulative(truth: np.ndarray, scores: np.ndarray,

@@ -63,15 +63,22 @@ def bare_argsort(_y: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return np.argsort(scores)
 
 
-def timed(fn: Callable, *args: object, repeats: int) -> tuple[float, object]:
-    """Best wall time of `repeats` runs (the least disturbed by other processes)."""
-    best, out = float("inf"), None
+def timed_interleaved(suites: dict[str, Callable], *args: object,
+                      repeats: int) -> tuple[dict[str, float], dict[str, object]]:
+    """Best wall time of each suite over `repeats` rounds; the suites take turns in each round
+    so that a burst of load from other processes, or the first touch of fresh memory, does not
+    favour one of them."""
+    best = dict.fromkeys(suites, float("inf"))
+    outputs: dict[str, object] = {}
     for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        out = fn(*args)
-        best = min(best, time.perf_counter() - start)
-    return best, out
+        for name, fn in suites.items():
+            gc.collect()
+            start = time.perf_counter()
+            outputs[name] = fn(*args)
+            best[name] = min(best[name], time.perf_counter() - start)
+            if name == "argsort":
+                outputs.pop(name)
+    return best, outputs
 
 
 def peak_mb(fn: Callable, *args: object) -> float:
@@ -104,7 +111,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeats", type=int, default=None,
-                        help="timed runs per suite, best kept (default: 3 below 5M rows, else 1)")
+                        help="timed rounds, best kept (default: 5 below 5M rows, else 3)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     header = (f"{'rows':>12} {'ours s':>8} {'sklearn s':>10} {'speed-up':>9} {'argsort s':>10} "
@@ -112,13 +119,14 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for n in args.sizes:
-        repeats = args.repeats or (3 if n < 5_000_000 else 1)
+        repeats = args.repeats or (5 if n < 5_000_000 else 3)
         y, scores = make_data(n)
-        t_sort, _ = timed(bare_argsort, y, scores, repeats=repeats)
-        t_ours, mine = timed(ours, y, scores, repeats=repeats)
-        t_sk, reference = timed(sklearn_suite, y, scores, repeats=repeats)
-        diff = check_agreement(mine, reference)
-        del mine, reference
+        times, outputs = timed_interleaved(
+            {"argsort": bare_argsort, "ours": ours, "sklearn": sklearn_suite}, y, scores,
+            repeats=repeats)
+        t_sort, t_ours, t_sk = times["argsort"], times["ours"], times["sklearn"]
+        diff = check_agreement(outputs["ours"], outputs["sklearn"])
+        del outputs
         mem_ours = peak_mb(ours, y, scores)
         mem_sk = peak_mb(sklearn_suite, y, scores)
         print(f"{n:>12,} {t_ours:>8.2f} {t_sk:>10.2f} {t_sk / t_ours:>8.1f}x {t_sort:>10.2f} "
