@@ -169,6 +169,11 @@ def _send_errors(predictions: Predictions, model: str, threshold: float) -> None
         show_error(err)
         return
     set_shared(ERROR_HANDOFF_KEY, handed)
+    # the dev error those rows come from, for the ceiling-on-performance figures over there
+    dev_error = binary_metrics(rows.y_true, rows.predicted(model, threshold)).error_rate.value
+    set_shared(ERROR_HANDOFF_KEY.replace("rows", "meta"),
+               {"dev_error": 100 * dev_error, "model": model, "threshold": threshold,
+                "source": "metrics page"})
     where = "dev" if has_dev else "all (no split column)"
     st.success(f"Sent {len(handed):,} misclassified {where} examples of {model} at threshold "
                f"{threshold:.2f} to error analysis.", icon=":material/check_circle:")

@@ -103,6 +103,9 @@ def test_send_misclassified_dev_examples_to_error_analysis(metrics: AppTest):
     dev_ids = set(sample.loc[sample["split"] == "dev", "image_id"])
     assert set(rows["example_id"]) <= dev_ids
     assert "Sent" in _texts(metrics.success)
+    meta = metrics.session_state["workbench.shared.error_analysis.incoming_meta"]
+    dev = sample[sample["split"] == "dev"]
+    assert meta["dev_error"] == pytest.approx(100 * len(rows) / len(dev))
 
 
 def test_multiclass_file_shows_confusions(metrics: AppTest):
