@@ -182,10 +182,12 @@ def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
         sample = _sampled(rows, n, seed, None)  # every handed-over row is a dev error
         if sample is None:
             return None
+        handed = get_shared("error_analysis.incoming_meta") or {}
+        dev_error = round(float(handed.get("dev_error", 10.0)), 3)
         st.caption(f"{len(sample.frame)} of the {len(rows)} misclassified rows handed over by the "
-                   "metrics page, drawn at random. Enter that model's dev error in the summary.")
-        meta = {"dev_error": 10.0, "total_dev_errors": len(rows), "source": "metrics page",
-                "seed": seed}
+                   f"metrics page, drawn at random; that model's dev error is {dev_error:g}%.")
+        meta = {"dev_error": dev_error, "total_dev_errors": len(rows), "source": "metrics page",
+                "seed": seed, "model": handed.get("model"), "threshold": handed.get("threshold")}
         return new_sheet(sample.frame, categories=categories), categories, meta
     if source in ("upload", "sample"):
         if source == "upload":

@@ -52,6 +52,7 @@ TABLE_SOURCES = {"course": "Course example (A, B, C)", "files": "From the loaded
 COURSE_TABLE = pd.DataFrame({"model": ["A", "B", "C"], "accuracy": [90.0, 92.0, 95.0],
                              "running_time_ms": [80.0, 95.0, 1500.0]})
 ERROR_HANDOFF_KEY = "error_analysis.incoming_rows"
+ERROR_HANDOFF_META_KEY = "error_analysis.incoming_meta"
 MODEL_TABLE_KIND = "model_table"
 
 
@@ -171,7 +172,7 @@ def _send_errors(predictions: Predictions, model: str, threshold: float) -> None
     set_shared(ERROR_HANDOFF_KEY, handed)
     # the dev error those rows come from, for the ceiling-on-performance figures over there
     dev_error = binary_metrics(rows.y_true, rows.predicted(model, threshold)).error_rate.value
-    set_shared(ERROR_HANDOFF_KEY.replace("rows", "meta"),
+    set_shared(ERROR_HANDOFF_META_KEY,
                {"dev_error": 100 * dev_error, "model": model, "threshold": threshold,
                 "source": "metrics page"})
     where = "dev" if has_dev else "all (no split column)"

@@ -167,6 +167,20 @@ def test_rows_handed_over_by_the_metrics_page_start_a_sheet(app_test):
     assert app_test.number_input(key="ea.total_errors").value == 3
 
 
+def test_handed_over_rows_carry_the_metrics_pages_dev_error(app_test):
+    open_page(app_test)
+    rows = pd.DataFrame({"example_id": ["a", "b"], "y_true": [1, 0], "y_pred": [0, 1],
+                         "score": [0.2, 0.7]})
+    app_test.session_state["workbench.shared.error_analysis.incoming_rows"] = rows
+    app_test.session_state["workbench.shared.error_analysis.incoming_meta"] = {
+        "dev_error": 9.87, "model": "score", "threshold": 0.5}
+    app_test.run()
+    app_test.radio(key="ea.source").set_value("incoming").run()
+    app_test.button(key="ea.start").click().run()
+    assert not app_test.exception
+    assert app_test.number_input(key="ea.dev_error").value == pytest.approx(9.87)
+
+
 def test_many_handed_over_rows_are_sampled_fairly(app_test):
     open_page(app_test)
     rows = pd.DataFrame({"example_id": [f"e{i}" for i in range(150)], "y_true": [1] * 150,
