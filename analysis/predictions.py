@@ -806,7 +806,7 @@ def _normalise_weight(frame: pd.DataFrame, column: str) -> None:
     bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
     if len(bad):
         raise ValueError(f"weight column {column!r} has {len(bad)} values that are empty, "
-                         f"negative or not numbers ({rows_preview(bad)}): weights must be >= 0.")
+                         f"negative or not numbers ({rows_preview(bad)}): weights must be 0 or more.")
     frame[column] = values
 
 

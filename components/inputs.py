@@ -211,6 +211,9 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
     except ValueError as err:
         show_error(err, title=f"{upload.name} cannot be used as predictions")
         return None
+    if detected.task not in tasks:
+        show_error(wrong_task_message(upload.name, detected, tasks))
+        return None
     with st.expander("Column mapping", expanded=True):
         st.caption("Detected from the column names; change any role that is wrong.")
         mapping, positive = _mapping_form(frame, detected, f"{key}.{digest}", tasks)
@@ -245,6 +248,14 @@ def _working(show: bool, label: str) -> Iterator[Any]:
         except ValueError:
             status.update(label=label.replace("…", ": failed (see below)"), state="error")
             raise
+
+
+def wrong_task_message(name: str, mapping: ColumnMapping, tasks: Sequence[str]) -> str:
+    """Why a page refuses a file of a task it does not analyse (e.g. multi-label on the waterfall)."""
+    columns = mapping.task_labels or (mapping.y_true,)
+    return (f"{name} holds {mapping.task} predictions (columns {', '.join(map(repr, columns))}); "
+            f"this page works with {' and '.join(tasks)} predictions. Open the Metrics page for "
+            f"{mapping.task} files.")
 
 
 def _remember(predictions: Predictions, fingerprint: str) -> None:

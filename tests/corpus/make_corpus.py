@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 SEED = 8
+TEST_UPLOAD_LIMIT_MB = 8  # --server.maxUploadSize of the browser test's own server
 FILES = Path(__file__).resolve().parent / "files"
 MARKUP = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=1</script>"
 # What a hostile cell must never become in the page: these selectors must find nothing.
@@ -310,8 +311,9 @@ CASES: list[Case] = [
     Case("gzip_ok.csv.gz", "a valid gzipped CSV", lambda: _gz(_csv(_good()))),
     Case("gzip_bomb.csv.gz", "a gzip bomb: 3 MB that inflate to 3 GiB", gzip_bomb,
          error=r"(too large|zip bomb)", big=True),
-    Case("over_upload_limit.csv", "a valid CSV larger than the server's upload limit",
-         lambda: over_limit(2.0), big=True, upload_limit=True),
+    Case("over_upload_limit.csv", "a valid CSV larger than the server's upload limit (the "
+         f"browser test runs its server with {TEST_UPLOAD_LIMIT_MB} MB)",
+         lambda: over_limit(TEST_UPLOAD_LIMIT_MB + 2), big=True, upload_limit=True),
 ]
 
 def case(name: str) -> Case:

@@ -1,0 +1,128 @@
+"""SIGKILL the server while a sheet is being edited and while a snapshot is being saved.
+
+After a restart on the same SQLite store, every edit the page showed as saved is there, the
+store passes its integrity check, and the pages open the saved work without an exception.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from storage import WorkspaceStore
+from tests.e2e.browser import assert_no_exception, open_page, wait_idle
+
+SHEET_KIND, SNAPSHOT_KIND = "error_sheet", "waterfall_snapshot"
+SHEET = "Crash sheet"
+RATES = "waterfall?human=1&train=8&train_dev=10&dev=12&test=12.5"
+
+
+def _store(server) -> WorkspaceStore:
+    return WorkspaceStore(f"sqlite:///{server.store}")
+
+
+def _sheet_revision(page: Page) -> int:
+    """The revision the page says is saved ("100 examples · revision 3 · saved on every edit")."""
+    caption = page.get_by_text(re.compile(r"revision \d+ · saved on every edit")).first
+    expect(caption).to_be_visible(timeout=60_000)
+    return int(re.search(r"revision (\d+)", caption.inner_text()).group(1))
+
+
+def _wait_revision(page: Page, revision: int) -> None:
+    expect(page.get_by_text(re.compile(rf"revision {revision} · saved on every edit")).first
+           ).to_be_visible(timeout=60_000)
+
+
+def _set_dev_error(page: Page, value: str) -> None:
+    field = page.get_by_label("Dev error (%)")
+    field.fill(value)
+    field.press("Enter")
+
+
+def _only_sheet(store: WorkspaceStore):
+    (workspace,) = store.list_workspaces()
+    return workspace, store.get_item(workspace.id, SHEET_KIND, SHEET)
+
+
+@pytest.fixture
+def crash_context(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    context.set_default_timeout(60_000)
+    yield context
+    context.close()
+
+
+def test_kill_while_editing_a_sheet_and_while_saving_a_snapshot(start_server, chromium_path,
+                                                                crash_context):
+    server = start_server()
+    page = crash_context.new_page()
+
+    # 1. A sheet from the course sample, then edits the page confirms one by one.
+    open_page(page, f"{server.url}/error-analysis")
+    page.get_by_text("The course's sample sheet (100 reviewed errors)").click()
+    wait_idle(page)
+    page.get_by_label("Sheet name").fill(SHEET)
+    page.get_by_label("Sheet name").press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name=re.compile("Start the sheet")).click()
+    wait_idle(page)
+    first = _sheet_revision(page)
+    shown_saved = {}
+    for step, value in enumerate(("12.50", "11.25", "9.75"), start=1):
+        _set_dev_error(page, value)
+        _wait_revision(page, first + step)
+        shown_saved = {"revision": first + step, "dev_error": float(value)}
+    # 2. One more edit, and the server dies while it is being handled.
+    _set_dev_error(page, "8.00")
+    page.wait_for_timeout(40)
+    server.stop(kill=True)
+
+    store = _store(server)
+    assert store.integrity_check() == []
+    workspace, sheet = _only_sheet(store)
+    assert sheet.revision >= shown_saved["revision"]
+    assert sheet.content["meta"]["dev_error"] in (shown_saved["dev_error"], 8.0)
+    kept = {r.revision: r.content["meta"]["dev_error"]
+            for r in store.list_revisions(workspace.id, SHEET_KIND, SHEET)}
+    assert kept[shown_saved["revision"]] == shown_saved["dev_error"]
+    assert sorted(kept) == list(range(1, sheet.revision + 1)), "a revision is missing"
+    assert len(sheet.content["rows"]) == 100
+
+    # 3. Restart on the same store: the page opens the sheet at its saved revision.
+    server = start_server(store=server.store)
+    open_page(page, f"{server.url}/error-analysis")
+    assert _sheet_revision(page) == sheet.revision
+    expect(page.get_by_label("Dev error (%)")).to_have_value(f"{sheet.content['meta']['dev_error']:.2f}")
+    assert_no_exception(page)
+
+    # 4. Snapshots: one saved and confirmed, then a kill right after clicking Save.
+    open_page(page, f"{server.url}/{RATES}")
+    page.get_by_label("Model version").fill("v1")
+    page.get_by_label("Model version").press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name=re.compile("Save snapshot")).click()
+    expect(page.get_by_text(re.compile(r"Saved snapshot v1 \(revision 1\)"))).to_be_visible()
+    page.get_by_label("Model version").fill("v2")
+    page.get_by_label("Model version").press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name=re.compile("Save snapshot")).click()
+    page.wait_for_timeout(30)
+    server.stop(kill=True)
+
+    store = _store(server)
+    assert store.integrity_check() == []
+    snapshots = {i.name: store.get_item(workspace.id, SNAPSHOT_KIND, i.name)
+                 for i in store.list_items(workspace.id, SNAPSHOT_KIND)}
+    assert "v1" in snapshots and snapshots["v1"].content["inputs"]["dev"] == 12.0
+    assert set(snapshots) <= {"v1", "v2"}
+    for item in snapshots.values():  # whatever was written is whole
+        assert item.content["result"] and item.content["inputs"]["train"] == 8.0
+    assert _only_sheet(store)[1].revision == sheet.revision  # the sheet is untouched
+
+    server = start_server(store=server.store)
+    open_page(page, f"{server.url}/waterfall")
+    expect(page.get_by_text("No snapshot yet")).to_have_count(0)
+    assert_no_exception(page)
+    server.stop()
