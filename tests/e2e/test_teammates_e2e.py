@@ -1,0 +1,117 @@
+"""Ten teammates at once: ten Playwright contexts (ten Streamlit sessions) on one server and
+one workspace. Every page answers, and two people editing the same error-analysis sheet at
+the same moment lose nothing: both edits are kept, or the conflict is shown to the one whose
+save came second (their version kept as a conflict copy)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from storage import WorkspaceStore
+from tests.e2e.big_upload_flow import open_app_page
+from tests.e2e.browser import IDLE, assert_no_exception, load_sample, wait_idle
+
+SHEET = "Team sheet"
+PAGES = [("", "ML Strategy Workbench"), ("waterfall", "Bias & variance"), ("metrics", "Metrics"),
+         ("error-analysis", "Error analysis"), ("split-planner", "Split planner"),
+         ("training-lab", "Training lab"), ("workspaces", "Workspaces"),
+         ("report", "Project report")]
+N_TEAMMATES = 10
+
+
+@pytest.fixture(scope="module")
+def team_server(start_server, chromium_path):
+    server = start_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def contexts(browser):
+    made = [browser.new_context(viewport={"width": 1280, "height": 900})
+            for _ in range(N_TEAMMATES)]
+    for context in made:
+        context.set_default_timeout(120_000)
+    yield made
+    for context in made:
+        context.close()
+
+
+def _revision(page: Page) -> int:
+    caption = page.get_by_text(re.compile(r"revision \d+ · saved on every edit")).first
+    expect(caption).to_be_visible(timeout=120_000)
+    return int(re.search(r"revision (\d+)", caption.inner_text()).group(1))
+
+
+def _create_sheet(page: Page, url: str) -> None:
+    open_app_page(page, f"{url}/error-analysis")
+    page.get_by_text("The course's sample sheet (100 reviewed errors)").click()
+    wait_idle(page)
+    page.get_by_label("Sheet name").fill(SHEET)
+    page.get_by_label("Sheet name").press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name=re.compile("Start the sheet")).click()
+    wait_idle(page)
+    assert _revision(page) == 1
+
+
+def test_ten_sessions_on_one_workspace(team_server, contexts):
+    url = team_server.url
+    first = contexts[0].new_page()
+    load_sample(first, url)
+    _create_sheet(first, url)
+
+    # Ten sessions open their pages at the same moment (navigation only committed, then all
+    # are waited for): two of them on the shared sheet, the others spread over every page.
+    pages = [context.new_page() for context in contexts]
+    targets = [f"error-analysis?sheet={quote(SHEET)}"] * 2 + [
+        path for path, _ in PAGES] * 2
+    for page, target in zip(pages, targets, strict=False):
+        page.goto(f"{url}/{target}", wait_until="commit")
+    for page, target in zip(pages, targets, strict=False):
+        page.wait_for_selector("[data-testid='stApp']", timeout=180_000)
+        wait_idle(page, timeout=180_000)
+        title = dict(PAGES)[target.split("?")[0]] if "?" not in target else "Error analysis"
+        expect(page.get_by_role("heading", name=re.compile(re.escape(title))).first
+               ).to_be_visible(timeout=120_000)
+        assert_no_exception(page)
+
+    # Two teammates edit the same sheet at once: both had revision 1 on screen.
+    alice, bob = pages[0], pages[1]
+    assert _revision(alice) == _revision(bob) == 1
+    for page, value in ((alice, "12.50"), (bob, "7.50")):
+        page.get_by_label("Dev error (%)").fill(value)
+    alice.get_by_label("Dev error (%)").press("Enter")
+    bob.get_by_label("Dev error (%)").press("Enter")
+    for page in (alice, bob):
+        page.wait_for_timeout(300)
+        page.wait_for_selector(IDLE, timeout=120_000)
+        assert_no_exception(page)
+
+    store = WorkspaceStore(f"sqlite:///{team_server.store}")
+    assert store.integrity_check() == []
+    (workspace,) = store.list_workspaces()
+    sheets = {i.name: store.get_item(workspace.id, "error_sheet", i.name)
+              for i in store.list_items(workspace.id, "error_sheet")}
+    history = [r.content["meta"]["dev_error"]
+               for r in store.list_revisions(workspace.id, "error_sheet", SHEET)]
+    copies = [s for name, s in sheets.items() if name.startswith(f"{SHEET} (conflict")]
+    saved_values = set(history) | {c.content["meta"]["dev_error"] for c in copies}
+    assert {12.5, 7.5} <= saved_values, (history, list(sheets))
+    if copies:
+        # The second save did not overwrite the first: the one who saved second is told.
+        told = [p for p in (alice, bob)
+                if p.get_by_text(re.compile("Nothing was overwritten")).count()]
+        assert told, "a conflict copy was made but nobody was told"
+    # Every other page still answers after the edits.
+    for page in pages[2:]:
+        page.reload()
+        page.wait_for_selector("[data-testid='stApp']", timeout=120_000)
+        wait_idle(page, timeout=120_000)
+        assert_no_exception(page)
+    open_app_page(first, f"{url}/workspaces")
+    assert_no_exception(first)
