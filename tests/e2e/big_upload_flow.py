@@ -63,7 +63,9 @@ def open_app_page(page: Page, url: str) -> None:
 
 
 def _pick(page: Page, option: str) -> None:
+    """Choose `option` in the picker; typed to filter, as the option list is virtualised."""
     page.get_by_test_id("stSelectbox").filter(has_text=PICKER_LABEL).first.click()
+    page.keyboard.type(option.rstrip("…"))
     page.get_by_role("option", name=option, exact=True).click()
     wait_settled(page)
 

@@ -173,8 +173,14 @@ def _check_upload(page: Page, spec: PageSpec, item: Case, path: Path) -> tuple[s
         page.wait_for_function(
             "before => { const u = document.querySelector(\"[data-testid='stFileUploader']\");"
             " return u && u.innerText !== before; }", arg=before, timeout=60_000)
-        _settle(page)
         error, notes = _expected(spec, item, path.read_bytes())
+        if spec.picker or (error and item.name in error):
+            # Every outcome of the picker names the file: wait for this file's message.
+            expect(page.get_by_test_id("stAlert").filter(has_text=item.name).first
+                   ).to_be_visible(timeout=60_000)
+        else:
+            page.wait_for_timeout(400)
+        _settle(page)
         alerts = _alerts(page)
         seen = " | ".join(a for a in alerts if item.name in a or (error and error[:30] in a))
         if error is not None:
