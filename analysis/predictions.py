@@ -322,7 +322,8 @@ def _check_quotes_closed(data: bytes, n_rows: int, name: str) -> None:
             inside = not inside
             opened_at = number if inside else opened_at
     raise ValueError(f"{name}: a quoted value opened on line {opened_at} is never closed, so "
-                     f"the {lines - 1:,} lines below the header read as {n_rows:,} rows: add the "
+                     f"the {lines - 1:,} lines below the header read as {n_rows:,} "
+                     f"row{'' if n_rows == 1 else 's'}: add the "
                      "missing closing quote (\").")
 
 
@@ -422,8 +423,8 @@ def read_table(source: str | Path | bytes | BinaryIO, filename: str | None = Non
     elif data[:4] == b"PK\x03\x04":
         frame, notes = _read_excel(data, name, sheet)
     elif lower.endswith((".parquet", ".pq", ".xlsx", ".xlsm")):
-        kind = "Parquet" if lower.endswith((".parquet", ".pq")) else "Excel (.xlsx)"
-        raise ValueError(f"{name} is named like a {kind} file but its content is not one: "
+        kind = "a Parquet" if lower.endswith((".parquet", ".pq")) else "an Excel (.xlsx)"
+        raise ValueError(f"{name} is named like {kind} file but its content is not one: "
                          "upload the original file.")
     elif lower.endswith(".xls"):
         raise ValueError(f"{name} is an old Excel 97 (.xls) workbook: save it as .xlsx or CSV.")

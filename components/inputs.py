@@ -67,7 +67,8 @@ def _memo(key: str, upload: Any) -> dict[str, Any]:
     memo = st.session_state.get(slot)
     if memo is None or memo["file_id"] != upload.file_id:
         data = upload.getvalue()
-        memo = {"file_id": upload.file_id, "data": data, "digest": content_digest(data),
+        memo = {"file_id": upload.file_id, "data": data, "size": len(data),
+                "digest": content_digest(data),
                 "tables": {}, "validated": {}}
         st.session_state[slot] = memo
     return memo
@@ -80,6 +81,8 @@ def _read(memo: dict[str, Any], name: str, sheet: str | None) -> tuple[pd.DataFr
             memo["tables"] = {sheet: read_table(memo["data"], name, sheet=sheet)}
         except ValueError as err:
             memo["tables"] = {sheet: err}
+        if not name.lower().endswith((".xlsx", ".xlsm")):
+            memo["data"] = None  # only another Excel sheet needs the bytes again: free them
     found = memo["tables"][sheet]
     if isinstance(found, ValueError):
         raise found
@@ -112,7 +115,8 @@ def _size(n_bytes: int) -> str:
 
 def _describe(predictions: Predictions) -> str:
     mapping = predictions.mapping
-    parts = [f"**{predictions.n_rows:,}** rows", f"task **{mapping.task}**"]
+    rows = predictions.n_rows
+    parts = [f"**{rows:,}** row{'' if rows == 1 else 's'}", f"task **{mapping.task}**"]
     if mapping.split:
         parts.append("splits " + ", ".join(predictions.splits()))
     if mapping.scores:
@@ -196,7 +200,7 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
     sheet = _sheet_choice(upload.name, f"{key}.{digest}")
     fresh = sheet not in memo["tables"]
     try:
-        with _working(fresh, f"Reading {shown_name} ({_size(len(memo['data']))})…") as status:
+        with _working(fresh, f"Reading {shown_name} ({_size(memo['size'])})…") as status:
             frame, name, _notes = _read(memo, upload.name, sheet)
             if status is not None:
                 status.update(label=f"Read {shown_name}: {len(frame):,} rows × "

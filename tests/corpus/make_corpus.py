@@ -290,7 +290,7 @@ CASES: list[Case] = [
          lambda: _xlsx({"Sheet1": _good()}, merged_header=True),
          error=r"columns 2, 4 have no header \(merged or empty header cells\?\)"),
     Case("excel_fake.xlsx", "a text file named .xlsx", _text(["y_true,score", "1,0.9"]),
-         error=r"named like a Excel \(.xlsx\) file but its content is not one"),
+         error=r"named like an Excel \(.xlsx\) file but its content is not one"),
     Case("excel_zip_not_workbook.xlsx", "a zip archive that is not a workbook", _fake_zip,
          error=r"not a readable .xlsx workbook"),
     Case("parquet_odd_types.parquet", "Parquet with bool labels, decimal scores, dictionary, "

@@ -182,7 +182,11 @@ def _check_upload(page: Page, spec: PageSpec, item: Case, path: Path) -> tuple[s
             page.wait_for_timeout(400)
         _settle(page)
         alerts = _alerts(page)
-        seen = " | ".join(a for a in alerts if item.name in a or (error and error[:30] in a))
+        seen = " | ".join(a for a in alerts if item.name in a or (error and error[:30] in a)
+                          or any(" ".join(n.split())[:30] in a for n in notes))
+        read_caption = page.get_by_text(re.compile(r"^\d+ rows; categories found"))
+        if not seen and read_caption.count():
+            seen = read_caption.first.inner_text()
         if error is not None:
             wanted = " ".join(error.translate(_TYPOGRAPHY).split())
             if not any(wanted in alert for alert in alerts):
