@@ -102,6 +102,8 @@ def test_ten_sessions_on_one_workspace(team_server, contexts):
     copies = [s for name, s in sheets.items() if name.startswith(f"{SHEET} (conflict")]
     saved_values = set(history) | {c.content["meta"]["dev_error"] for c in copies}
     assert {12.5, 7.5} <= saved_values, (history, list(sheets))
+    print(f"\nsheet history (dev error per revision): {history}; conflict copies: "
+          f"{[(c.name, c.content['meta']['dev_error']) for c in copies]}")
     if copies:
         # The second save did not overwrite the first: the one who saved second is told.
         told = [p for p in (alice, bob)
