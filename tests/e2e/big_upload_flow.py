@@ -91,6 +91,15 @@ def expect_analysis_drawn(page: Page, page_path: str) -> None:
     assert page.get_by_test_id("stException").count() == 0, "the page shows an exception"
 
 
+def most_points_drawn(page: Page) -> int:
+    """The largest number of points any Plotly chart on the page draws (its traces summed)."""
+    # _fullData is Plotly's own view of the traces (typed arrays decoded); _length is the
+    # number of points a trace draws.
+    return page.evaluate("""() => Math.max(0, ...Array.from(
+        document.querySelectorAll('.js-plotly-plot'),
+        plot => (plot._fullData || []).reduce((n, trace) => n + (trace._length || 0), 0)))""")
+
+
 def upload_and_render(page: Page, url: str, path: Path, page_path: str, *,
                       while_working: Callable[[], None] | None = None) -> UploadTiming:
     """Open `page_path`, upload `path`, wait until the analysis is drawn; time it.

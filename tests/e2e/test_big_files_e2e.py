@@ -17,6 +17,7 @@ from tests.corpus.make_corpus import big_predictions
 from tests.e2e.big_upload_flow import (
     choose_loaded,
     expect_analysis_drawn,
+    most_points_drawn,
     open_app_page,
     peak_rss_mb,
     upload_and_render,
@@ -28,6 +29,8 @@ pytestmark = pytest.mark.slow
 # its normalised copy and the workspace's Parquet copy fit well under this; a per-rerun copy
 # or an unbounded cache of frames would not.
 MAX_PEAK_RSS_MB = 3_000
+# Curves of millions of scores are drawn downsampled: no chart sends more points than this.
+MAX_POINTS_DRAWN = 50_000
 
 
 @pytest.fixture(scope="module")
@@ -83,15 +86,18 @@ def test_big_files_upload_map_and_analyse_on_metrics_and_waterfall(big_files, bi
             while_working=lambda: _still_answers(browser, big_server.url, teammate))
         assert teammate == ["answered"], teammate
         assert "5,000,000" in timings["5M metrics"].rows_shown
+        points = {"5M metrics": most_points_drawn(page)}
         open_app_page(page, f"{big_server.url}/waterfall?src=Predictions+file")
         choose_loaded(page, five.name)
         expect_analysis_drawn(page, "waterfall")
+        points["5M waterfall"] = most_points_drawn(page)
     finally:
         context.close()
     peak = peak_rss_mb(big_server.process.pid)
     for label, timing in timings.items():
         print(f"\n{label}: {timing.seconds:.1f} s upload-to-rendered; progress shown: "
               f"{timing.progress_seen!r}; {timing.rows_shown}")
-    print(f"server peak RSS (VmHWM): {peak:,.0f} MB")
+    print(f"server peak RSS (VmHWM): {peak:,.0f} MB; most points in one chart: {points}")
+    assert max(points.values()) <= MAX_POINTS_DRAWN, points
     assert all(t.progress_seen for t in timings.values())
     assert peak < MAX_PEAK_RSS_MB, f"server peak RSS {peak:,.0f} MB"
