@@ -149,12 +149,15 @@ def collect_story(store: ItemStore, workspace_id: int, *, primary: str | None = 
     files = _read_files(store, workspace_id)
     main = _primary(files, primary)
     tables = _latest_items(store, workspace_id, "model_table")
-    chosen = threshold if threshold is not None else _saved_threshold(tables)
+    saved = _saved_threshold(tables)
+    chosen = threshold if threshold is not None else (saved if saved is not None else DEFAULT_THRESHOLD)
+    origin = ("given for this report" if threshold is not None else
+              "saved with the model table" if saved is not None else
+              "the default: no threshold was saved")
     sections = (
         _guarded("files", lambda: _files_section(store, workspace_id, files, main)),
         _guarded("waterfall", lambda: _waterfall_section(store, workspace_id, main, human)),
-        _guarded("metrics", lambda: _metrics_section(main, chosen, threshold is not None or
-                                                     _saved_threshold(tables) != DEFAULT_THRESHOLD)),
+        _guarded("metrics", lambda: _metrics_section(main, chosen, origin)),
         _guarded("selection", lambda: _selection_section(tables, main, chosen)),
         _guarded("error_analysis", lambda: _error_section(store, workspace_id)),
         _guarded("lab", lambda: _lab_section(store, workspace_id)),
@@ -194,14 +197,14 @@ def _primary(files: Sequence[tuple[Any, Predictions | None, str | None]],
     return next((p for p in readable if p.task == "binary"), None)
 
 
-def _saved_threshold(tables: Sequence[Any]) -> float:
+def _saved_threshold(tables: Sequence[Any]) -> float | None:
     for item in tables:
         content = item.content if isinstance(item.content, dict) else {}
         for source in (content, content.get("selection") or {}):
             value = source.get("threshold") if isinstance(source, dict) else None
             if isinstance(value, int | float) and 0 <= value <= 1:
                 return float(value)
-    return DEFAULT_THRESHOLD
+    return None
 
 
 def _when(moment: datetime | None) -> str:
@@ -287,7 +290,7 @@ def _waterfall_section(store: ItemStore, workspace_id: int, main: Predictions | 
                    payload={"latest": (latest_name, latest), "history": history})
 
 
-def _metrics_section(main: Predictions | None, threshold: float, chosen: bool) -> Section:
+def _metrics_section(main: Predictions | None, threshold: float, origin: str) -> Section:
     if main is None:
         return _absent("metrics", "No binary predictions file is saved in this workspace, so "
                                   "there are no metrics to report.")
@@ -306,10 +309,9 @@ def _metrics_section(main: Predictions | None, threshold: float, chosen: bool) -
                            "counts": (f"{_count(e.numerator)} / {_count(e.denominator)}"
                                       if e.numerator is not None and e.denominator else ""),
                            "note": e.reason or ""} for e in result.estimates()])
-    where = "saved with the model table" if chosen else "the default: no threshold was saved"
     model = main.mapping.scores[0] if main.mapping.scores else main.mapping.y_pred
     summary = (f"{main.name}, model {model!r}, {split} ({int(result.n):,} examples), threshold "
-               f"{threshold:.2f} ({where}): error {result.error_rate.text()}, precision "
+               f"{threshold:.2f} ({origin}): error {result.error_rate.text()}, precision "
                f"{result.precision.text()}, recall {result.recall.text()}, F1 {result.f1.text()}.")
     return Section("metrics", SECTION_TITLES["metrics"], True, summary,
                    tables=((f"Metrics with 95% intervals ({split})", table),),

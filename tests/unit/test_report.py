@@ -109,7 +109,7 @@ def test_metrics_use_the_threshold_saved_with_the_model_table(db, full):
 
 def test_a_threshold_given_to_the_report_wins(db, full):
     metrics = collect_story(db, full.id, threshold=0.7, now=NOW).section("metrics")
-    assert "threshold 0.70" in metrics.summary
+    assert "threshold 0.70 (given for this report)" in metrics.summary
 
 
 def test_selection_picks_b_under_the_running_time_constraint_and_gives_the_ab_verdict(db, full):
@@ -229,7 +229,9 @@ def test_markdown_summary_has_each_section_and_the_error_table(db, full):
 def test_without_a_snapshot_the_waterfall_comes_from_the_file(db, cat_file):
     workspace = db.create_workspace("Files only")
     _save_file(db, workspace.id, cat_file)
-    waterfall = collect_story(db, workspace.id, human={"team": 0.5}, now=NOW).section("waterfall")
+    story = collect_story(db, workspace.id, human={"team": 0.5}, now=NOW)
+    assert "threshold 0.50 (the default: no threshold was saved)" in story.section("metrics").summary
+    waterfall = story.section("waterfall")
     assert waterfall.summary.startswith("No snapshot saved: computed from cat_classifier.csv")
     assert waterfall.tables[0][1].loc[0, "human %"] == 0.5
 
