@@ -80,7 +80,8 @@ PAGES = [
              lambda data, name: read_sheet(data, name), "Sheet name", "Hardening sheet",
              ("csv", "xlsx"), setup=_choose_sheet_upload),
     PageSpec("split-planner", "split-planner", None, lambda data, name: read_table(data, name),
-             "Dev size", "3000", ("csv", "tsv", "txt", "xlsx", "parquet", "gz")),
+             "Data sources and their sizes", "web: 150000; mobile: 12000",
+             ("csv", "tsv", "txt", "xlsx", "parquet", "gz")),
 ]
 
 
@@ -109,9 +110,10 @@ def _expected(spec: PageSpec, item: Case, data: bytes) -> tuple[str | None, tupl
     return None, tuple(getattr(result, "notes", ()))
 
 
-def _settle(page: Page) -> None:
-    """The rerun the upload triggered has started and finished."""
-    page.wait_for_timeout(150)
+def _settle(page: Page, *, started: bool = False) -> None:
+    """The rerun the upload triggered has started (known, or given 150 ms) and finished."""
+    if not started:
+        page.wait_for_timeout(150)
     page.wait_for_selector(IDLE, timeout=90_000)
     page.wait_for_timeout(100)
     page.wait_for_selector(IDLE, timeout=90_000)
@@ -178,9 +180,10 @@ def _check_upload(page: Page, spec: PageSpec, item: Case, path: Path) -> tuple[s
             # Every outcome of the picker names the file: wait for this file's message.
             expect(page.get_by_test_id("stAlert").filter(has_text=item.name).first
                    ).to_be_visible(timeout=60_000)
+            _settle(page, started=True)
         else:
             page.wait_for_timeout(400)
-        _settle(page)
+            _settle(page)
         alerts = _alerts(page)
         seen = " | ".join(a for a in alerts if item.name in a or (error and error[:30] in a)
                           or any(" ".join(n.split())[:30] in a for n in notes))
