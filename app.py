@@ -1,4 +1,9 @@
-"""ML Strategy Workbench: the entry point only routes (pages live in pages/)."""
+"""ML Strategy Workbench: the entry point only routes (pages live in views/).
+
+The folder is not called pages/: Streamlit would treat that as a v1 multipage folder until
+app.py first ran st.navigation, so a deep link to a fresh server would run the page file alone,
+without the sidebar and without the sign-in gate below.
+"""
 
 import streamlit as st
 
@@ -15,25 +20,25 @@ if auth_enabled() and not getattr(st.user, "is_logged_in", False):
 
 PAGES = {
     "Start": [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-        st.Page("pages/workspaces.py", title="Workspaces", icon=":material/folder_shared:",
+        st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("views/workspaces.py", title="Workspaces", icon=":material/folder_shared:",
                 url_path="workspaces"),
     ],
     "Diagnose": [
-        st.Page("pages/waterfall.py", title="Bias & variance", icon=":material/waterfall_chart:",
+        st.Page("views/waterfall.py", title="Bias & variance", icon=":material/waterfall_chart:",
                 url_path="waterfall"),
-        st.Page("pages/metrics.py", title="Metrics", icon=":material/speed:", url_path="metrics"),
-        st.Page("pages/error_analysis.py", title="Error analysis", icon=":material/fact_check:",
+        st.Page("views/metrics.py", title="Metrics", icon=":material/speed:", url_path="metrics"),
+        st.Page("views/error_analysis.py", title="Error analysis", icon=":material/fact_check:",
                 url_path="error-analysis"),
     ],
     "Plan and learn": [
-        st.Page("pages/split_planner.py", title="Split planner", icon=":material/call_split:",
+        st.Page("views/split_planner.py", title="Split planner", icon=":material/call_split:",
                 url_path="split-planner"),
-        st.Page("pages/training_lab.py", title="Training lab", icon=":material/model_training:",
+        st.Page("views/training_lab.py", title="Training lab", icon=":material/model_training:",
                 url_path="training-lab"),
     ],
     "Share": [
-        st.Page("pages/report.py", title="Project report", icon=":material/summarize:",
+        st.Page("views/report.py", title="Project report", icon=":material/summarize:",
                 url_path="report"),
     ],
 }

@@ -12,14 +12,17 @@ APP_PATH = str(Path(__file__).resolve().parents[2] / "app.py")
 
 @pytest.fixture
 def app_test(store_url: str) -> AppTest:
-    """app.py, not yet run, with its own empty workspace store."""
-    return AppTest.from_file(APP_PATH, default_timeout=60)
+    """app.py with its own empty workspace store, run once on the home page.
+
+    st.navigation registers the pages during that first run; only then can
+    at.switch_page("views/x.py") find them (AppTest's documented order).
+    """
+    return AppTest.from_file(APP_PATH, default_timeout=60).run()
 
 
 @pytest.fixture
 def sample_app(app_test: AppTest) -> AppTest:
     """app.py after 'Load the sample project' on the home page."""
-    app_test.run()
     app_test.button(key="home.load_sample").click().run()
     assert not app_test.exception
     return app_test

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-PAGES = ["pages/home.py", "pages/workspaces.py", "pages/waterfall.py", "pages/metrics.py",
-         "pages/error_analysis.py", "pages/split_planner.py", "pages/training_lab.py",
-         "pages/report.py"]
+PAGES = ["views/home.py", "views/workspaces.py", "views/waterfall.py", "views/metrics.py",
+         "views/error_analysis.py", "views/split_planner.py", "views/training_lab.py",
+         "views/report.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -49,5 +49,5 @@ def test_a_new_session_restores_the_cat_classifier_as_the_active_file(sample_app
     from tests.app.conftest import APP_PATH
 
     teammate = AppTest.from_file(APP_PATH, default_timeout=60).run()
-    teammate.switch_page("pages/metrics.py").run()
+    teammate.switch_page("views/metrics.py").run()
     assert teammate.selectbox(key="metrics.file.file").value == "cat_classifier.csv"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = "pages/error_analysis.py"
+PAGE = "views/error_analysis.py"
 
 
 def open_page(at: AppTest) -> AppTest:
@@ -120,8 +120,8 @@ def test_a_sample_of_all_dev_errors_shows_intervals(app_test):
 def test_two_sessions_editing_at_once_keep_both_versions(store_url):
     from tests.app.conftest import APP_PATH
 
-    ana = start_from_sample(AppTest.from_file(APP_PATH, default_timeout=60))
-    ben = open_page(AppTest.from_file(APP_PATH, default_timeout=60))
+    ana = start_from_sample(AppTest.from_file(APP_PATH, default_timeout=60).run())
+    ben = open_page(AppTest.from_file(APP_PATH, default_timeout=60).run())
     assert summary_counts(ben)["dog"] == 8  # ben opened the same sheet
 
     rows = editor(ana).value

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = "pages/metrics.py"
+PAGE = "views/metrics.py"
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "cat_classifier.csv"
 HANDOFF = "workbench.shared.error_analysis.incoming_rows"
 

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from storage import WorkspaceStore
 
-PAGE = "pages/report.py"
+PAGE = "views/report.py"
 
 
 def _markdown_box(at: AppTest) -> str:

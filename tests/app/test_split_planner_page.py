@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = "pages/split_planner.py"
+PAGE = "views/split_planner.py"
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = "pages/training_lab.py"
+PAGE = "views/training_lab.py"
 
 
 @pytest.fixture

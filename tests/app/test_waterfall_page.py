@@ -9,7 +9,7 @@ from analysis.bias_variance import PRESETS, errors_by_split
 from analysis.predictions import read_predictions
 from storage import WorkspaceStore
 
-PAGE = "pages/waterfall.py"
+PAGE = "views/waterfall.py"
 
 
 @pytest.fixture

@@ -15,12 +15,6 @@ def _copied_link(page: Page) -> str:
     return code.inner_text().strip()
 
 
-def _warm(page: Page, app_url: str, open_page) -> None:
-    """Visit the root once: until app.py has run st.navigation on this server, Streamlit treats
-    pages/ as a v1 multipage folder and a deep link like /split-planner is 'not found'."""
-    open_page(page, app_url)
-
-
 def _metric(page: Page, label: str) -> str:
     metric = page.get_by_test_id("stMetric").filter(has_text=label).first
     return metric.get_by_test_id("stMetricValue").inner_text().strip()
@@ -28,7 +22,6 @@ def _metric(page: Page, label: str) -> str:
 
 def test_split_planner_link_reopens_the_same_plan(browser, app_url, page, open_page, wait_idle,
                                                   assert_no_exception, shot):
-    _warm(page, app_url, open_page)
     open_page(page, f"{app_url}/split-planner")
     sources = page.get_by_label("Data sources and their sizes", exact=True)
     sources.fill("web: 500000; mobile: 40000")
@@ -61,7 +54,6 @@ def test_split_planner_link_reopens_the_same_plan(browser, app_url, page, open_p
 def test_workspaces_link_reopens_the_same_workspace_contents(browser, app_url, page, open_page,
                                                               wait_idle, assert_no_exception,
                                                               shot):
-    _warm(page, app_url, open_page)
     open_page(page, f"{app_url}/workspaces")
     page.get_by_label("New workspace").fill("Linked review")
     page.get_by_role("button", name=re.compile("Create and open")).click()

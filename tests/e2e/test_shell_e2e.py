@@ -36,3 +36,17 @@ def test_sidebar_names_the_open_workspace(page, app_url, open_page):
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text("Workspace", exact=True)).to_be_visible()
     expect(sidebar.get_by_text("My project")).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["waterfall?train=8&dev=10", "error-analysis", "split-planner"])
+def test_a_deep_link_to_a_fresh_server_goes_through_app_py(page, start_server, chromium_path,
+                                                          open_page, assert_no_exception, path):
+    """The first request a server ever gets is a page link: it must still get app.py's
+    navigation and sidebar (and so its sign-in gate), and no 'Page not found'."""
+    url = start_server().url
+    open_page(page, f"{url}/{path}")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Diagnose")).to_be_visible()
+    expect(sidebar.get_by_text("My project")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert_no_exception(page)

@@ -24,9 +24,6 @@ def _cost_curve(page: Page) -> str:
 
 
 def _open_lab(page: Page, app_url: str, open_page, query: str = "") -> None:
-    # Warm the server on the light home page first: a cold first run of a heavy page can make
-    # Streamlit show "Page not found" while it is still importing.
-    open_page(page, app_url)
     open_page(page, f"{app_url}/training-lab{query}")
     expect(page.get_by_role("heading", name="Training lab")).to_be_visible()
 

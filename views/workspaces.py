@@ -28,7 +28,6 @@ from components.workspace_access import (
     restorable,
     visible,
 )
-from components.workspace_gate import stop_unless_signed_in
 from storage import Workspace
 
 
@@ -183,7 +182,6 @@ def contents_section(workspaces: list[Workspace], opened: Workspace) -> None:
 st.title("Workspaces")
 st.caption("A workspace keeps a project's files, snapshots, sheets and experiments, for the team.")
 copy_link()
-stop_unless_signed_in("ws.login")
 auth = auth_enabled()
 user = current_user()
 access_banner(auth, user)

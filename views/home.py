@@ -11,19 +11,19 @@ st.write("Your model is not good enough yet. This workbench applies the course f
          "own numbers, so you can decide what to try next.")
 
 QUESTIONS = [
-    ("Bias & variance", "pages/waterfall.py", ":material/waterfall_chart:",
+    ("Bias & variance", "views/waterfall.py", ":material/waterfall_chart:",
      "Where does the error come from: avoidable bias, variance, data mismatch or "
      "overfitting to dev? What should we try next?"),
-    ("Metrics", "pages/metrics.py", ":material/speed:",
+    ("Metrics", "views/metrics.py", ":material/speed:",
      "Precision, recall, F1 and the threshold; which model wins under our constraints; is "
      "model A really better than B?"),
-    ("Error analysis", "pages/error_analysis.py", ":material/fact_check:",
+    ("Error analysis", "views/error_analysis.py", ":material/fact_check:",
      "Which category of mistakes is worth fixing first, and are bad labels worth cleaning?"),
-    ("Split planner", "pages/split_planner.py", ":material/call_split:",
+    ("Split planner", "views/split_planner.py", ":material/call_split:",
      "How should train / train-dev / dev / test be composed, and how big must dev be?"),
-    ("Training lab", "pages/training_lab.py", ":material/model_training:",
+    ("Training lab", "views/training_lab.py", ":material/model_training:",
      "Why does He initialisation, Adam, L2, dropout or batch norm help? Watch a network train."),
-    ("Project report", "pages/report.py", ":material/summarize:",
+    ("Project report", "views/report.py", ":material/summarize:",
      "One self-contained file with the whole story, for the project review."),
 ]
 

@@ -178,7 +178,7 @@ def _send_errors(predictions: Predictions, model: str, threshold: float) -> None
     where = "dev" if has_dev else "all (no split column)"
     st.success(f"Sent {len(handed):,} misclassified {where} examples of {model} at threshold "
                f"{threshold:.2f} to error analysis.", icon=":material/check_circle:")
-    st.page_link("pages/error_analysis.py", label="Open error analysis", icon=":material/fact_check:")
+    st.page_link("views/error_analysis.py", label="Open error analysis", icon=":material/fact_check:")
 
 
 def _binary_view(predictions: Predictions, split: str | None) -> ModelRows | None:

@@ -20,7 +20,6 @@ from components.state import (
     set_shared,
     store,
 )
-from components.workspace_gate import stop_unless_signed_in
 
 _BUILT = "report.built"  # shared key (no widget owns it): the last report built in this session
 
@@ -77,7 +76,6 @@ st.caption("The workspace's story for a project review: the waterfall and its hi
            "metrics with intervals, model choice and A/B verdicts, the error-analysis ceilings "
            "and the label-noise verdict, the lab's experiment. One HTML file that opens offline.")
 copy_link()
-stop_unless_signed_in("report.login")
 workspace = current_workspace()
 st.markdown(f"Workspace: **{workspace.name}**")
 left, right = st.columns(2)
