@@ -41,6 +41,16 @@ _SPLIT_SYNONYMS = {
     "test": "test", "testing": "test", "tst": "test", "holdout": "test",
 }
 
+
+
+def canonical_split(value: object) -> str | None:
+    """The canonical split name ('train', 'train-dev', 'dev', 'test') of a name found in a file
+    ('Validation', 'train_dev', 'holdout'), or None when it is not a split name."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return _SPLIT_SYNONYMS.get(re.sub(r"\s+", " ", str(value).strip().lower()))
+
+
 # Column names the detector recognises for each single-column role, in order of preference.
 _ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "y_true": ("y_true", "true_label", "label", "labels", "target", "truth", "ground_truth",
@@ -791,13 +801,14 @@ def _normalise_multilabel(frame: pd.DataFrame, mapping: ColumnMapping,
 
 def _normalise_split(frame: pd.DataFrame, column: str) -> None:
     codes, labels = _label_codes(frame[column])
-    canonical = [_SPLIT_SYNONYMS.get(str(label).lower()) for label in labels]
+    canonical = [canonical_split(label) for label in labels]
     known = np.array([c is not None for c in canonical] + [False])
     unknown = np.flatnonzero(~known[np.where(codes >= 0, codes, len(labels))])
     if len(unknown):
         values = list(dict.fromkeys(frame[column].iloc[unknown[:1000]].tolist()))[:4]
+        shown = ", ".join("an empty cell" if pd.isna(v) else repr(v) for v in values)
         raise ValueError(f"split column {column!r} has values the app does not know: "
-                         f"{', '.join(map(repr, values))} ({rows_preview(unknown)}); use train, "
+                         f"{shown} ({rows_preview(unknown)}); use train, "
                          "train-dev, dev or test (synonyms like validation and holdout work too).")
     frame[column] = _take_labels(codes, np.asarray(canonical, dtype=object), frame.index)
 

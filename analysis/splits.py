@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.predictions import _SPLIT_SYNONYMS, SPLITS
+from analysis.predictions import SPLITS, canonical_split
 from analysis.selection import dev_set_size
 from analysis.stats import wilson_interval
 from analysis.validation import check_choice, check_count, check_number, rows_preview
@@ -540,12 +540,6 @@ class SplitAudit:
         return {"target": self.target, "warnings": list(self.warnings),
                 "passed": list(self.passed),
                 "table": self.table.reset_index().to_dict(orient="records")}
-
-
-def canonical_split(value: object) -> str | None:
-    """Map a split name as found in files ('validation', 'Train_Dev') to the canonical one."""
-    # The predictions reader's synonyms, so a file reads the same here as everywhere else.
-    return _SPLIT_SYNONYMS.get(str(value).strip().lower()) if value is not None else None
 
 
 def split_counts(frame: pd.DataFrame, *, split_column: str, source_column: str) -> pd.DataFrame:
