@@ -128,8 +128,13 @@ def _uploader(page: Page, spec: PageSpec):
     return inputs.first
 
 
+def _typed_field(page: Page, spec: PageSpec):
+    """The text/number input labelled typed_label (not its help button, labelled alike)."""
+    return page.locator("input, textarea").and_(page.get_by_label(spec.typed_label)).first
+
+
 def _fill_typed(page: Page, spec: PageSpec) -> None:
-    field = page.get_by_label(spec.typed_label).first
+    field = _typed_field(page, spec)
     field.fill(spec.typed_value)
     field.press("Enter")
     _settle(page)
@@ -212,7 +217,7 @@ def _check_upload(page: Page, spec: PageSpec, item: Case, path: Path) -> tuple[s
     injected = _injected(page)
     if injected:
         problems.append(f"markup from the file was rendered: {injected}")
-    typed = page.get_by_label(spec.typed_label).first
+    typed = _typed_field(page, spec)
     if not _same_value(typed.input_value(), spec.typed_value):
         problems.append(f"{spec.typed_label!r} lost its value ({typed.input_value()!r})")
     return seen, problems
