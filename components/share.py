@@ -6,16 +6,19 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from components.state import get_shared
+from components.state import current_workspace, get_shared
 
 
 def current_view_url() -> str:
-    """This page's address with every query parameter (widgets bound to the URL included)."""
+    """This page's address with every query parameter (widgets bound to the URL included) and
+    the open workspace (?ws=), so the link opens the same view of the same workspace."""
     base = (st.context.url or "http://localhost:8501").rstrip("/")
     page_path = get_shared("page.url_path", "") or ""
     if page_path and not base.endswith("/" + page_path):
         base = f"{base}/{page_path}"
-    params = [(key, value) for key in st.query_params for value in st.query_params.get_all(key)]
+    params = [(key, value) for key in st.query_params for value in st.query_params.get_all(key)
+              if key != "ws"]
+    params.append(("ws", str(current_workspace().id)))
     return f"{base}?{urlencode(params)}" if params else base
 
 

@@ -51,3 +51,14 @@ def test_a_new_session_restores_the_cat_classifier_as_the_active_file(sample_app
     teammate = AppTest.from_file(APP_PATH, default_timeout=60).run()
     teammate.switch_page("views/metrics.py").run()
     assert teammate.selectbox(key="metrics.file.file").value == "cat_classifier.csv"
+
+
+def test_copy_link_carries_the_open_workspace(app_test):
+    from components.state import store
+
+    other = store().create_workspace("Second project")
+    app_test.session_state["workbench.workspace_id"] = other.id
+    app_test.switch_page("views/waterfall.py").run()
+    links = [c.value for c in app_test.code if "ws=" in c.value]
+    assert links and all(f"ws={other.id}" in link for link in links)
+    assert links[0].startswith("http://localhost:8501/waterfall")
