@@ -427,10 +427,10 @@ def _model_table_section(rows: ModelRows | None, threshold: float) -> None:
     st.dataframe(styled_model_table(choice), hide_index=True, key=f"metrics.selection.{source}")
     for warning in choice.warnings:
         st.caption(f":material/warning: {warning}")
-    _save_table_controls(table, choice.to_dict())
+    _save_table_controls(table, choice.to_dict(), threshold)
 
 
-def _save_table_controls(table: pd.DataFrame, choice: dict) -> None:
+def _save_table_controls(table: pd.DataFrame, choice: dict, threshold: float) -> None:
     """Keep the table (and the choice made on it) in the workspace for teammates."""
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     name = left.text_input("Save as", value="Model table", key="metrics.table_name")
@@ -440,7 +440,9 @@ def _save_table_controls(table: pd.DataFrame, choice: dict) -> None:
             return
         rows = table.astype(object).where(table.notna(), None).to_dict(orient="records")
         item = store().save_item(current_workspace().id, MODEL_TABLE_KIND, name.strip(),
-                                 content={"rows": rows, "selection": choice}, author=current_user())
+                                 content={"rows": rows, "selection": choice,
+                                          "threshold": threshold},
+                                 author=current_user())
         st.success(f"Saved '{item.name}' (revision {item.revision}).", icon=":material/check_circle:")
 
 

@@ -129,6 +129,10 @@ def test_model_table_is_saved_to_the_workspace_and_reopened(metrics: AppTest):
     metrics.button(key="metrics.save_table").click().run()
     assert not metrics.exception
     assert "Saved 'Course models' (revision 1)" in _texts(metrics.success)
+    from components.state import store  # the report reads the threshold saved with the table
+
+    saved = store().get_item(1, "model_table", "Course models")
+    assert saved.content["threshold"] == pytest.approx(metrics.slider(key="threshold").value)
     metrics.run()  # the table source list is drawn above the save button: it shows 'saved' next run
     metrics.radio(key="table").set_value("saved").run()
     assert not metrics.exception
