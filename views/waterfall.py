@@ -27,7 +27,14 @@ from analysis.bias_variance import (
 from components.errors import show_error
 from components.inputs import predictions_picker
 from components.share import copy_link
-from components.state import current_user, current_workspace, get_shared, store
+from components.state import (
+    active_predictions,
+    current_user,
+    current_workspace,
+    get_shared,
+    set_shared,
+    store,
+)
 from components.waterfall_charts import history_figure, waterfall_figure
 
 SNAPSHOT_KIND = "waterfall_snapshot"
@@ -62,6 +69,18 @@ def _fill_form(inputs: dict[str, Any]) -> None:
         st.session_state[f"n_{key}"] = _count_or_none(sizes.get(key, sizes.get(key.replace("_", "-"))))
     if st.session_state.get("src") != TYPED:  # only when it changes: "src" has a default
         st.session_state["src"] = TYPED
+
+
+def _open_on_the_file_when_there_is_one() -> None:
+    """A session's first visit, with a predictions file loaded and nothing typed in the URL,
+    opens the file view: that is what someone who just loaded data came to see. The choice is
+    written into the URL like any other, so links keep meaning the same view."""
+    if get_shared("waterfall.first_visit_done"):
+        return
+    set_shared("waterfall.first_visit_done", True)
+    typed = any(key in st.query_params for key in ("src", *RATE_KEYS, *HUMAN_KEYS.values()))
+    if not typed and active_predictions() is not None:
+        st.session_state["src"] = FROM_FILE
 
 
 def _number_or_none(value: Any) -> float | None:
@@ -322,6 +341,7 @@ st.caption("Human level stands in for Bayes error; each step down the waterfall 
            "the page's address: copy the link to show a teammate the same waterfall.")
 copy_link()
 
+_open_on_the_file_when_there_is_one()
 source = st.segmented_control(
     "Errors from", [TYPED, FROM_FILE], default=TYPED, required=True, key="src",
     bind="query-params")

@@ -177,3 +177,17 @@ def test_saving_without_a_name_says_so(waterfall: AppTest):
     _type(waterfall, human=1.0, train=8.0, dev=10.0)
     waterfall.button(key="waterfall.save").click().run()
     assert "name is empty" in _texts(waterfall.error)
+
+
+def test_first_visit_with_the_sample_loaded_opens_the_file_view(sample_app: AppTest):
+    sample_app.switch_page(PAGE).run()
+    assert not sample_app.exception
+    assert sample_app.segmented_control(key="src").value == "Predictions file"
+    assert not sample_app.warning or all("Session State" not in w.value for w in sample_app.warning)
+    assert any("data mismatch" in m.value.lower() for m in sample_app.markdown)
+
+
+def test_a_link_with_typed_rates_stays_on_typed_rates_even_with_a_file_loaded(sample_app):
+    sample_app.query_params.update({"train": "8", "dev": "10"})
+    sample_app.switch_page(PAGE).run()
+    assert sample_app.segmented_control(key="src").value == "Typed rates"
