@@ -7,7 +7,13 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.predictions import Predictions, read_predictions
-from components.state import add_predictions, get_shared, loaded_predictions, set_shared
+from components.state import (
+    add_predictions,
+    get_shared,
+    loaded_predictions,
+    set_project_human_levels,
+    set_shared,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SAMPLE_FILES = ("cat_classifier.csv", "animals_multiclass.csv", "driving_multitask.csv")
@@ -27,7 +33,7 @@ def load_sample_project() -> None:
     # Saved last so that it is the newest: a new session restores the newest file as active.
     for filename in reversed(SAMPLE_FILES):
         add_predictions(_read_sample(filename), make_active=filename == SAMPLE_FILES[0])
-    set_shared("project.human_levels", dict(SAMPLE_HUMAN_LEVELS))
+    set_project_human_levels(SAMPLE_HUMAN_LEVELS)
     set_shared(_LOADED_KEY, True)
 
 

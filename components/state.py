@@ -29,6 +29,8 @@ _FILES_OF_KEY = "workbench.files_workspace"
 _ACTIVE_KEY = "workbench.active_file"
 _SHARED_PREFIX = "workbench.shared."
 PREDICTIONS_KIND = "predictions"
+SETTINGS_KIND = "project_settings"
+_HUMAN_LEVELS_ITEM = "human levels"
 DEFAULT_WORKSPACE = "My project"
 LOCAL_USER = "local user"
 
@@ -155,6 +157,26 @@ def set_active(name: str) -> None:
     """Make a loaded file the project's primary one."""
     if name in loaded_predictions():
         st.session_state[_ACTIVE_KEY] = name
+
+
+def project_human_levels() -> dict[str, float]:
+    """The project's human-level references (name -> error %), saved in the workspace so that
+    every page and every teammate's session starts from the same Bayes proxy."""
+    workspace_id = current_workspace().id
+    cached = get_shared("project.human_levels")
+    if cached is None or cached[0] != workspace_id:
+        item = store().get_item(workspace_id, SETTINGS_KIND, _HUMAN_LEVELS_ITEM)
+        cached = (workspace_id, dict(item.content) if item and item.content else {})
+        set_shared("project.human_levels", cached)
+    return dict(cached[1])
+
+
+def set_project_human_levels(levels: dict[str, float]) -> None:
+    """Save the project's human-level references in the workspace."""
+    workspace_id = current_workspace().id
+    store().save_item(workspace_id, SETTINGS_KIND, _HUMAN_LEVELS_ITEM, content=dict(levels),
+                      author=current_user())
+    set_shared("project.human_levels", (workspace_id, dict(levels)))
 
 
 def set_shared(key: str, value: Any) -> None:

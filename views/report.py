@@ -17,6 +17,7 @@ from components.state import (
     current_workspace,
     get_shared,
     pop_shared,
+    project_human_levels,
     set_shared,
     store,
 )
@@ -37,7 +38,7 @@ class BuiltReport:
 def build(workspace_id: int, threshold: float | None, human: float | None) -> BuiltReport:
     """Read the workspace now (never cached: teammates keep saving) and render both forms."""
     primary = active_predictions()
-    levels = human if human is not None else get_shared("project.human_levels")
+    levels = human if human is not None else (project_human_levels() or None)
     story = collect_story(store(), workspace_id, primary=primary.name if primary else None,
                           human=levels, threshold=threshold)
     stem = re.sub(r"[^A-Za-z0-9]+", "_", story.workspace_name).strip("_").lower() or "workspace"

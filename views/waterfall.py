@@ -32,6 +32,7 @@ from components.state import (
     current_user,
     current_workspace,
     get_shared,
+    project_human_levels,
     set_shared,
     store,
 )
@@ -166,7 +167,7 @@ def _human_or_project(human: dict[str, Any]) -> dict[str, Any] | None:
     """The typed references, else the project's (the sample project brings its own)."""
     if any(v is not None for v in human.values()):
         return human
-    project = get_shared("project.human_levels")
+    project = project_human_levels()
     if project:
         listed = ", ".join(f"{name} {value:g}%" for name, value in project.items())
         st.caption(f"Human level from the project: {listed}. Type references to override.")

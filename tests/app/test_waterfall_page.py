@@ -191,3 +191,13 @@ def test_a_link_with_typed_rates_stays_on_typed_rates_even_with_a_file_loaded(sa
     sample_app.query_params.update({"train": "8", "dev": "10"})
     sample_app.switch_page(PAGE).run()
     assert sample_app.segmented_control(key="src").value == "Typed rates"
+
+
+def test_a_teammates_new_session_gets_the_projects_human_levels(sample_app: AppTest):
+    from tests.app.conftest import APP_PATH
+
+    teammate = AppTest.from_file(APP_PATH, default_timeout=60).run()
+    teammate.switch_page(PAGE).run()
+    assert any("Human level from the project" in c.value for c in teammate.caption)
+    assert any(m.label.startswith("avoidable bias") for m in teammate.metric)
+    assert not any("No human-level error" in w.value for w in teammate.warning)
