@@ -297,8 +297,12 @@ def _read_text_table(data: bytes, name: str, delimiter: str | None) -> pd.DataFr
     if not data[:65536].strip() and not data.strip():
         raise ValueError(f"{name} is empty: it has no header and no rows.")
     delimiter = delimiter or _sniff_delimiter(data, name)
-    header = next(csv.reader(io.StringIO(data[:65536].decode("utf-8", errors="ignore")),
-                             delimiter=delimiter), [])
+    head = io.StringIO(data[:65536].decode("utf-8", errors="ignore"), newline="")
+    try:
+        header = next(csv.reader(head, delimiter=delimiter), [])
+    except csv.Error as err:  # e.g. a lone carriage return inside the first line
+        raise ValueError(f"{name}: the header line cannot be read as CSV ({err}): save the "
+                         "file again as CSV.") from None
     _check_header([h.strip() for h in header], name)
     try:
         table = pa_csv.read_csv(
