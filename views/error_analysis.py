@@ -191,7 +191,9 @@ def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
         return new_sheet(sample.frame, categories=categories), categories, meta
     if source in ("upload", "sample"):
         if source == "upload":
-            upload = st.file_uploader("Sheet (CSV or Excel)", type=["csv", "xlsx"], key="ea.upload")
+            upload = st.file_uploader("Sheet (CSV, TSV, Excel or Parquet)",
+                                      type=["csv", "tsv", "txt", "gz", "xlsx", "parquet"],
+                                      key="ea.upload")
             if upload is None:
                 return None
             data, filename = upload.getvalue(), upload.name
@@ -202,7 +204,7 @@ def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
         except ValueError as err:
             show_error(err)
             return None
-        st.caption(f"{len(frame)} rows; categories found: "
+        st.caption(f"{len(frame)} row{'' if len(frame) == 1 else 's'}; categories found: "
                    f"{', '.join(map(category_label, found)) or 'none (the defaults are added)'}.")
         if not found:
             frame, found = new_sheet(frame, categories=categories), categories

@@ -48,20 +48,6 @@ def wait_settled(page: Page, timeout: float = LONG) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
-def open_app_page(page: Page, url: str) -> None:
-    """open_page, then close Streamlit's "Page not found" dialog if it shows.
-
-    Opening a dashed URL path (/error-analysis) directly makes Streamlit look for a file
-    pages/error-analysis.py first (the pages/ folder is also auto-discovered); the app's
-    st.navigation then routes correctly, but the modal stays open and makes the page inert.
-    """
-    open_page(page, url)
-    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
-    if dialog.count():
-        page.keyboard.press("Escape")
-        expect(dialog).to_have_count(0, timeout=10_000)
-
-
 def _pick(page: Page, option: str) -> None:
     """Choose `option` in the picker; typed to filter, as the option list is virtualised."""
     page.get_by_test_id("stSelectbox").filter(has_text=PICKER_LABEL).first.click()
@@ -107,7 +93,7 @@ def upload_and_render(page: Page, url: str, path: Path, page_path: str, *,
     `while_working` runs once the page shows its progress, while the server is still busy
     with the file (the browser keeps working on this page meanwhile).
     """
-    open_app_page(page, f"{url}/{page_path}")
+    open_page(page, f"{url}/{page_path}")
     choose_upload(page)
     uploader = page.locator("input[type=file]").first
     started = time.perf_counter()

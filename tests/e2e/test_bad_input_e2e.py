@@ -32,8 +32,8 @@ from tests.corpus.make_corpus import (
     Case,
     write_corpus,
 )
-from tests.e2e.big_upload_flow import choose_upload, open_app_page
-from tests.e2e.browser import IDLE, SHOTS
+from tests.e2e.big_upload_flow import choose_upload
+from tests.e2e.browser import IDLE, SHOTS, open_page
 
 PICKER_TYPES = tuple(FILE_TYPES)
 
@@ -243,7 +243,7 @@ def test_every_corpus_file_on_this_page(spec, corpus, corpus_url, browser):
     context.set_default_timeout(30_000)
     page = context.new_page()
     try:
-        open_app_page(page, f"{corpus_url}/{spec.path}")
+        open_page(page, f"{corpus_url}/{spec.path}")
         if spec.setup:
             spec.setup(page)
             _settle(page)
@@ -257,7 +257,7 @@ def test_every_corpus_file_on_this_page(spec, corpus, corpus_url, browser):
             except (AssertionError, PlaywrightError) as err:  # record it, go on with the rest
                 seen, problems = "(page did not settle)", [str(err).splitlines()[0]]
                 page.reload()
-                open_app_page(page, f"{corpus_url}/{spec.path}")
+                open_page(page, f"{corpus_url}/{spec.path}")
                 if spec.setup:
                     spec.setup(page)
                     _settle(page)
@@ -285,7 +285,7 @@ def test_markup_in_a_file_shows_as_text_not_elements(corpus, corpus_url, browser
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
     try:
-        open_app_page(page, f"{corpus_url}/metrics")
+        open_page(page, f"{corpus_url}/metrics")
         _uploader(page, PAGES[1]).set_input_files(str(corpus["html_in_score.csv"]))
         expect(page.get_by_text("<script>window.__pwned=1</script>", exact=False).first
                ).to_be_visible(timeout=60_000)

@@ -18,10 +18,10 @@ from tests.e2e.big_upload_flow import (
     choose_loaded,
     expect_analysis_drawn,
     most_points_drawn,
-    open_app_page,
     peak_rss_mb,
     upload_and_render,
 )
+from tests.e2e.browser import open_page
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def _still_answers(browser, url: str, results: list[str]) -> None:
     context = browser.new_context()
     try:
         page = context.new_page()
-        open_app_page(page, url)
+        open_page(page, url)
         expect(page.get_by_role("heading", name=re.compile("ML Strategy Workbench"))
                ).to_be_visible(timeout=120_000)
         results.append("answered")
@@ -75,7 +75,7 @@ def test_big_files_upload_map_and_analyse_on_metrics_and_waterfall(big_files, bi
         assert "1,000,000" in timings["1M waterfall"].rows_shown
         # mapped: the detected roles are shown in the mapping expander
         expect(page.get_by_text("Column mapping")).to_be_visible()
-        open_app_page(page, f"{big_server.url}/metrics")
+        open_page(page, f"{big_server.url}/metrics")
         choose_loaded(page, one.name)
         expect_analysis_drawn(page, "metrics")
 
@@ -87,7 +87,7 @@ def test_big_files_upload_map_and_analyse_on_metrics_and_waterfall(big_files, bi
         assert teammate == ["answered"], teammate
         assert "5,000,000" in timings["5M metrics"].rows_shown
         points = {"5M metrics": most_points_drawn(page)}
-        open_app_page(page, f"{big_server.url}/waterfall?src=Predictions+file")
+        open_page(page, f"{big_server.url}/waterfall?src=Predictions+file")
         choose_loaded(page, five.name)
         expect_analysis_drawn(page, "waterfall")
         points["5M waterfall"] = most_points_drawn(page)

@@ -12,8 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from storage import WorkspaceStore
-from tests.e2e.big_upload_flow import open_app_page
-from tests.e2e.browser import assert_no_exception, wait_idle
+from tests.e2e.browser import assert_no_exception, open_page, wait_idle
 
 SHEET_KIND, SNAPSHOT_KIND = "error_sheet", "waterfall_snapshot"
 SHEET = "Crash sheet"
@@ -61,7 +60,7 @@ def test_kill_while_editing_a_sheet_and_while_saving_a_snapshot(start_server, ch
     page = crash_context.new_page()
 
     # 1. A sheet from the course sample, then edits the page confirms one by one.
-    open_app_page(page, f"{server.url}/error-analysis")
+    open_page(page, f"{server.url}/error-analysis")
     page.get_by_text("The course's sample sheet (100 reviewed errors)").click()
     wait_idle(page)
     page.get_by_label("Sheet name").fill(SHEET)
@@ -93,13 +92,13 @@ def test_kill_while_editing_a_sheet_and_while_saving_a_snapshot(start_server, ch
 
     # 3. Restart on the same store: the page opens the sheet at its saved revision.
     server = start_server(store=server.store)
-    open_app_page(page, f"{server.url}/error-analysis")
+    open_page(page, f"{server.url}/error-analysis")
     assert _sheet_revision(page) == sheet.revision
     expect(page.get_by_label("Dev error (%)")).to_have_value(f"{sheet.content['meta']['dev_error']:.2f}")
     assert_no_exception(page)
 
     # 4. Snapshots: one saved and confirmed, then a kill right after clicking Save.
-    open_app_page(page, f"{server.url}/{RATES}")
+    open_page(page, f"{server.url}/{RATES}")
     page.get_by_label("Model version").fill("v1")
     page.get_by_label("Model version").press("Enter")
     wait_idle(page)
@@ -123,7 +122,7 @@ def test_kill_while_editing_a_sheet_and_while_saving_a_snapshot(start_server, ch
     assert _only_sheet(store)[1].revision == sheet.revision  # the sheet is untouched
 
     server = start_server(store=server.store)
-    open_app_page(page, f"{server.url}/waterfall")
+    open_page(page, f"{server.url}/waterfall")
     expect(page.get_by_text("No snapshot yet")).to_have_count(0)
     assert_no_exception(page)
     server.stop()

@@ -12,8 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from storage import WorkspaceStore
-from tests.e2e.big_upload_flow import open_app_page
-from tests.e2e.browser import IDLE, assert_no_exception, load_sample, wait_idle
+from tests.e2e.browser import IDLE, assert_no_exception, load_sample, open_page, wait_idle
 
 SHEET = "Team sheet"
 PAGES = [("", "ML Strategy Workbench"), ("waterfall", "Bias & variance"), ("metrics", "Metrics"),
@@ -48,7 +47,7 @@ def _revision(page: Page) -> int:
 
 
 def _create_sheet(page: Page, url: str) -> None:
-    open_app_page(page, f"{url}/error-analysis")
+    open_page(page, f"{url}/error-analysis")
     page.get_by_text("The course's sample sheet (100 reviewed errors)").click()
     wait_idle(page)
     page.get_by_label("Sheet name").fill(SHEET)
@@ -115,5 +114,5 @@ def test_ten_sessions_on_one_workspace(team_server, contexts):
         page.wait_for_selector("[data-testid='stApp']", timeout=120_000)
         wait_idle(page, timeout=120_000)
         assert_no_exception(page)
-    open_app_page(first, f"{url}/workspaces")
+    open_page(first, f"{url}/workspaces")
     assert_no_exception(first)
