@@ -26,3 +26,16 @@ def sample_app(app_test: AppTest) -> AppTest:
     app_test.button(key="home.load_sample").click().run()
     assert not app_test.exception
     return app_test
+
+
+def open_view(at: AppTest, path: str) -> AppTest:
+    """Switch `at` to the page file `path` (e.g. "views/metrics.py"), run it, and check that it
+    rendered without an exception."""
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    """Every st.metric on the page, label -> shown value."""
+    return {m.label: m.value for m in at.metric}

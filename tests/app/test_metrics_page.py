@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import metric_values, open_view
+
 PAGE = "views/metrics.py"
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "cat_classifier.csv"
 HANDOFF = "workbench.shared.error_analysis.incoming_rows"
@@ -16,14 +18,8 @@ HANDOFF = "workbench.shared.error_analysis.incoming_rows"
 
 @pytest.fixture
 def metrics(sample_app: AppTest) -> AppTest:
-    sample_app.switch_page(PAGE)
-    sample_app.run()
-    assert not sample_app.exception
-    return sample_app
+    return open_view(sample_app, PAGE)
 
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def _table_with(at: AppTest, column: str) -> pd.DataFrame:
@@ -36,7 +32,7 @@ def _texts(elements) -> str:
 
 
 def test_sample_shows_cards_with_intervals_and_every_chart(metrics: AppTest):
-    shown = _metrics(metrics)
+    shown = metric_values(metrics)
     for label in ("Accuracy", "Error rate", "Precision", "Recall", "F1", "ROC AUC"):
         assert label in shown
     assert "95% CI" in _texts(metrics.caption)
@@ -46,9 +42,9 @@ def test_sample_shows_cards_with_intervals_and_every_chart(metrics: AppTest):
 
 
 def test_threshold_slider_changes_precision_and_recall(metrics: AppTest):
-    before = _metrics(metrics)
+    before = metric_values(metrics)
     metrics.slider(key="threshold").set_value(0.85).run()
-    after = _metrics(metrics)
+    after = metric_values(metrics)
     assert not metrics.exception
     assert after["Recall"] != before["Recall"]
     assert after["Precision"] != before["Precision"]
@@ -86,7 +82,7 @@ def test_course_preset_picks_b(metrics: AppTest):
 
 
 def test_a_vs_b_panel_gives_a_verdict_in_words(metrics: AppTest):
-    shown = _metrics(metrics)
+    shown = metric_values(metrics)
     assert "p-value (exact McNemar)" in shown and "Error A − error B" in shown
     verdict = _texts(metrics.success) + _texts(metrics.info)
     assert "points lower" in verdict
@@ -111,7 +107,7 @@ def test_send_misclassified_dev_examples_to_error_analysis(metrics: AppTest):
 def test_multiclass_file_shows_confusions(metrics: AppTest):
     metrics.selectbox(key="metrics.file.file").set_value("animals_multiclass.csv").run()
     assert not metrics.exception
-    assert "Macro F1" in _metrics(metrics)
+    assert "Macro F1" in metric_values(metrics)
     confusions = _table_with(metrics, "predicted")
     assert len(confusions) > 0 and (confusions["true"] != confusions["predicted"]).all()
 
@@ -121,7 +117,7 @@ def test_multilabel_file_leaves_missing_labels_out(metrics: AppTest):
     assert not metrics.exception
     per_task = _table_with(metrics, "missing")
     assert (per_task["missing"] > 0).all()
-    assert "Average f1 over tasks" in _metrics(metrics)
+    assert "Average f1 over tasks" in metric_values(metrics)
 
 
 def test_model_table_is_saved_to_the_workspace_and_reopened(metrics: AppTest):

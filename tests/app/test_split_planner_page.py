@@ -8,19 +8,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import metric_values, open_view
+
 PAGE = "views/split_planner.py"
 
 
 @pytest.fixture
 def planner(app_test: AppTest) -> AppTest:
-    app_test.switch_page(PAGE)
-    app_test.run()
-    assert not app_test.exception
-    return app_test
+    return open_view(app_test, PAGE)
 
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def _texts(elements) -> str:
@@ -29,7 +25,7 @@ def _texts(elements) -> str:
 
 
 def test_course_example_is_shown_with_both_charts(planner: AppTest):
-    assert _metrics(planner) == {"train": "202,500", "train-dev": "2,500", "dev": "2,500",
+    assert metric_values(planner) == {"train": "202,500", "train-dev": "2,500", "dev": "2,500",
                                  "test": "2,500"}
     assert len(planner.get("plotly_chart")) == 2
     rules = _texts(planner.markdown)
@@ -50,12 +46,12 @@ def test_derived_sizes_follow_the_formulas(planner: AppTest):
     planner.text_input(key="sources").set_value("web: 500000; mobile: 40000").run()
     planner.radio(key="sizing").set_value("derive from what you need").run()
     assert not planner.exception and not planner.error
-    metrics = _metrics(planner)
+    metrics = metric_values(planner)
     assert metrics["dev"] == "13,495" and metrics["test"] == "3,458"
     assert "13,495 examples" in _texts(planner.caption)
     planner.radio(key="design").set_value("paired").run()
     planner.number_input(key="psi").set_value(5.0).run()
-    assert _metrics(planner)["dev"] == "3,923"
+    assert metric_values(planner)["dev"] == "3,923"
 
 
 def test_too_large_sizes_give_an_error_and_the_rest_still_renders(planner: AppTest):
@@ -77,7 +73,7 @@ def test_unreadable_sources_are_explained(planner: AppTest):
 
 def test_changing_the_target_moves_dev_and_test(planner: AppTest):
     planner.selectbox(key="target").set_value("web").run()
-    assert _metrics(planner)["dev"] == "10,000"  # a quarter of 200,000, capped at 10,000
+    assert metric_values(planner)["dev"] == "10,000"  # a quarter of 200,000, capped at 10,000
 
 
 def _upload_frame() -> bytes:

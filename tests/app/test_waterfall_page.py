@@ -8,16 +8,14 @@ from streamlit.testing.v1 import AppTest
 from analysis.bias_variance import PRESETS, errors_by_split
 from analysis.predictions import read_predictions
 from storage import WorkspaceStore
+from tests.app.conftest import metric_values, open_view
 
 PAGE = "views/waterfall.py"
 
 
 @pytest.fixture
 def waterfall(app_test: AppTest) -> AppTest:
-    app_test.switch_page(PAGE)
-    app_test.run()
-    assert not app_test.exception
-    return app_test
+    return open_view(app_test, PAGE)
 
 
 def _texts(elements) -> str:
@@ -36,9 +34,6 @@ def _table_with(at: AppTest, column: str):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
 
 def test_empty_form_invites_typing_without_an_error(waterfall: AppTest):
     assert "Type at least the training error" in _texts(waterfall.info)
@@ -52,7 +47,7 @@ def test_typing_a_case_shows_the_waterfall_and_the_diagnosis_changes(waterfall: 
     assert not waterfall.exception and not waterfall.error
     assert "Avoidable bias (7.0 points) dominates" in _texts(waterfall.markdown)
     assert "Train a bigger model." in _texts(waterfall.markdown)
-    assert _metrics(waterfall)["avoidable bias (points)"] == "+7.0"
+    assert metric_values(waterfall)["avoidable bias (points)"] == "+7.0"
     assert "No train-dev set" in _texts(waterfall.warning)
     assert len(waterfall.get("plotly_chart")) == 1
     _type(waterfall, human=7.5)
@@ -62,7 +57,7 @@ def test_typing_a_case_shows_the_waterfall_and_the_diagnosis_changes(waterfall: 
 
 def test_best_human_reference_is_the_proxy(waterfall: AppTest):
     _type(waterfall, human=3.0, expert=1.0, experienced=0.7, team=0.5, train=0.7, dev=0.8)
-    assert _metrics(waterfall)["avoidable bias (points)"] == "+0.2"
+    assert metric_values(waterfall)["avoidable bias (points)"] == "+0.2"
     assert "Avoidable bias (0.2 points) dominates" in _texts(waterfall.markdown)
 
 

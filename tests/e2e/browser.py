@@ -60,3 +60,24 @@ def shot(page: Page, name: str, *, max_height: int = 8000) -> Path:
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     return path
+
+
+def sheet_revision(page: Page, *, timeout: float = 120_000) -> int:
+    """The error-analysis sheet's saved revision ("100 examples · revision 3 · saved on every
+    edit")."""
+    caption = page.get_by_text(re.compile(r"revision \d+ · saved on every edit")).first
+    expect(caption).to_be_visible(timeout=timeout)
+    return int(re.search(r"revision (\d+)", caption.inner_text()).group(1))
+
+
+def start_sample_sheet(page: Page, app_url: str, name: str) -> int:
+    """Error analysis -> the course's sample sheet under `name` -> its first saved revision."""
+    open_page(page, f"{app_url}/error-analysis")
+    page.get_by_text("The course's sample sheet (100 reviewed errors)").click()
+    wait_idle(page)
+    page.get_by_label("Sheet name").fill(name)
+    page.get_by_label("Sheet name").press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name=re.compile("Start the sheet")).click()
+    wait_idle(page)
+    return sheet_revision(page)

@@ -12,7 +12,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from storage import WorkspaceStore
-from tests.e2e.browser import assert_no_exception, open_page, wait_idle
+from tests.e2e.browser import (
+    assert_no_exception,
+    open_page,
+    sheet_revision,
+    start_sample_sheet,
+    wait_idle,
+)
 
 SHEET_KIND, SNAPSHOT_KIND = "error_sheet", "waterfall_snapshot"
 SHEET = "Crash sheet"
@@ -21,13 +27,6 @@ RATES = "waterfall?human=1&train=8&train_dev=10&dev=12&test=12.5"
 
 def _store(server) -> WorkspaceStore:
     return WorkspaceStore(f"sqlite:///{server.store}")
-
-
-def _sheet_revision(page: Page) -> int:
-    """The revision the page says is saved ("100 examples · revision 3 · saved on every edit")."""
-    caption = page.get_by_text(re.compile(r"revision \d+ · saved on every edit")).first
-    expect(caption).to_be_visible(timeout=60_000)
-    return int(re.search(r"revision (\d+)", caption.inner_text()).group(1))
 
 
 def _wait_revision(page: Page, revision: int) -> None:
@@ -60,15 +59,7 @@ def test_kill_while_editing_a_sheet_and_while_saving_a_snapshot(start_server, ch
     page = crash_context.new_page()
 
     # 1. A sheet from the course sample, then edits the page confirms one by one.
-    open_page(page, f"{server.url}/error-analysis")
-    page.get_by_text("The course's sample sheet (100 reviewed errors)").click()
-    wait_idle(page)
-    page.get_by_label("Sheet name").fill(SHEET)
-    page.get_by_label("Sheet name").press("Enter")
-    wait_idle(page)
-    page.get_by_role("button", name=re.compile("Start the sheet")).click()
-    wait_idle(page)
-    first = _sheet_revision(page)
+    first = start_sample_sheet(page, server.url, SHEET)
     shown_saved = {}
     for step, value in enumerate(("12.50", "11.25", "9.75"), start=1):
         _set_dev_error(page, value)
@@ -93,7 +84,7 @@ def test_kill_while_editing_a_sheet_and_while_saving_a_snapshot(start_server, ch
     # 3. Restart on the same store: the page opens the sheet at its saved revision.
     server = start_server(store=server.store)
     open_page(page, f"{server.url}/error-analysis")
-    assert _sheet_revision(page) == sheet.revision
+    assert sheet_revision(page) == sheet.revision
     expect(page.get_by_label("Dev error (%)")).to_have_value(f"{sheet.content['meta']['dev_error']:.2f}")
     assert_no_exception(page)
 

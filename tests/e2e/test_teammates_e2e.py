@@ -12,7 +12,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from storage import WorkspaceStore
-from tests.e2e.browser import IDLE, assert_no_exception, load_sample, open_page, wait_idle
+from tests.e2e.browser import (
+    IDLE,
+    assert_no_exception,
+    load_sample,
+    open_page,
+    sheet_revision,
+    start_sample_sheet,
+    wait_idle,
+)
 
 SHEET = "Team sheet"
 PAGES = [("", "ML Strategy Workbench"), ("waterfall", "Bias & variance"), ("metrics", "Metrics"),
@@ -40,22 +48,8 @@ def contexts(browser):
         context.close()
 
 
-def _revision(page: Page) -> int:
-    caption = page.get_by_text(re.compile(r"revision \d+ · saved on every edit")).first
-    expect(caption).to_be_visible(timeout=120_000)
-    return int(re.search(r"revision (\d+)", caption.inner_text()).group(1))
-
-
 def _create_sheet(page: Page, url: str) -> None:
-    open_page(page, f"{url}/error-analysis")
-    page.get_by_text("The course's sample sheet (100 reviewed errors)").click()
-    wait_idle(page)
-    page.get_by_label("Sheet name").fill(SHEET)
-    page.get_by_label("Sheet name").press("Enter")
-    wait_idle(page)
-    page.get_by_role("button", name=re.compile("Start the sheet")).click()
-    wait_idle(page)
-    assert _revision(page) == 1
+    assert start_sample_sheet(page, url, SHEET) == 1
 
 
 def test_ten_sessions_on_one_workspace(team_server, contexts):
@@ -81,7 +75,7 @@ def test_ten_sessions_on_one_workspace(team_server, contexts):
 
     # Two teammates edit the same sheet at once: both had revision 1 on screen.
     alice, bob = pages[0], pages[1]
-    assert _revision(alice) == _revision(bob) == 1
+    assert sheet_revision(alice) == sheet_revision(bob) == 1
     for page, value in ((alice, "12.50"), (bob, "7.50")):
         page.get_by_label("Dev error (%)").fill(value)
     alice.get_by_label("Dev error (%)").press("Enter")
