@@ -31,8 +31,8 @@ def test_home_loads_sample_and_every_page_renders(page, fresh_url, load_sample, 
         shot(page, path)
 
 
-def test_sidebar_names_the_open_workspace(page, app_url, open_page):
-    open_page(page, app_url)
+def test_sidebar_names_the_open_workspace(page, fresh_url, open_page):
+    open_page(page, fresh_url)
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text("Workspace", exact=True)).to_be_visible()
     expect(sidebar.get_by_text("My project")).to_be_visible()
