@@ -30,8 +30,11 @@ def test_a_link_with_query_parameters_reopens_that_waterfall(page, app_url, open
     shot(page, "waterfall-from-link")
 
 
-def test_typing_updates_the_url_for_a_teammate(page, app_url, open_page):
+def test_typing_updates_the_url_for_a_teammate(page, app_url, open_page, wait_idle):
     open_page(page, f"{app_url}/waterfall")
+    # With a predictions file in the workspace the page opens on it: switch to typing.
+    page.get_by_role("radio", name="Typed rates").click()
+    wait_idle(page)
     field = page.get_by_label("Training error (%)", exact=True)
     field.fill("8")
     field.press("Enter")
