@@ -132,14 +132,14 @@ def make_error_sheet(rng: np.random.Generator, cats: pd.DataFrame) -> pd.DataFra
     return sheet
 
 
-def main() -> None:
-    """Write every sample file next to this script."""
+def main(out: Path = HERE) -> None:
+    """Write every sample file into `out` (by default next to this script)."""
     rng = np.random.default_rng(SEED)
     cats = make_cat_classifier(rng)
-    cats.to_csv(HERE / "cat_classifier.csv", index=False)
-    make_animals_multiclass(rng).to_csv(HERE / "animals_multiclass.csv", index=False)
-    make_driving_multitask(rng).to_csv(HERE / "driving_multitask.csv", index=False)
-    make_error_sheet(rng, cats).to_csv(HERE / "error_sheet_sample.csv", index=False)
+    cats.to_csv(out / "cat_classifier.csv", index=False)
+    make_animals_multiclass(rng).to_csv(out / "animals_multiclass.csv", index=False)
+    make_driving_multitask(rng).to_csv(out / "driving_multitask.csv", index=False)
+    make_error_sheet(rng, cats).to_csv(out / "error_sheet_sample.csv", index=False)
 
 
 if __name__ == "__main__":
