@@ -38,6 +38,8 @@ _NOTICE = "ea.notice"
 _PENDING_OPEN = "ea.pending_open"
 SELECT_KEY = "sheet"  # the sheet selector; bound to the URL (?sheet=name)
 DEV_ERROR_KEY = "ea.dev_error"
+# File types the sheet uploader takes (read_sheet reads them all through read_table).
+SHEET_TYPES = ("csv", "tsv", "txt", "gz", "xlsx", "parquet")
 TOTAL_KEY = "ea.total_errors"
 LABEL_KEY = "ea.label_category"
 

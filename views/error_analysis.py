@@ -38,6 +38,7 @@ from components.error_analysis_state import (
     PREVIEW_COLUMN,
     SELECT_KEY,
     SHEET_KIND,
+    SHEET_TYPES,
     TOTAL_KEY,
     HeldSheet,
     create_sheet,
@@ -191,8 +192,7 @@ def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
         return new_sheet(sample.frame, categories=categories), categories, meta
     if source in ("upload", "sample"):
         if source == "upload":
-            upload = st.file_uploader("Sheet (CSV, TSV, Excel or Parquet)",
-                                      type=["csv", "tsv", "txt", "gz", "xlsx", "parquet"],
+            upload = st.file_uploader("Sheet (CSV, TSV, Excel or Parquet)", type=list(SHEET_TYPES),
                                       key="ea.upload")
             if upload is None:
                 return None

@@ -24,6 +24,7 @@ from playwright.sync_api import Page, expect
 
 from analysis.predictions import read_predictions, read_table, suggest_mapping
 from analysis.sheet_io import read_sheet
+from components.error_analysis_state import SHEET_TYPES
 from components.inputs import FILE_TYPES, wrong_task_message
 from tests.corpus.make_corpus import (
     CASES,
@@ -78,7 +79,7 @@ PAGES = [
              "Sheet name", "Hardening sheet", PICKER_TYPES),
     PageSpec("error-analysis (sheet upload)", "error-analysis", None,
              lambda data, name: read_sheet(data, name), "Sheet name", "Hardening sheet",
-             ("csv", "xlsx"), setup=_choose_sheet_upload),
+             SHEET_TYPES, setup=_choose_sheet_upload),
     PageSpec("split-planner", "split-planner", None, lambda data, name: read_table(data, name),
              "Data sources and their sizes", "web: 150000; mobile: 12000",
              ("csv", "tsv", "txt", "xlsx", "parquet", "gz")),
