@@ -1,7 +1,7 @@
 """Small-sample statistics every page uses: intervals around proportions.
 
-Numbers shown to users carry their uncertainty where the sample is small (DESIGN.md), and
-the Wilson score interval behaves well near 0% and 100%, where error rates live.
+Numbers shown to users carry their uncertainty where the sample is small, and the Wilson
+score interval behaves well near 0% and 100%, where error rates live.
 """
 
 from __future__ import annotations
@@ -9,7 +9,18 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from analysis.validation import check_fraction
+from analysis.validation import check_confidence
+
+
+def two_sided_z(confidence: float) -> float:
+    """The normal quantile z with P(-z < Z < z) = `confidence` (1.96 for 0.95).
+
+    Examples
+    --------
+    >>> round(two_sided_z(0.95), 4)
+    1.96
+    """
+    return float(stats.norm.ppf(0.5 + check_confidence(confidence) / 2))
 
 
 def wilson_interval(successes: np.ndarray | float, n: np.ndarray | float, *,
@@ -24,12 +35,11 @@ def wilson_interval(successes: np.ndarray | float, n: np.ndarray | float, *,
     >>> round(float(low), 4), round(float(high), 4)
     (0.0552, 0.1744)
     """
-    check_fraction("confidence", confidence)
+    z = two_sided_z(confidence)
     k = np.asarray(successes, dtype=float)
     total = np.asarray(n, dtype=float)
     if np.any(k < 0) or np.any(k > total):
         raise ValueError("successes must lie between 0 and n.")
-    z = stats.norm.ppf(0.5 + confidence / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = k / total
         denominator = 1 + z**2 / total

@@ -73,6 +73,18 @@ def check_fraction(name: str, value: object, *, allow_none: bool = False) -> flo
     return check_number(name, value, low=0.0, high=1.0, allow_none=allow_none)
 
 
+def check_confidence(value: object, name: str = "confidence") -> float:
+    """Check a confidence level: a fraction strictly between 0 and 1 (0.95 is usual).
+
+    The one check every interval and sample size uses: 1.0 would ask for an infinite z (an
+    interval of infinite width), 0 for no interval at all.
+    """
+    number = check_fraction(name, value)
+    if number is None or not 0 < number < 1:
+        raise ValueError(f"{name} must lie strictly between 0 and 1 (e.g. 0.95); got {value!r}.")
+    return number
+
+
 def check_count(name: str, value: object, *, minimum: int = 0) -> int:
     """Check a whole count (number of examples, epochs, ...) at least `minimum`."""
     number = check_number(name, value, low=minimum)

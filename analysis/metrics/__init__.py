@@ -1,0 +1,54 @@
+"""One number to decide with: confusion-matrix metrics with intervals, threshold analysis,
+ROC/PR curves, slices and weighted error.
+
+Everything is vectorised numpy: one `np.bincount` builds a confusion matrix, one sort builds
+every score curve (ROC, PR, precision/recall/F1/queue rate against the threshold), and the
+confusion matrix at any threshold is then read off the sorted curve without touching the rows
+again. Values agree with scikit-learn (same tie handling: a threshold t flags every example
+with score >= t). Undefined values (precision with no predicted positives, ...) are reported
+with a reason, or replaced by an explicit `zero_division` number, never a crash.
+
+The package is cut along its seams: `inputs` (checks), `estimate` (a value with its interval),
+`curves`, `binary`, `thresholds`, `multiclass`, `multilabel`, `slices` and `tables` (what
+other pages take). Import from `analysis.metrics`; the modules are an inside view.
+"""
+
+from analysis.metrics.binary import BinaryMetrics, binary_metrics, metrics_at_threshold
+from analysis.metrics.curves import ScoreCurve, score_curve
+from analysis.metrics.estimate import Estimate
+from analysis.metrics.inputs import UNDEFINED, check_labels
+from analysis.metrics.multiclass import MulticlassMetrics, multiclass_metrics
+from analysis.metrics.multilabel import MultiLabelMetrics, multilabel_metrics
+from analysis.metrics.slices import SliceMetrics, WeightedError, slice_metrics, weighted_error
+from analysis.metrics.tables import metrics_table, misclassified_examples
+from analysis.metrics.thresholds import (
+    ThresholdChoice,
+    best_f1_threshold,
+    downsample_curve,
+    threshold_for_target,
+)
+
+__all__ = [
+    "UNDEFINED",
+    "BinaryMetrics",
+    "Estimate",
+    "MultiLabelMetrics",
+    "MulticlassMetrics",
+    "ScoreCurve",
+    "SliceMetrics",
+    "ThresholdChoice",
+    "WeightedError",
+    "best_f1_threshold",
+    "binary_metrics",
+    "check_labels",
+    "downsample_curve",
+    "metrics_at_threshold",
+    "metrics_table",
+    "misclassified_examples",
+    "multiclass_metrics",
+    "multilabel_metrics",
+    "score_curve",
+    "slice_metrics",
+    "threshold_for_target",
+    "weighted_error",
+]
