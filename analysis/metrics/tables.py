@@ -55,6 +55,7 @@ def metrics_table(results: dict[str, BinaryMetrics]) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from analysis.metrics import binary_metrics
     >>> metrics_table({"A": binary_metrics([1, 0, 1, 1], [1, 0, 0, 1])})[["model", "accuracy"]].values.tolist()
     [['A', 75.0]]
     """

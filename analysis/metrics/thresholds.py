@@ -42,6 +42,7 @@ def best_f1_threshold(curve: ScoreCurve) -> ThresholdChoice:
 
     Examples
     --------
+    >>> from analysis.metrics import score_curve
     >>> best_f1_threshold(score_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])).threshold
     0.35
     """
@@ -61,6 +62,7 @@ def threshold_for_target(curve: ScoreCurve, *, precision: float | None = None,
 
     Examples
     --------
+    >>> from analysis.metrics import score_curve
     >>> curve = score_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
     >>> threshold_for_target(curve, recall=1.0).threshold
     0.35
