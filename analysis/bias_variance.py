@@ -21,6 +21,7 @@ from analysis.predictions import ColumnMapping, Predictions, validate_prediction
 from analysis.stats import wilson_interval
 from analysis.validation import (
     check_choice,
+    check_confidence,
     check_count,
     check_fraction,
     check_number,
@@ -313,9 +314,7 @@ def decompose(human: object, train: object, train_dev: object = None, dev: objec
     """
     references = _check_human(human)
     rates = _check_chain(train, train_dev, dev, test)
-    check_fraction("confidence", confidence)
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence:g}.")
+    check_confidence(confidence)
     check_number("relative_threshold", relative_threshold, low=0.0, high=1.0)
     counts = _check_sizes(sizes, rates)
     bayes = min((value for _, value in references), default=None)
@@ -513,7 +512,7 @@ def errors_by_split(predictions: Predictions | pd.DataFrame, *, threshold: float
     >>> errors_by_split(frame)[["split", "examples", "errors", "error"]].to_dict("list")
     {'split': ['train', 'dev'], 'examples': [2, 2], 'errors': [0, 1], 'error': [0.0, 50.0]}
     """
-    check_fraction("confidence", confidence)
+    check_confidence(confidence)
     truth, guess, splits = _mistake_inputs(predictions, threshold=threshold, model=model,
                                            y_true=y_true, y_pred=y_pred, split=split)
     wrong = _mistakes(truth, guess)

@@ -1,6 +1,6 @@
-"""Choosing between models (DOMAIN.md sections 1-2): one optimizing metric plus satisficing
-constraints, a paired comparison of two models on the same dev examples, and the dev-set size
-needed to tell two models apart.
+"""Choosing between models: one optimizing metric plus satisficing constraints, and a paired
+comparison of two models on the same dev examples (with the dev-set size that would tell
+them apart, from analysis.sample_size).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import pandas as pd
 from scipy import stats
 
 from analysis.metrics import check_labels
+from analysis.sample_size import paired_n
 from analysis.validation import (
     check_choice,
+    check_confidence,
     check_count,
     check_fraction,
     check_number,
@@ -263,8 +265,10 @@ def compare_models(y_true: object, pred_a: object, pred_b: object, *, names: tup
     if len({truth.dtype.kind, a.dtype.kind, b.dtype.kind}) > 1:
         truth, a, b = truth.astype(str), a.astype(str), b.astype(str)
     n = check_same_length(y_true=truth, pred_a=a, pred_b=b)
-    level = check_fraction("confidence", confidence)
+    level = check_confidence(confidence)
     significance = check_fraction("alpha", alpha)
+    if not 0 < significance < 1:
+        raise ValueError(f"alpha must lie strictly between 0 and 1 (0.05 is usual); got {alpha!r}.")
     draws = check_count("n_boot", n_boot, minimum=100)
     if len(names) != 2 or names[0] == names[1]:
         raise ValueError(f"names must be two different model names; got {names!r}.")
@@ -283,8 +287,7 @@ def compare_models(y_true: object, pred_a: object, pred_b: object, *, names: tup
         warnings.append(f"only {only_a + only_b} examples separate the models: the test has little power")
     needed = None
     if difference != 0 and only_a + only_b > 0:
-        needed = dev_set_size(abs(difference), error_rate=max(error_a, error_b),
-                              discordant_rate=(only_a + only_b) / n, alpha=significance).n
+        needed = paired_n(abs(difference), (only_a + only_b) / n, alpha=significance, power=0.8)
     significant = p_value < significance
     verdict = _comparison_verdict(names, n, difference, p_value, float(low), float(high), level,
                                   significant, needed)
@@ -306,62 +309,3 @@ def _comparison_verdict(names: tuple[str, str], n: int, difference: float, p_val
     need = f" Telling a gap this size apart would take about {needed:,} dev examples." if needed else ""
     return (f"{gap}, but p = {p_value:.3g}: on {n:,} examples this could be chance, so the dev "
             f"set cannot yet say which model is better.{need}")
-
-
-# --------------------------------------------------------------------------- dev-set size
-@dataclass(frozen=True)
-class DevSetSize:
-    """Dev examples needed to detect an error difference `difference` with the paired test."""
-
-    n: int
-    difference: float
-    error_rate: float
-    discordant_rate: float
-    alpha: float
-    power: float
-    explanation: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def dev_set_size(difference: float, *, error_rate: float, discordant_rate: float | None = None,
-                 alpha: float = 0.05, power: float = 0.8) -> DevSetSize:
-    """Dev-set size to detect an error difference with McNemar's test (Connor 1987).
-
-    n = (z_{1-alpha/2} sqrt(psi) + z_{power} sqrt(psi - d^2))^2 / d^2, where psi is the share
-    of examples exactly one model gets wrong. Without `discordant_rate`, the two models'
-    mistakes are assumed independent: psi = e1 (1 - e2) + e2 (1 - e1) with e1 = error_rate,
-    e2 = error_rate - difference.
-
-    Examples
-    --------
-    >>> dev_set_size(0.01, error_rate=0.10).n
-    13498
-    >>> dev_set_size(0.001, error_rate=0.10).n > 100 * dev_set_size(0.01, error_rate=0.10).n * 0.9
-    True
-    """
-    d = check_fraction("difference", difference)
-    if d is None or d <= 0:
-        raise ValueError(f"difference must be above 0 (e.g. 0.01 for one point of error); got {difference!r}.")
-    e1 = check_fraction("error_rate", error_rate)
-    if d > e1:
-        raise ValueError(f"difference {d:g} is larger than error_rate {e1:g}: the better model's "
-                         "error would be negative. Use the worse model's error rate.")
-    a = check_fraction("alpha", alpha)
-    b = check_fraction("power", power)
-    if not 0 < a < 1 or not 0 < b < 1:
-        raise ValueError(f"alpha and power must lie strictly between 0 and 1; got {alpha!r}, {power!r}.")
-    e2 = e1 - d
-    psi = e1 * (1 - e2) + e2 * (1 - e1) if discordant_rate is None \
-        else check_fraction("discordant_rate", discordant_rate)
-    if psi < d - 1e-12:  # equal when every discordant example favours one model
-        raise ValueError(f"discordant_rate {psi:g} is below the difference {d:g}: at least that "
-                         "share of examples must differ between the models.")
-    z_alpha = stats.norm.ppf(1 - a / 2)
-    z_power = stats.norm.ppf(b)
-    n = math.ceil((z_alpha * math.sqrt(psi) + z_power * math.sqrt(psi - d**2)) ** 2 / d**2)
-    explanation = (f"About {n:,} dev examples detect a {100 * d:.2g}-point difference in error "
-                   f"(from {100 * e1:.3g}%) with {b:.0%} power at the {a:g} level "
-                   f"({100 * psi:.3g}% of examples judged differently by the two models).")
-    return DevSetSize(n, d, e1, psi, a, b, explanation)

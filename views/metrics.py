@@ -1,4 +1,4 @@
-"""Metrics page: one number to decide with (DOMAIN.md section 1).
+"""Metrics page: one number to decide with.
 
 Pick or upload predictions, move the threshold, read every metric with its interval, the
 curves, the slices; then choose a model (optimizing + satisficing metrics) and check whether
@@ -28,7 +28,8 @@ from analysis.metrics import (
     weighted_error,
 )
 from analysis.predictions import Predictions
-from analysis.selection import OPERATORS, compare_models, dev_set_size, select_model
+from analysis.sample_size import dev_size_to_detect
+from analysis.selection import OPERATORS, compare_models, select_model
 from components.errors import show_error
 from components.inputs import predictions_picker
 from components.metrics_charts import (
@@ -253,7 +254,8 @@ def _slices_section(y_true: np.ndarray, y_pred: np.ndarray, groups: dict[str, np
     left.plotly_chart(slice_bar_figure(slices), key="metrics.slices_chart")
     with right:
         st.metric("Average error across slices", f"{slices.average_error:.2%}",
-                  help="Each slice counts once (DOMAIN.md: error per region -> the average error)")
+                  help="Each slice counts once: the average of the per-slice error rates, so a "
+                       "small region weighs as much as a big one.")
         st.caption(f"Pooled over all rows: {slices.overall_error:.2%} · worst slice: {slices.worst_slice}")
         st.dataframe(slices.table, hide_index=True, key="metrics.slices_table",
                      column_config={c: st.column_config.NumberColumn(format="percent")
@@ -476,7 +478,9 @@ def _comparison_section(rows: ModelRows | None, threshold: float) -> None:
     detect = st.number_input("Difference to detect (points of error)", 0.01, 50.0, 1.0, 0.1,
                              key="metrics.detect")
     try:
-        needed = dev_set_size(detect / 100, error_rate=max(comparison.error_a, comparison.error_b, detect / 100))
+        # both models are scored on the same dev examples: the paired (McNemar) design
+        worse_pct = max(100 * comparison.error_a, 100 * comparison.error_b, detect)
+        needed = dev_size_to_detect(detect, worse_pct, design="paired")
         st.caption(needed.explanation + " Your dev set here has "
                    f"{comparison.n:,} examples.")
     except ValueError as err:

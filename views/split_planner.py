@@ -1,5 +1,5 @@
-"""Split planner (DOMAIN.md section 2): how big dev and test must be and where each source goes;
-checks a split you already have; writes a seeded split column into your file."""
+"""Split planner: how big dev and test must be and where each source goes; checks a split you
+already have; writes a seeded split column into your file."""
 
 from __future__ import annotations
 
@@ -7,21 +7,23 @@ import pandas as pd
 import streamlit as st
 
 from analysis.predictions import read_table
-from analysis.splits import (
+from analysis.sample_size import (
     SAMPLE_DESIGNS,
     SampleSize,
+    detectable_difference,
+    dev_size_to_detect,
+    interval_half_width,
+    size_for_interval,
+)
+from analysis.splits import (
     SplitAssignment,
     SplitPlan,
     assign_splits,
     audit_split,
-    detectable_difference,
-    dev_size_to_detect,
     format_sources,
-    interval_half_width,
     parse_sources,
     plan_splits,
     shuffled_split,
-    size_for_interval,
     split_counts,
 )
 from components.errors import show_error
@@ -111,7 +113,7 @@ def _needed_sizes() -> tuple[SampleSize | None, SampleSize | None]:
     dev_needed = test_needed = None
     try:
         dev_needed = dev_size_to_detect(difference, error_rate, alpha=alpha, power=power,
-                                        design=design, discordant_rate=discordant)
+                                        design=design, discordant_rate_pct=discordant)
         st.caption(f"{dev_needed.explanation} Formula: {dev_needed.formula}. "
                    f"Assumes {dev_needed.assumptions}.")
     except ValueError as err:
@@ -282,7 +284,7 @@ def _audit_existing(frame: pd.DataFrame, split_column: str, source_column: str, 
 
 st.title("Split planner")
 st.caption("Dev and test come from the distribution you care about; training data may come from "
-           "elsewhere; a train-dev slice tells variance from data mismatch (DOMAIN.md section 2).")
+           "elsewhere; a train-dev slice tells variance from data mismatch.")
 copy_link()
 sources = sources_input()
 dev = test = train_dev = None

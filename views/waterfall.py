@@ -1,4 +1,4 @@
-"""Bias & variance: where the error comes from, and what to try next (DOMAIN.md section 3).
+"""Bias & variance: where the error comes from, and what to try next.
 
 Typed rates or a predictions file -> analysis.bias_variance -> the waterfall figure. Every
 input is bound to the URL, so a copied link reopens the same waterfall for a teammate.

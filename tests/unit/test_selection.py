@@ -1,4 +1,4 @@
-"""analysis/selection.py: the course's optimizing/satisficing case, McNemar, bootstrap, dev-set size."""
+"""analysis/selection.py: the course's optimizing/satisficing case, McNemar, bootstrap."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.selection import compare_models, dev_set_size, mcnemar_exact, select_model
+from analysis.selection import compare_models, mcnemar_exact, select_model
 
 
 def _course_table() -> pd.DataFrame:
@@ -129,23 +129,3 @@ def test_compare_rejects_mismatched_lengths():
         compare_models([1, 0, 1], [1, 0], [1, 0, 1])
     with pytest.raises(ValueError, match="names must be two different"):
         compare_models([1], [1], [1], names=("A", "A"))
-
-
-def test_dev_set_size_grows_about_100x_for_a_10x_smaller_difference():
-    one_point = dev_set_size(0.01, error_rate=0.10)
-    tenth = dev_set_size(0.001, error_rate=0.10)
-    assert 80 < tenth.n / one_point.n < 120
-    # Connor (1987) by hand: psi = 0.1*0.91 + 0.09*0.9 = 0.172
-    z_a, z_b = stats.norm.ppf(0.975), stats.norm.ppf(0.8)
-    by_hand = (z_a * np.sqrt(0.172) + z_b * np.sqrt(0.172 - 0.0001)) ** 2 / 0.0001
-    assert one_point.n == int(np.ceil(by_hand))
-    assert "dev examples" in one_point.explanation
-
-
-def test_dev_set_size_rejects_impossible_input():
-    with pytest.raises(ValueError, match="difference must be above 0"):
-        dev_set_size(0, error_rate=0.1)
-    with pytest.raises(ValueError, match="larger than error_rate"):
-        dev_set_size(0.2, error_rate=0.1)
-    with pytest.raises(ValueError, match=r"discordant_rate .* is below the difference"):
-        dev_set_size(0.05, error_rate=0.1, discordant_rate=0.01)

@@ -1,27 +1,23 @@
-"""The data-split planner on DOMAIN.md section 2's numbers, sample sizes by hand, bad inputs."""
+"""The data-split planner on the course's numbers (200,000 web + 10,000 mobile), bad inputs.
+
+Sample sizes are tested in test_sample_size.py."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
 
+from analysis.sample_size import dev_size_to_detect, size_for_interval
 from analysis.splits import (
     apportion,
     assign_splits,
     audit_split,
-    detectable_difference,
-    dev_size_to_detect,
-    interval_half_width,
     parse_sources,
     plan_splits,
     shuffled_split,
-    size_for_interval,
     split_counts,
 )
 
@@ -129,61 +125,6 @@ def test_using_all_target_data_for_dev_and_test_is_warned_about():
     assert any("No 'mobile' examples are left for train" in w for w in plan.warnings)
 
 
-# --- sample sizes against hand cases --------------------------------------------------------------
-
-def test_dev_size_two_proportion_hand_case():
-    # e = 10%, d = 1 point: p1 = 0.10, p2 = 0.09, pbar = 0.095, z = 1.959964, 0.841621
-    # n = (1.959964 * sqrt(2*.095*.905) + 0.841621 * sqrt(.09 + .0819))^2 / 0.01^2
-    #   = (0.812735 + 0.348941)^2 / 1e-4 = 13,494.9 -> 13,495
-    size = dev_size_to_detect(1, 10)
-    assert size.n == 13_495
-    assert "13,495" in size.explanation
-    assert "p̄" in size.formula
-
-
-def test_dev_size_paired_hand_case():
-    # psi = 5%: n = (1.959964 * sqrt(.05) + 0.841621 * sqrt(.05 - .0001))^2 / 1e-4 = 3,922.1 -> 3,923
-    assert dev_size_to_detect(1, 10, design="paired", discordant_rate=5).n == 3_923
-
-
-def test_detecting_a_tenth_of_a_point_takes_far_more_examples_than_one_point():
-    assert dev_size_to_detect(0.1, 10).n > 90 * dev_size_to_detect(1, 10).n
-
-
-def test_dev_size_matches_a_direct_power_computation():
-    # the power of the pooled two-proportion z-test at the returned n is at least 0.8
-    n = dev_size_to_detect(2, 8).n
-    p1, p2 = 0.08, 0.06
-    pbar = (p1 + p2) / 2
-    se0 = math.sqrt(2 * pbar * (1 - pbar) / n)
-    se1 = math.sqrt((p1 * (1 - p1) + p2 * (1 - p2)) / n)
-    power = stats.norm.cdf(((p1 - p2) - stats.norm.ppf(0.975) * se0) / se1)
-    assert 0.8 <= power < 0.801
-
-
-def test_test_size_for_interval_hand_case():
-    # n = 1.959964^2 * 0.1 * 0.9 / 0.01^2 = 3,457.3 -> 3,458
-    size = size_for_interval(10, 1)
-    assert size.n == 3_458
-    assert abs(size.inputs["wilson_half_width"] - 1.0) < 0.05
-
-
-@settings(max_examples=30, deadline=None)
-@given(st.floats(0.5, 49), st.floats(0.1, 5))
-def test_interval_size_shrinks_as_the_interval_widens(error_rate, half_width):
-    assert size_for_interval(error_rate, half_width * 2).n <= size_for_interval(error_rate, half_width).n
-
-
-def test_the_course_dev_set_of_2500_detects_about_two_points_at_10_percent():
-    smallest = detectable_difference(2_500, 10)
-    assert 2.0 < smallest < 2.5
-    # the inverse agrees with the forward formula on both sides of the answer
-    assert dev_size_to_detect(smallest, 10).n <= 2_500 < dev_size_to_detect(smallest - 0.01, 10).n
-    assert detectable_difference(20, 10) is None  # not even a 10-point gap
-    # a 2,500-example test set: 1.96 * sqrt(0.1 * 0.9 / 2500) = 1.176 points
-    assert round(interval_half_width(2_500, 10), 3) == 1.176
-
-
 # --- writing a split column ---------------------------------------------------------------------
 
 def _frame(n_web=400, n_mobile=200, seed=0):
@@ -256,18 +197,6 @@ def test_parse_sources_reads_thousands_separators_and_lines():
     (lambda: plan_splits({"web": "lots"}, target="web"), r"size of source 'web' must be a number"),
     (lambda: plan_splits(COURSE, target="mobile", train_dev_size=300_000),
      r"train_dev_size \(300,000\) exceeds the 205,000 examples"),
-    (lambda: dev_size_to_detect(0, 10), r"difference must be above 0"),
-    (lambda: dev_size_to_detect(2, 1), r"difference \(2 points\) cannot exceed error_rate \(1%\)"),
-    (lambda: dev_size_to_detect(1, 100), r"error_rate must lie strictly between 0 and 100"),
-    (lambda: dev_size_to_detect(1, 10, alpha=0), r"alpha must lie strictly between 0 and 0.5"),
-    (lambda: dev_size_to_detect(1, 10, power=1), r"power must be below 1"),
-    (lambda: dev_size_to_detect(1, 10, design="bayes"), r"design must be one of"),
-    (lambda: dev_size_to_detect(1, 10, discordant_rate=5), r"discordant_rate only applies to design='paired'"),
-    (lambda: dev_size_to_detect(1, 10, design="paired", discordant_rate=0.5),
-     r"discordant_rate must lie between the difference \(1%\)"),
-    (lambda: size_for_interval(10, 0), r"half_width must be above 0"),
-    (lambda: size_for_interval("ten", 1), r"error_rate must be a number, got the text 'ten'"),
-    (lambda: size_for_interval(10, 1, confidence=1), r"confidence must be below 1"),
     (lambda: parse_sources(""), r"sources is empty"),
     (lambda: parse_sources("web 200000"), r"could not read 'web 200000'"),
     (lambda: parse_sources("web: 1; web: 2"), r"'web' is listed twice"),
