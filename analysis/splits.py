@@ -1,5 +1,6 @@
-"""The data-split planner (DOMAIN.md section 2): how big dev and test must be, and where each
-source's examples go, with the course's rules applied, explained and checked.
+"""The data-split planner: where each source's examples go (train, train-dev, dev, test), with
+the course's rules applied, explained and checked; how big dev and test must be comes from
+analysis.sample_size.
 
 Rules applied: dev and test come from the target distribution only and share it; target data
 left over after dev and test goes into train; a train-dev slice is carved at random from the
@@ -220,32 +221,12 @@ def plan_splits(sources: Mapping[str, int], *, target: str, dev_size: int | None
     default = _default_size(target_size, mismatched, cap)
     dev, dev_why = _size_or_default("dev_size", dev_size, dev_needed, default)
     test, test_why = _size_or_default("test_size", test_size, test_needed, default)
-    if dev + test > target_size:
-        dev_name = "dev_size" if dev_size is not None else "the dev size needed"
-        test_name = "test_size" if test_size is not None else "the test size needed"
-        raise ValueError(
-            f"{dev_name} ({dev:,}) + {test_name} ({test:,}) = {dev + test:,} exceeds the "
-            f"{target_size:,} examples of the target {target!r}: dev and test must both come "
-            "from the target, so lower them (or relax what they must detect) or collect more "
-            "target data.")
-    warnings: list[str] = []
-    if dev == 0 or test == 0:
-        warnings.append("A dev or test set of 0 examples cannot measure anything: give both "
-                        "at least a few hundred target examples.")
-    for label, size, needed in (("dev", dev, dev_needed), ("test", test, test_needed)):
-        if needed is not None and size < needed.n:
-            warnings.append(f"The {label} set ({size:,}) is smaller than the {needed.n:,} "
-                            f"needed: {needed.explanation}")
+    _check_dev_test_fit(dev, test, target_size, target, dev_given=dev_size is not None,
+                        test_given=test_size is not None)
     leftover = target_size - dev - test
     pool = {**{name: size for name, size in sources.items() if name != target}, target: leftover}
     pool_total = sum(pool.values())
-    if train_dev_size is None:
-        train_dev = min(dev, math.floor(pool_total * TRAIN_DEV_POOL_SHARE)) if mismatched else 0
-    else:
-        train_dev = check_count("train_dev_size", train_dev_size)
-    if train_dev > pool_total:
-        raise ValueError(f"train_dev_size ({train_dev:,}) exceeds the {pool_total:,} examples "
-                         "left for training: lower it.")
+    train_dev = _train_dev_size(train_dev_size, dev, pool_total, mismatched)
     names = list(pool)
     carved = dict(zip(names, apportion([pool[n] for n in names], train_dev), strict=True))
     counts: list[tuple[str, str, int]] = []
@@ -254,6 +235,58 @@ def plan_splits(sources: Mapping[str, int], *, target: str, dev_size: int | None
         counts.append(("train-dev", name, carved.get(name, 0)))
         counts.append(("dev", name, dev if name == target else 0))
         counts.append(("test", name, test if name == target else 0))
+    warnings = _size_warnings(dev, test, dev_needed, test_needed)
+    warnings += _pool_warnings(target, mismatched, leftover, train_dev, pool_total)
+    notes = _plan_notes(sources, target, dev, dev_why, test, test_why, leftover, others,
+                        train_dev, carved, pool_total)
+    return SplitPlan(sources=tuple(sources.items()), target=target, counts=tuple(counts),
+                     notes=tuple(notes), warnings=tuple(warnings),
+                     dev_needed=dev_needed, test_needed=test_needed)
+
+
+def _check_dev_test_fit(dev: int, test: int, target_size: int, target: str, *, dev_given: bool,
+                        test_given: bool) -> None:
+    """Dev and test both come from the target: together they cannot exceed it."""
+    if dev + test <= target_size:
+        return
+    dev_name = "dev_size" if dev_given else "the dev size needed"
+    test_name = "test_size" if test_given else "the test size needed"
+    raise ValueError(
+        f"{dev_name} ({dev:,}) + {test_name} ({test:,}) = {dev + test:,} exceeds the "
+        f"{target_size:,} examples of the target {target!r}: dev and test must both come "
+        "from the target, so lower them (or relax what they must detect) or collect more "
+        "target data.")
+
+
+def _train_dev_size(given: int | None, dev: int, pool_total: int, mismatched: bool) -> int:
+    """The given train-dev size, or by default as big as dev within a tenth of the pool
+    (none when train and dev share one distribution)."""
+    if given is None:
+        train_dev = min(dev, math.floor(pool_total * TRAIN_DEV_POOL_SHARE)) if mismatched else 0
+    else:
+        train_dev = check_count("train_dev_size", given)
+    if train_dev > pool_total:
+        raise ValueError(f"train_dev_size ({train_dev:,}) exceeds the {pool_total:,} examples "
+                         "left for training: lower it.")
+    return train_dev
+
+
+def _size_warnings(dev: int, test: int, dev_needed: SampleSize | None,
+                   test_needed: SampleSize | None) -> list[str]:
+    warnings: list[str] = []
+    if dev == 0 or test == 0:
+        warnings.append("A dev or test set of 0 examples cannot measure anything: give both "
+                        "at least a few hundred target examples.")
+    for label, size, needed in (("dev", dev, dev_needed), ("test", test, test_needed)):
+        if needed is not None and size < needed.n:
+            warnings.append(f"The {label} set ({size:,}) is smaller than the {needed.n:,} "
+                            f"needed: {needed.explanation}")
+    return warnings
+
+
+def _pool_warnings(target: str, mismatched: bool, leftover: int, train_dev: int,
+                   pool_total: int) -> list[str]:
+    warnings: list[str] = []
     if pool_total - train_dev <= 0:
         warnings.append("Nothing is left to train on: lower dev, test or train-dev.")
     if mismatched and leftover == 0:
@@ -262,11 +295,7 @@ def plan_splits(sources: Mapping[str, int], *, target: str, dev_size: int | None
     if mismatched and train_dev == 0:
         warnings.append("Without a train-dev set you cannot tell variance from data mismatch "
                         "(train and dev come from different distributions).")
-    notes = _plan_notes(sources, target, dev, dev_why, test, test_why, leftover, others,
-                        train_dev, carved, pool_total)
-    return SplitPlan(sources=tuple(sources.items()), target=target, counts=tuple(counts),
-                     notes=tuple(notes), warnings=tuple(warnings),
-                     dev_needed=dev_needed, test_needed=test_needed)
+    return warnings
 
 
 def _plan_notes(sources: Mapping[str, int], target: str, dev: int, dev_why: str, test: int,
@@ -429,106 +458,3 @@ def shuffled_split(sources: Mapping[str, int], *, dev_size: int, test_size: int,
             remaining[name] -= part
     counts.extend(("train", name, remaining[name]) for name in names)
     return composition_table(counts, names)
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing a split column into the user's file
-# ---------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SplitAssignment:
-    """The user's table with a seeded split column, and the plan it follows."""
-
-    frame: pd.DataFrame
-    plan: SplitPlan
-    split_column: str
-    seed: int
-    stratified_by: str | None
-    notes: tuple[str, ...]
-
-    def table(self) -> pd.DataFrame:
-        return self.plan.table()
-
-
-def assign_splits(frame: pd.DataFrame, *, source_column: str, target: str,
-                  dev_size: int | None = None, test_size: int | None = None,
-                  train_dev_size: int | None = None, seed: int = 0,
-                  stratify_column: str | None = None, split_column: str = "split",
-                  dev_needed: SampleSize | None = None,
-                  test_needed: SampleSize | None = None) -> SplitAssignment:
-    """Write a seeded `split_column` into a copy of `frame` following plan_splits.
-
-    The plan is made from the file's own source counts. Dev and test are drawn at random from
-    the target rows; train-dev is drawn from the training pool with the plan's per-source
-    counts. With `stratify_column`, every draw keeps that column's value proportions (largest
-    remainder), so dev, test and train-dev carry the label mix of where they were drawn from.
-    The same seed gives the same split.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"source": ["web"] * 8 + ["mobile"] * 8})
-    >>> out = assign_splits(df, source_column="source", target="mobile", dev_size=2,
-    ...                     test_size=2, train_dev_size=2, seed=7)
-    >>> out.frame.groupby("split").size().to_dict()
-    {'dev': 2, 'test': 2, 'train': 10, 'train-dev': 2}
-    """
-    if not isinstance(frame, pd.DataFrame) or frame.empty:
-        raise ValueError("the file has no rows: upload a table with one row per example.")
-    if source_column not in frame.columns:
-        raise ValueError(f"source_column {source_column!r} is not a column of the file; columns "
-                         f"are {', '.join(map(repr, map(str, frame.columns[:12])))}.")
-    if stratify_column is not None and stratify_column not in frame.columns:
-        raise ValueError(f"stratify_column {stratify_column!r} is not a column of the file.")
-    seed = check_count("seed", seed)
-    if not isinstance(split_column, str) or not split_column.strip():
-        raise ValueError("split_column needs a name, e.g. 'split'.")
-    source_values = frame[source_column]
-    missing = np.flatnonzero(source_values.isna().to_numpy())
-    if len(missing):
-        raise ValueError(f"column {source_column!r} is empty in {len(missing)} rows "
-                         f"({rows_preview(missing)}): fill in where each example comes from.")
-    sources_text = source_values.astype(str).str.strip().to_numpy()
-    names, sizes = np.unique(sources_text, return_counts=True)
-    order = np.argsort(-sizes, kind="stable")
-    sources = {str(names[i]): int(sizes[i]) for i in order}
-    plan = plan_splits(sources, target=str(target), dev_size=dev_size, test_size=test_size,
-                       train_dev_size=train_dev_size, dev_needed=dev_needed,
-                       test_needed=test_needed)
-    strata = None
-    if stratify_column is not None:
-        strata = pd.factorize(frame[stratify_column].astype(object), use_na_sentinel=False)[0]
-    rng = np.random.default_rng(seed)
-    labels = np.full(len(frame), "train", dtype=object)
-    target_rows = np.flatnonzero(sources_text == plan.target)
-    dev_rows = _draw(rng, target_rows, plan.count("dev"), strata)
-    rest = np.setdiff1d(target_rows, dev_rows)
-    test_rows = _draw(rng, rest, plan.count("test"), strata)
-    labels[dev_rows] = "dev"
-    labels[test_rows] = "test"
-    for name in sources:
-        pool_rows = np.flatnonzero((sources_text == name) & (labels == "train"))
-        labels[_draw(rng, pool_rows, plan.count("train-dev", name), strata)] = "train-dev"
-    out = frame.copy()
-    out[split_column] = pd.Series(labels, index=frame.index, dtype="string")
-    notes = [f"Split written to column {split_column!r} with seed {seed}: the same seed and "
-             "file give the same split."]
-    if stratify_column is not None:
-        notes.append(f"Each draw keeps the proportions of {stratify_column!r} of the rows it "
-                     "was drawn from.")
-    return SplitAssignment(frame=out, plan=plan, split_column=split_column, seed=seed,
-                           stratified_by=stratify_column, notes=tuple(notes))
-
-
-def _draw(rng: np.random.Generator, rows: np.ndarray, n: int,
-          strata: np.ndarray | None) -> np.ndarray:
-    """Pick n of `rows` at random, keeping the strata's proportions when strata are given."""
-    if n == 0:
-        return rows[:0]
-    if strata is None:
-        return np.sort(rng.choice(rows, size=n, replace=False))
-    groups, inverse = np.unique(strata[rows], return_inverse=True)
-    sizes = np.bincount(inverse, minlength=len(groups))
-    quotas = apportion(sizes.tolist(), n)
-    picked = [rng.choice(rows[inverse == g], size=q, replace=False)
-              for g, q in enumerate(quotas) if q]
-    return np.sort(np.concatenate(picked))

@@ -15,10 +15,9 @@ from analysis.sample_size import (
     interval_half_width,
     size_for_interval,
 )
+from analysis.split_assignment import SplitAssignment, assign_splits
 from analysis.splits import (
-    SplitAssignment,
     SplitPlan,
-    assign_splits,
     audit_split,
     format_sources,
     parse_sources,

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.sample_size import dev_size_to_detect, size_for_interval
+from analysis.split_assignment import assign_splits
 from analysis.splits import (
     apportion,
-    assign_splits,
     audit_split,
     parse_sources,
     plan_splits,
