@@ -1,32 +1,43 @@
-"""The error waterfall: where a model's error comes from (DOMAIN.md section 3).
+"""The error waterfall: where a model's error comes from.
 
 Human-level error stands in for Bayes error; each step down the chain human -> train ->
 train-dev -> dev -> test is one gap (avoidable bias, variance, data mismatch, overfitting to
 dev). The gaps are computed from typed rates (`decompose`), from a predictions file
 (`errors_by_split`, `decompose_predictions`) or from the general formulation's 3x2 table
 (`general_formulation`). Every result carries its numbers, its diagnosis and its warnings.
+
+The general formulation (analysis.general_formulation), errors per split
+(analysis.split_errors) and the course's cases (analysis.waterfall_cases) live in modules of
+their own; their public names are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.predictions import ColumnMapping, Predictions, validate_predictions
+from analysis.general_formulation import FORMULATION_COLUMNS, FORMULATION_ROWS, format_points
+from analysis.general_formulation import FORMULATION_EXAMPLE as FORMULATION_EXAMPLE
+from analysis.general_formulation import FormulationGap as FormulationGap
+from analysis.general_formulation import FormulationResult as FormulationResult
+from analysis.general_formulation import general_formulation as general_formulation
+from analysis.predictions import Predictions
+from analysis.split_errors import errors_by_split
 from analysis.stats import wilson_interval
 from analysis.validation import (
     check_choice,
     check_confidence,
     check_count,
-    check_fraction,
     check_number,
     check_percent,
 )
+from analysis.waterfall_cases import HUMAN_REFERENCES as HUMAN_REFERENCES
+from analysis.waterfall_cases import PRESETS as PRESETS
 
 LEVELS = ("human", "train", "train-dev", "dev", "test")
 GAP_KINDS = ("avoidable bias", "variance", "data mismatch", "overfitting to dev")
@@ -60,37 +71,7 @@ TACTICS: dict[str, tuple[str, ...]] = {
     "overfitting to dev": ("Get a bigger dev set.",),
 }
 
-# The human-level references a page offers (DOMAIN.md: the best of them is the Bayes proxy).
-HUMAN_REFERENCES = ("typical human", "typical expert", "experienced expert", "team of experts")
 
-PRESETS: dict[str, dict[str, Any]] = {
-    "Bias dominates (human 1, train 8, dev 10)": {"human": 1.0, "train": 8.0, "dev": 10.0},
-    "Variance dominates (human 7.5, train 8, dev 10)": {"human": 7.5, "train": 8.0, "dev": 10.0},
-    "Variance (train 1, train-dev 9, dev 10)": {
-        "human": 0.0, "train": 1.0, "train_dev": 9.0, "dev": 10.0},
-    "Data mismatch (train 1, train-dev 1.5, dev 10)": {
-        "human": 0.0, "train": 1.0, "train_dev": 1.5, "dev": 10.0},
-    "Bias (human 0, train 10, train-dev 11, dev 12)": {
-        "human": 0.0, "train": 10.0, "train_dev": 11.0, "dev": 12.0},
-    "Bias and mismatch (train 10, train-dev 11, dev 20)": {
-        "human": 0.0, "train": 10.0, "train_dev": 11.0, "dev": 20.0},
-    "Dev easier than training data (human 4, train 7, train-dev 10, dev 6)": {
-        "human": 4.0, "train": 7.0, "train_dev": 10.0, "dev": 6.0},
-    # Radiology: typical human 3, typical doctor 1, experienced doctor 0.7, team of
-    # experienced doctors 0.5 -> the proxy is 0.5.
-    "Medical imaging (doctors: best human 0.5, train 0.7, dev 0.8)": {
-        "human": dict(zip(HUMAN_REFERENCES, (3.0, 1.0, 0.7, 0.5), strict=True)),
-        "train": 0.7, "dev": 0.8},
-}
-"""The course's worked cases (DOMAIN.md section 3) as decompose() keyword arguments.
-
-Where the course says "assume human level is about 0%", human is 0.
-"""
-
-FORMULATION_ROWS = ("human level", "error on examples trained on", "error on examples not trained on")
-FORMULATION_COLUMNS = ("general (training) distribution", "target (dev/test) distribution")
-# The rear-view mirror speech example (DOMAIN.md section 3): rows x columns, percent.
-FORMULATION_EXAMPLE = ((4.0, 6.0), (7.0, 6.0), (10.0, 6.0))
 
 
 @dataclass(frozen=True)
@@ -378,7 +359,7 @@ def _gaps(levels: Sequence[SplitError], relative_threshold: float) -> tuple[Gap,
             raw.append((kind, start, end, _tidy(b.error - a.error), low, high, noisy))
     if "train-dev" not in by_level and "train" in by_level and "dev" in by_level:
         # Without a train-dev set the dev - train gap mixes variance and mismatch; the course
-        # reads it as variance (DOMAIN.md: human 7.5, train 8, dev 10 -> variance).
+        # reads it as variance (human 7.5, train 8, dev 10 -> variance).
         a, b = by_level["train"], by_level["dev"]
         low, high = _gap_interval(a, b)
         noisy = _within_noise(b.error - a.error, low, high)
@@ -418,10 +399,6 @@ def _diagnose(references: tuple[tuple[str, float], ...], levels: tuple[SplitErro
     )
 
 
-def _points(value: float) -> str:
-    return f"{value:.2g}" if abs(value) < 0.1 else f"{value:.1f}"
-
-
 def _diagnosis_text(gaps: Sequence[Gap], problems: Sequence[str]) -> str:
     size = {g.kind: g.size for g in gaps}
     if not gaps:
@@ -430,7 +407,7 @@ def _diagnosis_text(gaps: Sequence[Gap], problems: Sequence[str]) -> str:
         if any(g.within_noise for g in gaps):
             return "No gap stands out from the noise: more examples are needed to tell."
         return "No gap is positive: the model does as well on every later set as before it."
-    named = [f"{kind} ({_points(size[kind])} points)" for kind in problems]
+    named = [f"{kind} ({format_points(size[kind])} points)" for kind in problems]
     if len(named) == 1:
         return f"{named[0][0].upper()}{named[0][1:]} dominates: focus on reducing {problems[0]}."
     listed = ", ".join(named[:-1]) + f" and {named[-1]}"
@@ -461,8 +438,8 @@ def _noise_warning(gap: Gap, levels: Sequence[SplitError], confidence: float) ->
     counts = {s.split: s.examples for s in levels}
     sizes = " and ".join(f"{counts[lvl]:,} {lvl} examples" for lvl in (gap.start, gap.end)
                          if counts.get(lvl))
-    return (f"The {gap.kind} gap ({_points(gap.size)} points) is within the noise: its "
-            f"{confidence:.0%} interval runs from {_points(gap.low)} to {_points(gap.high)} "
+    return (f"The {gap.kind} gap ({format_points(gap.size)} points) is within the noise: its "
+            f"{confidence:.0%} interval runs from {format_points(gap.low)} to {format_points(gap.high)} "
             f"points with {sizes}. It is not reported as a problem; more examples would tell.")
 
 
@@ -477,95 +454,13 @@ def _negative_warning(gap: Gap, error: Mapping[str, float]) -> str:
                 f"({start:g}%): unusual; check that the {gap.end} set is held out and not trained on.")
     if gap.kind == "data mismatch":
         return (f"Dev error ({end:g}%) is lower than train-dev error ({start:g}%), a gap "
-                f"of {_points(gap.size)} points: the dev/test data is easier than the "
+                f"of {format_points(gap.size)} points: the dev/test data is easier than the "
                 "training distribution.")
     return (f"Test error ({end:g}%) is lower than dev error ({start:g}%): dev and test should "
             "come from the same distribution; check how they were split.")
 
 
 # ---------------------------------------------------------------------------- from data
-
-def errors_by_split(predictions: Predictions | pd.DataFrame, *, threshold: float = 0.5,
-                    model: str | None = None, y_true: str = "y_true", y_pred: str = "y_pred",
-                    split: str = "split", confidence: float = 0.95) -> pd.DataFrame:
-    """Error rate per split with its count and Wilson confidence interval.
-
-    Parameters
-    ----------
-    predictions : Predictions or pandas.DataFrame
-        Loaded predictions (binary or multiclass) with a split column, or a plain frame with
-        `y_true`, `y_pred` and `split` columns.
-    threshold, model : used for Predictions with scores (binary): y_pred = score >= threshold.
-    confidence : float
-        Confidence of the Wilson intervals.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per split present, in waterfall order, columns: split, examples, errors,
-        error (percent), low, high (percent).
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"y_true": [1, 0, 1, 1], "y_pred": [1, 0, 0, 1],
-    ...                       "split": ["train", "train", "dev", "dev"]})
-    >>> errors_by_split(frame)[["split", "examples", "errors", "error"]].to_dict("list")
-    {'split': ['train', 'dev'], 'examples': [2, 2], 'errors': [0, 1], 'error': [0.0, 50.0]}
-    """
-    check_confidence(confidence)
-    truth, guess, splits = _mistake_inputs(predictions, threshold=threshold, model=model,
-                                           y_true=y_true, y_pred=y_pred, split=split)
-    wrong = _mistakes(truth, guess)
-    rows = []
-    for name in LEVELS[1:]:
-        mask = splits == name
-        n = int(mask.sum())
-        if n == 0:
-            continue
-        k = int(wrong[mask].sum())
-        low, high = wilson_interval(k, n, confidence=confidence)
-        rows.append({"split": name, "examples": n, "errors": k, "error": 100 * k / n,
-                     "low": 100 * low, "high": 100 * high})
-    return pd.DataFrame(rows, columns=["split", "examples", "errors", "error", "low", "high"])
-
-
-def _mistake_inputs(predictions: Predictions | pd.DataFrame, *, threshold: float,
-                    model: str | None, y_true: str, y_pred: str,
-                    split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(truth, prediction, canonical split) arrays from either input kind."""
-    if isinstance(predictions, Predictions):
-        if predictions.mapping.task == "multilabel":
-            raise ValueError("predictions is a multilabel file: the waterfall needs one "
-                             "label per example (binary or multiclass).")
-        if predictions.mapping.split is None:
-            raise ValueError(f"predictions ({predictions.name}) has no split column: map one "
-                             "(train / train-dev / dev / test) to compute errors per split.")
-        check_fraction("threshold", threshold)
-        splits = predictions.frame[predictions.mapping.split].astype(str).to_numpy()
-        guess = predictions.y_pred(threshold=threshold, model=model)
-        return np.asarray(predictions.y_true()), np.asarray(guess), splits
-    if not isinstance(predictions, pd.DataFrame):
-        raise ValueError("predictions must be loaded Predictions or a pandas DataFrame, got "
-                         f"{type(predictions).__name__}.")
-    missing = [c for c in (y_true, y_pred, split) if c not in predictions.columns]
-    if missing:
-        raise ValueError(f"predictions has no column {', '.join(map(repr, missing))}; its "
-                         f"columns are {', '.join(map(repr, predictions.columns[:12]))}.")
-    # The shared validator canonicalises split names and turns labels into text, so a
-    # plain frame is compared exactly like a loaded file.
-    mapping = ColumnMapping(task="multiclass", y_true=y_true, y_pred=y_pred, split=split)
-    checked = validate_predictions(predictions[[y_true, y_pred, split]], mapping,
-                                   name="predictions")
-    splits = checked.frame[split].to_numpy()
-    return checked.y_true(), checked.y_pred(), splits
-
-
-def _mistakes(truth: np.ndarray, guess: np.ndarray) -> np.ndarray:
-    """True where the prediction differs from the label (numbers compared as numbers)."""
-    if np.issubdtype(truth.dtype, np.number) and np.issubdtype(guess.dtype, np.number):
-        return truth != guess
-    return np.array([str(t) != str(g) for t, g in zip(truth, guess, strict=True)], dtype=bool)
-
 
 def decompose_predictions(predictions: Predictions | pd.DataFrame, *, human: object = None,
                           threshold: float = 0.5, model: str | None = None,
@@ -601,135 +496,3 @@ def decompose_predictions(predictions: Predictions | pd.DataFrame, *, human: obj
                           float(r.low), float(r.high)) for r in table.itertuples()]
     return _diagnose(references, tuple(levels), confidence=confidence,
                      relative_threshold=relative_threshold, from_data=True)
-
-
-# ---------------------------------------------------------------------------- general formulation
-
-@dataclass(frozen=True)
-class FormulationGap:
-    """A gap the 3x2 table supports: `size` = error(to) - error(from), in points."""
-
-    name: str
-    kind: str
-    size: float
-    from_cell: tuple[str, str]
-    to_cell: tuple[str, str]
-    meaning: str
-
-
-@dataclass(frozen=True)
-class FormulationResult:
-    """The general formulation table (percent, NaN = empty) and the gaps it supports."""
-
-    table: pd.DataFrame = field(compare=False)
-    gaps: tuple[FormulationGap, ...]
-    unsupported: tuple[str, ...]
-    warnings: tuple[str, ...]
-
-    def gap(self, name: str) -> FormulationGap | None:
-        return next((g for g in self.gaps if g.name == name), None)
-
-    def to_dict(self) -> dict[str, Any]:
-        table = {row: {col: (None if pd.isna(v) else float(v)) for col, v in values.items()}
-                 for row, values in self.table.to_dict("index").items()}
-        return {"table": table, "gaps": [asdict(g) for g in self.gaps],
-                "unsupported": list(self.unsupported), "warnings": list(self.warnings)}
-
-
-_HUMAN, _TRAINED, _UNSEEN = FORMULATION_ROWS
-_GENERAL, _TARGET = FORMULATION_COLUMNS
-# (name, kind, from cell, to cell, meaning of a positive gap)
-_FORMULATION_GAPS = (
-    ("avoidable bias", "avoidable bias", (_HUMAN, _GENERAL), (_TRAINED, _GENERAL),
-     "how far training error is above human level"),
-    ("variance", "variance", (_TRAINED, _GENERAL), (_UNSEEN, _GENERAL),
-     "how much worse the model does on training-distribution examples it did not train on"),
-    ("data mismatch", "data mismatch", (_UNSEEN, _GENERAL), (_UNSEEN, _TARGET),
-     "how much worse the model does on the target distribution than on unseen training data"),
-    ("avoidable bias on target data", "avoidable bias", (_HUMAN, _TARGET), (_TRAINED, _TARGET),
-     "how far error on target examples trained on is above human level on target data"),
-    ("variance on target data", "variance", (_TRAINED, _TARGET), (_UNSEEN, _TARGET),
-     "how much worse on unseen target examples than on target examples trained on"),
-    ("remaining gap to human on target", "avoidable bias", (_HUMAN, _TARGET), (_UNSEEN, _TARGET),
-     "how far the error that counts (dev/test) is above human level on that data"),
-    ("target harder for humans", "data mismatch", (_HUMAN, _GENERAL), (_HUMAN, _TARGET),
-     "how much harder the target data is than the training data, for humans"),
-)
-
-
-def _formulation_frame(table: object) -> pd.DataFrame:
-    """Read a 3x2 table (DataFrame, nested mapping row -> column -> value, or 3 row pairs)."""
-    if isinstance(table, pd.DataFrame):
-        frame = table.copy()
-    elif isinstance(table, Mapping):
-        try:
-            frame = pd.DataFrame.from_dict(dict(table), orient="index")
-        except (TypeError, ValueError):
-            raise ValueError("table must map each row to {column: error}.") from None
-    elif isinstance(table, Sequence) and not isinstance(table, str | bytes):
-        rows = list(table)
-        if len(rows) != 3 or any(not isinstance(r, Sequence) or len(r) != 2 for r in rows):
-            raise ValueError("table must have 3 rows of 2 values (general, target), got "
-                             f"{rows!r}.")
-        frame = pd.DataFrame(rows, index=list(FORMULATION_ROWS), columns=list(FORMULATION_COLUMNS),
-                             dtype=object)
-    else:
-        raise ValueError(f"table must be a 3x2 DataFrame or mapping, got {type(table).__name__}.")
-    unknown_rows = [r for r in frame.index if r not in FORMULATION_ROWS]
-    unknown_cols = [c for c in frame.columns if c not in FORMULATION_COLUMNS]
-    if unknown_rows or unknown_cols:
-        raise ValueError(f"table has unknown rows {unknown_rows} or columns {unknown_cols}; "
-                         f"rows are {list(FORMULATION_ROWS)}, columns {list(FORMULATION_COLUMNS)}.")
-    return frame.reindex(index=list(FORMULATION_ROWS), columns=list(FORMULATION_COLUMNS))
-
-
-def general_formulation(table: object) -> FormulationResult:
-    """Derive every gap the general formulation table supports (any cell may be empty).
-
-    Parameters
-    ----------
-    table : DataFrame with rows FORMULATION_ROWS and columns FORMULATION_COLUMNS, a nested
-        mapping {row: {column: error}}, or 3 (general, target) pairs in row order.
-        Errors in percent; None / NaN / "" = unknown.
-
-    Examples
-    --------
-    >>> result = general_formulation(FORMULATION_EXAMPLE)  # rear-view mirror speech
-    >>> [(g.name, g.size) for g in result.gaps][:3]
-    [('avoidable bias', 3.0), ('variance', 3.0), ('data mismatch', -4.0)]
-    """
-    frame = _formulation_frame(table)
-    values = pd.DataFrame(np.nan, index=frame.index, columns=frame.columns, dtype=float)
-    for row in FORMULATION_ROWS:
-        for col in FORMULATION_COLUMNS:
-            values.loc[row, col] = _cell(frame.loc[row, col], f"{row} / {col}")
-    gaps, unsupported = [], []
-    for name, kind, source, target, meaning in _FORMULATION_GAPS:
-        a, b = values.loc[source], values.loc[target]
-        if pd.isna(a) or pd.isna(b):
-            unsupported.append(name)
-            continue
-        gaps.append(FormulationGap(name, kind, round(float(b - a), 10), source, target, meaning))
-    notes = [_formulation_warning(g) for g in gaps if g.size < 0]
-    if values.isna().all().all():
-        notes.append("The table is empty: type errors in percent into its cells.")
-    return FormulationResult(values, tuple(gaps), tuple(unsupported), tuple(notes))
-
-
-def _cell(value: object, label: str) -> float:
-    number = check_percent(label, value, allow_none=True)
-    return np.nan if number is None else number
-
-
-def _formulation_warning(gap: FormulationGap) -> str:
-    size = _points(gap.size)
-    if gap.name == "data mismatch":
-        return (f"Data mismatch is negative ({size} points): the target data is easier than "
-                "the training distribution.")
-    if gap.name == "target harder for humans":
-        return f"Humans do better on the target data ({size} points): it is the easier one."
-    if gap.kind == "avoidable bias":
-        return (f"{gap.name.capitalize()} is negative ({size} points): the model beats human "
-                "level there, so avoidable bias is no longer measurable.")
-    return (f"{gap.name.capitalize()} is negative ({size} points): check that the examples "
-            "'not trained on' were really held out.")

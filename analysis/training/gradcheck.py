@@ -1,7 +1,7 @@
 """Gradient checking: compare backprop's gradient with two-sided differences of the cost.
 
 diff = ||g_approx - g|| / (||g_approx|| + ||g||); about 1e-7 is great, 1e-5 deserves a closer
-look, 1e-3 is likely a bug (DOMAIN.md section 6). Debugging only: it costs two forward passes
+look, 1e-3 is likely a bug (the course's thresholds). Debugging only: it costs two forward passes
 per parameter, and dropout is forced off because it makes the cost random.
 """
 
