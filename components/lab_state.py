@@ -7,14 +7,13 @@ epoch, stop on divergence or early stopping) lives here where tests can drive it
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from analysis.training.config import COURSE_PRESET_EPOCHS, COURSE_PRESETS, LabConfig
+from analysis.training.config import COURSE_PRESET_EPOCHS, COURSE_PRESETS, LabConfig, settings
 from analysis.training.optimizers import make_optimizer
 from analysis.training.session import TrainingSession
 
@@ -28,19 +27,19 @@ LOADED_PRESET_KEY = "lab.loaded_preset"  # set by the menu, popped once announce
 PRESET_NAME_KEY = "lab.preset_name"  # the last preset loaded (kept)
 
 DEFAULT_UNTIL = 1000
-TICK_BUDGET_SECONDS = 0.3  # work per live tick; the fragment reruns about twice a second
+TICK_BUDGET_SECONDS = 0.3  # work per live tick; the fragment reruns every TICK_INTERVAL_SECONDS
 TICK_INTERVAL_SECONDS = 0.8  # leaves the browser time to draw four charts between ticks
 
-CONFIG_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(LabConfig))
+CONFIG_FIELDS: tuple[str, ...] = tuple(settings())
 # Settings the session reads afresh every epoch (learning rate, schedule, mini-batch size,
 # early stopping) or that only concern the optimizer: a running session takes them mid-run,
 # as TensorFlow Playground does. Everything else (data, architecture, initialisation, and the
-# regularisation baked into the network's layers) starts a new run.
-OPTIMIZER_FIELDS: frozenset[str] = frozenset({"optimizer", "beta1", "beta2", "epsilon"})
-CONTINUE_FIELDS: frozenset[str] = OPTIMIZER_FIELDS | {
-    "learning_rate", "batch_size", "decay", "decay_rate", "decay_interval",
-    "early_stopping_patience",
-}
+# regularisation baked into the network's layers) starts a new run. Each field declares which
+# (its Setting's on_change).
+OPTIMIZER_FIELDS: frozenset[str] = frozenset(
+    name for name, rule in settings().items() if rule.on_change == "new optimizer")
+CONTINUE_FIELDS: frozenset[str] = frozenset(
+    name for name, rule in settings().items() if rule.on_change != "restart")
 RESTART_FIELDS: frozenset[str] = frozenset(CONFIG_FIELDS) - CONTINUE_FIELDS
 
 

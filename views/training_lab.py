@@ -14,14 +14,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from analysis.training import (
-    ACTIVATIONS,
     COURSE_PRESETS,
-    DATASETS,
-    DECAYS,
-    DEV_SHIFTS,
-    INITS,
-    OPTIMIZERS,
-    LabConfig,
     SearchSpace,
     compare_transfer,
     ewa_series,
@@ -29,29 +22,17 @@ from analysis.training import (
     temperature_series,
     zoom,
 )
+from analysis.training.config import LabConfig, setting_of
 from components import lab_charts, lab_state
 from components.errors import attempt, show_error
+from components.lab_settings import settings_sidebar
 from components.share import copy_link
 from components.state import current_user, current_workspace, store
 from components.waterfall_charts import waterfall_figure
 
-DEFAULT = LabConfig()
 STATE = st.session_state
 URL = {"bind": "query-params"}
 
-GROUP_OF_FIELD = {
-    **dict.fromkeys(("dataset", "noise", "label_flip", "n_train", "n_train_dev", "n_dev", "dev_shift",
-                     "shift_amount", "seed", "normalize_inputs"), "Data"),
-    **dict.fromkeys(("hidden", "activation"), "Architecture"),
-    **dict.fromkeys(("init", "init_scale"), "Initialisation"),
-    **dict.fromkeys(("l2", "keep_prob", "batch_norm", "early_stopping_patience"), "Regularisation"),
-    **dict.fromkeys(("optimizer", "learning_rate", "beta1", "beta2", "epsilon", "batch_size", "decay",
-                     "decay_rate", "decay_interval"), "Optimisation"),
-}
-# Bound selectboxes show the raw option (the URL holds the shown text, and links must match
-# LabConfig.to_query), so the help text carries the explanations.
-DECAY_HELP = ("α = α0 × factor. inverse: 1 / (1 + rate·epoch); exponential: rate^epoch; "
-              "sqrt: rate / √epoch; step: 1 / (1 + rate·⌊epoch / interval⌋).")
 SPEEDS = ("auto", 1, 10, 100, 1000)
 SEARCH_COLUMNS = {
     "trial": st.column_config.NumberColumn("trial", format="%d"),
@@ -70,89 +51,13 @@ SEARCH_COLUMNS = {
 
 # ---------------------------------------------------------------------------- settings (sidebar)
 
-def settings_sidebar() -> dict[str, DeltaGenerator]:
-    """Draw the five groups of settings; return each group's slot for its error message."""
-    slots = {}
-    st.sidebar.header("Experiment settings")
-    st.sidebar.caption("Changing data, architecture, initialisation or regularisation starts a "
-                       "new run at epoch 0. Optimisation changes (optimizer, learning rate, β, "
-                       "mini-batch, decay) and early stopping apply to the run in progress, "
-                       "as in TensorFlow Playground.")
-    with st.sidebar.expander("Data", expanded=True, icon=":material/scatter_plot:"):
-        st.selectbox("Dataset", DATASETS, index=DATASETS.index(DEFAULT.dataset), key="dataset", **URL)
-        st.slider("Noise", 0.0, 1.0, DEFAULT.noise, 0.01, key="noise", **URL,
-                  help="Standard deviation of the noise added to the points.")
-        st.slider("Label-flip rate", 0.0, 0.45, DEFAULT.label_flip, 0.01, key="label_flip", **URL,
-                  help="Share of labels flipped at random: it sets the Bayes error of the data.")
-        c1, c2, c3 = st.columns(3)
-        c1.number_input("Train", 2, None, DEFAULT.n_train, 50, key="n_train", **URL)
-        c2.number_input("Train-dev", 0, None, DEFAULT.n_train_dev, 50, key="n_train_dev", **URL)
-        c3.number_input("Dev", 1, None, DEFAULT.n_dev, 50, key="n_dev", **URL)
-        st.selectbox("Dev distribution shift", DEV_SHIFTS, index=DEV_SHIFTS.index(DEFAULT.dev_shift),
-                     key="dev_shift", **URL,
-                     help="none = dev drawn like train; rotate = dev points rotated; noisier = more "
-                          "noise on dev. A shifted dev set shows the data-mismatch gap.")
-        st.number_input("Shift amount (degrees for rotate, 0–2 extra noise for noisier)", 0.0, 180.0,
-                        DEFAULT.shift_amount, key="shift_amount", **URL)
-        st.number_input("Seed", 0, None, DEFAULT.seed, 1, key="seed", **URL)
-        st.checkbox("Normalise inputs", DEFAULT.normalize_inputs, key="normalize_inputs", **URL,
-                    help="Subtract the mean and divide by the standard deviation of the training set.")
-        slots["Data"] = st.container()
-    with st.sidebar.expander("Architecture", expanded=True, icon=":material/account_tree:"):
-        st.text_input("Hidden layers (units per layer)", lab_state.widget_values(DEFAULT)["hidden"],
-                      key="hidden", **URL, help="e.g. 10,5 = two hidden layers of 10 and 5 units; "
-                      "empty = logistic regression.")
-        st.selectbox("Activation", ACTIVATIONS, index=ACTIVATIONS.index(DEFAULT.activation),
-                     key="activation", **URL, help="Hidden-layer activation; the output is sigmoid "
-                     "(two classes) or softmax (more).")
-        slots["Architecture"] = st.container()
-    with st.sidebar.expander("Initialisation", expanded=True, icon=":material/casino:"):
-        st.selectbox("Weights", INITS, index=INITS.index(DEFAULT.init), key="init", **URL,
-                     help="zeros (never breaks symmetry); random = N(0, 1) × scale; "
-                          "xavier = N(0, 1/n_prev), for tanh; he = N(0, 2/n_prev), for ReLU.")
-        st.number_input("Scale (random init)", 0.0, 1000.0, DEFAULT.init_scale, 1.0, key="init_scale",
-                        disabled=STATE.get("init", DEFAULT.init) != "random", **URL)
-        slots["Initialisation"] = st.container()
-    with st.sidebar.expander("Regularisation", expanded=True, icon=":material/tune:"):
-        st.number_input("L2 λ", 0.0, None, DEFAULT.l2, 0.05, format="%.3f", key="l2", **URL)
-        st.slider("Dropout keep_prob", 0.0, 1.0, DEFAULT.keep_prob, 0.05, key="keep_prob", **URL,
-                  help="1 = no dropout. Dropout is off when the errors are measured.")
-        st.checkbox("Batch normalisation", DEFAULT.batch_norm, key="batch_norm", **URL)
-        st.number_input("Early stopping patience (epochs, 0 = off)", 0, None,
-                        DEFAULT.early_stopping_patience, 50, key="early_stopping_patience", **URL)
-        slots["Regularisation"] = st.container()
-    with st.sidebar.expander("Optimisation", expanded=True, icon=":material/speed:"):
-        optimizer = st.selectbox("Optimizer", OPTIMIZERS, index=OPTIMIZERS.index(DEFAULT.optimizer),
-                                 key="optimizer", **URL,
-                                 help="gd = gradient descent; momentum uses β1; rmsprop uses β2; "
-                                      "adam uses both, with bias correction.")
-        st.number_input("Learning rate α", 0.0, None, DEFAULT.learning_rate, format="%g",
-                        step=0.001, key="learning_rate", **URL)
-        c1, c2 = st.columns(2)
-        c1.number_input("β1 (momentum)", 0.0, 0.9999, DEFAULT.beta1, 0.01, format="%g", key="beta1",
-                        disabled=optimizer not in ("momentum", "adam"), **URL)
-        c2.number_input("β2 (RMS)", 0.0, 0.9999, DEFAULT.beta2, 0.001, format="%g", key="beta2",
-                        disabled=optimizer not in ("rmsprop", "adam"), **URL)
-        st.number_input("Mini-batch size (0 = full batch)", 0, None, DEFAULT.batch_size, 32,
-                        key="batch_size", **URL)
-        decay = st.selectbox("Learning-rate decay", DECAYS, index=DECAYS.index(DEFAULT.decay),
-                             key="decay", **URL, help=DECAY_HELP)
-        c1, c2 = st.columns(2)
-        c1.number_input("Decay rate", 0.0, 1000.0, DEFAULT.decay_rate, 0.1, format="%g",
-                        key="decay_rate", disabled=decay == "none", **URL)
-        c2.number_input("Step interval", 1, None, DEFAULT.decay_interval, 100, key="decay_interval",
-                        disabled=decay != "step", **URL)
-        slots["Optimisation"] = st.container()
-    return slots
-
-
 def read_config(slots: dict[str, DeltaGenerator]) -> LabConfig | None:
     """The config the widgets describe, or None after showing the error beside its group."""
     try:
         return lab_state.config_from_widgets(STATE)
     except ValueError as err:
         field = lab_state.field_of_error(str(err))
-        group = GROUP_OF_FIELD.get(field or "", "Data")
+        group = setting_of(field).group if field else "Data"
         with slots[group]:
             show_error(err)
         st.error(f"A setting in **{group}** (sidebar) needs fixing: {err} Training is paused "

@@ -1,8 +1,11 @@
 """One serialisable description of a training-lab experiment (TF Playground keeps its whole
 state in one object that also goes into the URL; so do we).
 
-`LabConfig` holds every setting of the lab, validates itself on construction, and turns into
-URL query parameters and back. `COURSE_PRESETS` are the course's programming-assignment setups.
+`LabConfig` holds every setting of the lab and validates itself on construction; each field
+declares its `Setting` (label, group, widget, bounds, help, what a change does mid-run), from
+which the sidebar, its groups and the live fields are derived. The sidebar's widgets are bound
+to URL parameters named like the fields. `COURSE_PRESETS` are the course's
+programming-assignment setups.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from analysis.validation import check_choice, check_count, check_number
 
@@ -24,8 +28,68 @@ MAX_POINTS = 20_000  # per split: the lab is a demo, not a training farm
 MAX_LAYERS = 10
 MAX_UNITS = 256
 
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
+# The sidebar's groups, in the order they are drawn.
+SETTING_GROUPS = ("Data", "Architecture", "Initialisation", "Regularisation", "Optimisation")
+WIDGET_KINDS = ("select", "slider", "number", "checkbox", "text")
+# What a change does to a running session: "restart" builds new data / a new network at epoch
+# 0; "continue" keeps the weights (the session reads the setting afresh every epoch);
+# "new optimizer" keeps the weights but starts the optimizer's moving averages afresh.
+ON_CHANGE = ("restart", "continue", "new optimizer")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one LabConfig field is shown, bounded and treated when it changes mid-run.
+
+    The single declaration of a lab setting: validation reads `low`/`high`/`options` from
+    here, the sidebar draws its widget from here (same bounds, so a widget cannot offer a
+    value validation refuses), and the live run reads `on_change`.
+    """
+
+    label: str
+    group: str
+    widget: str
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    options: tuple[str, ...] = ()
+    help: str | None = None
+    format: str | None = None
+    # the value must be strictly above `low` (a widget can still reach `low`; it is refused)
+    above_low: bool = False
+    on_change: str = "restart"
+    # (field, values): the widget is greyed out unless that field holds one of the values
+    enabled_when: tuple[str, tuple[str, ...]] | None = None
+    # fields with the same row name are drawn side by side
+    row: str | None = None
+
+    def __post_init__(self) -> None:
+        check_choice("group", self.group, SETTING_GROUPS)
+        check_choice("widget", self.widget, WIDGET_KINDS)
+        check_choice("on_change", self.on_change, ON_CHANGE)
+
+
+def _setting(default: object, label: str, group: str, widget: str, **options: object) -> Any:
+    """A dataclass field with its Setting in the metadata."""
+    return field(default=default, metadata={"setting": Setting(label, group, widget, **options)})
+
+
+def setting_of(name: str) -> Setting:
+    """The Setting of LabConfig field `name`."""
+    for f in fields(LabConfig):
+        if f.name == name:
+            return f.metadata["setting"]
+    raise ValueError(f"{name!r} is not a lab setting; known ones are "
+                     f"{[f.name for f in fields(LabConfig)]}.")
+
+
+def settings() -> dict[str, Setting]:
+    """Every lab setting by field name, in the order the sidebar draws them."""
+    return {f.name: f.metadata["setting"] for f in fields(LabConfig)}
+
+
+DECAY_HELP = ("α = α0 × factor. inverse: 1 / (1 + rate·epoch); exponential: rate^epoch; "
+              "sqrt: rate / √epoch; step: 1 / (1 + rate·⌊epoch / interval⌋).")
 
 
 @dataclass(frozen=True)
@@ -33,47 +97,100 @@ class LabConfig:
     """Every setting of one training-lab experiment (data, architecture, init, regularisation,
     optimisation). Construction validates; a bad field raises ValueError naming it.
 
+    Each field carries its `Setting` (label, group, widget, bounds, help, what a change does
+    to a running session) in its metadata; fields are declared in the order the sidebar draws
+    them.
+
     Examples
     --------
     >>> cfg = LabConfig(dataset="moons", learning_rate=0.1)
-    >>> cfg.to_query()
-    {'dataset': 'moons', 'learning_rate': '0.1'}
-    >>> LabConfig.from_query(cfg.to_query()) == cfg
-    True
+    >>> cfg.replace(hidden="8,4").hidden
+    (8, 4)
+    >>> setting_of("learning_rate").on_change
+    'continue'
     """
 
     # data
-    dataset: str = "circles"
-    n_train: int = 300
-    n_train_dev: int = 100
-    n_dev: int = 100
-    noise: float = 0.1
-    label_flip: float = 0.0
-    dev_shift: str = "none"
-    shift_amount: float = 0.0  # degrees for "rotate", extra noise for "noisier"
-    seed: int = 1
+    dataset: str = _setting("circles", "Dataset", "Data", "select", options=DATASETS)
+    noise: float = _setting(0.1, "Noise", "Data", "slider", low=0.0, high=1.0, step=0.01,
+                            help="Standard deviation of the noise added to the points.")
+    label_flip: float = _setting(
+        0.0, "Label-flip rate", "Data", "slider", low=0.0, high=0.45, step=0.01,
+        help="Share of labels flipped at random: it sets the Bayes error of the data.")
+    n_train: int = _setting(300, "Train", "Data", "number", low=2, high=MAX_POINTS, step=50,
+                            row="sizes")
+    n_train_dev: int = _setting(100, "Train-dev", "Data", "number", low=0, high=MAX_POINTS,
+                                step=50, row="sizes")
+    n_dev: int = _setting(100, "Dev", "Data", "number", low=1, high=MAX_POINTS, step=50,
+                          row="sizes")
+    dev_shift: str = _setting(
+        "none", "Dev distribution shift", "Data", "select", options=DEV_SHIFTS,
+        help="none = dev drawn like train; rotate = dev points rotated; noisier = more "
+             "noise on dev. A shifted dev set shows the data-mismatch gap.")
+    # degrees for "rotate" (at most 180), extra noise for "noisier" (at most 2: checked below)
+    shift_amount: float = _setting(
+        0.0, "Shift amount (degrees for rotate, 0–2 extra noise for noisier)", "Data", "number",
+        low=0.0, high=180.0)
+    seed: int = _setting(1, "Seed", "Data", "number", low=0, step=1)
+    normalize_inputs: bool = _setting(
+        True, "Normalise inputs", "Data", "checkbox",
+        help="Subtract the mean and divide by the standard deviation of the training set.")
     # architecture
-    hidden: tuple[int, ...] = field(default=(10, 5))
-    activation: str = "relu"
+    hidden: tuple[int, ...] = _setting(
+        (10, 5), "Hidden layers (units per layer)", "Architecture", "text",
+        help="e.g. 10,5 = two hidden layers of 10 and 5 units; empty = logistic regression.")
+    activation: str = _setting(
+        "relu", "Activation", "Architecture", "select", options=ACTIVATIONS,
+        help="Hidden-layer activation; the output is sigmoid (two classes) or softmax (more).")
     # initialisation
-    init: str = "he"
-    init_scale: float = 10.0  # multiplier of N(0, 1) weights for init="random"
+    init: str = _setting(
+        "he", "Weights", "Initialisation", "select", options=INITS,
+        help="zeros (never breaks symmetry); random = N(0, 1) × scale; "
+             "xavier = N(0, 1/n_prev), for tanh; he = N(0, 2/n_prev), for ReLU.")
+    # multiplier of N(0, 1) weights for init="random"
+    init_scale: float = _setting(10.0, "Scale (random init)", "Initialisation", "number",
+                                 low=0.0, high=1000.0, step=1.0,
+                                 enabled_when=("init", ("random",)))
     # regularisation
-    l2: float = 0.0
-    keep_prob: float = 1.0
-    batch_norm: bool = False
-    normalize_inputs: bool = True
+    l2: float = _setting(0.0, "L2 λ", "Regularisation", "number", low=0.0, high=100.0,
+                         step=0.05, format="%.3f")
+    keep_prob: float = _setting(1.0, "Dropout keep_prob", "Regularisation", "slider", low=0.0,
+                                high=1.0, step=0.05, above_low=True,
+                                help="1 = no dropout. Dropout is off when the errors are measured.")
+    batch_norm: bool = _setting(False, "Batch normalisation", "Regularisation", "checkbox")
+    # epochs without a better dev error; 0 = off
+    early_stopping_patience: int = _setting(
+        0, "Early stopping patience (epochs, 0 = off)", "Regularisation", "number", low=0,
+        step=50, on_change="continue")
     # optimisation
-    optimizer: str = "adam"
-    learning_rate: float = 0.01
-    beta1: float = 0.9
-    beta2: float = 0.999
-    epsilon: float = 1e-8
-    batch_size: int = 0  # 0 = full batch
-    decay: str = "none"
-    decay_rate: float = 1.0
-    decay_interval: int = 1000
-    early_stopping_patience: int = 0  # epochs without a better dev error; 0 = off
+    optimizer: str = _setting(
+        "adam", "Optimizer", "Optimisation", "select", options=OPTIMIZERS,
+        on_change="new optimizer",
+        help="gd = gradient descent; momentum uses β1; rmsprop uses β2; adam uses both, with "
+             "bias correction.")
+    learning_rate: float = _setting(0.01, "Learning rate α", "Optimisation", "number", low=0.0,
+                                    high=100.0, step=0.001, format="%g", above_low=True,
+                                    on_change="continue")
+    beta1: float = _setting(0.9, "β1 (momentum)", "Optimisation", "number", low=0.0,
+                            high=0.9999, step=0.01, format="%g", on_change="new optimizer",
+                            enabled_when=("optimizer", ("momentum", "adam")), row="betas")
+    beta2: float = _setting(0.999, "β2 (RMS)", "Optimisation", "number", low=0.0, high=0.9999,
+                            step=0.001, format="%g", on_change="new optimizer",
+                            enabled_when=("optimizer", ("rmsprop", "adam")), row="betas")
+    epsilon: float = _setting(1e-8, "ε (RMSprop, Adam)", "Optimisation", "number", low=1e-300,
+                              high=1.0, step=1e-9, format="%.1e", on_change="new optimizer",
+                              enabled_when=("optimizer", ("rmsprop", "adam")))
+    # 0 = full batch
+    batch_size: int = _setting(0, "Mini-batch size (0 = full batch)", "Optimisation", "number",
+                               low=0, step=32, on_change="continue")
+    decay: str = _setting("none", "Learning-rate decay", "Optimisation", "select",
+                          options=DECAYS, help=DECAY_HELP, on_change="continue")
+    decay_rate: float = _setting(1.0, "Decay rate", "Optimisation", "number", low=0.0,
+                                 high=1000.0, step=0.1, format="%g", on_change="continue",
+                                 enabled_when=("decay", DECAYS[1:]), row="decay")
+    decay_interval: int = _setting(1000, "Step interval", "Optimisation", "number", low=1,
+                                   step=100, on_change="continue",
+                                   enabled_when=("decay", ("step",)), row="decay")
 
     def __post_init__(self) -> None:
         # hidden arrives as a list from forms and JSON: keep a hashable tuple of ints
@@ -81,50 +198,22 @@ class LabConfig:
         self.validate()
 
     def validate(self) -> LabConfig:
-        """Check every field; raise ValueError naming the first bad one. Returns self."""
-        check_choice("dataset", self.dataset, DATASETS)
-        check_count("n_train", self.n_train, minimum=2)
-        check_count("n_train_dev", self.n_train_dev, minimum=0)
-        check_count("n_dev", self.n_dev, minimum=1)
-        for name in ("n_train", "n_train_dev", "n_dev"):
-            if getattr(self, name) > MAX_POINTS:
-                raise ValueError(f"{name} must be at most {MAX_POINTS}, got {getattr(self, name)}.")
-        check_number("noise", self.noise, low=0.0, high=2.0)
-        check_number("label_flip", self.label_flip, low=0.0, high=0.45)
-        check_choice("dev_shift", self.dev_shift, DEV_SHIFTS)
-        check_number("shift_amount", self.shift_amount, low=0.0,
-                     high=180.0 if self.dev_shift == "rotate" else 2.0)
-        check_count("seed", self.seed, minimum=0)
+        """Check every field against its Setting; raise ValueError naming the first bad one.
+
+        Returns self. Beyond the declared bounds: the shift amount of "noisier" is at most 2,
+        and the hidden layers are bounded in number and size.
+        """
+        for f in fields(self):
+            _check_setting(f.name, getattr(self, f.name), f.metadata["setting"],
+                           whole=f.type == "int")
+        if self.dev_shift != "rotate":
+            check_number("shift_amount", self.shift_amount, low=0.0, high=2.0)
         if len(self.hidden) > MAX_LAYERS:
             raise ValueError(f"hidden has {len(self.hidden)} layers; use at most {MAX_LAYERS}.")
         for units in self.hidden:
             if not 1 <= units <= MAX_UNITS:
                 raise ValueError(f"hidden layer sizes must be between 1 and {MAX_UNITS}, "
                                  f"got {units} in {self.hidden}.")
-        check_choice("activation", self.activation, ACTIVATIONS)
-        check_choice("init", self.init, INITS)
-        check_number("init_scale", self.init_scale, low=0.0, high=1000.0)
-        check_number("l2", self.l2, low=0.0, high=100.0)
-        keep = check_number("keep_prob", self.keep_prob, low=0.0, high=1.0)
-        if keep == 0.0:
-            raise ValueError("keep_prob must be above 0 (it is the share of units kept), got 0.")
-        for name in ("batch_norm", "normalize_inputs"):
-            if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}.")
-        check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        rate = check_number("learning_rate", self.learning_rate, low=0.0, high=100.0)
-        if rate == 0.0:
-            raise ValueError("learning_rate must be above 0, got 0.")
-        for name in ("beta1", "beta2"):
-            beta = check_number(name, getattr(self, name), low=0.0, high=1.0)
-            if beta == 1.0:
-                raise ValueError(f"{name} must be below 1 (1 would never forget), got 1.")
-        check_number("epsilon", self.epsilon, low=1e-300, high=1.0)
-        check_count("batch_size", self.batch_size, minimum=0)
-        check_choice("decay", self.decay, DECAYS)
-        check_number("decay_rate", self.decay_rate, low=0.0, high=1000.0)
-        check_count("decay_interval", self.decay_interval, minimum=1)
-        check_count("early_stopping_patience", self.early_stopping_patience, minimum=0)
         return self
 
     @property
@@ -152,59 +241,20 @@ class LabConfig:
             raise ValueError(f"unknown lab settings {unknown}; known ones are {sorted(names)}.")
         return cls(**dict(data))
 
-    def to_query(self) -> dict[str, str]:
-        """URL query parameters for the fields that differ from the default."""
-        default = LabConfig()
-        query = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value != getattr(default, f.name):
-                query[f.name] = _format_value(value)
-        return query
 
-    @classmethod
-    def from_query(cls, query: Mapping[str, object]) -> LabConfig:
-        """Build a config from URL query parameters (strings). Missing keys keep their
-        defaults; keys that are not settings (other widgets on the page) are ignored;
-        a bad value raises ValueError naming the parameter."""
-        changes: dict[str, object] = {}
-        for f in fields(cls):
-            if f.name not in query:
-                continue
-            raw = query[f.name]
-            if isinstance(raw, list | tuple) and f.name != "hidden":
-                raw = raw[-1] if raw else ""
-            changes[f.name] = _parse_value(f.name, f.type, raw)
-        return cls(**changes)
-
-
-def _format_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return ",".join(str(v) for v in value)
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
-def _parse_value(name: str, type_name: str, raw: object) -> object:
-    text = raw if not isinstance(raw, str) else raw.strip()
-    if name == "hidden":
-        return _parse_hidden(text)
-    if type_name == "bool":
-        if isinstance(text, bool):
-            return text
-        if str(text).lower() in _TRUE:
-            return True
-        if str(text).lower() in _FALSE:
-            return False
-        raise ValueError(f"{name} must be true or false, got {raw!r}.")
-    if type_name == "int":
-        return check_count(name, text, minimum=0)
-    if type_name == "float":
-        return check_number(name, text)
-    return str(text)
+def _check_setting(name: str, value: object, rule: Setting, *, whole: bool) -> None:
+    """Check one field against its declared kind and bounds (`whole`: an int field)."""
+    if rule.widget == "select":
+        check_choice(name, value, rule.options)
+    elif rule.widget == "checkbox":
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be True or False, got {value!r}.")
+    elif rule.widget != "text":
+        if whole:
+            check_count(name, value, minimum=int(rule.low or 0))
+        number = check_number(name, value, low=rule.low, high=rule.high)
+        if rule.above_low and number == rule.low:
+            raise ValueError(f"{name} must be above {rule.low:g}, got {number:g}.")
 
 
 def _parse_hidden(value: object) -> tuple[int, ...]:

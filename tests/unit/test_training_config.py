@@ -1,55 +1,36 @@
-"""LabConfig: defaults, validation, URL round trip; course presets are well-formed."""
+"""LabConfig: defaults, validation, dict round trip; course presets are well-formed."""
 
 import pytest
 
 from analysis.training import COURSE_PRESET_EPOCHS, COURSE_PRESETS, LabConfig
 
 
-def test_default_config_has_no_query_params():
-    assert LabConfig().to_query() == {}
-
-
-def test_query_round_trip_keeps_every_changed_field():
-    cfg = LabConfig(dataset="spirals", hidden=(8, 8, 4), activation="tanh", init="xavier",
-                    l2=0.7, keep_prob=0.86, batch_norm=True, normalize_inputs=False,
-                    optimizer="momentum", learning_rate=0.0007, beta1=0.95, batch_size=64,
-                    decay="step", decay_interval=500, label_flip=0.1, dev_shift="rotate",
-                    shift_amount=30.0, early_stopping_patience=50, seed=7)
-    query = cfg.to_query()
-    assert all(isinstance(v, str) for v in query.values())
-    assert query["hidden"] == "8,8,4"
-    assert query["batch_norm"] == "true"
-    assert LabConfig.from_query(query) == cfg
-
-
-def test_from_query_ignores_other_page_params_and_accepts_hidden_spellings():
-    cfg = LabConfig.from_query({"hidden": "[16, 8]", "tab": "search", "learning_rate": " 0.1 "})
-    assert cfg.hidden == (16, 8)
-    assert cfg.learning_rate == 0.1
-    assert LabConfig.from_query({"hidden": ""}).hidden == ()
+def test_hidden_accepts_the_spellings_a_text_field_and_json_give():
+    assert LabConfig(hidden="[16, 8]").hidden == (16, 8)
+    assert LabConfig(hidden="").hidden == ()
     assert LabConfig(hidden=[4, 2]).hidden == (4, 2)
 
 
-@pytest.mark.parametrize(("query", "param"), [
+@pytest.mark.parametrize(("changes", "param"), [
     ({"learning_rate": "fast"}, "learning_rate"),
-    ({"learning_rate": "0"}, "learning_rate"),
+    ({"learning_rate": 0}, "learning_rate"),
     ({"dataset": "mnist"}, "dataset"),
     ({"hidden": "10,abc"}, "hidden"),
     ({"hidden": "10,0"}, "hidden"),
     ({"batch_norm": "maybe"}, "batch_norm"),
-    ({"keep_prob": "1.5"}, "keep_prob"),
-    ({"keep_prob": "0"}, "keep_prob"),
-    ({"batch_size": "-3"}, "batch_size"),
-    ({"batch_size": "2.5"}, "batch_size"),
-    ({"beta1": "1"}, "beta1"),
-    ({"label_flip": "0.6"}, "label_flip"),
-    ({"n_train": "1"}, "n_train"),
+    ({"keep_prob": 1.5}, "keep_prob"),
+    ({"keep_prob": 0}, "keep_prob"),
+    ({"batch_size": -3}, "batch_size"),
+    ({"batch_size": 2.5}, "batch_size"),
+    ({"beta1": 1}, "beta1"),
+    ({"label_flip": 0.6}, "label_flip"),
+    ({"n_train": 1}, "n_train"),
     ({"optimizer": "sgd"}, "optimizer"),
     ({"decay": "cosine"}, "decay"),
 ])
-def test_bad_query_values_raise_naming_the_param(query, param):
+def test_bad_values_raise_naming_the_setting(changes, param):
     with pytest.raises(ValueError, match=param):
-        LabConfig.from_query(query)
+        LabConfig(**changes)
 
 
 def test_replace_validates_again():
