@@ -1,7 +1,7 @@
 """The plotly look every chart of the workbench shares: one template, one palette.
 
 Gap kinds keep the same colour on every page (the waterfall, the lab, the report), so a user
-learns once that orange means variance.
+learns once that orange means avoidable bias and blue means variance.
 """
 
 from __future__ import annotations
