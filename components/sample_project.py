@@ -18,7 +18,7 @@ from components.state import (
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SAMPLE_FILES = ("cat_classifier.csv", "animals_multiclass.csv", "driving_multitask.csv")
 SAMPLE_ERROR_SHEET = DATA_DIR / "error_sheet_sample.csv"
-# Human-level references for the cat task (DOMAIN.md: the best one is the Bayes proxy).
+# Human-level references for the cat task (the best one is the Bayes proxy).
 SAMPLE_HUMAN_LEVELS = {"typical human": 3.0, "careful reviewer": 1.0, "team of reviewers": 0.5}
 _LOADED_KEY = "sample_project.loaded"
 

@@ -1,6 +1,6 @@
 """Build the sample project the app opens with, from a fixed seed: `python data/make_samples.py`.
 
-The cat classifier reproduces the course's mismatched-data story (DOMAIN.md section 2): trained
+The cat classifier reproduces the course's mismatched-data story: trained
 on web images plus a few mobile ones, evaluated on mobile uploads, so the waterfall shows a
 small bias, some variance and a clear data-mismatch gap.
 """

@@ -1,4 +1,4 @@
-"""The error waterfall against DOMAIN.md section 3's worked cases, properties and bad input."""
+"""The error waterfall against the course's worked cases, properties and bad input."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ def _widget(at: AppTest, name: str):
 def test_every_setting_has_a_widget_keyed_by_its_field_name(sidebar):
     # the key is also the URL parameter, so old links keep working
     for field in dataclasses.fields(LabConfig):
-        kind, widget = _widget(sidebar, field.name)
+        _, widget = _widget(sidebar, field.name)
         assert widget is not None, f"{field.name} has no widget in the sidebar"
         assert widget.label == setting_of(field.name).label
         assert widget.value == lab_state.widget_values(LabConfig())[field.name]
@@ -78,10 +78,11 @@ def test_select_widgets_offer_exactly_the_valid_options(sidebar):
 
 def test_groups_and_live_fields_come_from_the_declarations():
     assert {rule.group for rule in settings().values()} == set(SETTING_GROUPS)
-    assert lab_state.OPTIMIZER_FIELDS == {"optimizer", "beta1", "beta2", "epsilon"}
-    assert lab_state.CONTINUE_FIELDS == lab_state.OPTIMIZER_FIELDS | {
-        "learning_rate", "batch_size", "decay", "decay_rate", "decay_interval",
-        "early_stopping_patience"}
+    optimizer_fields = {"optimizer", "beta1", "beta2", "epsilon"}
+    live_fields = optimizer_fields | {"learning_rate", "batch_size", "decay", "decay_rate",
+                                      "decay_interval", "early_stopping_patience"}
+    assert set(lab_state.OPTIMIZER_FIELDS) == optimizer_fields
+    assert set(lab_state.CONTINUE_FIELDS) == live_fields
 
 
 def test_dependent_widgets_are_greyed_out_until_their_choice_is_made(sidebar):
