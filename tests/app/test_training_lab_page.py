@@ -151,7 +151,7 @@ def test_save_and_reopen_an_experiment(lab):
 def test_url_parameters_reopen_the_experiment(app_test):
     app_test.run()
     app_test.switch_page(PAGE)
-    # the same parameters LabConfig.to_query writes: raw option values, not display labels
+    # URL parameters named like the LabConfig fields: raw option values, not display labels
     query = {"dataset": "moons", "hidden": "8,4", "learning_rate": "0.003", "optimizer": "gd",
              "init": "random", "dev_shift": "rotate", "shift_amount": "30.0"}
     app_test.query_params.update(query)

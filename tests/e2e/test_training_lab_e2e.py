@@ -45,7 +45,7 @@ def test_play_trains_live_and_pause_stops(page, app_url, open_page, wait_idle, a
     assert later_curve and later_curve != first_curve
     shot(page, "training-lab-live")
 
-    # force: while charts redraw twice a second a loaded CI box may not give Playwright the two
+    # force: while charts redraw every 0.8 s a loaded CI box may not give Playwright the two
     # quiet animation frames its "stable" check wants; the button is already seen visible.
     page.get_by_role("button", name="Pause").click(force=True)
     expect(page.get_by_role("button", name="Play")).to_be_visible()
@@ -59,7 +59,7 @@ def test_play_trains_live_and_pause_stops(page, app_url, open_page, wait_idle, a
 
 
 def test_a_link_reopens_the_same_settings(page, app_url, open_page, assert_no_exception):
-    # the parameters LabConfig.to_query writes (raw option values)
+    # URL parameters named like the LabConfig fields, with raw option values
     _open_lab(page, app_url, open_page,
               "?dataset=moons&hidden=5%2C2&learning_rate=0.003&optimizer=momentum&init=xavier")
     sidebar = page.get_by_test_id("stSidebar")
