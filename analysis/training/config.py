@@ -55,8 +55,10 @@ class Setting:
     options: tuple[str, ...] = ()
     help: str | None = None
     format: str | None = None
-    # the value must be strictly above `low` (a widget can still reach `low`; it is refused)
+    # the value must be strictly above `low` / below `high` (a widget can still reach the
+    # bound itself; validation refuses it and the page shows why next to the group)
     above_low: bool = False
+    below_high: bool = False
     on_change: str = "restart"
     # (field, values): the widget is greyed out unless that field holds one of the values
     enabled_when: tuple[str, tuple[str, ...]] | None = None
@@ -171,11 +173,12 @@ class LabConfig:
     learning_rate: float = _setting(0.01, "Learning rate α", "Optimisation", "number", low=0.0,
                                     high=100.0, step=0.001, format="%g", above_low=True,
                                     on_change="continue")
-    beta1: float = _setting(0.9, "β1 (momentum)", "Optimisation", "number", low=0.0,
-                            high=0.9999, step=0.01, format="%g", on_change="new optimizer",
+    # beta = 1 would never forget
+    beta1: float = _setting(0.9, "β1 (momentum)", "Optimisation", "number", low=0.0, high=1.0,
+                            below_high=True, step=0.01, format="%g", on_change="new optimizer",
                             enabled_when=("optimizer", ("momentum", "adam")), row="betas")
-    beta2: float = _setting(0.999, "β2 (RMS)", "Optimisation", "number", low=0.0, high=0.9999,
-                            step=0.001, format="%g", on_change="new optimizer",
+    beta2: float = _setting(0.999, "β2 (RMS)", "Optimisation", "number", low=0.0, high=1.0,
+                            below_high=True, step=0.001, format="%g", on_change="new optimizer",
                             enabled_when=("optimizer", ("rmsprop", "adam")), row="betas")
     epsilon: float = _setting(1e-8, "ε (RMSprop, Adam)", "Optimisation", "number", low=1e-300,
                               high=1.0, step=1e-9, format="%.1e", on_change="new optimizer",
@@ -255,6 +258,8 @@ def _check_setting(name: str, value: object, rule: Setting, *, whole: bool) -> N
         number = check_number(name, value, low=rule.low, high=rule.high)
         if rule.above_low and number == rule.low:
             raise ValueError(f"{name} must be above {rule.low:g}, got {number:g}.")
+        if rule.below_high and number == rule.high:
+            raise ValueError(f"{name} must be below {rule.high:g}, got {number:g}.")
 
 
 def _parse_hidden(value: object) -> tuple[int, ...]:

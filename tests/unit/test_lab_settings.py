@@ -53,13 +53,16 @@ def test_widget_bounds_are_the_validation_bounds(sidebar, name):
         assert widget.min == rule.low
     if rule.high is not None:
         assert widget.max == rule.high
-    # validation accepts the bounds themselves (unless the low end is excluded) and
-    # refuses a step beyond them, naming the setting
+    # validation accepts the bounds themselves (unless that end is excluded) and refuses a
+    # step beyond them, naming the setting
     base = LabConfig(dev_shift="rotate") if name == "shift_amount" else LabConfig()
-    if rule.low is not None and not rule.above_low:
-        base.replace(**{name: rule.low})
+    for bound, excluded in ((rule.low, rule.above_low), (rule.high, rule.below_high)):
+        if bound is not None and not excluded:
+            base.replace(**{name: bound})
+        elif bound is not None:
+            with pytest.raises(ValueError, match=name):
+                base.replace(**{name: bound})
     if rule.high is not None:
-        base.replace(**{name: rule.high})
         with pytest.raises(ValueError, match=name):
             base.replace(**{name: rule.high * 2 + 1})
     if rule.low is not None:
