@@ -34,7 +34,10 @@ _ROUNDING_SLACK = 1e-9
 
 @dataclass(frozen=True)
 class SampleSize:
-    """How many examples a dev or test set needs, with the formula and assumptions behind it."""
+    """How many examples a dev or test set needs, with the formula and assumptions behind it.
+
+    `inputs` echoes what was asked (rates in percent, keys ending in `_pct`).
+    """
 
     n: int
     purpose: str
@@ -164,8 +167,8 @@ def dev_size_to_detect(difference_pct: float, error_rate_pct: float, *, alpha: f
     alpha, power = _check_alpha_power(alpha, power)
     design = check_choice("design", design, SAMPLE_DESIGNS)
     p1, p2 = e_pct / 100, (e_pct - d_pct) / 100
-    inputs: dict[str, float | str] = {"difference": d_pct, "error_rate": e_pct, "alpha": alpha,
-                                      "power": power, "design": design}
+    inputs: dict[str, float | str] = {"difference_pct": d_pct, "error_rate_pct": e_pct,
+                                      "alpha": alpha, "power": power, "design": design}
     if design == "two-proportion":
         if discordant_rate_pct is not None:
             raise ValueError("discordant_rate_pct only applies to design='paired'; got "
@@ -181,7 +184,7 @@ def dev_size_to_detect(difference_pct: float, error_rate_pct: float, *, alpha: f
         else:
             psi_pct = _check_discordant_pct(discordant_rate_pct, p1, p2, d_pct)
             psi, how = psi_pct / 100, "measured"
-            inputs["discordant_rate"] = psi_pct
+            inputs["discordant_rate_pct"] = psi_pct
         n = paired_n(p1 - p2, psi, alpha=alpha, power=power)
         formula = "n = [z(1-α/2)·√ψ + z(power)·√(ψ-d²)]² / d²"
         assumptions = (f"paired (McNemar) test on the same examples with discordant rate "
@@ -224,8 +227,9 @@ def size_for_interval(error_rate_pct: float, half_width_pct: float, *,
                       assumptions="normal approximation to the binomial, i.i.d. test examples "
                                   "from the target distribution",
                       explanation=explanation,
-                      inputs={"error_rate": e_pct, "half_width": h_pct, "confidence": confidence,
-                              "wilson_half_width": round(wilson_half, 4)})
+                      inputs={"error_rate_pct": e_pct, "half_width_pct": h_pct,
+                              "confidence": confidence,
+                              "wilson_half_width_pct": round(wilson_half, 4)})
 
 
 def detectable_difference(n: int, error_rate_pct: float, *, alpha: float = 0.05,

@@ -73,7 +73,7 @@ def test_test_size_for_interval_hand_case():
     # n = 1.959964^2 * 0.1 * 0.9 / 0.01^2 = 3,457.3 -> 3,458
     size = size_for_interval(10, 1)
     assert size.n == 3_458
-    assert abs(size.inputs["wilson_half_width"] - 1.0) < 0.05
+    assert abs(size.inputs["wilson_half_width_pct"] - 1.0) < 0.05
 
 
 @settings(max_examples=30, deadline=None)
