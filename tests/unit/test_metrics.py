@@ -1,4 +1,4 @@
-"""analysis/metrics.py against scikit-learn (random data and edge cases), hand cases and properties."""
+"""analysis.metrics against scikit-learn (random data and edge cases), hand cases and properties."""
 
 from __future__ import annotations
 
