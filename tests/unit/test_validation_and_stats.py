@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from analysis.stats import wilson_interval
+from analysis.stats import two_sided_z, wilson_interval
 from analysis.validation import (
     check_array,
     check_binary,
+    check_confidence,
     check_count,
     check_percent,
     check_same_length,
@@ -91,3 +92,25 @@ def test_array_check_finds_nan_rows_and_length_check_names_each_input():
 def test_rows_preview_is_one_based_and_short():
     assert rows_preview([0]) == "row 1"
     assert rows_preview(range(8)) == "rows 1, 2, 3, 4, 5 and 3 more"
+
+
+@pytest.mark.parametrize("bad", [1.0, 0.0, 1.5, -0.1, math.inf, math.nan, "high"])
+def test_one_confidence_check_refuses_what_has_no_finite_interval(bad):
+    # 1.0 once slipped through four modules as an infinite z; every interval now asks here
+    from analysis.bias_variance import decompose
+    from analysis.sample_size import interval_half_width
+    from analysis.selection import compare_models
+
+    with pytest.raises(ValueError, match="confidence"):
+        check_confidence(bad)
+    for call in (lambda: wilson_interval(1, 10, confidence=bad),
+                 lambda: decompose(1, 8, dev=10, confidence=bad),
+                 lambda: interval_half_width(100, 10, confidence=bad),
+                 lambda: compare_models([0, 1, 1], [0, 1, 0], [0, 0, 1], confidence=bad)):
+        with pytest.raises(ValueError, match="confidence"):
+            call()
+
+
+def test_two_sided_z_is_the_normal_quantile():
+    assert two_sided_z(0.95) == pytest.approx(1.959964, abs=1e-6)
+    assert two_sided_z(0.5) == pytest.approx(stats.norm.ppf(0.75))
