@@ -15,7 +15,7 @@ other pages take). Import from `analysis.metrics`; the modules are an inside vie
 
 from analysis.metrics.binary import BinaryMetrics, binary_metrics, metrics_at_threshold
 from analysis.metrics.curves import ScoreCurve, score_curve
-from analysis.metrics.estimate import Estimate
+from analysis.metrics.estimate import MIN_POSITIVES, TOO_FEW, Estimate
 from analysis.metrics.inputs import UNDEFINED, check_labels
 from analysis.metrics.multiclass import MulticlassMetrics, multiclass_metrics
 from analysis.metrics.multilabel import MultiLabelMetrics, multilabel_metrics
@@ -29,6 +29,8 @@ from analysis.metrics.thresholds import (
 )
 
 __all__ = [
+    "MIN_POSITIVES",
+    "TOO_FEW",
     "UNDEFINED",
     "BinaryMetrics",
     "Estimate",
