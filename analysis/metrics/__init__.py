@@ -14,11 +14,17 @@ other pages take). Import from `analysis.metrics`; the modules are an inside vie
 """
 
 from analysis.metrics.binary import BinaryMetrics, binary_metrics, metrics_at_threshold
+from analysis.metrics.calibration import (
+    CALIBRATION_RULE,
+    CalibrationMetrics,
+    calibration_metrics,
+)
 from analysis.metrics.curves import ScoreCurve, score_curve
 from analysis.metrics.estimate import MIN_POSITIVES, TOO_FEW, Estimate
 from analysis.metrics.inputs import UNDEFINED, check_labels
 from analysis.metrics.multiclass import MulticlassMetrics, multiclass_metrics
 from analysis.metrics.multilabel import MultiLabelMetrics, multilabel_metrics
+from analysis.metrics.recalibration import Recalibration, recalibrate
 from analysis.metrics.slices import SliceMetrics, WeightedError, slice_metrics, weighted_error
 from analysis.metrics.tables import metrics_table, misclassified_examples
 from analysis.metrics.thresholds import (
