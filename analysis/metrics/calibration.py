@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.metrics.estimate import MIN_POSITIVES, TOO_FEW, Estimate
+from analysis.metrics.estimate import Estimate, too_few_positives
 from analysis.metrics.inputs import check_labels
+from analysis.metrics.resample import percentile_interval, row_resamples
 from analysis.stats import wilson_interval
 from analysis.validation import (
     check_array,
@@ -35,7 +36,6 @@ ECE_BAR = 0.05
 CALIBRATION_RULE = ("scores count as probabilities only when the upper bound of the ECE's "
                     f"bootstrap interval is below {ECE_BAR:g}")
 ROW_SUM_TOLERANCE = 0.01
-_CHUNK_CELLS = 1 << 22  # bootstrap index cells drawn at once (32 MB of int64)
 
 
 # --------------------------------------------------------------------------- input checks
@@ -142,22 +142,18 @@ def _bootstrap(ids: np.ndarray, confidence: np.ndarray, outcome: np.ndarray, los
                n_bins: int, n_boot: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """ECE and mean loss of `n_boot` resamples of the rows (bin edges held fixed).
 
-    Replicates are drawn in chunks; one bincount per chunk over (replicate, bin) cells gives
-    every replicate's per-bin sums at once.
+    One bincount per chunk of resamples over (replicate, bin) cells gives every replicate's
+    per-bin sums at once.
     """
-    rng = np.random.default_rng(seed)
-    n = len(ids)
-    per_chunk = max(1, min(n_boot, _CHUNK_CELLS // n))
     eces, losses = np.empty(n_boot), np.empty(n_boot)
-    for start in range(0, n_boot, per_chunk):
-        b = min(per_chunk, n_boot - start)
-        rows = rng.integers(0, n, size=(b, n))
+    for where, rows in row_resamples(len(ids), n_boot, seed):
+        b = rows.shape[0]
         cells = (np.arange(b)[:, None] * n_bins + ids[rows]).ravel()
         sums = [np.bincount(cells, weights=None if w is None else w[rows].ravel(),
                             minlength=b * n_bins).reshape(b, n_bins)
                 for w in (None, confidence, outcome)]
-        eces[start:start + b] = _ece_from_sums(*sums)
-        losses[start:start + b] = loss[rows].mean(axis=1)
+        eces[where] = _ece_from_sums(*sums)
+        losses[where] = loss[rows].mean(axis=1)
     return eces, losses
 
 
@@ -165,15 +161,11 @@ def _bootstrap_estimate(name: str, value: float, replicates: np.ndarray, level: 
                         positives: float | None = None) -> Estimate:
     """Percentile interval of the replicates; withheld ("too few examples") when they do not
     vary or fewer than MIN_POSITIVES positive examples stand behind a binary score."""
-    if positives is not None and positives < MIN_POSITIVES:
-        return Estimate(name, value, method="bootstrap",
-                        reason=f"{TOO_FEW}: only {positives:g} positive examples; an interval "
-                               f"needs at least {MIN_POSITIVES}")
-    if np.std(replicates) == 0:
-        return Estimate(name, value, method="bootstrap",
-                        reason=f"{TOO_FEW}: every resample gives the same value")
-    low, high = np.quantile(replicates, [(1 - level) / 2, (1 + level) / 2])
-    return Estimate(name, value, float(min(low, value)), float(max(high, value)),
+    interval = (None if positives is None else too_few_positives(positives)) or \
+        percentile_interval(replicates, level)
+    if isinstance(interval, str):
+        return Estimate(name, value, method="bootstrap", reason=interval)
+    return Estimate(name, value, min(interval[0], value), max(interval[1], value),
                     method="bootstrap")
 
 

@@ -39,7 +39,7 @@ class Estimate:
 
     @property
     def too_few_examples(self) -> bool:
-        """True when the value stands but its interval was withheld (see `without_interval`)."""
+        """True when the value stands but its interval was withheld (see `require_positives`)."""
         return self.value is not None and (self.reason or "").startswith(TOO_FEW)
 
     def text(self, digits: int = 1) -> str:
@@ -58,24 +58,23 @@ class Estimate:
         return asdict(self)
 
 
-def without_interval(estimate: Estimate, why: str) -> Estimate:
-    """The same value with no interval and the reason "too few examples: <why>".
-
-    An undefined value keeps its own reason (there is no interval to withhold).
-    """
-    if estimate.value is None or estimate.low is None:
-        return estimate
-    return replace(estimate, low=None, high=None, reason=f"{TOO_FEW}: {why}")
+def too_few_positives(positives: float) -> str | None:
+    """The "too few examples" reason when fewer than `MIN_POSITIVES` positive examples stand
+    behind a metric about the positive class, else None."""
+    if positives >= MIN_POSITIVES:
+        return None
+    plural = "" if positives == 1 else "s"
+    return (f"{TOO_FEW}: only {positives:g} positive example{plural}; an interval needs at "
+            f"least {MIN_POSITIVES}")
 
 
 def require_positives(estimate: Estimate, positives: float) -> Estimate:
-    """Withhold the interval of a metric about the positive class when fewer than
-    `MIN_POSITIVES` positive examples stand behind it."""
-    if positives >= MIN_POSITIVES:
+    """Withhold the interval of a metric about the positive class when too few positive
+    examples stand behind it."""
+    reason = too_few_positives(positives)
+    if reason is None or estimate.value is None or estimate.low is None:
         return estimate
-    plural = "" if positives == 1 else "s"
-    return without_interval(estimate, f"only {positives:g} positive example{plural}; an interval "
-                                      f"needs at least {MIN_POSITIVES}")
+    return replace(estimate, low=None, high=None, reason=reason)
 
 
 def _normal_estimate(name: str, value: float, standard_error: float, confidence: float, *,
