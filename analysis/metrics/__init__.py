@@ -19,10 +19,12 @@ from analysis.metrics.calibration import (
     CalibrationMetrics,
     calibration_metrics,
 )
+from analysis.metrics.cost import DecisionCost, ErrorCost, decision_cost, error_cost
 from analysis.metrics.curves import ScoreCurve, score_curve
 from analysis.metrics.estimate import MIN_POSITIVES, TOO_FEW, Estimate
 from analysis.metrics.inputs import UNDEFINED, check_labels
 from analysis.metrics.multiclass import MulticlassMetrics, multiclass_metrics
+from analysis.metrics.multiclass_scores import per_class_thresholds, top_k_accuracy
 from analysis.metrics.multilabel import MultiLabelMetrics, multilabel_metrics
 from analysis.metrics.recalibration import Recalibration, recalibrate
 from analysis.metrics.slices import SliceMetrics, WeightedError, slice_metrics, weighted_error
@@ -41,6 +43,8 @@ __all__ = [
     "UNDEFINED",
     "BinaryMetrics",
     "CalibrationMetrics",
+    "DecisionCost",
+    "ErrorCost",
     "Estimate",
     "MultiLabelMetrics",
     "MulticlassMetrics",
@@ -53,15 +57,19 @@ __all__ = [
     "binary_metrics",
     "calibration_metrics",
     "check_labels",
+    "decision_cost",
     "downsample_curve",
+    "error_cost",
     "metrics_at_threshold",
     "metrics_table",
     "misclassified_examples",
     "multiclass_metrics",
     "multilabel_metrics",
+    "per_class_thresholds",
     "recalibrate",
     "score_curve",
     "slice_metrics",
     "threshold_for_target",
+    "top_k_accuracy",
     "weighted_error",
 ]
