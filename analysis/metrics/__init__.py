@@ -26,6 +26,7 @@ from analysis.metrics.inputs import UNDEFINED, check_labels
 from analysis.metrics.multiclass import MulticlassMetrics, multiclass_metrics
 from analysis.metrics.multiclass_scores import per_class_thresholds, top_k_accuracy
 from analysis.metrics.multilabel import MultiLabelMetrics, multilabel_metrics
+from analysis.metrics.paired import ALL_ROWS, ModelDiff, holm, mcnemar_exact, model_diff
 from analysis.metrics.recalibration import Recalibration, recalibrate
 from analysis.metrics.slices import SliceMetrics, WeightedError, slice_metrics, weighted_error
 from analysis.metrics.tables import metrics_table, misclassified_examples
@@ -37,6 +38,7 @@ from analysis.metrics.thresholds import (
 )
 
 __all__ = [
+    "ALL_ROWS",
     "CALIBRATION_RULE",
     "MIN_POSITIVES",
     "TOO_FEW",
@@ -46,6 +48,7 @@ __all__ = [
     "DecisionCost",
     "ErrorCost",
     "Estimate",
+    "ModelDiff",
     "MultiLabelMetrics",
     "MulticlassMetrics",
     "Recalibration",
@@ -60,9 +63,12 @@ __all__ = [
     "decision_cost",
     "downsample_curve",
     "error_cost",
+    "holm",
+    "mcnemar_exact",
     "metrics_at_threshold",
     "metrics_table",
     "misclassified_examples",
+    "model_diff",
     "multiclass_metrics",
     "multilabel_metrics",
     "per_class_thresholds",
