@@ -23,13 +23,19 @@ from analysis.metrics.cost import DecisionCost, ErrorCost, decision_cost, error_
 from analysis.metrics.curves import ScoreCurve, score_curve
 from analysis.metrics.estimate import MIN_POSITIVES, TOO_FEW, Estimate
 from analysis.metrics.inputs import UNDEFINED, check_labels
+from analysis.metrics.misreading import misreading_warning
 from analysis.metrics.multiclass import MulticlassMetrics, multiclass_metrics
 from analysis.metrics.multiclass_scores import per_class_thresholds, top_k_accuracy
 from analysis.metrics.multilabel import MultiLabelMetrics, multilabel_metrics
 from analysis.metrics.paired import ALL_ROWS, ModelDiff, holm, mcnemar_exact, model_diff
 from analysis.metrics.recalibration import Recalibration, recalibrate
 from analysis.metrics.slices import SliceMetrics, WeightedError, slice_metrics, weighted_error
-from analysis.metrics.tables import metrics_table, misclassified_examples
+from analysis.metrics.tables import (
+    confusion_cell_examples,
+    error_examples,
+    metrics_table,
+    misclassified_examples,
+)
 from analysis.metrics.thresholds import (
     ThresholdChoice,
     best_f1_threshold,
@@ -60,14 +66,17 @@ __all__ = [
     "binary_metrics",
     "calibration_metrics",
     "check_labels",
+    "confusion_cell_examples",
     "decision_cost",
     "downsample_curve",
     "error_cost",
+    "error_examples",
     "holm",
     "mcnemar_exact",
     "metrics_at_threshold",
     "metrics_table",
     "misclassified_examples",
+    "misreading_warning",
     "model_diff",
     "multiclass_metrics",
     "multilabel_metrics",
