@@ -30,9 +30,7 @@ def misclassified_examples(y_true: object, y_pred: object, *, scores: object = N
     ...                        example_ids=["a", "b", "c"]).values.tolist()
     [['c', 1, 0, 0.2], ['b', 0, 1, 0.7]]
     """
-    truth, predicted = check_labels("y_true", y_true), check_labels("y_pred", y_pred)
-    if truth.dtype.kind != predicted.dtype.kind:
-        truth, predicted = truth.astype(str), predicted.astype(str)
+    truth, predicted = _labels_pair(y_true, y_pred)
     n = check_same_length(y_true=truth, y_pred=predicted, scores=optional_array(scores),
                           example_ids=optional_array(example_ids), image_paths=optional_array(image_paths))
     ids = np.arange(1, n + 1) if example_ids is None else np.asarray(example_ids)
