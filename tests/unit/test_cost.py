@@ -5,6 +5,8 @@ import doctest
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import confusion_matrix
 
 import analysis.metrics.cost as cost_module
@@ -135,3 +137,19 @@ def test_bad_cost_matrix_is_named(matrix, match):
 
 def test_docstring_examples_run():
     assert doctest.testmod(cost_module).failed == 0
+
+
+# --------------------------------------------------------------------------- properties
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 1), st.integers(-5, 5)), min_size=1, max_size=40),
+       st.integers(0, 5), st.integers(1, 5))
+def test_cheapest_threshold_is_the_brute_force_minimum(pairs, cost_fp, cost_fn):
+    y, s = (np.array(column) for column in zip(*pairs, strict=True))
+    c = error_cost(y, s / 5, cost_fp=cost_fp, cost_fn=cost_fn, n_boot=20)
+    candidates = np.r_[np.inf, np.unique(s / 5)]
+    brute = [(cost_fp * np.sum((s / 5 >= t) & (y == 0)) + cost_fn * np.sum((s / 5 < t) & (y == 1)))
+             / len(y) for t in candidates]
+    assert c.best_cost == pytest.approx(min(brute))
+    assert c.current_cost == pytest.approx(
+        (cost_fp * np.sum((s / 5 >= 0.5) & (y == 0)) + cost_fn * np.sum((s / 5 < 0.5) & (y == 1)))
+        / len(y))

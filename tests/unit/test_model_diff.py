@@ -5,6 +5,8 @@ import doctest
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 import analysis.metrics.paired as paired_module
@@ -95,3 +97,20 @@ def test_unknown_slice_or_group_is_named():
 
 def test_docstring_examples_run():
     assert doctest.testmod(paired_module).failed == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 2),
+                          st.sampled_from(["US", "China", "India", "Other"])), min_size=1,
+                max_size=60))
+def test_groups_partition_every_slice_and_holm_never_lowers_p(rows):
+    y, a, b, region = (np.array(column) for column in zip(*rows, strict=True))
+    d = model_diff(y, a, b, groups=region)
+    for _, row in d.table.iterrows():
+        parts = [d.examples(g, row["slice"]) for g in
+                 ("only_a_right", "only_b_right", "both_right", "both_wrong")]
+        joined = np.sort(np.concatenate(parts))
+        assert joined.tolist() == np.flatnonzero(region == row["slice"]).tolist()
+        assert [len(p) for p in parts] == [row["only_a_right"], row["only_b_right"],
+                                           row["both_right"], row["both_wrong"]]
+        assert row["p"] <= row["p_holm"] <= 1
