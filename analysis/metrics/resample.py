@@ -10,7 +10,7 @@ import numpy as np
 
 from analysis.metrics.estimate import TOO_FEW
 
-CHUNK_CELLS = 1 << 22  # index cells drawn at once (32 MB of int64)
+CHUNK_CELLS = 1 << 22  # index cells drawn at once (16 MB of int32)
 
 
 def row_resamples(n_rows: int, n_boot: int, seed: int) -> Iterator[tuple[slice, np.ndarray]]:
@@ -23,10 +23,12 @@ def row_resamples(n_rows: int, n_boot: int, seed: int) -> Iterator[tuple[slice, 
     [(slice(0, 2, None), (2, 3))]
     """
     rng = np.random.default_rng(seed)
+    # 32-bit indices halve the memory traffic of the gathers that follow
+    index = np.int32 if n_rows < 2**31 else np.int64
     per_chunk = max(1, min(n_boot, CHUNK_CELLS // max(n_rows, 1)))
     for start in range(0, n_boot, per_chunk):
         stop = min(start + per_chunk, n_boot)
-        yield slice(start, stop), rng.integers(0, n_rows, size=(stop - start, n_rows))
+        yield slice(start, stop), rng.integers(0, n_rows, size=(stop - start, n_rows), dtype=index)
 
 
 def percentile_interval(replicates: np.ndarray, level: float) -> tuple[float, float] | str:
