@@ -79,12 +79,14 @@ def class_indices(y_true: object, n_classes: int, classes: Sequence[object] | No
             raise ValueError(f"classes must name each of the {n_classes} probability columns "
                              f"once; got {list(classes)!r}.")
     position = {name: i for i, name in enumerate(names)}
-    texts = truth.astype(str) if truth.dtype.kind != "f" else np.array(
-        [f"{v:g}" for v in truth])
-    codes = np.array([position.get(t, -1) for t in texts.tolist()], dtype=np.intp)
+    # map the distinct labels, not every row; 1.0 read from a float column names column "1"
+    distinct, inverse = np.unique(truth, return_inverse=True)
+    texts = [f"{v:g}" if truth.dtype.kind == "f" else str(v) for v in distinct.tolist()]
+    known = np.array([position.get(t, -1) for t in texts], dtype=np.intp)
+    codes = known[inverse]
     unknown = np.flatnonzero(codes < 0)
     if unknown.size:
-        seen = list(dict.fromkeys(texts[unknown].tolist()))
+        seen = [t for t, k in zip(texts, known, strict=True) if k < 0]
         raise ValueError(f"y_true has {unknown.size} labels that name no probability column: "
                          f"{values_preview(seen)} ({rows_preview(unknown)}); columns are "
                          f"{values_preview(names)}. Pass classes= in column order.")

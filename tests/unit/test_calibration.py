@@ -166,3 +166,11 @@ def test_platt_refuses_probability_columns():
 def test_docstring_examples_run():
     for module in (calibration_module, recalibration_module):
         assert doctest.testmod(module).failed == 0
+
+
+def test_float_labels_name_their_columns():
+    # labels read from a float column (0.0, 1.0, 2.0) name columns 0, 1, 2
+    proba = [[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]]
+    as_float = calibration_metrics([0.0, 1.0, 2.0], proba)
+    assert as_float.brier.value == calibration_metrics([0, 1, 2], proba).brier.value
+    assert as_float.table["observed"].sum() == 3
