@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import confusion_matrix
 
 import analysis.metrics.cost as cost_module
+import analysis.metrics.resample as resample_module
 from analysis.metrics import decision_cost, error_cost
 from analysis.metrics.resample import row_resamples
 
@@ -136,7 +137,8 @@ def test_bad_cost_matrix_is_named(matrix, match):
 
 
 def test_docstring_examples_run():
-    assert doctest.testmod(cost_module).failed == 0
+    for module in (cost_module, resample_module):
+        assert doctest.testmod(module).failed == 0
 
 
 # --------------------------------------------------------------------------- properties
