@@ -8,9 +8,15 @@ again. Values agree with scikit-learn (same tie handling: a threshold t flags ev
 with score >= t). Undefined values (precision with no predicted positives, ...) are reported
 with a reason, or replaced by an explicit `zero_division` number, never a crash.
 
+Intervals are withheld ("too few examples") when their standard error is 0 or fewer than 10
+positive examples stand behind a positive-class metric.
+
 The package is cut along its seams: `inputs` (checks), `estimate` (a value with its interval),
-`curves`, `binary`, `thresholds`, `multiclass`, `multilabel`, `slices` and `tables` (what
-other pages take). Import from `analysis.metrics`; the modules are an inside view.
+`resample` (seeded bootstrap rows), `curves`, `binary`, `thresholds`, `multiclass`,
+`multiclass_scores` (top-k, per-class thresholds), `multilabel`, `slices`, `calibration`,
+`recalibration`, `cost` (cost of errors), `paired` (McNemar, model diff per slice),
+`misreading` and `tables` (what other pages take: model table, error rows, confusion cells).
+Import from `analysis.metrics`; the modules are an inside view. docs/metrics.md has the rules.
 """
 
 from analysis.metrics.binary import BinaryMetrics, binary_metrics, metrics_at_threshold
