@@ -13,9 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from analysis.metrics import check_labels
+from analysis.metrics import check_labels, mcnemar_exact
 from analysis.sample_size import paired_n
 from analysis.validation import (
     check_choice,
@@ -225,21 +224,6 @@ class ModelComparison:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"warnings": list(self.warnings)}
-
-
-def mcnemar_exact(only_a_wrong: int, only_b_wrong: int) -> float:
-    """Two-sided exact McNemar p-value: a binomial test of the discordant pairs against 1/2.
-
-    Examples
-    --------
-    >>> round(mcnemar_exact(2, 10), 4)
-    0.0386
-    """
-    b = check_count("only_a_wrong", only_a_wrong)
-    c = check_count("only_b_wrong", only_b_wrong)
-    if b + c == 0:
-        return 1.0
-    return float(stats.binomtest(b, b + c, 0.5, alternative="two-sided").pvalue)
 
 
 def compare_models(y_true: object, pred_a: object, pred_b: object, *, names: tuple[str, str] = ("A", "B"),

@@ -8,19 +8,40 @@ again. Values agree with scikit-learn (same tie handling: a threshold t flags ev
 with score >= t). Undefined values (precision with no predicted positives, ...) are reported
 with a reason, or replaced by an explicit `zero_division` number, never a crash.
 
+Intervals are withheld ("too few examples") when their standard error is 0 or fewer than 10
+positive examples stand behind a positive-class metric.
+
 The package is cut along its seams: `inputs` (checks), `estimate` (a value with its interval),
-`curves`, `binary`, `thresholds`, `multiclass`, `multilabel`, `slices` and `tables` (what
-other pages take). Import from `analysis.metrics`; the modules are an inside view.
+`resample` (seeded bootstrap rows), `curves`, `binary`, `thresholds`, `multiclass`,
+`multiclass_scores` (top-k, per-class thresholds), `multilabel`, `slices`, `calibration`,
+`recalibration`, `cost` (cost of errors), `paired` (McNemar, model diff per slice),
+`misreading` and `tables` (what other pages take: model table, error rows, confusion cells).
+Import from `analysis.metrics`; the modules are an inside view. docs/metrics.md has the rules.
 """
 
 from analysis.metrics.binary import BinaryMetrics, binary_metrics, metrics_at_threshold
+from analysis.metrics.calibration import (
+    CALIBRATION_RULE,
+    CalibrationMetrics,
+    calibration_metrics,
+)
+from analysis.metrics.cost import DecisionCost, ErrorCost, decision_cost, error_cost
 from analysis.metrics.curves import ScoreCurve, score_curve
-from analysis.metrics.estimate import Estimate
+from analysis.metrics.estimate import MIN_POSITIVES, TOO_FEW, Estimate
 from analysis.metrics.inputs import UNDEFINED, check_labels
+from analysis.metrics.misreading import misreading_warning
 from analysis.metrics.multiclass import MulticlassMetrics, multiclass_metrics
+from analysis.metrics.multiclass_scores import per_class_thresholds, top_k_accuracy
 from analysis.metrics.multilabel import MultiLabelMetrics, multilabel_metrics
+from analysis.metrics.paired import ALL_ROWS, ModelDiff, holm, mcnemar_exact, model_diff
+from analysis.metrics.recalibration import Recalibration, recalibrate
 from analysis.metrics.slices import SliceMetrics, WeightedError, slice_metrics, weighted_error
-from analysis.metrics.tables import metrics_table, misclassified_examples
+from analysis.metrics.tables import (
+    confusion_cell_examples,
+    error_examples,
+    metrics_table,
+    misclassified_examples,
+)
 from analysis.metrics.thresholds import (
     ThresholdChoice,
     best_f1_threshold,
@@ -29,26 +50,47 @@ from analysis.metrics.thresholds import (
 )
 
 __all__ = [
+    "ALL_ROWS",
+    "CALIBRATION_RULE",
+    "MIN_POSITIVES",
+    "TOO_FEW",
     "UNDEFINED",
     "BinaryMetrics",
+    "CalibrationMetrics",
+    "DecisionCost",
+    "ErrorCost",
     "Estimate",
+    "ModelDiff",
     "MultiLabelMetrics",
     "MulticlassMetrics",
+    "Recalibration",
     "ScoreCurve",
     "SliceMetrics",
     "ThresholdChoice",
     "WeightedError",
     "best_f1_threshold",
     "binary_metrics",
+    "calibration_metrics",
     "check_labels",
+    "confusion_cell_examples",
+    "decision_cost",
     "downsample_curve",
+    "error_cost",
+    "error_examples",
+    "holm",
+    "mcnemar_exact",
     "metrics_at_threshold",
     "metrics_table",
     "misclassified_examples",
+    "misreading_warning",
+    "model_diff",
     "multiclass_metrics",
     "multilabel_metrics",
+    "per_class_thresholds",
+    "recalibrate",
     "score_curve",
     "slice_metrics",
     "threshold_for_target",
+    "top_k_accuracy",
     "weighted_error",
 ]

@@ -16,6 +16,7 @@ from analysis.metrics.estimate import (
     balanced_accuracy_estimate,
     f_beta_estimate,
     ratio_estimate,
+    require_positives,
     roc_auc_estimate,
 )
 from analysis.metrics.inputs import UNDEFINED, check_beta, check_weights, check_zero_division
@@ -126,6 +127,12 @@ def _binary_from_counts(counts: dict[str, float], *, threshold: float | None, be
                       else "there are no positive examples to rank")
         warnings += [f"{e.name.replace('_', ' ')} is undefined: {e.reason}" for e in (auc, ap)
                      if e.value is None]
+    # metrics about the positive class rest on its examples: too few of them, no interval
+    positives = n_eff("tp", "fn") or (tp + fn)
+    precision, recall, f1, balanced = (require_positives(e, positives)
+                                       for e in (precision, recall, f1, balanced))
+    f_beta = None if f_beta is None else require_positives(f_beta, positives)
+    auc = None if auc is None else require_positives(auc, positives)
     return BinaryMetrics(tp, fp, tn, fn, threshold, accuracy, error_rate, precision, recall, f1,
                          specificity, balanced, f_beta, auc, ap, weighted, confidence,
                          tuple(warnings))

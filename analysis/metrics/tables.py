@@ -1,5 +1,6 @@
 """Results turned into the tables other pages take: the misclassified rows an error-analysis
-sheet starts from, and the model table in percent.
+sheet starts from (all of them, one confusion cell, or one class's false positives or false
+negatives), and the model table in percent.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import pandas as pd
 
 from analysis.metrics.binary import BinaryMetrics
 from analysis.metrics.inputs import check_labels, check_scores, optional_array
-from analysis.validation import check_number, check_same_length
+from analysis.validation import check_choice, check_number, check_same_length, values_preview
+
+ERROR_KINDS = ("false_positive", "false_negative")
 
 
 def misclassified_examples(y_true: object, y_pred: object, *, scores: object = None,
@@ -27,9 +30,7 @@ def misclassified_examples(y_true: object, y_pred: object, *, scores: object = N
     ...                        example_ids=["a", "b", "c"]).values.tolist()
     [['c', 1, 0, 0.2], ['b', 0, 1, 0.7]]
     """
-    truth, predicted = check_labels("y_true", y_true), check_labels("y_pred", y_pred)
-    if truth.dtype.kind != predicted.dtype.kind:
-        truth, predicted = truth.astype(str), predicted.astype(str)
+    truth, predicted = _labels_pair(y_true, y_pred)
     n = check_same_length(y_true=truth, y_pred=predicted, scores=optional_array(scores),
                           example_ids=optional_array(example_ids), image_paths=optional_array(image_paths))
     ids = np.arange(1, n + 1) if example_ids is None else np.asarray(example_ids)
@@ -68,3 +69,64 @@ def metrics_table(results: dict[str, BinaryMetrics]) -> pd.DataFrame:
             row[column] = math.nan if value is None else round(100 * value, 2)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _labels_pair(y_true: object, y_pred: object) -> tuple[np.ndarray, np.ndarray]:
+    truth, predicted = check_labels("y_true", y_true), check_labels("y_pred", y_pred)
+    if truth.dtype.kind != predicted.dtype.kind:
+        truth, predicted = truth.astype(str), predicted.astype(str)
+    check_same_length(y_true=truth, y_pred=predicted)
+    return truth, predicted
+
+
+def _is_class(values: np.ndarray, cls: object) -> np.ndarray:
+    """Rows whose label is `cls`; a class picked from a table arrives as text ('1' for 1)."""
+    if values.dtype.kind in "iuf":
+        try:
+            return values == float(cls)
+        except (TypeError, ValueError):
+            return np.zeros(len(values), dtype=bool)
+    return values == str(cls)
+
+
+def _check_class(name: str, cls: object, truth: np.ndarray, predicted: np.ndarray) -> None:
+    if not (_is_class(truth, cls).any() or _is_class(predicted, cls).any()):
+        seen = np.unique(np.concatenate((truth, predicted))).tolist()
+        raise ValueError(f"{name} {cls!r} is neither a true nor a predicted label; the labels "
+                         f"are {values_preview(seen, limit=8)}.")
+
+
+def confusion_cell_examples(y_true: object, y_pred: object, true_class: object,
+                            predicted_class: object) -> np.ndarray:
+    """Row indices (0-based) of the confusion-matrix cell true = `true_class`, predicted =
+    `predicted_class`: what a page sends to an error-analysis sheet when a cell is picked.
+
+    Examples
+    --------
+    >>> confusion_cell_examples(["cat", "dog", "dog", "cat"], ["cat", "cat", "dog", "dog"],
+    ...                         "dog", "cat").tolist()
+    [1]
+    """
+    truth, predicted = _labels_pair(y_true, y_pred)
+    _check_class("true_class", true_class, truth, predicted)
+    _check_class("predicted_class", predicted_class, truth, predicted)
+    return np.flatnonzero(_is_class(truth, true_class) & _is_class(predicted, predicted_class))
+
+
+def error_examples(y_true: object, y_pred: object, *, kind: str, cls: object = 1) -> np.ndarray:
+    """Row indices of the false positives of class `cls` (predicted `cls`, truly another
+    class) or its false negatives (truly `cls`, predicted another class).
+
+    Examples
+    --------
+    >>> error_examples([1, 0, 1, 0], [1, 1, 0, 0], kind="false_positive").tolist()
+    [1]
+    >>> error_examples(["a", "b", "c"], ["b", "b", "a"], kind="false_negative", cls="a").tolist()
+    [0]
+    """
+    choice = check_choice("kind", kind, ERROR_KINDS)
+    truth, predicted = _labels_pair(y_true, y_pred)
+    _check_class("cls", cls, truth, predicted)
+    is_true, is_predicted = _is_class(truth, cls), _is_class(predicted, cls)
+    wrong = is_predicted & ~is_true if choice == "false_positive" else is_true & ~is_predicted
+    return np.flatnonzero(wrong)
