@@ -1,0 +1,30 @@
+"""The project's strategy: its goal, learning curves, the course's advisors (transfer,
+multi-task, end-to-end) and the iteration log with its review.
+"""
+
+from analysis.strategy.advisors import (
+    Advice,
+    CourseExample,
+    end_to_end_advice,
+    multitask_advice,
+    transfer_advice,
+)
+from analysis.strategy.goal import EvaluationSet, ProjectGoal, SatisficingBound, pick_model
+from analysis.strategy.learning_curve import Extrapolation, LearningCurve, fit_learning_curve
+from analysis.strategy.thresholds import Threshold
+
+__all__ = [
+    "Advice",
+    "CourseExample",
+    "EvaluationSet",
+    "Extrapolation",
+    "LearningCurve",
+    "ProjectGoal",
+    "SatisficingBound",
+    "Threshold",
+    "end_to_end_advice",
+    "fit_learning_curve",
+    "multitask_advice",
+    "pick_model",
+    "transfer_advice",
+]
