@@ -10,21 +10,42 @@ from analysis.strategy.advisors import (
     transfer_advice,
 )
 from analysis.strategy.goal import EvaluationSet, ProjectGoal, SatisficingBound, pick_model
+from analysis.strategy.iteration_log import (
+    AIMS,
+    CHAIN,
+    KNOBS,
+    EntryReview,
+    IterationEntry,
+    LogReview,
+    Prompt,
+    review_log,
+)
 from analysis.strategy.learning_curve import Extrapolation, LearningCurve, fit_learning_curve
+from analysis.strategy.snapshots import Snapshot, read_snapshot
 from analysis.strategy.thresholds import Threshold
 
 __all__ = [
+    "AIMS",
+    "CHAIN",
+    "KNOBS",
     "Advice",
     "CourseExample",
+    "EntryReview",
     "EvaluationSet",
     "Extrapolation",
+    "IterationEntry",
     "LearningCurve",
+    "LogReview",
     "ProjectGoal",
+    "Prompt",
     "SatisficingBound",
+    "Snapshot",
     "Threshold",
     "end_to_end_advice",
     "fit_learning_curve",
     "multitask_advice",
     "pick_model",
+    "read_snapshot",
+    "review_log",
     "transfer_advice",
 ]

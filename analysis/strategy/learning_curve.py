@@ -2,9 +2,9 @@
 whether more data is likely to close the gap (variance) or not (bias).
 
 `a` is the error the model family levels off at with unlimited data, `b` and `c` say how
-fast it gets there. The fit is a bounded least squares (a >= 0, b >= 0, c > 0) started from
-the best of a grid over c (for fixed c the model is linear in a and b); its intervals come
-from a seeded residual bootstrap.
+fast it gets there. The fit is a bounded least squares (a >= 0, b >= 0, 0.05 <= c <= 5)
+started from the best of a grid over c (for fixed c the model is linear in a and b); its
+intervals come from a seeded residual bootstrap.
 """
 
 from __future__ import annotations
@@ -33,8 +33,11 @@ MIN_GAIN_POINTS = 0.1
 # Extrapolating this far past the largest size is shown, but flagged as unreliable.
 RELIABLE_FACTOR = 2
 UNRELIABLE_FACTOR = 10
-# Bounds of the exponent c: a curve steeper than n^-5 is not a learning curve.
-_C_BOUNDS = (1e-3, 5.0)
+# Bounds of the exponent c. Flatter than n^-0.05 cannot be told from a plateau over any
+# realistic range of sizes (published learning curves run from about n^-0.07 to n^-0.5, and
+# without the floor the bootstrap wanders off to a = 0 with a near-flat power law); a curve
+# steeper than n^-5 is not a learning curve.
+C_BOUNDS = (0.05, 5.0)
 _C_GRID = np.linspace(0.05, 3.0, 60)
 
 
@@ -148,7 +151,7 @@ def _fit(x: np.ndarray, y: np.ndarray, start: np.ndarray | None = None) -> np.nd
     def residuals(theta: np.ndarray) -> np.ndarray:
         return theta[0] + theta[1] * np.power(x, -theta[2]) - y
 
-    lower, upper = [0.0, 0.0, _C_BOUNDS[0]], [100.0, np.inf, _C_BOUNDS[1]]
+    lower, upper = [0.0, 0.0, C_BOUNDS[0]], [100.0, np.inf, C_BOUNDS[1]]
     return least_squares(residuals, np.clip(start, lower, upper), bounds=(lower, upper),
                          x_scale="jac", method="trf").x
 
@@ -370,9 +373,12 @@ def _warnings(curve: LearningCurve, gain_low: float) -> list[str]:
                      "error as the floor.")
     if curve.b == 0:
         notes.append("Dev error does not fall with more data over these sizes: the fit is flat.")
-    if curve.c >= _C_BOUNDS[1] * 0.99:
-        notes.append(f"The exponent c sits at its bound ({_C_BOUNDS[1]:g}): the curve drops "
-                     "too steeply for the model; check the smallest sizes.")
+    if curve.c >= C_BOUNDS[1] * 0.99:
+        notes.append(f"The exponent c sits at its upper bound ({C_BOUNDS[1]:g}): the curve "
+                     "drops too steeply for the model; check the smallest sizes.")
+    elif curve.b > 0 and curve.c <= C_BOUNDS[0] * 1.01:
+        notes.append(f"The exponent c sits at its lower bound ({C_BOUNDS[0]:g}): over these "
+                     "sizes the curve cannot be told from a plateau.")
     if gain_low <= 0 < curve.b:
         notes.append("The interval of the gain at 2x the data reaches 0: the bootstrap cannot "
                      "rule out a flat curve, so the fall is within the noise of these points.")
