@@ -28,6 +28,16 @@ POOLED_DATA_RATIO = 1.0
 # End-to-end wins once x -> y data is an order of magnitude above the scarcest step's data
 # (speech: a pipeline is good at ~3,000 h, end-to-end wins at 10,000-100,000 h).
 END_TO_END_RATIO = 10.0
+# What to do, per advisor and verdict (transfer's sentence also names the layers).
+_RECOMMENDATIONS = {
+    "multi-task": {"yes": "Train one network with an output per task.",
+                   "maybe": "Try one network with an output per task against separate networks.",
+                   "no": "Train separate networks (or consider transfer learning)."},
+    "end-to-end": {"yes": "Learn x -> y end to end.",
+                   "maybe": "Try end-to-end against the pipeline; keep the pipeline until it wins.",
+                   "no": "Keep the pipeline: there is not enough x -> y data to learn the whole "
+                         "mapping."},
+}
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,12 @@ def _check_flag(name: str, value: object, *, allow_none: bool = True) -> bool | 
         unknown = " or None when not known" if allow_none else ""
         raise ValueError(f"{name} must be True or False{unknown}; got {value!r}.")
     return value
+
+
+def _first_rule(rules: Sequence[tuple[bool, str, str]]) -> tuple[str, str]:
+    """(verdict, reason) of the first rule that holds; each advisor ends with an always-true
+    rule, so the order of the list is the order of precedence."""
+    return next((verdict, reason) for holds, verdict, reason in rules if holds)
 
 
 def _log_distance(value: float, low: float, high: float) -> float:
@@ -162,26 +178,21 @@ def transfer_advice(*, source_examples: float, target_examples: float, same_inpu
     enough_target = at_least(f"target data at least {small:,.0f}: retrain all layers "
                              "(below it, only the last layer)", small, target)
     reasons = [f"A has {_amount(source)} and B has {_amount(target)}: A has {_ratio_text(ratio)} B's data."]
-    if not same:
-        verdict = "no"
-        reasons.append("A and B take different kinds of input, so A's features do not apply to B.")
-    elif shared is False:
-        verdict = "no"
-        reasons.append("A's low-level features would not help B, so there is nothing to carry over.")
-    elif not more.met:
-        verdict = "no"
-        reasons.append("A has no more data than B: an example of B is worth more to B than one of "
-                       "A, so train on B directly.")
-    elif not far_more.met or shared is None:
-        verdict = "maybe"
-        reasons.append(f"A has more data than B but less than {TRANSFER_DATA_RATIO:g}x: the gain "
-                       "from pre-training is likely small; try it against training on B alone."
-                       if not far_more.met else
-                       "Whether A's low-level features help B is not known: try it against "
-                       "training on B alone.")
-    else:
-        verdict = "yes"
-        reasons.append("Same input type, far more data for A, and A's low-level features help B.")
+    verdict, reason = _first_rule([
+        (not same, "no", "A and B take different kinds of input, so A's features do not apply "
+                         "to B."),
+        (shared is False, "no", "A's low-level features would not help B, so there is nothing "
+                                "to carry over."),
+        (not more.met, "no", "A has no more data than B: an example of B is worth more to B than "
+                             "one of A, so train on B directly."),
+        (not far_more.met, "maybe", f"A has more data than B but less than "
+                                    f"{TRANSFER_DATA_RATIO:g}x: the gain from pre-training is "
+                                    "likely small; try it against training on B alone."),
+        (shared is None, "maybe", "Whether A's low-level features help B is not known: try it "
+                                  "against training on B alone."),
+        (True, "yes", "Same input type, far more data for A, and A's low-level features help B."),
+    ])
+    reasons.append(reason)
     retrain, options = None, ()
     if verdict != "no":
         retrain = "all layers" if enough_target.met else "last layer"
@@ -249,35 +260,27 @@ def multitask_advice(*, examples_per_task: Sequence[float], shared_low_level_fea
     reasons = [f"{len(amounts)} tasks with {each} ({_amount(total)} in all): even the largest "
                f"task gains {_amount(total - largest)} examples from the others "
                f"({_ratio_text(pooled)} its own)."]
-    if shared is False:
-        verdict = "no"
-        reasons.append("The tasks share no low-level features: each would only compete for the "
-                       "network's capacity. Train separate networks.")
-    elif big is False:
-        verdict = "no"
-        reasons.append("The network is not big enough for all the tasks, the one case where "
-                       "multi-task learning does worse than separate networks: make it bigger "
-                       "first.")
-    elif not similar.met or not gains.met:
-        verdict = "maybe"
-        reasons.append("The amounts of data differ too much: the tasks with the most data gain "
-                       "little from the others, the small ones gain most.")
-    elif shared is None or big is None:
-        verdict = "maybe"
-        reasons.append("Whether the tasks share low-level features and the network is big "
-                       "enough is not fully known: compare against separate networks.")
-    else:
-        verdict = "yes"
-        reasons.append("Shared low-level features, similar amounts of data and a network big "
-                       "enough: one network learns all tasks better than separate ones.")
+    verdict, reason = _first_rule([
+        (shared is False, "no", "The tasks share no low-level features: each would only compete "
+                                "for the network's capacity. Train separate networks."),
+        (big is False, "no", "The network is not big enough for all the tasks, the one case "
+                             "where multi-task learning does worse than separate networks: make "
+                             "it bigger first."),
+        (not similar.met or not gains.met, "maybe", "The amounts of data differ too much: the "
+                                                    "tasks with the most data gain little from "
+                                                    "the others, the small ones gain most."),
+        (shared is None or big is None, "maybe", "Whether the tasks share low-level features "
+                                                 "and the network is big enough is not fully "
+                                                 "known: compare against separate networks."),
+        (True, "yes", "Shared low-level features, similar amounts of data and a network big "
+                      "enough: one network learns all tasks better than separate ones."),
+    ])
+    reasons.append(reason)
     example = min(_MULTITASK_EXAMPLES, key=lambda e: _multitask_distance(amounts, e[1], e[2]))[0]
-    sentence = {"yes": "Train one network with an output per task.",
-                "maybe": "Try one network with an output per task against separate networks.",
-                "no": "Train separate networks (or consider transfer learning)."}[verdict]
     note = ("Multi-task learning is rarely used outside object detection; transfer learning is "
             "far more common.")
-    return Advice("multi-task learning", verdict, sentence, tuple(reasons), (similar, gains),
-                  example, warnings=(note,))
+    return Advice("multi-task learning", verdict, _RECOMMENDATIONS["multi-task"][verdict],
+                  tuple(reasons), (similar, gains), example, warnings=(note,))
 
 
 def _multitask_distance(amounts: Sequence[float], tasks: int, per_task: float | None) -> float:
@@ -336,21 +339,16 @@ def end_to_end_advice(*, end_to_end_examples: float, examples_per_step: Sequence
     more = Threshold("end-to-end data more than the scarcest step's data", 1.0, ratio, ratio > 1)
     reasons = [f"The whole mapping has {_amount(whole)} labelled pairs; the scarcest of the "
                f"{len(steps)} steps has {_amount(scarcest)}: {_ratio_text(ratio)}."]
-    if enough.met:
-        verdict = "yes"
-        reasons.append("There is enough data to learn the whole mapping: end-to-end lets the data "
-                       "speak and needs less hand design.")
-    elif more.met:
-        verdict = "maybe"
-        reasons.append(f"End-to-end has more data than the scarcest step but less than "
-                       f"{END_TO_END_RATIO:g}x: it may start to compete; compare both on the dev set.")
-    else:
-        verdict = "no"
-        reasons.append("Each step has at least as much data as the whole mapping: a pipeline uses "
-                       "it, and keeps useful hand-designed parts end-to-end would drop.")
+    verdict, reason = _first_rule([
+        (bool(enough.met), "yes", "There is enough data to learn the whole mapping: end-to-end "
+                                  "lets the data speak and needs less hand design."),
+        (bool(more.met), "maybe", f"End-to-end has more data than the scarcest step but less "
+                                  f"than {END_TO_END_RATIO:g}x: it may start to compete; compare "
+                                  "both on the dev set."),
+        (True, "no", "Each step has at least as much data as the whole mapping: a pipeline uses "
+                     "it, and keeps useful hand-designed parts end-to-end would drop."),
+    ])
+    reasons.append(reason)
     example = min(_END_TO_END_EXAMPLES, key=lambda e: _log_distance(ratio, e[1], e[2]))[0]
-    sentence = {"yes": "Learn x -> y end to end.",
-                "maybe": "Try end-to-end against the pipeline; keep the pipeline until it wins.",
-                "no": "Keep the pipeline: there is not enough x -> y data to learn the whole "
-                      "mapping."}[verdict]
-    return Advice("end-to-end learning", verdict, sentence, tuple(reasons), (enough, more), example)
+    return Advice("end-to-end learning", verdict, _RECOMMENDATIONS["end-to-end"][verdict],
+                  tuple(reasons), (enough, more), example)

@@ -102,7 +102,11 @@ class LearningCurve:
 
     def extrapolation(self, factor: float) -> Extrapolation:
         """The stored extrapolation at `factor` (2 or 10) times the largest size."""
-        return next(e for e in self.extrapolations if e.factor == factor)
+        for stored in self.extrapolations:
+            if stored.factor == factor:
+                return stored
+        raise ValueError(f"factor must be {RELIABLE_FACTOR} or {UNRELIABLE_FACTOR} (the "
+                         f"extrapolations computed); got {factor!r}. Use predict(n) for others.")
 
 
 def _curve(n: float | np.ndarray, a: float | np.ndarray, b: float | np.ndarray,
