@@ -10,7 +10,7 @@ intervals come from a seeded residual bootstrap.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import least_squares, nnls
@@ -95,10 +95,7 @@ class LearningCurve:
         size = check_number("n", n)
         if size <= 0:
             raise ValueError(f"n must be a positive training-set size; got {n!r}.")
-        point = float(_curve(size, self.a, self.b, self.c))
-        draws = _curve(size, self.boot_params[:, 0], self.boot_params[:, 1], self.boot_params[:, 2])
-        low, high = np.quantile(draws, [(1 - self.confidence) / 2, (1 + self.confidence) / 2])
-        return point, float(min(low, point)), float(max(high, point))
+        return _band(size, np.array([self.a, self.b, self.c]), self.boot_params, self.confidence)
 
     def extrapolation(self, factor: float) -> Extrapolation:
         """The stored extrapolation at `factor` (2 or 10) times the largest size."""
@@ -112,6 +109,18 @@ class LearningCurve:
 def _curve(n: float | np.ndarray, a: float | np.ndarray, b: float | np.ndarray,
            c: float | np.ndarray) -> np.ndarray:
     return np.asarray(a + b * np.power(n, -np.asarray(c)), dtype=float)
+
+
+def _tails(confidence: float) -> list[float]:
+    return [(1 - confidence) / 2, (1 + confidence) / 2]
+
+
+def _band(n: float, params: np.ndarray, boot: np.ndarray,
+          confidence: float) -> tuple[float, float, float]:
+    """(error, low, high) at size n: the fitted value and the bootstrap curves' quantiles."""
+    point = float(_curve(n, *params))
+    low, high = np.quantile(_curve(n, boot[:, 0], boot[:, 1], boot[:, 2]), _tails(confidence))
+    return point, float(min(low, point)), float(max(high, point))
 
 
 # ---------------------------------------------------------------------------- input checks
@@ -244,23 +253,32 @@ def fit_learning_curve(sizes: Sequence[float], dev_errors_pct: Sequence[float], 
 
     # Sizes are scaled by the largest so the fit works on numbers near 1 whatever the units.
     largest = float(n[-1])
-    x = n / largest
-    theta = _fit(x, dev)
-    boot = _bootstrap(x, dev, theta, draws, seed)
+    theta = _fit(n / largest, dev)
     params = _unscale(theta[None, :], largest)[0]
-    boot_params = _unscale(boot, largest)
-    quantiles = [(1 - level) / 2, (1 + level) / 2]
-    intervals = [tuple(float(v) for v in np.quantile(boot_params[:, j], quantiles)) for j in range(3)]
-
-    curve = LearningCurve(
+    boot = _unscale(_bootstrap(n / largest, dev, theta, draws, seed), largest)
+    intervals = [tuple(float(v) for v in np.quantile(boot[:, j], _tails(level))) for j in range(3)]
+    gain = _gain_at_2x(largest, params, boot, level)
+    now = float(_curve(largest, *params))
+    floor = human if human is not None else 0.0
+    thresholds = _rules(now, gain[0], float(params[0]), floor, dev, train)
+    diagnosis, closes = _classify(now - floor, bool(thresholds[0].met),
+                                  any(t.met for t in thresholds[1:]))
+    floor_name = "0% (no human level given)" if human is None else f"human level ({human:g}%)"
+    return LearningCurve(
         sizes=tuple(map(float, n)), dev_errors_pct=tuple(map(float, dev)),
         train_errors_pct=None if train is None else tuple(map(float, train)),
         human_error_pct=human, a=float(params[0]), b=float(params[1]), c=float(params[2]),
         a_interval=intervals[0], b_interval=intervals[1], c_interval=intervals[2],
-        confidence=level, extrapolations=(), gain_at_2x=0.0, gain_at_2x_interval=(0.0, 0.0),
-        diagnosis="unclear", more_data_closes_gap=None, verdict="", reasons=(), thresholds=(),
-        warnings=(), boot_params=boot_params)
-    return _with_verdict(curve)
+        confidence=level,
+        extrapolations=tuple(_extrapolate(largest, f, params, boot, level)
+                             for f in (RELIABLE_FACTOR, UNRELIABLE_FACTOR)),
+        gain_at_2x=gain[0], gain_at_2x_interval=gain[1:], diagnosis=diagnosis,
+        more_data_closes_gap=closes,
+        verdict=_verdict_text(diagnosis, float(params[0]), now, gain[0], floor_name),
+        reasons=_reasons(largest, now, gain, params, intervals[0], floor, floor_name, level, dev,
+                         train),
+        thresholds=thresholds, warnings=tuple(_warnings(len(n), human, params, gain[1])),
+        boot_params=boot)
 
 
 def _unscale(theta: np.ndarray, largest: float) -> np.ndarray:
@@ -272,51 +290,50 @@ def _unscale(theta: np.ndarray, largest: float) -> np.ndarray:
 
 # ---------------------------------------------------------------------------- the verdict
 
-def _with_verdict(curve: LearningCurve) -> LearningCurve:
-    """Fill in the extrapolations, the verdict, its reasons, thresholds and warnings."""
-    largest = curve.sizes[-1]
-    extrapolations = tuple(_extrapolate(curve, largest, f)
-                           for f in (RELIABLE_FACTOR, UNRELIABLE_FACTOR))
-    now = float(_curve(largest, curve.a, curve.b, curve.c))
-    gain = now - extrapolations[0].error_pct
-    boot = curve.boot_params
-    boot_gain = (_curve(largest, boot[:, 0], boot[:, 1], boot[:, 2])
-                 - _curve(RELIABLE_FACTOR * largest, boot[:, 0], boot[:, 1], boot[:, 2]))
-    gain_low, gain_high = np.quantile(boot_gain, [(1 - curve.confidence) / 2,
-                                                  (1 + curve.confidence) / 2])
-    floor = curve.human_error_pct if curve.human_error_pct is not None else 0.0
+def _gain_at_2x(largest: float, params: np.ndarray, boot: np.ndarray,
+                confidence: float) -> tuple[float, float, float]:
+    """How much doubling the largest size lowers the fitted dev error, with its interval."""
+    gain = float(_curve(largest, *params) - _curve(RELIABLE_FACTOR * largest, *params))
+    draws = (_curve(largest, boot[:, 0], boot[:, 1], boot[:, 2])
+             - _curve(RELIABLE_FACTOR * largest, boot[:, 0], boot[:, 1], boot[:, 2]))
+    low, high = np.quantile(draws, _tails(confidence))
+    return gain, float(low), float(high)
 
+
+def _rules(now: float, gain: float, a: float, floor: float, dev: np.ndarray,
+           train: np.ndarray | None) -> tuple[Threshold, ...]:
+    """The stated rules: still falling first, then the signs of bias."""
     required = max(MIN_GAIN_POINTS, MIN_GAIN_SHARE * now)
     falling = at_least(f"doubling the data lowers dev error by at least {MIN_GAIN_SHARE:.0%} of "
                        f"it and at least {MIN_GAIN_POINTS:g} points", required, gain)
-    removable, stays = now - curve.a, curve.a - floor
+    removable, stays = now - a, a - floor
     plateau = Threshold("the error that stays with unlimited data (a - floor) exceeds what more "
                         "data can still remove (dev - a)", removable, stays, stays > removable)
-    thresholds = [falling, plateau]
+    if train is None:
+        return falling, plateau
+    avoidable, spread = train[-1] - floor, dev[-1] - train[-1]
+    split = Threshold("avoidable bias (train - floor) exceeds the train-dev gap (dev - train) "
+                      "at the largest size", float(spread), float(avoidable), bool(avoidable > spread))
+    return falling, plateau, split
+
+
+def _reasons(largest: float, now: float, gain: tuple[float, float, float], params: np.ndarray,
+             a_interval: tuple[float, float], floor: float, floor_name: str, confidence: float,
+             dev: np.ndarray, train: np.ndarray | None) -> tuple[str, ...]:
+    a = float(params[0])
     reasons = [
-        f"Doubling the training set to {2 * largest:,.0f} is predicted to lower dev error by "
-        f"{gain:.2f} points ({curve.confidence:.0%} interval {gain_low:.2f} to {gain_high:.2f}), "
-        f"from {now:.2f}% to {extrapolations[0].error_pct:.2f}%.",
-        f"The curve levels off at a = {curve.a:.2f}% (interval {curve.a_interval[0]:.2f} to "
-        f"{curve.a_interval[1]:.2f}) however much data is added: {stays:.2f} points above "
-        f"{_floor_name(curve)}, against {removable:.2f} points that more data can still remove.",
+        f"Doubling the training set to {RELIABLE_FACTOR * largest:,.0f} is predicted to lower dev "
+        f"error by {gain[0]:.2f} points ({confidence:.0%} interval {gain[1]:.2f} to "
+        f"{gain[2]:.2f}), from {now:.2f}% to {now - gain[0]:.2f}%.",
+        f"The curve levels off at a = {a:.2f}% (interval {a_interval[0]:.2f} to "
+        f"{a_interval[1]:.2f}) however much data is added: {a - floor:.2f} points above "
+        f"{floor_name}, against {now - a:.2f} points that more data can still remove.",
     ]
-    bias = bool(plateau.met)
-    if curve.train_errors_pct is not None:
-        train_now, dev_raw = curve.train_errors_pct[-1], curve.dev_errors_pct[-1]
-        avoidable, spread = train_now - floor, dev_raw - train_now
-        split = Threshold("avoidable bias (train - floor) exceeds the train-dev gap (dev - train) "
-                          "at the largest size", spread, avoidable, avoidable > spread)
-        thresholds.append(split)
-        bias = bias or bool(split.met)
-        reasons.append(f"At {largest:,.0f} examples training error is {train_now:.2f}%: avoidable "
-                       f"bias {avoidable:.2f} points against a train-dev gap of {spread:.2f} points.")
-    diagnosis, closes = _classify(now - floor, bool(falling.met), bias)
-    return replace(curve, extrapolations=extrapolations, gain_at_2x=gain,
-                    gain_at_2x_interval=(float(gain_low), float(gain_high)), diagnosis=diagnosis,
-                    more_data_closes_gap=closes, verdict=_verdict_text(diagnosis, curve, now, gain),
-                    reasons=tuple(reasons), thresholds=tuple(thresholds),
-                    warnings=tuple(_warnings(curve, gain_low)))
+    if train is not None:
+        reasons.append(f"At {largest:,.0f} examples training error is {train[-1]:.2f}%: avoidable "
+                       f"bias {train[-1] - floor:.2f} points against a train-dev gap of "
+                       f"{dev[-1] - train[-1]:.2f} points.")
+    return tuple(reasons)
 
 
 def _classify(gap: float, falling: bool, bias: bool) -> tuple[str, bool | None]:
@@ -331,34 +348,28 @@ def _classify(gap: float, falling: bool, bias: bool) -> tuple[str, bool | None]:
     return "unclear", None
 
 
-def _floor_name(curve: LearningCurve) -> str:
-    if curve.human_error_pct is None:
-        return "0% (no human level given)"
-    return f"human level ({curve.human_error_pct:g}%)"
-
-
-def _verdict_text(diagnosis: str, curve: LearningCurve, now: float, gain: float) -> str:
-    floor = _floor_name(curve)
+def _verdict_text(diagnosis: str, a: float, now: float, gain: float, floor: str) -> str:
     if diagnosis == "no gap":
         return f"Dev error ({now:.2f}%) is already within {MIN_GAIN_POINTS:g} points of {floor}."
     if diagnosis == "variance":
         return (f"More data is likely to close the gap (variance): the dev curve is still falling "
-                f"({gain:.2f} points at 2x the data) toward a = {curve.a:.2f}%, near {floor}.")
+                f"({gain:.2f} points at 2x the data) toward a = {a:.2f}%, near {floor}.")
     if diagnosis == "bias and variance":
         return (f"More data helps ({gain:.2f} points at 2x the data) but will not close the gap: "
-                f"the curve levels off at {curve.a:.2f}%, well above {floor}. Reduce bias too "
+                f"the curve levels off at {a:.2f}%, well above {floor}. Reduce bias too "
                 "(bigger model, better optimizer, better architecture).")
     if diagnosis == "bias":
         return (f"More data is unlikely to close the gap (bias): the dev curve has levelled off "
-                f"near {curve.a:.2f}%, well above {floor}. Work on bias: a bigger model, a better "
+                f"near {a:.2f}%, well above {floor}. Work on bias: a bigger model, a better "
                 "optimizer, a better architecture.")
     return ("The curve falls too slowly to tell whether more data closes the gap: add a larger "
             "training size and fit again.")
 
 
-def _extrapolate(curve: LearningCurve, largest: float, factor: float) -> Extrapolation:
+def _extrapolate(largest: float, factor: float, params: np.ndarray, boot: np.ndarray,
+                 confidence: float) -> Extrapolation:
     size = factor * largest
-    error, low, high = curve.predict(size)
+    error, low, high = _band(size, params, boot, confidence)
     reliable = factor <= RELIABLE_FACTOR
     note = (f"{factor:g}x the largest training size: a modest extrapolation." if reliable else
             f"{factor:g}x the largest training size: an unreliable extrapolation, far beyond the "
@@ -366,24 +377,24 @@ def _extrapolate(curve: LearningCurve, largest: float, factor: float) -> Extrapo
     return Extrapolation(size, float(factor), error, low, high, reliable, note)
 
 
-def _warnings(curve: LearningCurve, gain_low: float) -> list[str]:
+def _warnings(count: int, human: float | None, params: np.ndarray, gain_low: float) -> list[str]:
     notes = []
-    residual_df = len(curve.sizes) - 3
-    if residual_df < 3:
-        notes.append(f"Only {len(curve.sizes)} sizes for three parameters: the intervals rest on "
-                     f"{residual_df} residual degree(s) of freedom and are rough; add sizes.")
-    if curve.human_error_pct is None:
+    _, b, c = params
+    if count - 3 < 3:
+        notes.append(f"Only {count} sizes for three parameters: the intervals rest on "
+                     f"{count - 3} residual degree(s) of freedom and are rough; add sizes.")
+    if human is None:
         notes.append("No human level given: the gap is measured down to 0%. Enter the best human "
                      "error as the floor.")
-    if curve.b == 0:
+    if b == 0:
         notes.append("Dev error does not fall with more data over these sizes: the fit is flat.")
-    if curve.c >= C_BOUNDS[1] * 0.99:
-        notes.append(f"The exponent c sits at its upper bound ({C_BOUNDS[1]:g}): the curve "
-                     "drops too steeply for the model; check the smallest sizes.")
-    elif curve.b > 0 and curve.c <= C_BOUNDS[0] * 1.01:
-        notes.append(f"The exponent c sits at its lower bound ({C_BOUNDS[0]:g}): over these "
-                     "sizes the curve cannot be told from a plateau.")
-    if gain_low <= 0 < curve.b:
+    elif gain_low <= 0:
         notes.append("The interval of the gain at 2x the data reaches 0: the bootstrap cannot "
                      "rule out a flat curve, so the fall is within the noise of these points.")
+    if c >= C_BOUNDS[1] * 0.99:
+        notes.append(f"The exponent c sits at its upper bound ({C_BOUNDS[1]:g}): the curve "
+                     "drops too steeply for the model; check the smallest sizes.")
+    elif b > 0 and c <= C_BOUNDS[0] * 1.01:
+        notes.append(f"The exponent c sits at its lower bound ({C_BOUNDS[0]:g}): over these "
+                     "sizes the curve cannot be told from a plateau.")
     return notes

@@ -130,3 +130,22 @@ def test_predict_refuses_a_non_positive_size():
     curve = fit_learning_curve(SIZES, _curve(SIZES, 2.0, 400.0, 0.5))
     with pytest.raises(ValueError, match="n must be a positive"):
         curve.predict(0)
+
+
+def test_slowly_falling_curve_with_no_plateau_is_unclear():
+    # n^-0.06: doubling cuts only 4% of the error, and the asymptote is 0: neither rule holds.
+    curve = fit_learning_curve(SIZES, _curve(SIZES, 0.0, 20 * 32_000 ** 0.06, 0.06))
+    assert curve.diagnosis == "unclear" and curve.more_data_closes_gap is None
+    assert "falls too slowly to tell" in curve.verdict
+
+
+def test_flat_dev_errors_fit_a_flat_curve_and_say_so():
+    curve = fit_learning_curve(SIZES, [10, 10.2, 9.9, 10.1, 10, 9.9, 10.1], human_error_pct=2)
+    assert curve.diagnosis == "bias" and curve.a == pytest.approx(10.03, abs=0.1)
+    assert any("does not fall" in w or "cannot rule out a flat curve" in w for w in curve.warnings)
+
+
+def test_extrapolation_only_at_the_computed_factors():
+    curve = fit_learning_curve(SIZES, _curve(SIZES, 2.0, 400.0, 0.5))
+    with pytest.raises(ValueError, match="factor must be 2 or 10"):
+        curve.extrapolation(5)
