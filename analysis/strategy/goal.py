@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -114,7 +114,7 @@ class ProjectGoal:
     cost_matrix: tuple[tuple[float, ...], ...] | None = None
     dev_set: EvaluationSet | None = None
     test_set: EvaluationSet | None = None
-    human_error_pct: tuple[tuple[str, float], ...] = field(default=())
+    human_error_pct: tuple[tuple[str, float], ...] = ()
     bayes_error_pct: float | None = None
     task_kind: str | None = None
 
@@ -207,8 +207,7 @@ class ProjectGoal:
         if version != SCHEMA_VERSION:
             raise ValueError(f"the stored project goal has schema version {version!r}; this "
                              f"version of the app reads version {SCHEMA_VERSION}: update the app.")
-        fields = {key: content[key] for key in _CONTENT_FIELDS if key in content}
-        return cls(**fields)
+        return cls(**{key: content[key] for key in _CONTENT_FIELDS if key in content})
 
 
 _CONTENT_FIELDS = ("metric", "direction", "target", "metric_unit", "satisficing",

@@ -61,6 +61,9 @@ class IterationEntry:
     """One dated step: the snapshot it was taken at or the decision made, the knob turned,
     the gap aimed at, a note, and whether the team marked users as unhappy.
 
+    `date` also takes an ISO text ('2026-11-02') or a datetime; `knob` is one of KNOBS, `gap`
+    one of AIMS; at least one of `snapshot` and `decision` is needed.
+
     Examples
     --------
     >>> entry = IterationEntry("2026-11-02", knob="early stopping", gap="variance",
@@ -133,7 +136,9 @@ class EntryReview:
 
 @dataclass(frozen=True)
 class Prompt:
-    """A pattern the course names, found in the log: which one, why, and where."""
+    """A pattern the course names, found in the log: which one (one of PATTERNS), the
+    message, the entries it rests on (positions in LogReview.entries, oldest first) and the
+    snapshot it was seen at."""
 
     pattern: str
     message: str

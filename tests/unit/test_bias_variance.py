@@ -464,3 +464,16 @@ def test_bayes_estimate_and_task_kind_rebuild_through_json_and_from_data():
 def test_bad_bayes_estimate_or_task_kind_is_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         decompose(human=1, train=8, dev=10, **kwargs)
+
+
+@settings(max_examples=150, deadline=None)
+@given(human=st.floats(0, 20), train=st.floats(0, 40), train_dev=st.floats(0, 60),
+       dev=st.floats(0, 80))
+def test_ties_are_problems_led_by_the_main_one(human, train, train_dev, dev):
+    result = decompose(human, train, train_dev, dev)
+    if result.ties:
+        assert set(result.ties) <= set(result.problems) and len(result.ties) >= 2
+        assert result.ties[0] == result.main_problem
+        largest = result.gap(result.main_problem).size
+        assert all(largest - result.gap(k).size <= 0.1 + 1e-9 for k in result.ties)
+        assert "tie for largest" in result.diagnosis
