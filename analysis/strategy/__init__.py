@@ -20,7 +20,12 @@ from analysis.strategy.iteration_log import (
     Prompt,
     review_log,
 )
-from analysis.strategy.learning_curve import Extrapolation, LearningCurve, fit_learning_curve
+from analysis.strategy.learning_curve import (
+    Extrapolation,
+    LearningCurve,
+    fit_learning_curve,
+    learning_curve_points,
+)
 from analysis.strategy.snapshots import Snapshot, read_snapshot
 from analysis.strategy.thresholds import Threshold
 
@@ -43,6 +48,7 @@ __all__ = [
     "Threshold",
     "end_to_end_advice",
     "fit_learning_curve",
+    "learning_curve_points",
     "multitask_advice",
     "pick_model",
     "read_snapshot",

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import least_squares, nnls
 
 from analysis.strategy.thresholds import Threshold, at_least
@@ -152,6 +153,52 @@ def _check_errors(name: str, errors: object, count: int) -> np.ndarray:
         raise ValueError(f"{name} must be percentages between 0 and 100; {rows_preview(bad)} "
                          f"hold {values[bad][0]:g} (type 8 for 8%, not 0.08 or 800).")
     return values
+
+
+def learning_curve_points(table: pd.DataFrame, *, size_column: str = "size",
+                          dev_column: str = "dev_error_pct",
+                          train_column: str | None = "train_error_pct",
+                          ) -> tuple[list[float], list[float], list[float] | None]:
+    """(sizes, dev errors, train errors or None) from a typed or uploaded table.
+
+    Rows left wholly empty (an editable table's spare rows) are dropped; a train column that
+    is absent or empty gives None. Text where a number belongs, and holes, are named with
+    their rows.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"size": [100, 200, None], "dev_error_pct": [20, 15, None]})
+    >>> learning_curve_points(table)
+    ([100.0, 200.0], [20.0, 15.0], None)
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError(f"table must be a DataFrame with one row per training-set size; got "
+                         f"{type(table).__name__}.")
+    for column in (size_column, dev_column):
+        if column not in table.columns:
+            raise ValueError(f"the table has no column {column!r}; its columns are "
+                             f"{', '.join(map(repr, map(str, table.columns)))}.")
+    has_train = train_column is not None and train_column in table.columns
+    columns = [size_column, dev_column] + ([train_column] if has_train else [])
+    frame = table[columns].dropna(how="all").reset_index(drop=True)
+    if has_train and frame[train_column].isna().all():
+        frame = frame.drop(columns=train_column)
+    values = [_filled_numbers(frame, column) for column in frame.columns]
+    return values[0], values[1], values[2] if len(values) > 2 else None
+
+
+def _filled_numbers(frame: pd.DataFrame, column: str) -> list[float]:
+    """The column as floats; text or an empty cell is an error naming its rows."""
+    numbers = pd.to_numeric(frame[column], errors="coerce")
+    text = np.flatnonzero(numbers.isna().to_numpy() & frame[column].notna().to_numpy())
+    if text.size:
+        raise ValueError(f"column {column!r} has values that are not numbers "
+                         f"({rows_preview(text)}): type plain numbers such as 8 for 8%.")
+    empty = np.flatnonzero(numbers.isna().to_numpy())
+    if empty.size:
+        raise ValueError(f"column {column!r} is empty in {rows_preview(empty)}: fill every row "
+                         "or delete it.")
+    return [float(v) for v in numbers]
 
 
 # ---------------------------------------------------------------------------- the fit

@@ -4,10 +4,11 @@ verdict on both kinds, extrapolations and bad input."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.optimize import curve_fit
 
-from analysis.strategy import fit_learning_curve
+from analysis.strategy import fit_learning_curve, learning_curve_points
 from analysis.strategy.learning_curve import C_BOUNDS, MIN_GAIN_POINTS, MIN_GAIN_SHARE
 
 SIZES = [500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000]
@@ -149,3 +150,28 @@ def test_extrapolation_only_at_the_computed_factors():
     curve = fit_learning_curve(SIZES, _curve(SIZES, 2.0, 400.0, 0.5))
     with pytest.raises(ValueError, match="factor must be 2 or 10"):
         curve.extrapolation(5)
+
+
+def test_points_from_an_edited_table_drop_spare_rows():
+    table = pd.DataFrame({"size": [100, 200, 400, 800, None],
+                          "dev_error_pct": [20, 15, 12, 10.5, None],
+                          "train_error_pct": [None] * 5})
+    sizes, dev, train = learning_curve_points(table)
+    assert sizes == [100, 200, 400, 800] and dev == [20, 15, 12, 10.5] and train is None
+    table["train_error_pct"] = [1, 2, 3, 4, None]
+    assert learning_curve_points(table)[2] == [1, 2, 3, 4]
+    assert fit_learning_curve(*learning_curve_points(table)[:2]).sizes[0] == 100
+
+
+@pytest.mark.parametrize(("table", "match"), [
+    (pd.DataFrame({"n": [1], "dev_error_pct": [2]}), "no column 'size'"),
+    (pd.DataFrame({"size": [100, "lots"], "dev_error_pct": [2, 3]}),
+     r"column 'size' has values that are not numbers \(row 2\)"),
+    (pd.DataFrame({"size": [100, 200], "dev_error_pct": [2, None]}),
+     r"column 'dev_error_pct' is empty in row 2"),
+    (pd.DataFrame({"size": [100, 200], "dev_error_pct": [2, 3], "train_error_pct": [1, None]}),
+     "column 'train_error_pct' is empty in row 2"),
+])
+def test_points_table_problems_name_the_column_and_rows(table, match):
+    with pytest.raises(ValueError, match=match):
+        learning_curve_points(table)
