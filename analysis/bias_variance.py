@@ -423,8 +423,7 @@ def _gaps(levels: Sequence[SplitError], relative_threshold: float) -> tuple[Gap,
 
 def _diagnose(references: tuple[tuple[str, float], ...], levels: tuple[SplitError, ...], *,
               confidence: float, relative_threshold: float, from_data: bool,
-              bayes_error_pct: float | None = None,
-              task_kind: str | None = None) -> BiasVarianceResult:
+              bayes_error_pct: float | None, task_kind: str | None) -> BiasVarianceResult:
     gaps = _gaps(levels, relative_threshold)
     problems = tuple(g.kind for g in sorted((g for g in gaps if g.matters), key=lambda g: -g.size))
     ties = _ties(gaps, problems)
