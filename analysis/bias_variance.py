@@ -70,8 +70,21 @@ TACTICS: dict[str, tuple[str, ...]] = {
     ),
     "overfitting to dev": ("Get a bigger dev set.",),
 }
-
-
+TASK_KINDS = ("structured data", "perception")
+# Two problems tie when, without counts, their sizes differ by at most this many points.
+TIE_POINTS = 0.1
+# Where models most often pass the best human, and where they rarely do.
+_TASK_NOTES = {
+    None: ("Structured-data problems (online ads, product recommendation, logistics such as "
+           "transit time, loan approval) surpass humans far more often than natural perception "
+           "tasks (vision, speech)."),
+    "structured data": ("This is a structured-data problem: such problems (online ads, product "
+                        "recommendation, logistics, loan approval) often surpass humans, because "
+                        "the model sees far more data than any person, so this is plausible."),
+    "perception": ("This is a perception task (vision, speech): such tasks rarely surpass the best "
+                   "humans, so check that the human reference is truly the best and that training "
+                   "error is measured on the same kind of examples."),
+}
 
 
 @dataclass(frozen=True)
@@ -110,7 +123,10 @@ class BiasVarianceResult:
     """The decomposition of a model's error, its diagnosis and its warnings.
 
     Error rates and gaps are in percent / percentage points; a gap is None where one of its
-    two ends was not given.
+    two ends was not given. `ties` lists the problems that tie for largest (empty when one
+    stands out); `main_problem` is then only the first of them, and the diagnosis says they
+    tie. `bayes_error_pct` is the separately estimated Bayes error when one was given (it is
+    then the proxy instead of the best human level).
     """
 
     bayes_proxy: float | None
@@ -129,6 +145,9 @@ class BiasVarianceResult:
     diagnosis: str
     confidence: float = 0.95
     from_data: bool = False
+    ties: tuple[str, ...] = ()
+    bayes_error_pct: float | None = None
+    task_kind: str | None = None
 
     def error(self, level: str) -> float | None:
         """The error at `level` ("human", "train", "train-dev", "dev", "test") or None."""
@@ -153,6 +172,10 @@ class BiasVarianceResult:
             inputs["sizes"] = sizes
         if self.confidence != 0.95:
             inputs["confidence"] = self.confidence
+        if self.bayes_error_pct is not None:
+            inputs["bayes_error_pct"] = self.bayes_error_pct
+        if self.task_kind is not None:
+            inputs["task_kind"] = self.task_kind
         return inputs
 
     def formulation_table(self) -> pd.DataFrame:
@@ -182,7 +205,7 @@ class BiasVarianceResult:
         data = asdict(self)
         data["human_references"] = [list(pair) for pair in self.human_references]
         data["tactics"] = {k: list(v) for k, v in self.tactics.items()}
-        for key in ("problems", "within_noise", "warnings"):
+        for key in ("problems", "within_noise", "warnings", "ties"):
             data[key] = list(data[key])
         data["levels"] = [asdict(s) for s in self.levels]
         data["gaps"] = [asdict(g) for g in self.gaps]
@@ -261,7 +284,8 @@ def _level_name(name: object) -> str:
 
 def decompose(human: object, train: object, train_dev: object = None, dev: object = None,
               test: object = None, *, sizes: Mapping[str, object] | None = None,
-              confidence: float = 0.95, relative_threshold: float = 0.5) -> BiasVarianceResult:
+              confidence: float = 0.95, relative_threshold: float = 0.5,
+              bayes_error_pct: object = None, task_kind: str | None = None) -> BiasVarianceResult:
     """Split the error into avoidable bias, variance, data mismatch and overfitting to dev.
 
     Parameters
@@ -280,10 +304,19 @@ def decompose(human: object, train: object, train_dev: object = None, dev: objec
     relative_threshold : float
         A positive gap matters when it is more than this share of the largest gap
         (0.5: a gap half the size of the largest or less is not named).
+    bayes_error_pct : float, optional
+        A separately estimated Bayes error in percent. When given it is the proxy the
+        avoidable bias is measured from, instead of the best human level (useful once the
+        model passes the best human, where human level no longer bounds what is reachable).
+    task_kind : {'structured data', 'perception'}, optional
+        What kind of task this is; it shapes the note shown when training error falls below
+        human level (structured-data problems surpass humans far more often).
 
     Returns
     -------
     BiasVarianceResult
+        Two problems that tie for largest (the smaller lies inside the larger's interval, or
+        within 0.1 points without counts) are listed in `ties` and the diagnosis says so.
 
     Examples
     --------
@@ -292,16 +325,31 @@ def decompose(human: object, train: object, train_dev: object = None, dev: objec
     ('avoidable bias', 7.0, 2.0)
     >>> decompose(0, 10, train_dev=11, dev=20).problems
     ('avoidable bias', 'data mismatch')
+    >>> decompose(human=4, train=7, train_dev=10).ties
+    ('avoidable bias', 'variance')
     """
     references = _check_human(human)
     rates = _check_chain(train, train_dev, dev, test)
     check_confidence(confidence)
     check_number("relative_threshold", relative_threshold, low=0.0, high=1.0)
     counts = _check_sizes(sizes, rates)
-    bayes = min((value for _, value in references), default=None)
-    levels = _levels(bayes, rates, counts, confidence)
+    bayes_estimate = check_percent("bayes_error_pct", bayes_error_pct, allow_none=True)
+    kind = _check_task_kind(task_kind)
+    levels = _levels(_proxy(references, bayes_estimate), rates, counts, confidence)
     return _diagnose(references, levels, confidence=confidence,
-                     relative_threshold=relative_threshold, from_data=False)
+                     relative_threshold=relative_threshold, from_data=False,
+                     bayes_error_pct=bayes_estimate, task_kind=kind)
+
+
+def _check_task_kind(task_kind: object) -> str | None:
+    return None if task_kind is None else check_choice("task_kind", task_kind, TASK_KINDS)
+
+
+def _proxy(references: Sequence[tuple[str, float]], bayes_error_pct: float | None) -> float | None:
+    """The Bayes proxy: the separate Bayes estimate when given, else the best human level."""
+    if bayes_error_pct is not None:
+        return bayes_error_pct
+    return min((value for _, value in references), default=None)
 
 
 def _levels(bayes: float | None, rates: Mapping[str, float | None], counts: Mapping[str, int],
@@ -374,11 +422,16 @@ def _gaps(levels: Sequence[SplitError], relative_threshold: float) -> tuple[Gap,
 
 
 def _diagnose(references: tuple[tuple[str, float], ...], levels: tuple[SplitError, ...], *,
-              confidence: float, relative_threshold: float, from_data: bool) -> BiasVarianceResult:
+              confidence: float, relative_threshold: float, from_data: bool,
+              bayes_error_pct: float | None, task_kind: str | None) -> BiasVarianceResult:
     gaps = _gaps(levels, relative_threshold)
     problems = tuple(g.kind for g in sorted((g for g in gaps if g.matters), key=lambda g: -g.size))
+    ties = _ties(gaps, problems)
     by_kind = {g.kind: g.size for g in gaps}
     has_train_dev = any(s.split == "train-dev" for s in levels)
+    best_human = min((value for _, value in references), default=None)
+    notes = _warnings(levels, gaps, has_train_dev, confidence)
+    notes += _beyond_human_notes(levels, best_human, bayes_error_pct, task_kind)
     return BiasVarianceResult(
         bayes_proxy=next((s.error for s in levels if s.split == "human"), None),
         human_references=references,
@@ -392,14 +445,39 @@ def _diagnose(references: tuple[tuple[str, float], ...], levels: tuple[SplitErro
         problems=problems,
         tactics={kind: TACTICS[kind] for kind in problems},
         within_noise=tuple(g.kind for g in gaps if g.within_noise),
-        warnings=tuple(_warnings(levels, gaps, has_train_dev, confidence)),
-        diagnosis=_diagnosis_text(gaps, problems),
+        warnings=tuple(notes),
+        diagnosis=_diagnosis_text(gaps, problems, ties),
         confidence=confidence,
         from_data=from_data,
+        ties=ties,
+        bayes_error_pct=bayes_error_pct,
+        task_kind=task_kind,
     )
 
 
-def _diagnosis_text(gaps: Sequence[Gap], problems: Sequence[str]) -> str:
+def _ties(gaps: Sequence[Gap], problems: Sequence[str]) -> tuple[str, ...]:
+    """The problems that cannot be told apart from the largest one, the largest first.
+
+    With an interval on the largest gap, a smaller one ties when its size lies inside that
+    interval; without counts, when it is within TIE_POINTS of the largest.
+    """
+    if len(problems) < 2:
+        return ()
+    by_kind = {g.kind: g for g in gaps}
+    largest = by_kind[problems[0]]
+    tied = [problems[0]]
+    for kind in problems[1:]:
+        size = by_kind[kind].size
+        if largest.low is not None and largest.high is not None:
+            inside = largest.low <= size <= largest.high
+        else:
+            inside = _tidy(largest.size - size) <= TIE_POINTS
+        if inside:
+            tied.append(kind)
+    return tuple(tied) if len(tied) > 1 else ()
+
+
+def _diagnosis_text(gaps: Sequence[Gap], problems: Sequence[str], ties: Sequence[str] = ()) -> str:
     size = {g.kind: g.size for g in gaps}
     if not gaps:
         return "Only the training error is known: give human level or a later error to see a gap."
@@ -412,6 +490,11 @@ def _diagnosis_text(gaps: Sequence[Gap], problems: Sequence[str]) -> str:
         return f"{named[0][0].upper()}{named[0][1:]} dominates: focus on reducing {problems[0]}."
     listed = ", ".join(named[:-1]) + f" and {named[-1]}"
     verb = "both matter" if len(named) == 2 else "all matter"
+    if ties:
+        tied = " and ".join(ties) if len(ties) == 2 else ", ".join(ties[:-1]) + f" and {ties[-1]}"
+        return (f"{listed[0].upper()}{listed[1:]} {verb}; {tied} tie for largest (the numbers "
+                "cannot say which is bigger), so work on them together or gather more examples "
+                "to tell them apart.")
     return f"{listed[0].upper()}{listed[1:]} {verb}; start with {problems[0]} (the largest)."
 
 
@@ -429,8 +512,44 @@ def _warnings(levels: Sequence[SplitError], gaps: Sequence[Gap], has_train_dev: 
     for gap in gaps:
         if gap.within_noise:
             notes.append(_noise_warning(gap, levels, confidence))
-        elif gap.size < 0:
+        elif gap.size < 0 and gap.kind != "avoidable bias":
+            # Below the proxy is read against the best human and the Bayes estimate together.
             notes.append(_negative_warning(gap, error))
+    return notes
+
+
+def _beyond_human_notes(levels: Sequence[SplitError], best_human: float | None,
+                        bayes_error_pct: float | None, task_kind: str | None) -> list[str]:
+    """What training error below the best human (or below the Bayes estimate) means."""
+    error = {s.split: s.error for s in levels}
+    train = error.get("train")
+    notes = []
+    if bayes_error_pct is not None and best_human is not None and bayes_error_pct > best_human:
+        notes.append(f"The estimated Bayes error ({bayes_error_pct:g}%) is above the best human "
+                     f"level ({best_human:g}%): Bayes error is the lowest error anyone can reach, "
+                     "so the estimate is probably too high.")
+    if train is None:
+        return notes
+    below_human = best_human is not None and train < best_human
+    if bayes_error_pct is not None and train < bayes_error_pct:
+        notes.append(f"Training error ({train:g}%) is below the estimated Bayes error "
+                     f"({bayes_error_pct:g}%): no model does better than Bayes error on new data, "
+                     "so either the estimate is too high or the model fits its training set "
+                     "beyond what generalises."
+                     + (f" {_TASK_NOTES[task_kind]}" if below_human else ""))
+    elif below_human and bayes_error_pct is not None:
+        notes.append(f"Training error ({train:g}%) is below the best human level "
+                     f"({best_human:g}%); avoidable bias is measured from the separately "
+                     f"estimated Bayes error ({bayes_error_pct:g}%) instead: "
+                     f"{format_points(train - bayes_error_pct)} points. Progress usually slows "
+                     "past human level, and manual error analysis gets harder. "
+                     f"{_TASK_NOTES[task_kind]}")
+    elif below_human:
+        notes.append(f"Training error ({train:g}%) is below human level ({best_human:g}%): "
+                     "avoidable bias is no longer measurable (human level is no longer a good "
+                     "proxy for Bayes error) and progress usually slows from here. "
+                     f"{_TASK_NOTES[task_kind]} If Bayes error can be estimated separately, "
+                     "enter it: it then replaces human level as the proxy.")
     return notes
 
 
@@ -445,10 +564,6 @@ def _noise_warning(gap: Gap, levels: Sequence[SplitError], confidence: float) ->
 
 def _negative_warning(gap: Gap, error: Mapping[str, float]) -> str:
     start, end = error[gap.start], error[gap.end]
-    if gap.kind == "avoidable bias":
-        return (f"Training error ({end:g}%) is below human level ({start:g}%): avoidable bias "
-                "is no longer measurable (human level is no longer a good proxy for Bayes "
-                "error) and progress usually slows from here.")
     if gap.kind == "variance":
         return (f"{gap.end.capitalize()} error ({end:g}%) is lower than training error "
                 f"({start:g}%): unusual; check that the {gap.end} set is held out and not trained on.")
@@ -465,11 +580,13 @@ def _negative_warning(gap: Gap, error: Mapping[str, float]) -> str:
 def decompose_predictions(predictions: Predictions | pd.DataFrame, *, human: object = None,
                           threshold: float = 0.5, model: str | None = None,
                           confidence: float = 0.95, relative_threshold: float = 0.5,
+                          bayes_error_pct: object = None, task_kind: str | None = None,
                           **columns: str) -> BiasVarianceResult:
     """The waterfall from a predictions file: errors per split with intervals, then the gaps.
 
     A gap whose confidence interval contains 0 is reported in `within_noise` and the
-    warnings, not as a problem. `columns` passes y_true=, y_pred=, split= for a plain frame.
+    warnings, not as a problem. `bayes_error_pct` and `task_kind` work as in `decompose`.
+    `columns` passes y_true=, y_pred=, split= for a plain frame.
 
     Examples
     --------
@@ -490,9 +607,12 @@ def decompose_predictions(predictions: Predictions | pd.DataFrame, *, human: obj
         raise ValueError("predictions has 'test' rows but no 'dev' rows: add dev predictions.")
     references = _check_human(human)
     check_number("relative_threshold", relative_threshold, low=0.0, high=1.0)
-    bayes = min((value for _, value in references), default=None)
+    bayes_estimate = check_percent("bayes_error_pct", bayes_error_pct, allow_none=True)
+    kind = _check_task_kind(task_kind)
+    bayes = _proxy(references, bayes_estimate)
     levels = [] if bayes is None else [SplitError("human", bayes)]
     levels += [SplitError(r.split, float(r.error), int(r.examples), int(r.errors),
                           float(r.low), float(r.high)) for r in table.itertuples()]
     return _diagnose(references, tuple(levels), confidence=confidence,
-                     relative_threshold=relative_threshold, from_data=True)
+                     relative_threshold=relative_threshold, from_data=True,
+                     bayes_error_pct=bayes_estimate, task_kind=kind)

@@ -1,1 +1,4 @@
-"""Plotly figure builders: analysis results in, go.Figure out; no streamlit here."""
+"""Plotly figure builders: plain data or analysis result objects in, a go.Figure out.
+
+No streamlit here: views draw the figures with st.plotly_chart, the report embeds them.
+"""

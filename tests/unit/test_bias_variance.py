@@ -374,3 +374,106 @@ def test_loaded_predictions_give_per_split_errors_with_intervals():
     result = decompose_predictions(predictions, human=[5, 2])
     assert result.bayes_proxy == 2 and result.from_data
     assert result.variance == pytest.approx(15)
+
+
+# ------------------------------------------------------------------ ties
+
+
+def test_equal_gaps_tie_and_the_diagnosis_names_both():
+    result = decompose(human=4, train=7, train_dev=10, dev=6)
+    assert (result.avoidable_bias, result.variance) == pytest.approx((3, 3))
+    assert result.ties == ("avoidable bias", "variance")
+    assert "tie for largest" in result.diagnosis and "start with" not in result.diagnosis
+
+
+@pytest.mark.parametrize(("train_dev", "tied"), [(9.9, True), (9.89, False), (9.8, False)])
+def test_typed_gaps_tie_within_a_tenth_of_a_point(train_dev, tied):
+    # Avoidable bias 5 points against variance train_dev - 5: 4.9 sits exactly on the 0.1 bound.
+    result = decompose(human=0, train=5, train_dev=train_dev)
+    assert bool(result.ties) is tied
+    assert ("tie for largest" in result.diagnosis) is tied
+
+
+@pytest.mark.parametrize(("n", "tied"), [(1_000, True), (100_000, False)])
+def test_counted_gaps_tie_when_the_smaller_lies_inside_the_larger_interval(n, tied):
+    result = decompose(human=0, train=2, train_dev=10, dev=17,
+                       sizes={"train": n, "train_dev": n, "dev": n})
+    variance = result.gap("variance")
+    assert result.problems == ("variance", "data mismatch")
+    assert (variance.low <= 7 <= variance.high) is tied
+    assert result.ties == (("variance", "data mismatch") if tied else ())
+
+
+def test_ties_survive_to_dict_and_a_single_problem_never_ties():
+    assert decompose(human=1, train=8, dev=10).ties == ()
+    data = json.loads(json.dumps(decompose(human=4, train=7, train_dev=10).to_dict()))
+    assert data["ties"] == ["avoidable bias", "variance"]
+
+
+# ------------------------------------------------------------------ beyond human level
+
+
+def test_separate_bayes_estimate_becomes_the_proxy_past_human_level():
+    result = decompose(human=1, train=0.5, dev=0.8, bayes_error_pct=0.2)
+    assert result.bayes_proxy == 0.2 and result.bayes_error_pct == 0.2
+    assert result.avoidable_bias == pytest.approx(0.3)
+    assert result.human_references == (("human level", 1.0),)
+    note = next(w for w in result.warnings if "below the best human level" in w)
+    assert "Bayes error (0.2%)" in note and "0.3 points" in note
+    assert not any("no longer measurable" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(("task_kind", "phrase"), [
+    (None, "surpass humans far more often than natural perception"),
+    ("structured data", "structured-data problem"),
+    ("perception", "perception task"),
+])
+def test_below_human_warning_carries_the_structured_versus_perception_note(task_kind, phrase):
+    result = decompose(human=5, train=3, dev=9, task_kind=task_kind)
+    warning = next(w for w in result.warnings if "below human level" in w)
+    assert phrase in warning and "enter it" in warning
+    assert result.task_kind == task_kind
+
+
+def test_training_error_below_the_bayes_estimate_is_flagged():
+    result = decompose(human=2, train=0.5, dev=3, bayes_error_pct=1, task_kind="perception")
+    assert result.avoidable_bias == pytest.approx(-0.5)
+    warning = next(w for w in result.warnings if "below the estimated Bayes error" in w)
+    assert "perception task" in warning
+
+
+def test_bayes_estimate_above_the_best_human_is_flagged():
+    result = decompose(human=[3, 1], train=4, dev=5, bayes_error_pct=2)
+    assert result.bayes_proxy == 2
+    assert any("above the best human level (1%)" in w for w in result.warnings)
+
+
+def test_bayes_estimate_and_task_kind_rebuild_through_json_and_from_data():
+    typed = decompose(human=1, train=0.5, dev=0.8, bayes_error_pct=0.2, task_kind="structured data")
+    assert decompose(**json.loads(json.dumps(typed.as_inputs()))) == typed
+    from_data = decompose_predictions(_frame({"train": (5, 1000), "dev": (8, 1000)}), human=1,
+                                      bayes_error_pct=0.2)
+    assert from_data.bayes_proxy == 0.2 and from_data.avoidable_bias == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"bayes_error_pct": 101}, "bayes_error_pct must be at most 100"),
+    ({"bayes_error_pct": "low"}, "bayes_error_pct must be a number"),
+    ({"task_kind": "tabular"}, "task_kind must be one of 'structured data', 'perception'"),
+])
+def test_bad_bayes_estimate_or_task_kind_is_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        decompose(human=1, train=8, dev=10, **kwargs)
+
+
+@settings(max_examples=150, deadline=None)
+@given(human=st.floats(0, 20), train=st.floats(0, 40), train_dev=st.floats(0, 60),
+       dev=st.floats(0, 80))
+def test_ties_are_problems_led_by_the_main_one(human, train, train_dev, dev):
+    result = decompose(human, train, train_dev, dev)
+    if result.ties:
+        assert set(result.ties) <= set(result.problems) and len(result.ties) >= 2
+        assert result.ties[0] == result.main_problem
+        largest = result.gap(result.main_problem).size
+        assert all(largest - result.gap(k).size <= 0.1 + 1e-9 for k in result.ties)
+        assert "tie for largest" in result.diagnosis
