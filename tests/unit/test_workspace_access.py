@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from components.workspace_access import (
-    UNDO_WINDOW,
     activity_table,
     ago,
     count_by_kind,
@@ -15,11 +14,9 @@ from components.workspace_access import (
     holdings_text,
     last_change,
     parse_members,
-    permissions,
-    restorable,
-    visible,
 )
 from storage import Item, Workspace, WorkspaceStore
+from workspace.access import UNDO_WINDOW, permissions, restorable, visible
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
