@@ -86,29 +86,36 @@ def sign_in_settings(secrets: Mapping[str, Any] | None, *,
         return OPEN
     auth = secrets["auth"]
     if not isinstance(auth, Mapping):
-        raise AuthConfigError(f"Sign-in is misconfigured: [auth] must be a table, got "
-                              f"{type(auth).__name__}. {_FIX}")
+        raise _misconfigured(f"[auth] must be a table, got {type(auth).__name__}")
     _check_shared(auth)
     providers = _providers(auth)
     return SignInSettings(enabled=True, providers=providers, admins=_admins(secrets))
 
 
-def _check_shared(auth: Mapping[str, Any]) -> None:
-    missing = [key for key in SHARED_KEYS if not _text(auth.get(key))]
+def _misconfigured(problem: str) -> AuthConfigError:
+    return AuthConfigError(f"Sign-in is misconfigured: {problem}. {_FIX}")
+
+
+def _require(section: Mapping[str, Any], keys: tuple[str, ...], where: str,
+             why: str = "") -> None:
+    """Every key in `keys` holds non-empty text, else the error names the missing ones."""
+    missing = [key for key in keys if not _text(section.get(key))]
     if missing:
-        raise AuthConfigError(f"Sign-in is misconfigured: [auth] has no {' and no '.join(missing)}."
-                              f" {_FIX}")
+        raise _misconfigured(f"{where} has no {', '.join(missing)}{why}")
+
+
+def _check_shared(auth: Mapping[str, Any]) -> None:
+    _require(auth, SHARED_KEYS, "[auth]")
     redirect = str(auth["redirect_uri"]).strip()
     if not re.match(r"^https?://[^/]+/oauth2callback$", redirect):
-        raise AuthConfigError(f"Sign-in is misconfigured: [auth] redirect_uri {redirect!r} must be "
-                              "this server's address ending in /oauth2callback, e.g. "
-                              f"'https://workbench.example.com/oauth2callback'. {_FIX}")
+        raise _misconfigured(f"[auth] redirect_uri {redirect!r} must be this server's address "
+                             "ending in /oauth2callback, e.g. "
+                             "'https://workbench.example.com/oauth2callback'")
     secret = str(auth["cookie_secret"])
     if len(secret) < MIN_COOKIE_SECRET:
-        raise AuthConfigError(f"Sign-in is misconfigured: [auth] cookie_secret has {len(secret)} "
-                              f"characters, fewer than {MIN_COOKIE_SECRET}: generate one with "
-                              "`python -c \"import secrets; print(secrets.token_hex(32))\"`. "
-                              f"{_FIX}")
+        raise _misconfigured(f"[auth] cookie_secret has {len(secret)} characters, fewer than "
+                             f"{MIN_COOKIE_SECRET}: generate one with "
+                             "`python -c \"import secrets; print(secrets.token_hex(32))\"`")
 
 
 def _providers(auth: Mapping[str, Any]) -> tuple[str, ...]:
@@ -121,36 +128,31 @@ def _providers(auth: Mapping[str, Any]) -> tuple[str, ...]:
         providers.append(DEFAULT_PROVIDER)
     for name, section in named.items():
         if "_" in name or name == DEFAULT_PROVIDER:
-            raise AuthConfigError(f"Sign-in is misconfigured: provider name {name!r} in "
-                                  f"[auth.{name}] may not be 'default' nor contain '_'. {_FIX}")
+            raise _misconfigured(f"provider name {name!r} in [auth.{name}] may not be 'default' "
+                                 "nor contain '_'")
         _check_provider(name, section, f"[auth.{name}]")
         providers.append(name)
     return tuple(providers)
 
 
 def _check_provider(name: str, section: Mapping[str, Any], where: str) -> None:
-    missing = [key for key in PROVIDER_KEYS if not _text(section.get(key))]
-    if missing:
-        raise AuthConfigError(f"Sign-in is misconfigured: {where} has no {', '.join(missing)} "
-                              f"(provider {name!r} needs client_id, client_secret and "
-                              f"server_metadata_url). {_FIX}")
+    _require(section, PROVIDER_KEYS, where, f" (provider {name!r} needs client_id, "
+                                            "client_secret and server_metadata_url)")
     url = str(section["server_metadata_url"]).strip()
     if not re.match(r"^https?://[^/\s]+/\S*$", url):
-        raise AuthConfigError(f"Sign-in is misconfigured: {where} server_metadata_url {url!r} is "
-                              "not an absolute http(s) URL (the provider's "
-                              f".well-known/openid-configuration). {_FIX}")
+        raise _misconfigured(f"{where} server_metadata_url {url!r} is not an absolute http(s) "
+                             "URL (the provider's .well-known/openid-configuration)")
 
 
 def _admins(secrets: Mapping[str, Any]) -> frozenset[str]:
     workbench = secrets.get("workbench", {})
     admins = workbench.get("admins", []) if isinstance(workbench, Mapping) else []
     if isinstance(admins, str) or not isinstance(admins, list | tuple):
-        raise AuthConfigError("Sign-in is misconfigured: [workbench] admins must be a list of "
-                              f"e-mail addresses, e.g. admins = [\"ann@example.com\"]. {_FIX}")
+        raise _misconfigured("[workbench] admins must be a list of e-mail addresses, e.g. "
+                             'admins = ["ann@example.com"]')
     bad = [a for a in admins if not isinstance(a, str) or not _EMAIL.match(a.strip())]
     if bad:
-        raise AuthConfigError(f"Sign-in is misconfigured: [workbench] admins has {bad[0]!r}, "
-                              f"which is not an e-mail address. {_FIX}")
+        raise _misconfigured(f"[workbench] admins has {bad[0]!r}, which is not an e-mail address")
     return frozenset(normalise_email(a) for a in admins)
 
 
