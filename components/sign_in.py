@@ -32,7 +32,8 @@ def require_sign_in() -> None:
     except SignInRefused as err:
         st.title("ML Strategy Workbench")
         show_error(err)
-        st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="app.refused_logout")
+        st.button("Sign out", on_click=st.logout, icon=":material/logout:",
+                  key="app.refused_logout")
         st.stop()
 
 

@@ -379,7 +379,8 @@ def _model_table_section(rows: ModelRows | None, threshold: float) -> None:
     st.header("Choose a model", divider="gray")
     st.caption("Pick ONE optimizing metric to maximise; turn the others into satisficing "
                "thresholds that only have to be met (e.g. running time ≤ 100 ms).")
-    saved = {item.name: item for item in workspace_data().list_items(current_workspace().id, MODEL_TABLE_KIND)}
+    items = workspace_data().list_items(current_workspace().id, MODEL_TABLE_KIND)
+    saved = {item.name: item for item in items}
     sources = {**TABLE_SOURCES, **({"saved": "Saved in this workspace"} if saved else {})}
     source = st.radio("Model table", list(sources), format_func=sources.get,
                       horizontal=True, key="table", bind="query-params")

@@ -359,7 +359,8 @@ def save_panel() -> None:
                 except ValueError as err:
                     show_error(err)
     with c2:
-        saved = [item.name for item in workspace_data().list_items(workspace.id, kind="lab_experiment")]
+        items = workspace_data().list_items(workspace.id, kind="lab_experiment")
+        saved = [item.name for item in items]
         choice = st.selectbox("Saved experiments", saved, index=None, key="lab_open_choice",
                               placeholder="none saved yet" if not saved else "Choose one…")
         st.button("Open", key="lab_open", disabled=choice is None, icon=":material/folder_open:",

@@ -145,7 +145,8 @@ def members_popover(column: st.delta_generator.DeltaGenerator, workspace: Worksp
                             key=f"ws.members_text.{workspace.id}")
         if st.button("Save members", key=f"ws.members.{workspace.id}"):
             try:
-                workspace_data().set_members(workspace.id, parse_members(text, owner=workspace.owner))
+                members = parse_members(text, owner=workspace.owner)
+                workspace_data().set_members(workspace.id, members)
             except ValueError as err:
                 show_error(err)
                 return
@@ -164,7 +165,8 @@ def unowned_section(gate: WorkspaceGate) -> None:
     for workspace in orphans:
         with st.container(border=True, key=f"ws.unowned.{workspace.id}"):
             st.markdown(f"**{workspace.name}**")
-            st.caption(f"created {ago(workspace.created_at)}, last changed {ago(workspace.updated_at)}")
+            st.caption(f"created {ago(workspace.created_at)}, "
+                       f"last changed {ago(workspace.updated_at)}")
             owner = st.text_input("Owner's sign-in e-mail", key=f"ws.owner_text.{workspace.id}",
                                   placeholder="ann@example.com")
             if st.button("Give it this owner", key=f"ws.owner.{workspace.id}",

@@ -116,7 +116,8 @@ def test_a_member_sees_the_shared_workspace_and_loses_it_on_their_next_action(se
     carol.get_by_test_id("stSidebarNav").get_by_role("link", name="Home").click()  # next action
     wait_idle(carol)
     expect(carol.get_by_text(re.compile("do not have access to it")).first).to_be_visible()
-    expect(carol.get_by_test_id("stSidebarUserContent").get_by_text("Shared birds")).to_have_count(0)
+    sidebar = carol.get_by_test_id("stSidebarUserContent")
+    expect(sidebar.get_by_text("Shared birds")).to_have_count(0)
     assert "Shared birds" not in workspaces(carol, server.url)
 
 
@@ -153,4 +154,5 @@ def test_an_unverified_email_is_refused_with_the_reason(server, people):
     open_page(dave, f"{server.url}/workspaces")
     expect(dave.get_by_text(re.compile("has not verified"))).to_be_visible()
     assert dave.get_by_label("New workspace").count() == 0
-    assert WorkspaceStore(f"sqlite:///{server.store}").list_workspaces(user="dave@example.com") == []
+    db = WorkspaceStore(f"sqlite:///{server.store}")
+    assert db.list_workspaces(user="dave@example.com") == []

@@ -47,7 +47,7 @@ def test_a_half_configured_auth_table_names_what_is_missing(key):
 
 @pytest.mark.parametrize("auth", ["yes", [], {}, {"cookie_secret": "x" * 40}])
 def test_a_malformed_auth_table_stops_the_app(auth):
-    with pytest.raises(AuthConfigError, match=r"Sign-in is misconfigured.*remove the whole \[auth\]"):
+    with pytest.raises(AuthConfigError, match=r"misconfigured.*remove the whole \[auth\]"):
         sign_in_settings({"auth": auth})
 
 
@@ -106,7 +106,7 @@ def test_an_unverified_email_is_refused_with_the_reason(verified):
     claims = {**CLAIMS, "email_verified": verified}
     if verified is None:
         claims = _without(CLAIMS, "email_verified")
-    with pytest.raises(SignInRefused, match=r"has not verified the e-mail address Ann@Example\.com"):
+    with pytest.raises(SignInRefused, match=r"has not verified the e-mail address Ann@Example"):
         identity_from_claims(claims)
 
 
