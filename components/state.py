@@ -22,7 +22,7 @@ from analysis.predictions import (
 )
 from storage import Workspace, WorkspaceStore, default_url
 from storage.store import ENV_URL
-from workspace.gate import NO_ACCESS, NoAccess, WorkspaceGate
+from workspace.gate import NoAccess, WorkspaceGate
 from workspace.identity import Identity, SignInSettings, identity_from_claims, sign_in_settings
 
 T = TypeVar("T")
@@ -129,13 +129,6 @@ def take_access_notice() -> str | None:
     return pop_shared(_ACCESS_NOTICE)
 
 
-def _usable(gate: WorkspaceGate, workspace_id: Any) -> Workspace | None:
-    try:
-        return gate.get_workspace(int(workspace_id))
-    except (NoAccess, TypeError, ValueError):
-        return None
-
-
 def resolve_workspace() -> Workspace:
     """The workspace this session works in, checked now: the session's choice, else the URL's
     ?ws=, else the most recently used one, else a new 'My project'. A choice that is no longer
@@ -147,14 +140,23 @@ def resolve_workspace() -> Workspace:
     for workspace_id in (st.session_state.get(_WORKSPACE_KEY), query_int("ws", 0)):
         if not workspace_id:
             continue
-        workspace = _usable(gate, workspace_id)
-        if workspace is not None:
-            return _remember(workspace)
-        set_shared(_ACCESS_NOTICE, NO_ACCESS)
-        st.session_state.pop(_WORKSPACE_KEY, None)
-        st.query_params.pop("ws", None)  # else every rerun would bring the message back
+        try:
+            return _remember(gate.get_workspace(workspace_id))
+        except NoAccess as err:
+            set_shared(_ACCESS_NOTICE, str(err))
+            forget_workspace(workspace_id)
     visible = gate.list_workspaces()
     return _remember(visible[0] if visible else gate.create_workspace(DEFAULT_WORKSPACE))
+
+
+def forget_workspace(workspace_id: int) -> None:
+    """Stop working in `workspace_id` (gone, or just deleted from this session): the next run
+    opens another one. The URL's ?ws= goes too, else every rerun would point back at it."""
+    if st.session_state.get(_WORKSPACE_KEY) == workspace_id:
+        for key in (_WORKSPACE_KEY, _RESOLVED_KEY, _FILES_KEY, _ACTIVE_KEY):
+            st.session_state.pop(key, None)
+    if query_int("ws", 0) == workspace_id:
+        st.query_params.pop("ws", None)
 
 
 def _remember(workspace: Workspace) -> Workspace:

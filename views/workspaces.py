@@ -7,7 +7,12 @@ import streamlit as st
 
 from components.errors import show_error
 from components.share import copy_link
-from components.state import current_workspace, open_workspace, workspace_data
+from components.state import (
+    current_workspace,
+    forget_workspace,
+    open_workspace,
+    workspace_data,
+)
 from components.workspace_access import (
     activity_table,
     ago,
@@ -135,6 +140,7 @@ def delete_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspa
             except ValueError as err:
                 show_error(err)
                 return
+            forget_workspace(workspace.id)  # another one opens, without an "access" warning
             st.rerun()
 
 

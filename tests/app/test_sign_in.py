@@ -178,3 +178,15 @@ def test_an_admin_gives_an_owner_to_a_workspace_made_in_open_mode(db: WorkspaceS
 def test_open_mode_still_runs_without_any_auth_table(app_test: AppTest):
     open_page(app_test)
     assert "Open for local use" in _texts(app_test.sidebar.caption)
+
+
+def test_deleting_the_open_workspace_opens_another_without_an_access_warning(db: WorkspaceStore):
+    db.create_workspace("Older", owner="ann@example.com")
+    doomed = db.create_workspace("Scratch", owner="ann@example.com")
+    ann = _signed_in(_fresh(), "ann@example.com")
+    ann.switch_page(WORKSPACES).run()
+    assert ann.session_state["workbench.workspace_id"] == doomed.id
+    ann.button(key=f"ws.delete.{doomed.id}").click().run()
+    assert not ann.exception
+    assert "do not have access" not in _texts(ann.error) and "was deleted" not in _texts(ann.error)
+    assert "Older" in _texts(ann.sidebar.markdown)
