@@ -2,7 +2,8 @@
 
 Two users each see only their workspaces; a member the owner adds sees the shared one and loses
 it on their next action once removed; signing out ends access; a deep link to a fresh server asks
-for sign-in first; an unverified e-mail is refused.
+for sign-in first; an unverified e-mail is refused; a secrets file that does not parse stops the
+real server's pages instead of opening them to everyone.
 """
 
 from __future__ import annotations
@@ -156,3 +157,18 @@ def test_an_unverified_email_is_refused_with_the_reason(server, people):
     assert dave.get_by_label("New workspace").count() == 0
     db = WorkspaceStore(f"sqlite:///{server.store}")
     assert db.list_workspaces(user="dave@example.com") == []
+
+
+def test_a_secrets_file_that_does_not_parse_stops_every_page(start_server, chromium_path,
+                                                             tmp_path, people):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[auth]\nredirect_uri = "http://127.0.0.1:{port}/oauth2callback\n')
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STREAMLIT_SECRETS_FILES", str(secrets))
+        broken = start_server()
+    page = people().new_page()
+    for path in ("workspaces", ""):
+        open_page(page, f"{broken.url}/{path}")
+        expect(page.get_by_text(re.compile("sign-in configuration is broken"))).to_be_visible()
+        assert page.get_by_label("New workspace").count() == 0
+        assert page.get_by_test_id("stSidebarNav").count() == 0  # stopped before any page
