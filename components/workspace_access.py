@@ -24,7 +24,7 @@ KIND_LABELS = {
     "lab_experiment": ("lab experiment", "lab experiments"),
 }
 
-_MEMBER = re.compile(r"^[^\s,;]{1,200}$")
+_MEMBER = re.compile(r"^(?=.{3,200}$)[^\s,;@]+@[^\s,;@]+$")  # one e-mail address
 
 
 def display_names(workspaces: Sequence[Workspace]) -> dict[int, str]:

@@ -105,6 +105,13 @@ def test_parse_members_refuses_what_is_not_a_sign_in_name(text, message):
         parse_members(text)
 
 
+def test_parse_members_lower_cases_e_mails_and_refuses_bare_names():
+    assert parse_members("Carol@Example.com\nann@example.com", owner="Ann@Example.com") == [
+        "carol@example.com"]
+    with pytest.raises(ValueError, match="'carol' is not one sign-in name"):
+        parse_members("carol")
+
+
 def test_holdings_count_items_by_kind_in_a_fixed_order():
     items = [_item("lab_experiment", "adam", ANN, 1), _item("predictions", "a.csv", ANN, 2),
              _item("predictions", "b.csv", BOB, 3), _item("waterfall_snapshot", "v1", BOB, 4),
