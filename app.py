@@ -7,16 +7,21 @@ without the sidebar and without the sign-in gate below.
 
 import streamlit as st
 
-from components.state import auth_enabled, current_user, current_workspace, set_shared
+from components.errors import show_error
+from components.sign_in import require_sign_in
+from components.state import (
+    auth_enabled,
+    current_user,
+    resolve_workspace,
+    set_shared,
+    take_access_notice,
+)
+from workspace.gate import NoAccess
 
 st.set_page_config(page_title="ML Strategy Workbench", page_icon=":material/insights:",
                    layout="wide")
 
-if auth_enabled() and not getattr(st.user, "is_logged_in", False):
-    st.title("ML Strategy Workbench")
-    st.write("This server is shared by a team: sign in to see your workspaces.")
-    st.button("Sign in", on_click=st.login, icon=":material/login:", key="app.login")
-    st.stop()
+require_sign_in()
 
 PAGES = {
     "Start": [
@@ -46,11 +51,17 @@ PAGES = {
 page = st.navigation(PAGES)
 set_shared("page.url_path", page.url_path)
 
-workspace = current_workspace()
+workspace = resolve_workspace()
 with st.sidebar:
     st.caption("Workspace")
     st.markdown(f"**{workspace.name}**")
     st.caption(f"Signed in as {current_user()}" if auth_enabled() else
                "Open for local use (no sign-in configured)")
 
-page.run()
+notice = take_access_notice()
+if notice:
+    show_error(notice)
+try:
+    page.run()
+except NoAccess as err:  # the workspace went away mid-run (deleted, or this user was removed)
+    show_error(err)

@@ -28,6 +28,7 @@ from analysis.error_analysis import (
     validate_sheet,
 )
 from storage import StaleRevisionError, WorkspaceStore
+from workspace.gate import WorkspaceGate
 
 SHEET_KIND = "error_sheet"
 PREVIEW_COLUMN = "image"
@@ -41,6 +42,8 @@ DEV_ERROR_KEY = "ea.dev_error"
 # File types the sheet uploader takes (read_sheet reads them all through read_table).
 SHEET_TYPES = ("csv", "tsv", "txt", "gz", "xlsx", "parquet")
 TOTAL_KEY = "ea.total_errors"
+# Pages pass the access-checking gate; the storage tests pass a bare store.
+SheetStore = WorkspaceGate | WorkspaceStore
 LABEL_KEY = "ea.label_category"
 
 
@@ -68,7 +71,7 @@ class SaveOutcome:
     conflict_message: str | None = None
 
 
-def load_sheet(store: WorkspaceStore, workspace_id: int, name: str, *,
+def load_sheet(store: SheetStore, workspace_id: int, name: str, *,
                revision: int | None = None) -> HeldSheet | None:
     """Read a stored sheet (latest revision unless one is asked for); None when absent."""
     item = store.get_item(workspace_id, SHEET_KIND, name, revision=revision)
@@ -89,7 +92,7 @@ def conflict_copy_name(name: str, author: str, when: datetime, taken: set[str]) 
     return candidate
 
 
-def save_sheet(store: WorkspaceStore, sheet: HeldSheet, *, author: str) -> SaveOutcome:
+def save_sheet(store: SheetStore, sheet: HeldSheet, *, author: str) -> SaveOutcome:
     """Save `sheet` as a new revision if the stored one is still the one it was based on.
 
     When a teammate saved in between, nothing of theirs is overwritten: our version is saved as a
@@ -117,7 +120,7 @@ def save_sheet(store: WorkspaceStore, sheet: HeldSheet, *, author: str) -> SaveO
     return SaveOutcome(sheet.name, item.revision)
 
 
-def create_sheet(store: WorkspaceStore, workspace_id: int, name: str, frame: pd.DataFrame,
+def create_sheet(store: SheetStore, workspace_id: int, name: str, frame: pd.DataFrame,
                  categories: list[str], meta: dict[str, Any], *, author: str) -> HeldSheet:
     """Store a new sheet as revision 1; a name already in use is refused (ValueError)."""
     name = str(name).strip()
@@ -173,7 +176,7 @@ def sheet_from_editor(base: pd.DataFrame, changes: Any, categories: list[str]) -
 
 # --------------------------------------------------------------------------- session helpers
 
-def apply_editor_changes(store: WorkspaceStore, *, author: str) -> None:
+def apply_editor_changes(store: SheetStore, *, author: str) -> None:
     """The editor's on_change callback: sheet = stable input + the editor's cumulative changes,
     then save (one revision per edit). Idempotent, so calling it again changes nothing."""
     sheet = held()
@@ -264,7 +267,7 @@ def apply_pending_open() -> None:
         st.session_state[SELECT_KEY] = name
 
 
-def save_held(store: WorkspaceStore, *, author: str) -> SaveOutcome | None:
+def save_held(store: SheetStore, *, author: str) -> SaveOutcome | None:
     """Save the open sheet; on a conflict, follow our copy and say what happened."""
     sheet = held()
     if sheet is None:
@@ -276,7 +279,7 @@ def save_held(store: WorkspaceStore, *, author: str) -> SaveOutcome | None:
     return outcome
 
 
-def sync_with_store(store: WorkspaceStore, workspace_id: int, selected: str | None) -> None:
+def sync_with_store(store: SheetStore, workspace_id: int, selected: str | None) -> None:
     """Open the selected sheet, or re-read it when a teammate saved a newer revision."""
     sheet = held()
     if selected is None:

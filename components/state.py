@@ -6,9 +6,11 @@ when another page runs), all prefixed "workbench." so they never collide with wi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -20,6 +22,8 @@ from analysis.predictions import (
 )
 from storage import Workspace, WorkspaceStore, default_url
 from storage.store import ENV_URL
+from workspace.gate import NoAccess, WorkspaceGate
+from workspace.identity import Identity, SignInSettings, identity_from_claims, sign_in_settings
 
 T = TypeVar("T")
 
@@ -27,12 +31,13 @@ _WORKSPACE_KEY = "workbench.workspace_id"
 _FILES_KEY = "workbench.files"
 _FILES_OF_KEY = "workbench.files_workspace"
 _ACTIVE_KEY = "workbench.active_file"
+_RESOLVED_KEY = "workbench.workspace"
+_ACCESS_NOTICE = "access.notice"
 _SHARED_PREFIX = "workbench.shared."
 PREDICTIONS_KIND = "predictions"
 SETTINGS_KIND = "project_settings"
 _HUMAN_LEVELS_ITEM = "human levels"
 DEFAULT_WORKSPACE = "My project"
-LOCAL_USER = "local user"
 
 
 def store_url() -> str:
@@ -52,59 +57,129 @@ def _store_for(url: str) -> WorkspaceStore:
 
 
 def store() -> WorkspaceStore:
-    """The one WorkspaceStore of this server process (shared by every session)."""
+    """The one WorkspaceStore of this server process (shared by every session).
+
+    Only workspace_data() hands it on, wrapped in the access gate; pages never use it directly.
+    """
     return _store_for(store_url())
+
+
+def _secrets() -> tuple[dict[str, Any] | None, str | None]:
+    """The parsed secrets (None when no secrets file exists) and why an existing one is unreadable.
+
+    Streamlit reports a file that does not parse as "not found" (a FileNotFoundError): telling
+    the two apart here is what keeps a broken file from meaning "no sign-in".
+    """
+    try:
+        return st.secrets.to_dict(), None
+    except FileNotFoundError as err:
+        files = st.get_option("secrets.files") or []
+        if any(Path(path).exists() for path in files):
+            return None, str(err)
+        return None, None
+
+
+def sign_in() -> SignInSettings:
+    """How people sign in on this server; AuthConfigError when the configuration is broken."""
+    secrets, problem = _secrets()
+    return sign_in_settings(secrets, load_error=problem)
 
 
 def auth_enabled() -> bool:
     """True when an OpenID Connect provider is configured ([auth] in secrets.toml)."""
-    try:
-        return "auth" in st.secrets
-    except (FileNotFoundError, AttributeError):
-        return False
+    return sign_in().enabled
+
+
+def current_identity() -> Identity | None:
+    """The signed-in person (None when the app runs open or nobody signed in yet).
+
+    SignInRefused when the provider's answer lacks a verified e-mail.
+    """
+    if not auth_enabled() or not getattr(st.user, "is_logged_in", False):
+        return None
+    return identity_from_claims(st.user.to_dict())
+
+
+def workspace_data() -> WorkspaceGate:
+    """The session's way to workspace data: every read and write re-checks the user's access."""
+    settings = sign_in()
+    return WorkspaceGate(store(), user=current_identity(), auth=settings.enabled,
+                         admins=settings.admins)
 
 
 def current_user() -> str:
-    """The signed-in user's e-mail (or name); 'local user' when the app runs open."""
-    if auth_enabled() and getattr(st.user, "is_logged_in", False):
-        return str(st.user.get("email") or st.user.get("name") or "signed-in user")
-    return LOCAL_USER
+    """The signed-in user's verified e-mail; 'local user' when the app runs open."""
+    return workspace_data().author
 
 
-def _visible_workspaces() -> list[Workspace]:
-    user = current_user() if auth_enabled() else None
-    return store().list_workspaces(user=user)
+def access_lost(callback: Callable[..., None]) -> Callable[..., None]:
+    """Wrap a widget callback so that losing access shows a message instead of an exception
+    (a callback cannot draw; app.py shows the message on the run that follows)."""
+    @functools.wraps(callback)
+    def guarded(*args: Any, **kwargs: Any) -> None:
+        try:
+            callback(*args, **kwargs)
+        except NoAccess as err:
+            set_shared(_ACCESS_NOTICE, str(err))
+    return guarded
 
 
-def _usable(workspace: Workspace | None) -> bool:
-    if workspace is None or workspace.deleted_at is not None:
-        return False
-    if not auth_enabled():
-        return True
-    user = current_user()
-    return workspace.owner == user or user in workspace.members
+def take_access_notice() -> str | None:
+    """Why the session just lost its workspace (once), for app.py to show."""
+    return pop_shared(_ACCESS_NOTICE)
+
+
+def resolve_workspace() -> Workspace:
+    """The workspace this session works in, checked now: the session's choice, else the URL's
+    ?ws=, else the most recently used one, else a new 'My project'. A choice that is no longer
+    reachable (deleted, or the owner removed this user) is dropped with a message.
+
+    app.py calls it once per run; current_workspace() then hands out the same row.
+    """
+    gate = workspace_data()
+    for workspace_id in (st.session_state.get(_WORKSPACE_KEY), query_int("ws", 0)):
+        if not workspace_id:
+            continue
+        try:
+            return _remember(gate.get_workspace(workspace_id))
+        except NoAccess as err:
+            set_shared(_ACCESS_NOTICE, str(err))
+            forget_workspace(workspace_id)
+    visible = gate.list_workspaces()
+    return _remember(visible[0] if visible else gate.create_workspace(DEFAULT_WORKSPACE))
+
+
+def forget_workspace(workspace_id: int) -> None:
+    """Stop working in `workspace_id` (gone, or just deleted from this session): the next run
+    opens another one. The URL's ?ws= goes too, else every rerun would point back at it."""
+    if st.session_state.get(_WORKSPACE_KEY) == workspace_id:
+        for key in (_WORKSPACE_KEY, _RESOLVED_KEY, _FILES_KEY, _ACTIVE_KEY):
+            st.session_state.pop(key, None)
+    if query_int("ws", 0) == workspace_id:
+        st.query_params.pop("ws", None)
+
+
+def _remember(workspace: Workspace) -> Workspace:
+    st.session_state[_WORKSPACE_KEY] = workspace.id
+    st.session_state[_RESOLVED_KEY] = workspace
+    return workspace
 
 
 def current_workspace() -> Workspace:
-    """The workspace this session works in: the session's choice, else the URL's ?ws=, else
-    the most recently used one, else a new 'My project'."""
-    candidates = [st.session_state.get(_WORKSPACE_KEY), query_int("ws", 0)]
-    for workspace_id in candidates:
-        if workspace_id:
-            workspace = store().get_workspace(int(workspace_id))
-            if _usable(workspace):
-                st.session_state[_WORKSPACE_KEY] = workspace.id
-                return workspace
-    visible = _visible_workspaces()
-    owner = current_user() if auth_enabled() else None
-    workspace = visible[0] if visible else store().create_workspace(DEFAULT_WORKSPACE, owner=owner)
-    st.session_state[_WORKSPACE_KEY] = workspace.id
-    return workspace
+    """The workspace resolve_workspace() chose on this run (resolved now if it has not run).
+
+    Reads and writes still go through workspace_data(), which checks access again at that moment.
+    """
+    resolved = st.session_state.get(_RESOLVED_KEY)
+    if resolved is not None and resolved.id == st.session_state.get(_WORKSPACE_KEY):
+        return resolved
+    return resolve_workspace()
 
 
 def open_workspace(workspace_id: int) -> None:
     """Make `workspace_id` the session's workspace (its files load on the next run)."""
     st.session_state[_WORKSPACE_KEY] = int(workspace_id)
+    st.session_state.pop(_RESOLVED_KEY, None)
     st.session_state.pop(_FILES_KEY, None)
     st.session_state.pop(_ACTIVE_KEY, None)
 
@@ -112,8 +187,9 @@ def open_workspace(workspace_id: int) -> None:
 def _restore_files(workspace_id: int) -> dict[str, Predictions]:
     """Predictions files saved in the workspace, newest first, read back from their blobs."""
     files: dict[str, Predictions] = {}
-    for summary in store().list_items(workspace_id, PREDICTIONS_KIND):
-        item = store().get_item(workspace_id, PREDICTIONS_KIND, summary.name)
+    gate = workspace_data()
+    for summary in gate.list_items(workspace_id, PREDICTIONS_KIND):
+        item = gate.get_item(workspace_id, PREDICTIONS_KIND, summary.name)
         if item is None or item.blob is None or not item.content:
             continue
         files[item.name] = predictions_from_parquet(item.blob, item.content["mapping"], item.name,
@@ -148,9 +224,8 @@ def add_predictions(predictions: Predictions, *, make_active: bool = True,
     if persist:
         content = {"mapping": predictions.mapping.to_dict(), "notes": list(predictions.notes),
                    "rows": predictions.n_rows, "columns": list(map(str, predictions.frame.columns))}
-        store().save_item(current_workspace().id, PREDICTIONS_KIND, predictions.name,
-                          content=content, blob=predictions_to_parquet(predictions),
-                          author=current_user())
+        workspace_data().save_item(current_workspace().id, PREDICTIONS_KIND, predictions.name,
+                                   content=content, blob=predictions_to_parquet(predictions))
 
 
 def set_active(name: str) -> None:
@@ -165,7 +240,7 @@ def project_human_levels() -> dict[str, float]:
     workspace_id = current_workspace().id
     cached = get_shared("project.human_levels")
     if cached is None or cached[0] != workspace_id:
-        item = store().get_item(workspace_id, SETTINGS_KIND, _HUMAN_LEVELS_ITEM)
+        item = workspace_data().get_item(workspace_id, SETTINGS_KIND, _HUMAN_LEVELS_ITEM)
         cached = (workspace_id, dict(item.content) if item and item.content else {})
         set_shared("project.human_levels", cached)
     return dict(cached[1])
@@ -174,8 +249,8 @@ def project_human_levels() -> dict[str, float]:
 def set_project_human_levels(levels: dict[str, float]) -> None:
     """Save the project's human-level references in the workspace."""
     workspace_id = current_workspace().id
-    store().save_item(workspace_id, SETTINGS_KIND, _HUMAN_LEVELS_ITEM, content=dict(levels),
-                      author=current_user())
+    workspace_data().save_item(workspace_id, SETTINGS_KIND, _HUMAN_LEVELS_ITEM,
+                               content=dict(levels))
     set_shared("project.human_levels", (workspace_id, dict(levels)))
 
 

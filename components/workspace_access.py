@@ -1,25 +1,20 @@
-"""Who may see and change which workspace, and how a workspace's contents are summarised.
+"""How a workspace's contents and members are shown and typed on the Workspaces page.
 
-Pure rules (no Streamlit), so they are unit-tested on their own. With sign-in configured a
-user sees only workspaces they own or are a member of; members open, rename and duplicate,
-only the owner deletes and manages members. Without sign-in the app is open for local use
-and everyone may do everything.
+Pure helpers (no Streamlit), so they are unit-tested on their own; who may do what lives in
+workspace.access.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import pandas as pd
 
 from storage import Item, Workspace
-
-# A deleted workspace can be restored from the page for this long (the store never erases it).
-UNDO_WINDOW = timedelta(minutes=10)
+from workspace.identity import normalise_email
 
 KIND_LABELS = {
     "predictions": ("predictions file", "predictions files"),
@@ -29,58 +24,7 @@ KIND_LABELS = {
     "lab_experiment": ("lab experiment", "lab experiments"),
 }
 
-_MEMBER = re.compile(r"^[^\s,;]{1,200}$")
-
-
-@dataclass(frozen=True)
-class Permissions:
-    """What one user may do with one workspace."""
-
-    see: bool
-    open: bool
-    rename: bool
-    duplicate: bool
-    delete: bool
-    manage_members: bool
-    reason: str
-
-
-def permissions(workspace: Workspace, user: str, *, auth: bool) -> Permissions:
-    """The actions `user` may take on `workspace` (everything when the app runs open)."""
-    if not auth:
-        return Permissions(True, True, True, True, True, False,
-                           "open for local use: no sign-in is configured")
-    is_owner = workspace.owner is not None and workspace.owner == user
-    is_member = is_owner or user in workspace.members
-    if not is_member:
-        return Permissions(False, False, False, False, False, False,
-                           f"{user} is not a member of {workspace.name!r}")
-    role = "owner" if is_owner else "member"
-    return Permissions(True, True, True, True, is_owner, is_owner, f"{user} is its {role}")
-
-
-def visible(workspaces: Iterable[Workspace], user: str, *, auth: bool) -> list[Workspace]:
-    """Workspaces `user` may see, deleted ones left out, order kept."""
-    return [w for w in workspaces
-            if w.deleted_at is None and permissions(w, user, auth=auth).see]
-
-
-def restorable(workspaces: Iterable[Workspace], user: str, *, auth: bool,
-               now: datetime | None = None, window: timedelta = UNDO_WINDOW) -> list[Workspace]:
-    """Deleted workspaces still inside the undo window that `user` could delete (owner or open app)."""
-    moment = now or datetime.now(UTC)
-    found = []
-    for workspace in workspaces:
-        if workspace.deleted_at is None or moment - workspace.deleted_at > window:
-            continue
-        if permissions(_undeleted(workspace), user, auth=auth).delete:
-            found.append(workspace)
-    return sorted(found, key=lambda w: w.deleted_at, reverse=True)
-
-
-def _undeleted(workspace: Workspace) -> Workspace:
-    return Workspace(workspace.id, workspace.name, workspace.owner, workspace.members,
-                     workspace.created_at, workspace.updated_at, None)
+_MEMBER = re.compile(r"^(?=.{3,200}$)[^\s,;@]+@[^\s,;@]+$")  # one e-mail address
 
 
 def display_names(workspaces: Sequence[Workspace]) -> dict[int, str]:
@@ -94,7 +38,8 @@ def display_names(workspaces: Sequence[Workspace]) -> dict[int, str]:
 
 
 def parse_members(text: str, *, owner: str | None = None) -> list[str]:
-    """Members typed one per line or separated by commas; the owner is left out (always a member).
+    """Members typed one per line or separated by commas, lower-cased (sign-in keys on the
+    lower-cased e-mail); the owner is left out (always a member).
 
     Examples
     --------
@@ -113,7 +58,8 @@ def parse_members(text: str, *, owner: str | None = None) -> list[str]:
         if not _MEMBER.match(person):
             raise ValueError(f"members: {person[:60]!r} is not one sign-in name: write one e-mail "
                              "address per line (no spaces inside).")
-        if person != owner and person not in people:
+        person = normalise_email(person)
+        if person != normalise_email(owner) and person not in people:
             people.append(person)
     return people
 

@@ -234,6 +234,14 @@ class WorkspaceStore:
         self._update_workspace(workspace_id, members=json.dumps(list(dict.fromkeys(people))))
         return self.get_workspace(workspace_id)
 
+    def set_owner(self, workspace_id: int, owner: str) -> Workspace:
+        """Give a workspace an owner (who becomes its first member, the others stay)."""
+        workspace = self._require_workspace(workspace_id)
+        owner = _check_name("Owner", owner)
+        people = [owner, *(m for m in workspace.members if m != owner)]
+        self._update_workspace(workspace_id, owner=owner, members=json.dumps(people))
+        return self.get_workspace(workspace_id)
+
     def delete_workspace(self, workspace_id: int) -> None:
         """Mark a workspace deleted; restore_workspace undoes it, nothing is erased."""
         self._update_workspace(workspace_id, deleted_at=_now())

@@ -52,12 +52,13 @@ from components.inputs import predictions_picker
 from components.sample_project import SAMPLE_ERROR_SHEET
 from components.share import copy_link
 from components.state import (
+    access_lost,
     content_digest,
     current_user,
     current_workspace,
     get_shared,
     loaded_predictions,
-    store,
+    workspace_data,
 )
 
 START_SOURCES = {
@@ -71,20 +72,23 @@ START_SOURCES = {
 
 # --------------------------------------------------------------------------- callbacks
 
+@access_lost
 def _on_editor_change() -> None:
     """Apply the editor's cumulative changes to its stable input, then save (every edit)."""
-    sheet_state.apply_editor_changes(store(), author=current_user())
+    sheet_state.apply_editor_changes(workspace_data(), author=current_user())
 
 
+@access_lost
 def _on_meta_change() -> None:
     sheet = held()
     total = int(st.session_state[TOTAL_KEY] or 0)
     sheet.meta = {**sheet.meta, "dev_error": float(st.session_state[DEV_ERROR_KEY]),
                   "total_dev_errors": total or None,
                   "label_category": st.session_state.get(LABEL_KEY)}
-    sheet_state.save_held(store(), author=current_user())
+    sheet_state.save_held(workspace_data(), author=current_user())
 
 
+@access_lost
 def _change_categories(action: str) -> None:
     """Add / rename / delete a category; ticks move with their column, then save."""
     sheet = held()
@@ -108,24 +112,26 @@ def _change_categories(action: str) -> None:
     sheet.frame, sheet.categories = frame, categories
     if sheet.meta.get("label_category") not in categories:
         sheet.meta = {**sheet.meta, "label_category": None}
-    sheet_state.save_held(store(), author=current_user())
+    sheet_state.save_held(workspace_data(), author=current_user())
     hold(held())  # the columns changed: the editor starts over on the saved sheet
 
 
+@access_lost
 def _restore_revision(revision: int) -> None:
     sheet = held()
-    old = load_sheet(store(), sheet.workspace_id, sheet.name, revision=revision)
+    old = load_sheet(workspace_data(), sheet.workspace_id, sheet.name, revision=revision)
     if old is None:
         sheet_state.notify("error", f"revision {revision} of '{sheet.name}' no longer exists.")
         return
     sheet.frame, sheet.categories, sheet.meta = old.frame, old.categories, old.meta
-    outcome = sheet_state.save_held(store(), author=current_user())
+    outcome = sheet_state.save_held(workspace_data(), author=current_user())
     if not outcome.conflict_message:  # a conflict's warning matters more than the success
         sheet_state.notify("success", f"Restored revision {revision}: saved as revision "
                                       f"{outcome.revision} (older revisions are all kept).")
     hold(held())
 
 
+@access_lost
 def _add_suspects(rows: pd.DataFrame) -> None:
     sheet = held()
     extra = rows[[c for c in EXAMPLE_COLUMNS if c in rows.columns]].copy()
@@ -136,7 +142,7 @@ def _add_suspects(rows: pd.DataFrame) -> None:
     frame = pd.concat([sheet.frame.astype(object), extra.astype(object)], ignore_index=True)
     sheet.frame = frame[list(dict.fromkeys([*sheet.frame.columns, *extra.columns]))]
     sheet.frame = validate_sheet(sheet.frame, sheet.categories)
-    sheet_state.save_held(store(), author=current_user())
+    sheet_state.save_held(workspace_data(), author=current_user())
     hold(held())
 
 
@@ -230,7 +236,7 @@ def _start_section(names: list[str]) -> None:
                      icon=":material/play_arrow:"):
             frame, categories, meta = started
             try:
-                sheet = create_sheet(store(), current_workspace().id, name, frame, categories, meta,
+                sheet = create_sheet(workspace_data(), current_workspace().id, name, frame, categories, meta,
                                      author=current_user())
             except ValueError as err:
                 show_error(err)
@@ -299,7 +305,7 @@ def _exports(sheet: HeldSheet) -> None:
 
 def _history(sheet: HeldSheet) -> None:
     with st.expander(f"History (revision {sheet.revision})", icon=":material/history:"):
-        revisions = store().list_revisions(sheet.workspace_id, SHEET_KIND, sheet.name)
+        revisions = workspace_data().list_revisions(sheet.workspace_id, SHEET_KIND, sheet.name)
         table = pd.DataFrame([{
             "revision": r.revision, "saved at": r.updated_at.strftime("%Y-%m-%d %H:%M:%S"),
             "by": r.updated_by or "", "rows": len((r.content or {}).get("rows", [])),
@@ -426,8 +432,8 @@ sheet_state.apply_pending_open()
 # Edits the callback did not see (an editor state set by a test harness) are applied and saved
 # the same way, before the selector is drawn (a conflict copy may become the selection) and
 # before a teammate's newer revision is read. After the callback this is a no-op.
-sheet_state.apply_editor_changes(store(), author=current_user())
-sheet_names = [item.name for item in store().list_items(workspace.id, SHEET_KIND)]
+sheet_state.apply_editor_changes(workspace_data(), author=current_user())
+sheet_names = [item.name for item in workspace_data().list_items(workspace.id, SHEET_KIND)]
 if sheet_names:
     top, link = st.columns([4, 1], vertical_alignment="bottom")
     if st.session_state.get(SELECT_KEY) not in sheet_names:
@@ -437,7 +443,7 @@ if sheet_names:
         copy_link()
 else:
     selected = None
-sheet_state.sync_with_store(store(), workspace.id, selected)
+sheet_state.sync_with_store(workspace_data(), workspace.id, selected)
 _start_section(sheet_names)
 
 notice = sheet_state.take_notice()

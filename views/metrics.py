@@ -44,7 +44,7 @@ from components.metrics_charts import (
 )
 from components.metrics_models import ModelRows, binary_models
 from components.share import copy_link
-from components.state import current_user, current_workspace, loaded_predictions, set_shared, store
+from components.state import current_workspace, loaded_predictions, set_shared, workspace_data
 
 ALL_ROWS = "all rows"
 NORMALISE_LABELS = {"none": "Counts", "true": "Share of true class", "pred": "Share of prediction"}
@@ -381,7 +381,8 @@ def _model_table_section(rows: ModelRows | None, threshold: float) -> None:
     st.header("Choose a model", divider="gray")
     st.caption("Pick ONE optimizing metric to maximise; turn the others into satisficing "
                "thresholds that only have to be met (e.g. running time ≤ 100 ms).")
-    saved = {item.name: item for item in store().list_items(current_workspace().id, MODEL_TABLE_KIND)}
+    items = workspace_data().list_items(current_workspace().id, MODEL_TABLE_KIND)
+    saved = {item.name: item for item in items}
     sources = {**TABLE_SOURCES, **({"saved": "Saved in this workspace"} if saved else {})}
     source = st.radio("Model table", list(sources), format_func=sources.get,
                       horizontal=True, key="table", bind="query-params")
@@ -441,10 +442,9 @@ def _save_table_controls(table: pd.DataFrame, choice: dict, threshold: float) ->
             show_error("Give the table a name before saving it.")
             return
         rows = table.astype(object).where(table.notna(), None).to_dict(orient="records")
-        item = store().save_item(current_workspace().id, MODEL_TABLE_KIND, name.strip(),
-                                 content={"rows": rows, "selection": choice,
-                                          "threshold": threshold},
-                                 author=current_user())
+        item = workspace_data().save_item(current_workspace().id, MODEL_TABLE_KIND, name.strip(),
+                                          content={"rows": rows, "selection": choice,
+                                                   "threshold": threshold})
         st.success(f"Saved '{item.name}' (revision {item.revision}).", icon=":material/check_circle:")
 
 

@@ -19,7 +19,7 @@ from components.state import (
     pop_shared,
     project_human_levels,
     set_shared,
-    store,
+    workspace_data,
 )
 
 _BUILT = "report.built"  # shared key (no widget owns it): the last report built in this session
@@ -39,8 +39,9 @@ def build(workspace_id: int, threshold: float | None, human: float | None) -> Bu
     """Read the workspace now (never cached: teammates keep saving) and render both forms."""
     primary = active_predictions()
     levels = human if human is not None else (project_human_levels() or None)
-    story = collect_story(store(), workspace_id, primary=primary.name if primary else None,
-                          human=levels, threshold=threshold)
+    story = collect_story(workspace_data(), workspace_id,
+                          primary=primary.name if primary else None, human=levels,
+                          threshold=threshold)
     stem = re.sub(r"[^A-Za-z0-9]+", "_", story.workspace_name).strip("_").lower() or "workspace"
     return BuiltReport(
         workspace_id=workspace_id,

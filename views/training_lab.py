@@ -27,7 +27,7 @@ from components import lab_charts, lab_state
 from components.errors import attempt, show_error
 from components.lab_settings import settings_sidebar
 from components.share import copy_link
-from components.state import current_user, current_workspace, store
+from components.state import access_lost, current_workspace, workspace_data
 from components.waterfall_charts import waterfall_figure
 
 STATE = st.session_state
@@ -258,13 +258,14 @@ def save_panel() -> None:
             else:
                 try:
                     content = lab_state.experiment_content(STATE, until=_until())
-                    item = store().save_item(workspace.id, "lab_experiment", name.strip(),
-                                             content=content, author=current_user())
+                    item = workspace_data().save_item(workspace.id, "lab_experiment",
+                                                      name.strip(), content=content)
                     st.success(f"Saved “{item.name}” (revision {item.revision}) in {workspace.name}.")
                 except ValueError as err:
                     show_error(err)
     with c2:
-        saved = [item.name for item in store().list_items(workspace.id, kind="lab_experiment")]
+        items = workspace_data().list_items(workspace.id, kind="lab_experiment")
+        saved = [item.name for item in items]
         choice = st.selectbox("Saved experiments", saved, index=None, key="lab_open_choice",
                               placeholder="none saved yet" if not saved else "Choose one…")
         st.button("Open", key="lab_open", disabled=choice is None, icon=":material/folder_open:",
@@ -273,9 +274,10 @@ def save_panel() -> None:
             show_error(error)
 
 
+@access_lost
 def _on_open(workspace_id: int, name: str) -> None:
     # A callback: the settings widgets take the saved values before they are drawn again.
-    item = store().get_item(workspace_id, "lab_experiment", name)
+    item = workspace_data().get_item(workspace_id, "lab_experiment", name)
     try:
         if item is None:
             raise ValueError(f"the experiment “{name}” is no longer in this workspace.")

@@ -29,12 +29,11 @@ from components.inputs import predictions_picker
 from components.share import copy_link
 from components.state import (
     active_predictions,
-    current_user,
     current_workspace,
     get_shared,
     project_human_levels,
     set_shared,
-    store,
+    workspace_data,
 )
 from components.waterfall_charts import history_figure, waterfall_figure
 
@@ -302,10 +301,9 @@ def _snapshot_section(result: BiasVarianceResult | None) -> None:
                            icon=":material/bookmark_add:", disabled=result is None)
     if save and result is not None:
         try:
-            item = store().save_item(workspace.id, SNAPSHOT_KIND, name,
-                                     content={"inputs": result.as_inputs(),
-                                              "result": result.to_dict()},
-                                     author=current_user())
+            item = workspace_data().save_item(workspace.id, SNAPSHOT_KIND, name,
+                                              content={"inputs": result.as_inputs(),
+                                                       "result": result.to_dict()})
             st.success(f"Saved snapshot **{item.name}** (revision {item.revision}) in "
                        f"workspace {workspace.name}.", icon=":material/check:")
         except ValueError as err:
@@ -329,7 +327,7 @@ def _snapshot_section(result: BiasVarianceResult | None) -> None:
 
 def _stored_snapshots(workspace_id: int) -> dict[str, dict[str, Any]]:
     """Saved snapshots, oldest first (the order the model versions were made in)."""
-    items = store().list_items(workspace_id, SNAPSHOT_KIND)
+    items = workspace_data().list_items(workspace_id, SNAPSHOT_KIND)
     items.sort(key=lambda item: (item.created_at, item.name))
     return {item.name: item.content for item in items if isinstance(item.content, dict)}
 

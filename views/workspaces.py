@@ -8,14 +8,12 @@ import streamlit as st
 from components.errors import show_error
 from components.share import copy_link
 from components.state import (
-    auth_enabled,
-    current_user,
     current_workspace,
+    forget_workspace,
     open_workspace,
-    store,
+    workspace_data,
 )
 from components.workspace_access import (
-    UNDO_WINDOW,
     activity_table,
     ago,
     count_by_kind,
@@ -24,11 +22,10 @@ from components.workspace_access import (
     kind_label,
     last_change,
     parse_members,
-    permissions,
-    restorable,
-    visible,
 )
 from storage import Workspace
+from workspace.access import UNDO_WINDOW
+from workspace.gate import WorkspaceGate
 
 
 def open_and_show(workspace_id: int) -> None:
@@ -51,25 +48,25 @@ def access_banner(auth: bool, user: str) -> None:
                 "(`[auth]` section, see the README).", icon=":material/lock_open:")
 
 
-def undo_banner(auth: bool, user: str) -> None:
+def undo_banner(gate: WorkspaceGate) -> None:
     """Recently deleted workspaces (this session's and others') can be restored for a while."""
-    for workspace in restorable(store().list_workspaces(include_deleted=True), user, auth=auth):
+    for workspace in gate.deleted_workspaces():
         minutes = int(UNDO_WINDOW.total_seconds() // 60)
         left, right = st.columns([4, 1])
         left.warning(f"Deleted **{workspace.name}** {ago(workspace.deleted_at)}: you can undo "
                      f"this for {minutes} minutes after deleting.", icon=":material/delete:")
         if right.button("Undo", key=f"ws.undo.{workspace.id}", icon=":material/undo:"):
-            store().restore_workspace(workspace.id)
+            gate.restore_workspace(workspace.id)
             st.toast(f"Restored {workspace.name!r}.", icon=":material/undo:")
             st.rerun()
 
 
-def create_form(auth: bool, user: str) -> None:
+def create_form(gate: WorkspaceGate) -> None:
     with st.form("ws.create", clear_on_submit=True, border=True):
         name = st.text_input("New workspace", key="ws.new_name", placeholder="e.g. Cat app v2")
         if st.form_submit_button("Create and open", icon=":material/add:"):
             try:
-                created = store().create_workspace(name, owner=user if auth else None)
+                created = gate.create_workspace(name)
             except ValueError as err:
                 show_error(err)
                 return
@@ -77,14 +74,14 @@ def create_form(auth: bool, user: str) -> None:
             st.rerun()
 
 
-def workspace_card(workspace: Workspace, *, is_open: bool, auth: bool, user: str) -> None:
-    rights = permissions(workspace, user, auth=auth)
-    items = store().list_items(workspace.id)
+def workspace_card(gate: WorkspaceGate, workspace: Workspace, *, is_open: bool) -> None:
+    rights = gate.permissions(workspace)
+    items = gate.list_items(workspace.id)
     with st.container(border=True, key=f"ws.card.{workspace.id}"):
         title = f"**{workspace.name}**" + ("  :green-badge[open]" if is_open else "")
         st.markdown(title)
         st.caption(f"{holdings_text(items)} — {last_change(items, workspace)}")
-        if auth:
+        if gate.auth:
             people = ", ".join(m for m in workspace.members if m != workspace.owner) or "none"
             st.caption(f"Owner: {workspace.owner or 'nobody'} · Members: {people}")
         actions = st.columns(5 if rights.manage_members else 4)
@@ -93,7 +90,7 @@ def workspace_card(workspace: Workspace, *, is_open: bool, auth: bool, user: str
             open_and_show(workspace.id)
             st.rerun()
         rename_popover(actions[1], workspace, rights.rename)
-        duplicate_popover(actions[2], workspace, auth=auth, user=user)
+        duplicate_popover(actions[2], workspace)
         delete_popover(actions[3], workspace, rights.delete)
         if rights.manage_members:
             members_popover(actions[4], workspace)
@@ -108,22 +105,21 @@ def rename_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspa
         name = st.text_input("New name", value=workspace.name, key=f"ws.rename_name.{workspace.id}")
         if st.button("Save the name", key=f"ws.rename.{workspace.id}"):
             try:
-                store().rename_workspace(workspace.id, name)
+                workspace_data().rename_workspace(workspace.id, name)
             except ValueError as err:
                 show_error(err)
                 return
             st.rerun()
 
 
-def duplicate_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspace, *,
-                      auth: bool, user: str) -> None:
+def duplicate_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspace) -> None:
     with column.popover("Duplicate", icon=":material/content_copy:"):
         name = st.text_input("Name of the copy", value=f"{workspace.name} (copy)",
                              key=f"ws.copy_name.{workspace.id}")
         st.caption("Copies the latest revision of everything it holds.")
         if st.button("Duplicate", key=f"ws.copy.{workspace.id}"):
             try:
-                store().duplicate_workspace(workspace.id, name, owner=user if auth else None)
+                workspace_data().duplicate_workspace(workspace.id, name)
             except ValueError as err:
                 show_error(err)
                 return
@@ -139,7 +135,12 @@ def delete_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspa
         minutes = int(UNDO_WINDOW.total_seconds() // 60)
         st.markdown(f"Delete **{workspace.name}**? You can undo it for {minutes} minutes.")
         if st.button("Yes, delete it", type="primary", key=f"ws.delete.{workspace.id}"):
-            store().delete_workspace(workspace.id)
+            try:
+                workspace_data().delete_workspace(workspace.id)
+            except ValueError as err:
+                show_error(err)
+                return
+            forget_workspace(workspace.id)  # another one opens, without an "access" warning
             st.rerun()
 
 
@@ -150,11 +151,38 @@ def members_popover(column: st.delta_generator.DeltaGenerator, workspace: Worksp
                             key=f"ws.members_text.{workspace.id}")
         if st.button("Save members", key=f"ws.members.{workspace.id}"):
             try:
-                store().set_members(workspace.id, parse_members(text, owner=workspace.owner))
+                members = parse_members(text, owner=workspace.owner)
+                workspace_data().set_members(workspace.id, members)
             except ValueError as err:
                 show_error(err)
                 return
             st.rerun()
+
+
+def unowned_section(gate: WorkspaceGate) -> None:
+    """For admins: workspaces made while the app ran open have no owner, so nobody sees them
+    once sign-in is on; an admin gives each one an owner (who can then add members)."""
+    orphans = gate.unowned_workspaces()
+    if not orphans:
+        return
+    st.subheader(f"Workspaces without an owner ({len(orphans)})")
+    st.caption("Made while the server ran open (no sign-in). Nobody sees them until they have an "
+               "owner; as an admin you can give each one an owner, who can then add members.")
+    for workspace in orphans:
+        with st.container(border=True, key=f"ws.unowned.{workspace.id}"):
+            st.markdown(f"**{workspace.name}**")
+            st.caption(f"created {ago(workspace.created_at)}, "
+                       f"last changed {ago(workspace.updated_at)}")
+            owner = st.text_input("Owner's sign-in e-mail", key=f"ws.owner_text.{workspace.id}",
+                                  placeholder="ann@example.com")
+            if st.button("Give it this owner", key=f"ws.owner.{workspace.id}",
+                         icon=":material/person_add:"):
+                try:
+                    gate.set_owner(workspace.id, owner)
+                except ValueError as err:
+                    show_error(err)
+                    return
+                st.rerun()
 
 
 def contents_section(workspaces: list[Workspace], opened: Workspace) -> None:
@@ -164,7 +192,7 @@ def contents_section(workspaces: list[Workspace], opened: Workspace) -> None:
     chosen = st.selectbox("Workspace", ids, index=ids.index(opened.id) if opened.id in ids else 0,
                           format_func=lambda i: names.get(i, f"workspace {i}"), key="show",
                           bind="query-params")
-    items = store().list_items(chosen)
+    items = workspace_data().list_items(chosen)
     if not items:
         st.caption("Nothing saved yet: load files on the home page or save a snapshot on a page.")
         return
@@ -175,22 +203,22 @@ def contents_section(workspaces: list[Workspace], opened: Workspace) -> None:
     labels = {f"{kind_label(i.kind, 1)}: {i.name}": i for i in items}
     picked = st.selectbox("History of", list(labels), key="item", bind="query-params")
     item = labels[picked]
-    revisions = store().list_revisions(chosen, item.kind, item.name)
+    revisions = workspace_data().list_revisions(chosen, item.kind, item.name)
     st.dataframe(activity_table(revisions), hide_index=True, key="ws.revisions", width="stretch")
 
 
 st.title("Workspaces")
 st.caption("A workspace keeps a project's files, snapshots, sheets and experiments, for the team.")
 copy_link()
-auth = auth_enabled()
-user = current_user()
-access_banner(auth, user)
-undo_banner(auth, user)
+gate = workspace_data()
+access_banner(gate.auth, gate.author)
+undo_banner(gate)
 opened = current_workspace()
-create_form(auth, user)
-mine = visible(store().list_workspaces(), user, auth=auth)
-st.subheader(f"Your workspaces ({len(mine)})" if auth else f"Workspaces ({len(mine)})")
+create_form(gate)
+mine = gate.list_workspaces()
+st.subheader(f"Your workspaces ({len(mine)})" if gate.auth else f"Workspaces ({len(mine)})")
 for each in mine:
-    workspace_card(each, is_open=each.id == opened.id, auth=auth, user=user)
+    workspace_card(gate, each, is_open=each.id == opened.id)
 if mine:
     contents_section(mine, opened)
+unowned_section(gate)

@@ -123,7 +123,8 @@ def test_contents_show_who_changed_what(app_test: AppTest, db: WorkspaceStore):
 
 def _signed_in(app_test: AppTest, email: str) -> AppTest:
     app_test.secrets["auth"] = AUTH
-    app_test.user = {"is_logged_in": True, "email": email}
+    app_test.user = {"is_logged_in": True, "email": email, "email_verified": True,
+                     "iss": "https://id.example.com", "sub": f"sub-{email}"}
     return app_test
 
 

@@ -78,6 +78,41 @@ class AppServer:
             self.process.wait(timeout=30)
 
 
+# The provider's test users: subject -> the claims it puts in their ID token.
+OIDC_USERS = {
+    "ann": {"email": "ann@example.com", "email_verified": True, "name": "Ann"},
+    "bob": {"email": "bob@example.com", "email_verified": True, "name": "Bob"},
+    "carol": {"email": "Carol@Example.com", "email_verified": True, "name": "Carol"},
+    "dave": {"email": "dave@example.com", "email_verified": False, "name": "Dave"},
+}
+
+
+class OidcProvider:
+    """oidc-provider-mock on a free localhost port: its sign-in page offers OIDC_USERS as one
+    button each (their subject), and any client id and secret are accepted."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def secrets(self) -> str:
+        """A secrets.toml for an app server that signs in here ({port} is the app's own)."""
+        return (f'[auth]\nredirect_uri = "http://127.0.0.1:{{port}}/oauth2callback"\n'
+                f'cookie_secret = "e2e-cookie-secret-{"0" * 32}"\n'
+                f'client_id = "workbench-e2e"\nclient_secret = "e2e-client-secret"\n'
+                f'server_metadata_url = "{self.url}/.well-known/openid-configuration"\n')
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[OidcProvider]:
+    """A real OpenID Connect provider for the whole session (plain http is fine on localhost:
+    Authlib treats loopback addresses as secure transport, so nothing is relaxed for it)."""
+    from oidc_provider_mock import User, run_server_in_thread
+
+    users = [User(sub=sub, claims=claims) for sub, claims in OIDC_USERS.items()]
+    with run_server_in_thread(port=_free_port(), user_claims=users) as server:
+        yield OidcProvider(f"http://localhost:{server.server_port}")
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Debian's Chromium; a hard failure under CI, a skip on a developer machine without it."""

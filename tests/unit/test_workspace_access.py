@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from components.workspace_access import (
-    UNDO_WINDOW,
     activity_table,
     ago,
     count_by_kind,
@@ -15,11 +14,9 @@ from components.workspace_access import (
     holdings_text,
     last_change,
     parse_members,
-    permissions,
-    restorable,
-    visible,
 )
 from storage import Item, Workspace, WorkspaceStore
+from workspace.access import UNDO_WINDOW, permissions, restorable, visible
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -106,6 +103,13 @@ def test_parse_members_splits_dedupes_and_leaves_out_the_owner():
 def test_parse_members_refuses_what_is_not_a_sign_in_name(text, message):
     with pytest.raises(ValueError, match=message):
         parse_members(text)
+
+
+def test_parse_members_lower_cases_e_mails_and_refuses_bare_names():
+    assert parse_members("Carol@Example.com\nann@example.com", owner="Ann@Example.com") == [
+        "carol@example.com"]
+    with pytest.raises(ValueError, match="'carol' is not one sign-in name"):
+        parse_members("carol")
 
 
 def test_holdings_count_items_by_kind_in_a_fixed_order():
