@@ -181,7 +181,9 @@ def test_gradient_check_passes_on_any_architecture(hidden, activation, batch_nor
     if result.examples_at_kinks == len(X):  # a dead ReLU layer: nothing left to judge
         assert result.verdict == "look closer"
     else:
-        assert result.difference < 1e-7
+        # rounding in the two-sided difference (eps = 1e-7) leaves a correct gradient anywhere
+        # around 1e-7 (hypothesis found 1.2e-7 on a deep sigmoid net); a wrong one gives ~1e-3
+        assert result.difference < 1e-6
 
 
 def test_gradient_check_leaves_out_examples_on_a_relu_kink():
