@@ -7,6 +7,7 @@ without the sidebar and without the sign-in gate below.
 
 import streamlit as st
 
+from analysis.text import escape_markdown
 from components.state import auth_enabled, current_user, current_workspace, set_shared
 
 st.set_page_config(page_title="ML Strategy Workbench", page_icon=":material/insights:",
@@ -49,8 +50,8 @@ set_shared("page.url_path", page.url_path)
 workspace = current_workspace()
 with st.sidebar:
     st.caption("Workspace")
-    st.markdown(f"**{workspace.name}**")
-    st.caption(f"Signed in as {current_user()}" if auth_enabled() else
+    st.markdown(f"**{escape_markdown(workspace.name)}**")
+    st.caption(f"Signed in as {escape_markdown(current_user())}" if auth_enabled() else
                "Open for local use (no sign-in configured)")
 
 page.run()

@@ -147,7 +147,8 @@ def test_an_empty_workspace_says_what_is_missing_in_each_section(db):
     assert "No error-analysis sheet is saved" in story.section("error_analysis").summary
     html = render_html(story, story_figures(story))
     assert html.count('class="absent"') == len(SECTION_ORDER)
-    assert "_No training-lab experiment is saved in this workspace._" in render_markdown(story)
+    # the summary is Markdown-escaped text (it can quote a saved name): \- and \. read as - and .
+    assert r"_No training\-lab experiment is saved in this workspace\._" in render_markdown(story)
 
 
 def test_a_broken_item_empties_only_its_section(db, full):
