@@ -524,7 +524,7 @@ def _section_html(section: Section, figures: Sequence[go.Figure]) -> str:
 
 
 def _table_html(caption: str, table: pd.DataFrame) -> str:
-    table = neutralise_table(table)  # a table pasted from the page into a spreadsheet runs no formula
+    table = neutralise_table(table)  # pasted from the page into a spreadsheet, it runs no formula
     for column in [c for c in table.columns if pd.api.types.is_object_dtype(table[c].dtype)]:
         table[column] = table[column].where(table[column].notna(), "")  # None shows as blank
     body = table.to_html(index=False, escape=True, na_rep="", border=0,

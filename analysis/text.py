@@ -52,4 +52,3 @@ def escape_html(text: object) -> str:
     '&lt;a href=&quot;http://x&quot;&gt;y&lt;/a&gt; &amp; &lt;img src=x&gt;'
     """
     return html.escape(str(text), quote=True)
-

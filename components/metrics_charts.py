@@ -229,7 +229,8 @@ def task_bar_figure(per_task: pd.DataFrame, *, height: int = 380) -> go.Figure:
     fig = go.Figure()
     for column in ("precision", "recall", "f1"):
         values = per_task[column].to_numpy(dtype=float)
-        fig.add_trace(go.Bar(x=[escape_html(t) for t in per_task["task"]], y=values, name=SERIES_NAMES[column],
+        fig.add_trace(go.Bar(x=[escape_html(t) for t in per_task["task"]], y=values,
+                             name=SERIES_NAMES[column],
                              marker_color=THRESHOLD_SERIES[column],
                              text=[f"{v:.0%}" if np.isfinite(v) else "n/a" for v in values],
                              textposition="outside"))

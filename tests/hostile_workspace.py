@@ -33,7 +33,8 @@ PAYLOADS = (WORKSPACE, FILE, MODEL_A, MODEL_B, SLICE_COLUMN, SLICE_VALUE, *SNAPS
 
 def _predictions_content() -> tuple[dict, bytes]:
     frame = pd.read_csv(DATA / "cat_classifier.csv").drop(columns=["image_path"])
-    frame = frame.rename(columns={"score": MODEL_A, "score_model_b": MODEL_B, "source": SLICE_COLUMN})
+    frame = frame.rename(columns={"score": MODEL_A, "score_model_b": MODEL_B,
+                                  "source": SLICE_COLUMN})
     frame[SLICE_COLUMN] = frame[SLICE_COLUMN].replace({"mobile": SLICE_VALUE})
     mapping = ColumnMapping(task="binary", y_true="y_true", scores=(MODEL_A, MODEL_B),
                             split="split", weight="weight", example_id="image_id",

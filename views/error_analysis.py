@@ -205,8 +205,9 @@ def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
         except ValueError as err:
             show_error(err)
             return None
+        found_text = escape_markdown(", ".join(map(category_label, found)))
         st.caption(f"{len(frame)} row{'' if len(frame) == 1 else 's'}; categories found: "
-                   f"{escape_markdown(', '.join(map(category_label, found))) or 'none (the defaults are added)'}.")
+                   f"{found_text or 'none (the defaults are added)'}.")
         if not found:
             frame, found = new_sheet(frame, categories=categories), categories
         return frame, found, {"dev_error": 10.0, "source": filename,
@@ -391,8 +392,9 @@ def _suspects_panel(sheet: HeldSheet) -> None:
     except ValueError as err:
         show_error(err)
         return
-    st.caption(f"cleanlab (confident learning) checked {checked} rows of {escape_markdown(source.name)}: these "
-               "given labels are the ones the model finds least likely. Check them by eye.")
+    st.caption(f"cleanlab (confident learning) checked {checked} rows of "
+               f"{escape_markdown(source.name)}: these given labels are the ones the model finds "
+               "least likely. Check them by eye.")
     for warning in warnings:
         st.caption(escape_markdown(warning))
     if frame.empty:

@@ -37,8 +37,8 @@ for position, (title, path, icon, question) in enumerate(QUESTIONS):
 st.subheader("Start with data")
 workspace = current_workspace()
 if sample_project_loaded():
-    st.success(f"The sample project is loaded in workspace **{escape_markdown(workspace.name)}**: every page now "
-               "shows it. Upload your own predictions on any page to compare.",
+    st.success(f"The sample project is loaded in workspace **{escape_markdown(workspace.name)}**: "
+               "every page now shows it. Upload your own predictions on any page to compare.",
                icon=":material/check_circle:")
 else:
     st.write("New here? Load the sample project: a cat classifier trained on web images and "

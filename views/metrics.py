@@ -255,7 +255,8 @@ def _slices_section(y_true: np.ndarray, y_pred: np.ndarray, groups: dict[str, np
     with right:
         st.metric("Average error across slices", f"{slices.average_error:.2%}",
                   help="Each slice counts once (DOMAIN.md: error per region -> the average error)")
-        st.caption(f"Pooled over all rows: {slices.overall_error:.2%} · worst slice: {escape_markdown(slices.worst_slice)}")
+        st.caption(f"Pooled over all rows: {slices.overall_error:.2%} · worst slice: "
+                   f"{escape_markdown(slices.worst_slice)}")
         st.dataframe(slices.table, hide_index=True, key="metrics.slices_table",
                      column_config={c: st.column_config.NumberColumn(format="percent")
                                     for c in ("error_rate", "error_low", "error_high", "accuracy",
@@ -445,7 +446,8 @@ def _save_table_controls(table: pd.DataFrame, choice: dict, threshold: float) ->
                                  content={"rows": rows, "selection": choice,
                                           "threshold": threshold},
                                  author=current_user())
-        st.success(f"Saved '{escape_markdown(item.name)}' (revision {item.revision}).", icon=":material/check_circle:")
+        st.success(f"Saved '{escape_markdown(item.name)}' (revision {item.revision}).",
+                   icon=":material/check_circle:")
 
 
 def _comparison_section(rows: ModelRows | None, threshold: float) -> None:

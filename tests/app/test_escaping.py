@@ -114,7 +114,7 @@ def test_metrics_page_shows_models_slices_and_tables_as_text(hostile: AppTest):
 def test_error_analysis_page_shows_sheet_categories_and_comments_as_text(hostile: AppTest):
     at = _open(hostile, "views/error_analysis.py")
     _assert_shown_as_text(at, WORKSPACE, SHEET)
-    assert ":red[cat]" in _chart_texts(at)  # ceiling and co-occurrence: a directive is plain text there
+    assert ":red[cat]" in _chart_texts(at)  # ceiling, co-occurrence: no Markdown in plotly
 
 
 def test_split_planner_shows_source_names_as_text(hostile: AppTest):
@@ -150,7 +150,7 @@ def test_split_planner_download_neutralises_formulas(app_test: AppTest,
     assert not app_test.exception and downloads
     written = pd.read_csv(io.BytesIO(downloads[-1]), encoding="utf-8-sig", dtype=str,
                           keep_default_na=False)
-    cells = [str(c) for c in written.columns] + written.drop(columns="id").to_numpy().ravel().tolist()
+    cells = [*map(str, written.columns), *written.drop(columns="id").to_numpy().ravel()]
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
     assert "'=HYPERLINK(\"http://evil.example\",\"win\")" in written["note"].tolist()
     assert set(written["split"]) <= {"train", "train-dev", "dev", "test"}

@@ -229,9 +229,11 @@ def _hostile_workspace(db, cat_file):
     _save_file(db, workspace.id, cat_file)
     for name, (train, dev) in ((HOSTILE_LINK, (15, 16)), (HOSTILE_TAG, (1, 11))):
         result = decompose(human=1, train=train, dev=dev)
-        db.save_item(workspace.id, "waterfall_snapshot", name, content={"inputs": result.as_inputs()})
+        db.save_item(workspace.id, "waterfall_snapshot", name,
+                     content={"inputs": result.as_inputs()})
     categories = [HOSTILE_TAG, FORMULA, "incorrectly labeled"]
-    sheet = pd.DataFrame({"example_id": ["a", "b", "c", "d"], HOSTILE_TAG: [True, True, False, True],
+    sheet = pd.DataFrame({"example_id": ["a", "b", "c", "d"],
+                          HOSTILE_TAG: [True, True, False, True],
                           FORMULA: [False, True, True, False],
                           "incorrectly labeled": [False, False, True, False],
                           "comments": [HOSTILE_LINK, FORMULA, HOSTILE_IMAGE, ""]})
