@@ -7,6 +7,7 @@ without the sidebar and without the sign-in gate below.
 
 import streamlit as st
 
+from analysis.text import escape_markdown
 from components.errors import show_error
 from components.sign_in import require_sign_in
 from components.state import (
@@ -54,8 +55,8 @@ set_shared("page.url_path", page.url_path)
 workspace = resolve_workspace()
 with st.sidebar:
     st.caption("Workspace")
-    st.markdown(f"**{workspace.name}**")
-    st.caption(f"Signed in as {current_user()}" if auth_enabled() else
+    st.markdown(f"**{escape_markdown(workspace.name)}**")
+    st.caption(f"Signed in as {escape_markdown(current_user())}" if auth_enabled() else
                "Open for local use (no sign-in configured)")
 
 notice = take_access_notice()

@@ -9,7 +9,6 @@ module stays free of Streamlit and of drawing code.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,8 @@ from analysis.error_analysis import (
 from analysis.metrics import binary_metrics, score_curve
 from analysis.predictions import Predictions, predictions_from_parquet
 from analysis.selection import compare_models, select_model
+from analysis.sheet_io import neutralise_table
+from analysis.text import escape_html, escape_markdown
 from analysis.validation import check_number
 
 SECTION_ORDER = ("files", "waterfall", "metrics", "selection", "error_analysis", "lab")
@@ -360,7 +361,9 @@ def _selection_section(tables: Sequence[Any], main: Predictions | None, threshol
             "error A %": round(100 * comparison.error_a, 2),
             "error B %": round(100 * comparison.error_b, 2),
             "A - B (points)": round(100 * comparison.difference, 2),
-            "interval (points)": f"{100 * comparison.low:+.2f} to {100 * comparison.high:+.2f}",
+            # "from": a cell starting with + would be exported as text ('+0.50), not as a number
+            "interval (points)": (f"from {100 * comparison.low:+.2f} to "
+                                  f"{100 * comparison.high:+.2f}"),
             "only A wrong": comparison.only_a_wrong, "only B wrong": comparison.only_b_wrong,
             "p-value": round(comparison.p_value, 4),
             "significant": "yes" if comparison.significant else "no"}])))
@@ -485,14 +488,14 @@ def render_html(story: ProjectStory, figures: Mapping[str, Sequence[go.Figure]] 
     """
     figures = figures or {}
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             f"<title>{_esc(story.workspace_name)}: project review</title>",
+             f"<title>{escape_html(story.workspace_name)}: project review</title>",
              f"<style>{_CSS}</style>",
              f'<script type="text/javascript">{get_plotlyjs()}</script>',
              "</head><body>",
-             f"<h1>Project review: {_esc(story.workspace_name)}</h1>",
-             f'<p class="meta">Built {_esc(_when(story.generated_at))} by the ML Strategy '
+             f"<h1>Project review: {escape_html(story.workspace_name)}</h1>",
+             f'<p class="meta">Built {escape_html(_when(story.generated_at))} by the ML Strategy '
              f"Workbench from workspace #{story.workspace_id}.</p>",
-             "<nav><ol>" + "".join(f'<li><a href="#{s.key}">{_esc(s.title)}</a></li>'
+             "<nav><ol>" + "".join(f'<li><a href="#{s.key}">{escape_html(s.title)}</a></li>'
                                     for s in story.sections) + "</ol></nav>"]
     for section in story.sections:
         parts.append(_section_html(section, figures.get(section.key, ())))
@@ -500,20 +503,16 @@ def render_html(story: ProjectStory, figures: Mapping[str, Sequence[go.Figure]] 
     return "\n".join(parts)
 
 
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def _section_html(section: Section, figures: Sequence[go.Figure]) -> str:
     out = [f'<section id="{section.key}" data-present="{str(section.present).lower()}">',
-           f"<h2>{_esc(section.title)}</h2>"]
+           f"<h2>{escape_html(section.title)}</h2>"]
     if not section.present:
-        out.append(f'<p class="absent">{_esc(section.summary)}</p></section>')
+        out.append(f'<p class="absent">{escape_html(section.summary)}</p></section>')
         return "\n".join(out)
-    out.append(f"<p>{_esc(section.summary)}</p>")
+    out.append(f"<p>{escape_html(section.summary)}</p>")
     if section.bullets:
-        out.append("<ul>" + "".join(f"<li>{_esc(b)}</li>" for b in section.bullets) + "</ul>")
-    out.extend(f'<div class="warning">{_esc(w)}</div>' for w in section.warnings)
+        out.append("<ul>" + "".join(f"<li>{escape_html(b)}</li>" for b in section.bullets) + "</ul>")
+    out.extend(f'<div class="warning">{escape_html(w)}</div>' for w in section.warnings)
     for figure in figures:
         out.append('<div class="figure">' + pio.to_html(
             figure, include_plotlyjs=False, full_html=False, config=_PLOTLY_CONFIG,
@@ -525,27 +524,31 @@ def _section_html(section: Section, figures: Sequence[go.Figure]) -> str:
 
 
 def _table_html(caption: str, table: pd.DataFrame) -> str:
-    table = table.copy()
+    table = neutralise_table(table)  # pasted from the page into a spreadsheet, it runs no formula
     for column in [c for c in table.columns if pd.api.types.is_object_dtype(table[c].dtype)]:
         table[column] = table[column].where(table[column].notna(), "")  # None shows as blank
     body = table.to_html(index=False, escape=True, na_rep="", border=0,
                          float_format=lambda v: f"{v:,.2f}")
-    return body.replace("<table", f"<table data-caption=\"{_esc(caption)}\"", 1).replace(
-        "<thead>", f"<caption>{_esc(caption)}</caption><thead>", 1)
+    return body.replace("<table", f"<table data-caption=\"{escape_html(caption)}\"", 1).replace(
+        "<thead>", f"<caption>{escape_html(caption)}</caption><thead>", 1)
 
 
 def render_markdown(story: ProjectStory) -> str:
-    """A short Markdown summary to paste into a review doc or a ticket."""
-    lines = [f"# Project review: {story.workspace_name}", "",
+    """A short Markdown summary to paste into a review doc or a ticket.
+
+    Every text that can quote the workspace (names, cells, comments) is escaped: it reads as
+    typed, never as a link, an image or a formula.
+    """
+    lines = [f"# Project review: {escape_markdown(story.workspace_name)}", "",
              f"_Built {_when(story.generated_at)} by the ML Strategy Workbench._", ""]
     for section in story.sections:
         lines += [f"## {section.title}", ""]
         if not section.present:
-            lines += [f"_{section.summary}_", ""]
+            lines += [f"_{escape_markdown(section.summary)}_", ""]
             continue
-        lines += [section.summary, ""]
-        lines += [f"- {b}" for b in section.bullets]
-        lines += [f"- ⚠ {w}" for w in section.warnings]
+        lines += [escape_markdown(section.summary), ""]
+        lines += [f"- {escape_markdown(b)}" for b in section.bullets]
+        lines += [f"- ⚠ {escape_markdown(w)}" for w in section.warnings]
         if section.bullets or section.warnings:
             lines.append("")
         if section.key in ("files", "error_analysis") and section.tables:
@@ -557,8 +560,9 @@ def _markdown_table(table: pd.DataFrame, limit: int = 12) -> str:
     def cell(value: object) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return ""
-        return str(value).replace("|", "\\|").replace("\n", " ")
+        return escape_markdown(" ".join(str(value).splitlines()))
 
+    table = neutralise_table(table)
     header = "| " + " | ".join(map(cell, table.columns)) + " |"
     rule = "|" + "|".join("---" for _ in table.columns) + "|"
     rows = ["| " + " | ".join(cell(v) for v in row) + " |"

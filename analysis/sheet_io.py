@@ -57,21 +57,24 @@ def neutralise_frame(sheet: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _rename_header(frame: pd.DataFrame) -> pd.DataFrame:
-    # A column header is a cell too: a category typed as "=cmd" must not run either.
+def neutralise_table(table: pd.DataFrame) -> pd.DataFrame:
+    """neutralise_frame, and the column headers too: a header is a cell when exported, so a
+    category or column typed as "=cmd" must not run either. For every table a user downloads."""
+    frame = neutralise_frame(table)
     return frame.rename(columns={c: neutralise_cell(str(c)) for c in frame.columns})
 
 
 def export_csv(sheet: pd.DataFrame) -> bytes:
-    """The sheet as UTF-8 CSV bytes (with a byte-order mark so Excel reads accents), formulas neutralised."""
-    frame = _rename_header(neutralise_frame(sheet))
+    """A table as UTF-8 CSV bytes (with a byte-order mark so Excel reads accents), formulas
+    neutralised: the error-analysis sheet, or a user's file with its new split column."""
+    frame = neutralise_table(sheet)
     # CRLF rows (as Excel writes them) make the writer quote any cell holding a carriage return.
     return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def export_excel(sheet: pd.DataFrame) -> bytes:
     """The sheet as .xlsx bytes, formulas neutralised; numbers and ticks keep their types."""
-    frame = _rename_header(neutralise_frame(sheet))
+    frame = neutralise_table(sheet)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name=EXCEL_SHEET_NAME)

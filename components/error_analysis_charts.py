@@ -1,6 +1,7 @@
 """Figures of the error-analysis page: each category's ceiling, and which categories co-occur.
 
-Pure builders: a CategorySummary / co-occurrence table in, a plotly Figure out.
+Pure builders: a CategorySummary / co-occurrence table in, a plotly Figure out. Category names
+are typed by teammates: they are drawn as escaped text, never as plotly's markup.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.error_analysis import CategorySummary, category_label
+from analysis.text import escape_html
 from components.theme import COLORS, apply_theme
 
 
@@ -20,7 +22,7 @@ def ceiling_chart(summary: CategorySummary) -> go.Figure:
     could gain. When the sheet is a sample, whiskers show the 95% interval of the ceiling.
     """
     table = summary.table.iloc[::-1]  # plotly draws the first bar at the bottom
-    labels = [category_label(c) for c in table["category"]]
+    labels = [escape_html(category_label(c)) for c in table["category"]]
     texts = [f"{ceiling:.1f}%" for ceiling in table["ceiling"]]
     bar = go.Bar(
         x=table["ceiling"], y=labels, orientation="h", text=texts, textposition="inside",
@@ -46,7 +48,7 @@ def ceiling_chart(summary: CategorySummary) -> go.Figure:
 
 def co_occurrence_chart(matrix: pd.DataFrame) -> go.Figure:
     """Heatmap of how many reviewed errors carry both categories (diagonal: each category's count)."""
-    labels = [category_label(c) for c in matrix.index]
+    labels = [escape_html(category_label(c)) for c in matrix.index]
     values = matrix.to_numpy(dtype=int)
     fig = go.Figure(go.Heatmap(
         z=values, x=labels, y=labels, text=values.astype(str), texttemplate="%{text}",

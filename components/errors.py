@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TypeVar
 
 import streamlit as st
 
+from analysis.text import escape_markdown
+
 T = TypeVar("T")
-
-# Characters Streamlit's markdown would act on: emphasis, links, code, headings, lists, LaTeX
-# ($...$), tables, ":material/...:" icons, and "<" (raw HTML is never rendered, but a browser
-# should not even see a tag-shaped string in a message built from a user's cell).
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~>:<])")
-
-
-def escape_markdown(text: object) -> str:
-    """`text` with every markdown-significant character escaped, so it shows literally.
-
-    Examples
-    --------
-    >>> escape_markdown("**x** [a](javascript:1) $y$")
-    '\\\\*\\\\*x\\\\*\\\\* \\\\[a\\\\]\\\\(javascript\\\\:1\\\\) \\\\$y\\\\$'
-    """
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
 def show_error(error: BaseException | str, *, title: str | None = None) -> None:

@@ -118,7 +118,7 @@ def _describe(predictions: Predictions) -> str:
     rows = predictions.n_rows
     parts = [f"**{rows:,}** row{'' if rows == 1 else 's'}", f"task **{mapping.task}**"]
     if mapping.split:
-        parts.append("splits " + ", ".join(predictions.splits()))
+        parts.append("splits " + escape_markdown(", ".join(predictions.splits())))
     if mapping.scores:
         parts.append(f"{len(mapping.scores)} score column(s)")
     return " · ".join(parts)

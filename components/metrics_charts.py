@@ -4,6 +4,8 @@ highlights of the model table.
 
 Pure builders: analysis results in, plotly Figures (or style lists) out. Curves are computed
 exactly on every row by analysis.metrics; only what is drawn is downsampled (<= ~2,000 points).
+Class, model, slice and task names come from the user's file: they are drawn as escaped text,
+never as plotly's markup, and reach hover templates only through %{meta} or the data.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import plotly.graph_objects as go
 
 from analysis.metrics import ScoreCurve, SliceMetrics, downsample_curve
 from analysis.selection import ModelComparison, ModelSelection
+from analysis.text import escape_html
 from components.theme import COLORS, SERIES, apply_theme
 
 MAX_POINTS = 2000
@@ -41,7 +44,7 @@ def confusion_heatmap(confusion: np.ndarray, labels: Sequence[str], *, normalise
     if normalise not in NORMALISE:
         raise ValueError(f"normalise must be one of {', '.join(NORMALISE)}; got {normalise!r}.")
     counts = np.asarray(confusion, dtype=float)
-    names = [str(label) for label in labels]
+    names = [escape_html(label) for label in labels]
     if counts.shape != (len(names), len(names)):
         raise ValueError(f"confusion has shape {counts.shape} but {len(names)} labels were given.")
     if normalise == "none":
@@ -94,18 +97,19 @@ def roc_figure(curves: Mapping[str, ScoreCurve], *, threshold: float | None = No
         fpr, tpr, thresholds = curve.roc()
         keep = downsample_curve(fpr, tpr, max_points=max(8, max_points // max(1, len(curves))))
         colour = _model_colour(i)
+        shown = escape_html(name)
         fig.add_trace(go.Scatter(
-            x=fpr[keep], y=tpr[keep], mode="lines", name=f"{name} (AUC {auc:.3f})",
+            x=fpr[keep], y=tpr[keep], mode="lines", name=f"{shown} (AUC {auc:.3f})",
             line={"color": colour, "width": 2, "shape": "linear"}, customdata=thresholds[keep],
             hovertemplate="threshold %{customdata:.3f}<br>FPR %{x:.3f} · TPR %{y:.3f}<extra></extra>"))
         if threshold is not None:
             at = _marker_at(curve, threshold)
             fig.add_trace(go.Scatter(
                 x=[at["fpr"]], y=[at["tpr"]], mode="markers", showlegend=i == 0,
-                name=f"threshold {threshold:.2f}",
+                name=f"threshold {threshold:.2f}", meta=shown,
                 marker={"color": colour, "size": 12, "symbol": "circle",
                         "line": {"color": "#212529", "width": 2}},
-                hovertemplate=f"{name} at threshold {threshold:.2f}<br>FPR %{{x:.3f}} · "
+                hovertemplate=f"%{{meta}} at threshold {threshold:.2f}<br>FPR %{{x:.3f}} · "
                               "TPR %{y:.3f}<extra></extra>"))
     fig.update_xaxes(title_text="False positive rate", range=[-0.01, 1.01])
     fig.update_yaxes(title_text="True positive rate (recall)", range=[-0.01, 1.01])
@@ -129,8 +133,9 @@ def pr_figure(curves: Mapping[str, ScoreCurve], *, threshold: float | None = Non
         thresholds = np.append(thresholds, np.nan)  # the closing (recall 0, precision 1) point
         keep = downsample_curve(recall, precision, max_points=max(8, max_points // max(1, len(curves))))
         colour = _model_colour(i)
+        shown = escape_html(name)
         fig.add_trace(go.Scatter(
-            x=recall[keep], y=precision[keep], mode="lines", name=f"{name} (AP {ap:.3f})",
+            x=recall[keep], y=precision[keep], mode="lines", name=f"{shown} (AP {ap:.3f})",
             line={"color": colour, "width": 2, "shape": "hv"}, customdata=thresholds[keep],
             hovertemplate="threshold %{customdata:.3f}<br>recall %{x:.3f} · precision %{y:.3f}"
                           "<extra></extra>"))
@@ -143,9 +148,9 @@ def pr_figure(curves: Mapping[str, ScoreCurve], *, threshold: float | None = Non
             at = _marker_at(curve, threshold)
             fig.add_trace(go.Scatter(
                 x=[at["tpr"]], y=[at["precision"]], mode="markers",
-                showlegend=i == 0, name=f"threshold {threshold:.2f}",
+                showlegend=i == 0, name=f"threshold {threshold:.2f}", meta=shown,
                 marker={"color": colour, "size": 12, "line": {"color": "#212529", "width": 2}},
-                hovertemplate=f"{name} at threshold {threshold:.2f}<br>recall %{{x:.3f}} · "
+                hovertemplate=f"%{{meta}} at threshold {threshold:.2f}<br>recall %{{x:.3f}} · "
                               "precision %{y:.3f}<extra></extra>"))
     fig.update_xaxes(title_text="Recall", range=[-0.01, 1.01])
     fig.update_yaxes(title_text="Precision", range=[-0.01, 1.03])
@@ -200,7 +205,7 @@ def slice_bar_figure(slices: SliceMetrics, *, height: int | None = None) -> go.F
     error = table["error_rate"].to_numpy()
     colours = [COLORS["dev"] if n == slices.worst_slice else COLORS["neutral"] for n in names]
     fig = go.Figure(go.Bar(
-        x=names, y=error, marker_color=colours,
+        x=[escape_html(n) for n in names], y=error, marker_color=colours,
         error_y={"type": "data", "symmetric": False,
                  "array": table["error_high"].to_numpy() - error,
                  "arrayminus": error - table["error_low"].to_numpy(), "color": "#495057"},
@@ -212,9 +217,9 @@ def slice_bar_figure(slices: SliceMetrics, *, height: int | None = None) -> go.F
     fig.add_hline(y=slices.average_error, line={"color": COLORS["avoidable bias"], "dash": "dash"})
     top = float(np.nanmax(table["error_high"].to_numpy())) if len(table) else 1.0
     fig.update_yaxes(title_text="Error rate", tickformat=".0%", range=[0, max(top * 1.25, 0.01)])
-    fig.update_xaxes(title_text=slices.column, type="category")
+    fig.update_xaxes(title_text=escape_html(slices.column), type="category")
     fig.update_layout(showlegend=False)
-    title = (f"Error per {slices.column} · dashed: average across slices "
+    title = (f"Error per {escape_html(slices.column)} · dashed: average across slices "
              f"{slices.average_error:.1%}")
     return apply_theme(fig, title=title, height=height or 380)
 
@@ -224,7 +229,8 @@ def task_bar_figure(per_task: pd.DataFrame, *, height: int = 380) -> go.Figure:
     fig = go.Figure()
     for column in ("precision", "recall", "f1"):
         values = per_task[column].to_numpy(dtype=float)
-        fig.add_trace(go.Bar(x=per_task["task"], y=values, name=SERIES_NAMES[column],
+        fig.add_trace(go.Bar(x=[escape_html(t) for t in per_task["task"]], y=values,
+                             name=SERIES_NAMES[column],
                              marker_color=THRESHOLD_SERIES[column],
                              text=[f"{v:.0%}" if np.isfinite(v) else "n/a" for v in values],
                              textposition="outside"))
@@ -235,7 +241,7 @@ def task_bar_figure(per_task: pd.DataFrame, *, height: int = 380) -> go.Figure:
 
 def comparison_figure(comparison: ModelComparison, *, height: int = 320) -> go.Figure:
     """Error of A and B side by side, and the difference with its bootstrap interval."""
-    names = [comparison.name_a, comparison.name_b]
+    names = [escape_html(comparison.name_a), escape_html(comparison.name_b)]
     errors = [comparison.error_a, comparison.error_b]
     fig = go.Figure(go.Bar(
         x=errors, y=names, orientation="h", marker_color=[COLORS["model_a"], COLORS["model_b"]],

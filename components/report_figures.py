@@ -6,11 +6,10 @@ embeds). A section without the result its chart needs simply has no figure.
 
 from __future__ import annotations
 
-import html
-
 import plotly.graph_objects as go
 
 from analysis.report import ProjectStory
+from analysis.text import escape_html
 from components.error_analysis_charts import ceiling_chart
 from components.lab_charts import learning_curves_figure
 from components.metrics_charts import comparison_figure, pr_figure, roc_figure
@@ -26,7 +25,7 @@ def story_figures(story: ProjectStory) -> dict[str, list[go.Figure]]:
         if section.key == "waterfall" and "latest" in payload:
             name, result = payload["latest"]
             # plotly reads <a>, <b>... in titles: a typed snapshot name stays plain text
-            drawn.append(waterfall_figure(result, title=f"Error waterfall: {html.escape(name)}"))
+            drawn.append(waterfall_figure(result, title=f"Error waterfall: {escape_html(name)}"))
             if len(payload.get("history", ())) > 1:
                 drawn.append(history_figure(payload["history"], title="Gaps across snapshots"))
         elif section.key == "metrics" and payload.get("curves"):

@@ -1,6 +1,7 @@
 """Figures of the split planner: what each split is made of, and where each source goes.
 
 Pure builders: a composition table (splits x sources, from analysis.splits) in, a Figure out.
+Source names are typed by the user: they are drawn as escaped text, never as plotly's markup.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.text import escape_html
 from components.theme import COLORS, SERIES, apply_theme
 
 _NOT_SOURCES = ("total", "share of all")
@@ -40,11 +42,12 @@ def composition_figure(table: pd.DataFrame, *, target: str, as_share: bool = Tru
         shares = (counts / totals.where(totals > 0)).fillna(0.0)
         y = shares * 100 if as_share else counts
         text = [f"{c:,}" if c else "" for c in counts]
+        shown = escape_html(source)
         fig.add_trace(go.Bar(
-            name=f"{source} (target)" if source == target else source, x=ticks, y=y,
+            name=f"{shown} (target)" if source == target else shown, x=ticks, y=y,
             marker_color=colors[source], text=text, textposition="inside",
-            customdata=list(zip(counts, shares * 100, strict=True)),
-            hovertemplate=(f"{source}<br>%{{customdata[0]:,}} examples"
+            customdata=list(zip(counts, shares * 100, strict=True)), meta=shown,
+            hovertemplate=("%{meta}<br>%{customdata[0]:,} examples"
                            "<br>%{customdata[1]:.1f}% of the split<extra></extra>")))
     fig.update_layout(barmode="stack", xaxis_title="split (examples)",
                       yaxis_title="share of the split (%)" if as_share else "examples")
@@ -61,7 +64,7 @@ def allocation_figure(table: pd.DataFrame, *, title: str | None = None) -> go.Fi
     """
     sources = _sources(table)
     sizes = table[sources].sum(axis=0)
-    labels = [f"{s}<br>{int(sizes[s]):,}" for s in sources]
+    labels = [f"{escape_html(s)}<br>{int(sizes[s]):,}" for s in sources]
     fig = go.Figure()
     for split in table.index:
         counts = [int(table.loc[split, s]) for s in sources]

@@ -2,7 +2,8 @@
 
 Pure builders: a BiasVarianceResult (analysis.bias_variance) in, a plotly Figure out. Each gap
 keeps its kind's colour from components.theme, so the waterfall, the history and the report
-read alike.
+read alike. Snapshot names are typed by teammates: they are drawn as escaped text; a `title`
+is plotly markup, so a caller escapes any user text in it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from analysis.bias_variance import GAP_KINDS, BiasVarianceResult, Gap
+from analysis.text import escape_html
 from components.theme import COLORS, apply_theme
 
 LEVEL_LABELS = {
@@ -182,7 +184,7 @@ def history_figure(snapshots: Sequence[tuple[str, BiasVarianceResult]], *,
     One line per gap kind in its colour; a snapshot without that gap leaves a hole. The last
     error of each snapshot is drawn dashed for scale.
     """
-    names = [name for name, _ in snapshots]
+    names = [escape_html(name) for name, _ in snapshots]
     fig = go.Figure()
     for kind in GAP_KINDS:
         sizes = [_size_or_none(result, kind) for _, result in snapshots]

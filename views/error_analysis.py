@@ -26,6 +26,7 @@ from analysis.error_analysis import (
     validate_sheet,
 )
 from analysis.sheet_io import export_csv, export_excel, read_sheet
+from analysis.text import escape_markdown
 from components import error_analysis_state as sheet_state
 from components.error_analysis_charts import (
     ceiling_chart,
@@ -163,7 +164,7 @@ def _sampled(source, n: int, seed: int, split: str | None):
         show_error(err)
         return None
     for note in sample.warnings:
-        st.caption(note)
+        st.caption(escape_markdown(note))
     return sample
 
 
@@ -210,8 +211,9 @@ def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
         except ValueError as err:
             show_error(err)
             return None
+        found_text = escape_markdown(", ".join(map(category_label, found)))
         st.caption(f"{len(frame)} row{'' if len(frame) == 1 else 's'}; categories found: "
-                   f"{', '.join(map(category_label, found)) or 'none (the defaults are added)'}.")
+                   f"{found_text or 'none (the defaults are added)'}.")
         if not found:
             frame, found = new_sheet(frame, categories=categories), categories
         return frame, found, {"dev_error": 10.0, "source": filename,
@@ -341,10 +343,10 @@ def _summary_panel(sheet: HeldSheet):
     except ValueError as err:
         show_error(err)
         return None
-    st.markdown(summary.diagnosis)
+    st.markdown(escape_markdown(summary.diagnosis))
     st.dataframe(summary_display_table(summary), hide_index=True, key="ea.summary")
     for warning in summary.warnings:
-        st.caption(warning)
+        st.caption(escape_markdown(warning))
     st.plotly_chart(ceiling_chart(summary), key="ea.ceiling_chart")
     return summary
 
@@ -372,7 +374,7 @@ def _label_noise_panel(sheet: HeldSheet, summary) -> None:
     if summary.is_sample:
         st.caption(f"95% interval of the share: {row['share_low']:.0%} to {row['share_high']:.0%}.")
     box = st.success if impact.worth_fixing else st.info
-    box(f"**{impact.verdict}.** {impact.reason}")
+    box(f"**{escape_markdown(impact.verdict)}.** {escape_markdown(impact.reason)}")
 
 
 @st.cache_data(show_spinner="Looking for suspicious labels…", max_entries=8)
@@ -396,10 +398,11 @@ def _suspects_panel(sheet: HeldSheet) -> None:
     except ValueError as err:
         show_error(err)
         return
-    st.caption(f"cleanlab (confident learning) checked {checked} rows of {source.name}: these "
-               "given labels are the ones the model finds least likely. Check them by eye.")
+    st.caption(f"cleanlab (confident learning) checked {checked} rows of "
+               f"{escape_markdown(source.name)}: these given labels are the ones the model finds "
+               "least likely. Check them by eye.")
     for warning in warnings:
-        st.caption(warning)
+        st.caption(escape_markdown(warning))
     if frame.empty:
         st.success("No suspicious labels found.")
         return
@@ -449,7 +452,7 @@ _start_section(sheet_names)
 notice = sheet_state.take_notice()
 if notice is not None:
     {"warning": st.warning, "info": st.info, "error": st.error, "success": st.success}[notice[0]](
-        notice[1])
+        escape_markdown(notice[1]))
 
 current = held()
 if current is None:
@@ -459,7 +462,7 @@ else:
     sheet_state.ensure_meta_widgets(current)
     sheet_col, live_col = st.columns([1, 1], gap="large")
     with sheet_col:
-        st.subheader(current.name)
+        st.subheader(escape_markdown(current.name))
         st.caption(f"{len(current.frame)} examples · revision {current.revision} · saved on every edit")
         _category_tools(current)
         base = sheet_state.ensure_editor_base(current)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analysis.text import escape_markdown
 from components.sample_project import SAMPLE_FILES, load_sample_project, sample_project_loaded
 from components.state import current_workspace, loaded_predictions
 
@@ -36,8 +37,8 @@ for position, (title, path, icon, question) in enumerate(QUESTIONS):
 st.subheader("Start with data")
 workspace = current_workspace()
 if sample_project_loaded():
-    st.success(f"The sample project is loaded in workspace **{workspace.name}**: every page now "
-               "shows it. Upload your own predictions on any page to compare.",
+    st.success(f"The sample project is loaded in workspace **{escape_markdown(workspace.name)}**: "
+               "every page now shows it. Upload your own predictions on any page to compare.",
                icon=":material/check_circle:")
 else:
     st.write("New here? Load the sample project: a cat classifier trained on web images and "

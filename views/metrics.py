@@ -30,6 +30,7 @@ from analysis.metrics import (
 from analysis.predictions import Predictions
 from analysis.sample_size import dev_size_to_detect
 from analysis.selection import OPERATORS, compare_models, select_model
+from analysis.text import escape_markdown
 from components.errors import show_error
 from components.inputs import predictions_picker
 from components.metrics_charts import (
@@ -72,7 +73,7 @@ def _card(column, title: str, estimate: Estimate | None, *, help_text: str | Non
             return
         if estimate.value is None:
             st.metric(title, "undefined", help=help_text)
-            st.caption(estimate.reason)
+            st.caption(escape_markdown(estimate.reason))
             return
         shown = (lambda v: f"{100 * v:.1f}%") if percent else (lambda v: f"{v:.3f}")
         st.metric(title, shown(estimate.value), help=help_text)
@@ -84,7 +85,7 @@ def _card(column, title: str, estimate: Estimate | None, *, help_text: str | Non
         elif estimate.method == "point":
             st.caption("no interval (threshold-free summary)")
         elif estimate.reason:
-            st.caption(f"zero_division: {estimate.reason}")
+            st.caption(f"zero_division: {escape_markdown(estimate.reason)}")
 
 
 def _metric_cards(result: BinaryMetrics) -> None:
@@ -103,7 +104,7 @@ def _metric_cards(result: BinaryMetrics) -> None:
     st.caption(f"TP {result.tp:,.0f} · FP {result.fp:,.0f} · TN {result.tn:,.0f} · FN {result.fn:,.0f}"
                f" · queue rate {result.queue_rate:.1%} of {result.n:,.0f} examples flagged positive")
     for warning in result.warnings:
-        st.caption(f":material/warning: {warning}")
+        st.caption(f":material/warning: {escape_markdown(warning)}")
 
 
 def _split_choice(predictions: Predictions) -> str | None:
@@ -142,14 +143,14 @@ def _threshold_helpers(curve: ScoreCurve) -> float | None:
             st.button("Use the best-F1 threshold", key="metrics.use_best", on_click=_use_threshold,
                       args=(best.threshold,), icon=":material/target:")
         else:
-            st.caption(best.reason)
+            st.caption(escape_markdown(best.reason))
     for column, metric, default in ((middle, "precision", 90.0), (right, "recall", 90.0)):
         with column:
             target = st.number_input(f"Target {metric} (%)", 1.0, 100.0, default, 1.0,
                                      key=f"metrics.target_{metric}")
             choice = threshold_for_target(curve, **{metric: target / 100})
             if choice.threshold is None:
-                st.caption(choice.reason)
+                st.caption(escape_markdown(choice.reason))
             else:
                 st.caption(f"Threshold {choice.threshold:.3f}: precision {choice.precision:.1%}, "
                            f"recall {choice.recall:.1%}, queue {choice.queue_rate:.1%}")
@@ -177,7 +178,7 @@ def _send_errors(predictions: Predictions, model: str, threshold: float) -> None
                {"dev_error": 100 * dev_error, "model": model, "threshold": threshold,
                 "source": "metrics page"})
     where = "dev" if has_dev else "all (no split column)"
-    st.success(f"Sent {len(handed):,} misclassified {where} examples of {model} at threshold "
+    st.success(f"Sent {len(handed):,} misclassified {where} examples of {escape_markdown(model)} at threshold "
                f"{threshold:.2f} to error analysis.", icon=":material/check_circle:")
     st.page_link("views/error_analysis.py", label="Open error analysis", icon=":material/fact_check:")
 
@@ -256,7 +257,8 @@ def _slices_section(y_true: np.ndarray, y_pred: np.ndarray, groups: dict[str, np
         st.metric("Average error across slices", f"{slices.average_error:.2%}",
                   help="Each slice counts once: the average of the per-slice error rates, so a "
                        "small region weighs as much as a big one.")
-        st.caption(f"Pooled over all rows: {slices.overall_error:.2%} · worst slice: {slices.worst_slice}")
+        st.caption(f"Pooled over all rows: {slices.overall_error:.2%} · worst slice: "
+                   f"{escape_markdown(slices.worst_slice)}")
         st.dataframe(slices.table, hide_index=True, key="metrics.slices_table",
                      column_config={c: st.column_config.NumberColumn(format="percent")
                                     for c in ("error_rate", "error_low", "error_high", "accuracy",
@@ -273,7 +275,7 @@ def _weighted_section(y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarra
     left, right, _ = st.columns(3)
     left.metric("Weighted error", f"{result.error:.2%}", help="sum(w·[wrong]) / sum(w)")
     right.metric("Plain error", f"{result.unweighted_error:.2%}")
-    st.caption(result.explanation)
+    st.caption(escape_markdown(result.explanation))
 
 
 # --------------------------------------------------------------------------- multiclass / multilabel
@@ -295,7 +297,7 @@ def _multiclass_view(predictions: Predictions, split: str | None) -> None:
             st.caption(f"precision {averages.loc[average, 'precision']:.1%} · "
                        f"recall {averages.loc[average, 'recall']:.1%}")
     for warning in result.warnings:
-        st.caption(f":material/warning: {warning}")
+        st.caption(f":material/warning: {escape_markdown(warning)}")
     norm = st.radio("Confusion matrix", list(NORMALISE_LABELS), format_func=NORMALISE_LABELS.get,
                     horizontal=True, key="norm", bind="query-params")
     left, right = st.columns([3, 2])
@@ -340,7 +342,7 @@ def _multilabel_view(predictions: Predictions, split: str | None) -> None:
                                    ("accuracy", "error_rate", "precision", "recall", "f1", "roc_auc",
                                     "average_precision", "error_low", "error_high")})
     for warning in result.warnings:
-        st.caption(f":material/warning: {warning}")
+        st.caption(f":material/warning: {escape_markdown(warning)}")
 
 
 # --------------------------------------------------------------------------- choosing a model
@@ -369,9 +371,9 @@ def _constraint_controls(table: pd.DataFrame, optimize: str, source: str,
         median = float(np.nanmedian(values)) if values.notna().any() else 0.0
         op_default, bound_default = defaults.get(metric, ("<=" if lower_is_better else ">=", median))
         left, right = st.columns([1, 2])
-        op = left.selectbox(f"{metric}", operators, index=operators.index(op_default),
+        op = left.selectbox(escape_markdown(metric), operators, index=operators.index(op_default),
                             key=f"metrics.op.{source}.{metric}")
-        bound = right.number_input(f"Bound for {metric}", value=float(bound_default),
+        bound = right.number_input(f"Bound for {escape_markdown(metric)}", value=float(bound_default),
                                    key=f"metrics.bound.{source}.{metric}")
         rules[metric] = (op, bound)
     return rules
@@ -395,7 +397,8 @@ def _model_table_section(rows: ModelRows | None, threshold: float) -> None:
         optimize_default = previous.get("optimize", optimize_default)
         goal_default = previous.get("goal", goal_default)
         satisfy_default = {m: (r[0], r[1]) for m, r in previous.get("satisfy", {}).items()}
-        st.caption(f"Revision {saved[chosen].revision}, saved by {saved[chosen].updated_by or 'someone'}.")
+        st.caption(f"Revision {saved[chosen].revision}, saved by "
+                   f"{escape_markdown(saved[chosen].updated_by or 'someone')}.")
         source = f"saved.{chosen}"  # each saved table keeps its own controls
     elif source == "course":
         base = COURSE_TABLE
@@ -426,10 +429,10 @@ def _model_table_section(rows: ModelRows | None, threshold: float) -> None:
     except ValueError as err:
         show_error(err)
         return
-    (st.success if choice.winner else st.warning)(choice.summary)
+    (st.success if choice.winner else st.warning)(escape_markdown(choice.summary))
     st.dataframe(styled_model_table(choice), hide_index=True, key=f"metrics.selection.{source}")
     for warning in choice.warnings:
-        st.caption(f":material/warning: {warning}")
+        st.caption(f":material/warning: {escape_markdown(warning)}")
     _save_table_controls(table, choice.to_dict(), threshold)
 
 
@@ -445,7 +448,8 @@ def _save_table_controls(table: pd.DataFrame, choice: dict, threshold: float) ->
         item = workspace_data().save_item(current_workspace().id, MODEL_TABLE_KIND, name.strip(),
                                           content={"rows": rows, "selection": choice,
                                                    "threshold": threshold})
-        st.success(f"Saved '{item.name}' (revision {item.revision}).", icon=":material/check_circle:")
+        st.success(f"Saved '{escape_markdown(item.name)}' (revision {item.revision}).",
+                   icon=":material/check_circle:")
 
 
 def _comparison_section(rows: ModelRows | None, threshold: float) -> None:
@@ -473,7 +477,7 @@ def _comparison_section(rows: ModelRows | None, threshold: float) -> None:
                     f"{100 * comparison.low:+.2f} to {100 * comparison.high:+.2f}")
     cards[3].metric("Examples only A / only B gets wrong",
                     f"{comparison.only_a_wrong:,} / {comparison.only_b_wrong:,}")
-    (st.success if comparison.significant else st.info)(comparison.verdict)
+    (st.success if comparison.significant else st.info)(escape_markdown(comparison.verdict))
     st.plotly_chart(comparison_figure(comparison), key="metrics.comparison")
     detect = st.number_input("Difference to detect (points of error)", 0.01, 50.0, 1.0, 0.1,
                              key="metrics.detect")
@@ -481,7 +485,7 @@ def _comparison_section(rows: ModelRows | None, threshold: float) -> None:
         # both models are scored on the same dev examples: the paired (McNemar) design
         worse_pct = max(100 * comparison.error_a, 100 * comparison.error_b, detect)
         needed = dev_size_to_detect(detect, worse_pct, design="paired")
-        st.caption(needed.explanation + " Your dev set here has "
+        st.caption(escape_markdown(needed.explanation) + " Your dev set here has "
                    f"{comparison.n:,} examples.")
     except ValueError as err:
         show_error(err)

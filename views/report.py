@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analysis.report import collect_story, render_html, render_markdown
+from analysis.text import escape_markdown
 from components.errors import show_error
 from components.report_figures import story_figures
 from components.share import copy_link
@@ -79,7 +80,7 @@ st.caption("The workspace's story for a project review: the waterfall and its hi
            "and the label-noise verdict, the lab's experiment. One HTML file that opens offline.")
 copy_link()
 workspace = current_workspace()
-st.markdown(f"Workspace: **{workspace.name}**")
+st.markdown(f"Workspace: **{escape_markdown(workspace.name)}**")
 left, right = st.columns(2)
 chosen = left.number_input("Threshold for the key metrics (blank = the one saved with the model "
                            "table, else 0.5)", min_value=0.0, max_value=1.0, value=None, step=0.05,

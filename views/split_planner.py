@@ -15,6 +15,7 @@ from analysis.sample_size import (
     interval_half_width,
     size_for_interval,
 )
+from analysis.sheet_io import export_csv
 from analysis.split_assignment import SplitAssignment, assign_splits
 from analysis.splits import (
     SplitPlan,
@@ -25,6 +26,7 @@ from analysis.splits import (
     shuffled_split,
     split_counts,
 )
+from analysis.text import escape_markdown
 from components.errors import show_error
 from components.share import copy_link
 from components.split_charts import allocation_figure, composition_figure
@@ -144,9 +146,9 @@ def show_plan(plan: SplitPlan) -> None:
     for col, split in zip(cols, ("train", "train-dev", "dev", "test"), strict=True):
         target_part = plan.count(split, plan.target)
         col.metric(split, f"{plan.count(split):,}",
-                   help=f"{target_part:,} from the target {plan.target!r}")
+                   help=f"{target_part:,} from the target {escape_markdown(repr(plan.target))}")
     for warning in plan.warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(escape_markdown(warning), icon=":material/warning:")
     size_check(plan)
     table = plan.table()
     shares = st.toggle("Show counts instead of shares", key="counts", bind="query-params")
@@ -155,7 +157,7 @@ def show_plan(plan: SplitPlan) -> None:
     st.plotly_chart(allocation_figure(table), key="allocation_chart")
     st.dataframe(table, key="plan_table", column_config=_table_columns(table))
     st.markdown("**How the course's rules apply here**\n\n"
-                + "\n".join(f"- {note}" for note in plan.notes))
+                + "\n".join(f"- {escape_markdown(note)}" for note in plan.notes))
 
 
 def _table_columns(table: pd.DataFrame) -> dict[str, st.column_config.Column]:
@@ -198,9 +200,9 @@ def own_split_section(sources: dict[str, int], plan: SplitPlan) -> None:
         show_error(err)
         return
     for warning in audit.warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(escape_markdown(warning), icon=":material/warning:")
     if audit.ok:
-        st.success("This split follows the course's rules: " + " ".join(audit.passed),
+        st.success("This split follows the course's rules: " + escape_markdown(" ".join(audit.passed)),
                    icon=":material/check_circle:")
 
 
@@ -243,14 +245,14 @@ def file_section(dev: int | None, test: int | None, train_dev: int | None,
         show_error(err)
         return
     for warning in result.plan.warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(escape_markdown(warning), icon=":material/warning:")
     written = split_counts(result.frame, split_column=split_column, source_column=source_column)
-    st.markdown(f"**The split written to column {split_column!r}**")
+    st.markdown(f"**The split written to column {escape_markdown(repr(split_column))}**")
     st.dataframe(written, key="written_table", column_config=_table_columns(written))
-    st.caption(" ".join(result.notes))
+    st.caption(escape_markdown(" ".join(result.notes)))
     stem = upload.name.rsplit(".", 1)[0].removesuffix(".csv")
     st.download_button("Download the file with its split column", key="split_download",
-                       data=result.frame.to_csv(index=False).encode("utf-8"),
+                       data=export_csv(result.frame),
                        file_name=f"{stem}_split.csv", mime="text/csv", on_click="ignore",
                        icon=":material/download:")
 
@@ -265,8 +267,8 @@ def _needed_key(*needed: SampleSize | None) -> str:
 
 
 def _audit_existing(frame: pd.DataFrame, split_column: str, source_column: str, target: str) -> None:
-    st.info(f"The file already has a column {split_column!r}: here is how it holds up. "
-            "The download replaces it.", icon=":material/info:")
+    st.info(f"The file already has a column {escape_markdown(repr(split_column))}: here is how it "
+            "holds up. The download replaces it.", icon=":material/info:")
     try:
         existing = split_counts(frame, split_column=split_column, source_column=source_column)
         audit = audit_split(existing, target=target)
@@ -276,7 +278,7 @@ def _audit_existing(frame: pd.DataFrame, split_column: str, source_column: str, 
     with st.expander("Your existing split"):
         st.dataframe(existing, key="existing_table", column_config=_table_columns(existing))
     for warning in audit.warnings:
-        st.warning(f"Your split: {warning}", icon=":material/warning:")
+        st.warning(f"Your split: {escape_markdown(warning)}", icon=":material/warning:")
     if audit.ok:
         st.success("Your existing split follows the course's rules.", icon=":material/check_circle:")
 

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from analysis.text import escape_markdown
 from analysis.training import (
     COURSE_PRESETS,
     SearchSpace,
@@ -60,8 +61,8 @@ def read_config(slots: dict[str, DeltaGenerator]) -> LabConfig | None:
         group = setting_of(field).group if field else "Data"
         with slots[group]:
             show_error(err)
-        st.error(f"A setting in **{group}** (sidebar) needs fixing: {err} Training is paused "
-                 "until it is fixed; the last valid run is kept.", icon=":material/error:")
+        st.error(f"A setting in **{group}** (sidebar) needs fixing: {escape_markdown(err)} Training "
+                 "is paused until it is fixed; the last valid run is kept.", icon=":material/error:")
         return None
 
 
@@ -197,7 +198,7 @@ def waterfall_view(session) -> None:
         show_error(err)
         return
     st.plotly_chart(_waterfall_figure(result, session), key="lab_waterfall")
-    st.caption(result.diagnosis)
+    st.caption(escape_markdown(result.diagnosis))
 
 
 def _waterfall_figure(result, session):
@@ -260,7 +261,8 @@ def save_panel() -> None:
                     content = lab_state.experiment_content(STATE, until=_until())
                     item = workspace_data().save_item(workspace.id, "lab_experiment",
                                                       name.strip(), content=content)
-                    st.success(f"Saved “{item.name}” (revision {item.revision}) in {workspace.name}.")
+                    st.success(f"Saved “{escape_markdown(item.name)}” (revision {item.revision}) "
+                               f"in {escape_markdown(workspace.name)}.")
                 except ValueError as err:
                     show_error(err)
     with c2:
@@ -411,7 +413,7 @@ else:
 
 run_controls(settings_ok=config is not None)
 if notice := STATE.pop(lab_state.NOTICE_KEY, None):
-    st.info(notice, icon=":material/info:")
+    st.info(escape_markdown(notice), icon=":material/info:")
 
 session = lab_state.current_session(STATE)
 live_tab, search_tab_slot, transfer_tab_slot, ewa_tab_slot = st.tabs(

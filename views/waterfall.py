@@ -24,6 +24,7 @@ from analysis.bias_variance import (
     decompose_predictions,
     general_formulation,
 )
+from analysis.text import escape_markdown
 from components.errors import show_error
 from components.inputs import predictions_picker
 from components.share import copy_link
@@ -169,7 +170,7 @@ def _human_or_project(human: dict[str, Any]) -> dict[str, Any] | None:
     project = project_human_levels()
     if project:
         listed = ", ".join(f"{name} {value:g}%" for name, value in project.items())
-        st.caption(f"Human level from the project: {listed}. Type references to override.")
+        st.caption(f"Human level from the project: {escape_markdown(listed)}. Type references to override.")
         return dict(project)
     return None
 
@@ -242,13 +243,13 @@ def _gap_metrics(result: BiasVarianceResult) -> None:
 def _diagnosis(result: BiasVarianceResult) -> None:
     st.plotly_chart(waterfall_figure(result), key="waterfall.chart")
     st.subheader("Diagnosis")
-    st.markdown(f"**{result.diagnosis}**")
+    st.markdown(f"**{escape_markdown(result.diagnosis)}**")
     _gap_metrics(result)
     for problem in result.problems:
-        st.markdown(f"**What to try for {problem}:**\n"
-                    + "\n".join(f"- {tactic}" for tactic in result.tactics[problem]))
+        st.markdown(f"**What to try for {escape_markdown(problem)}:**\n"
+                    + "\n".join(f"- {escape_markdown(tactic)}" for tactic in result.tactics[problem]))
     for warning in result.warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(escape_markdown(warning), icon=":material/warning:")
 
 
 def _formulation_section(result: BiasVarianceResult | None) -> None:
@@ -288,7 +289,7 @@ def _formulation_section(result: BiasVarianceResult | None) -> None:
     if formulation.unsupported:
         st.caption("Not derivable from the filled cells: " + ", ".join(formulation.unsupported))
     for warning in formulation.warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(escape_markdown(warning), icon=":material/warning:")
 
 
 def _snapshot_section(result: BiasVarianceResult | None) -> None:
@@ -304,8 +305,8 @@ def _snapshot_section(result: BiasVarianceResult | None) -> None:
             item = workspace_data().save_item(workspace.id, SNAPSHOT_KIND, name,
                                               content={"inputs": result.as_inputs(),
                                                        "result": result.to_dict()})
-            st.success(f"Saved snapshot **{item.name}** (revision {item.revision}) in "
-                       f"workspace {workspace.name}.", icon=":material/check:")
+            st.success(f"Saved snapshot **{escape_markdown(item.name)}** (revision {item.revision}) "
+                       f"in workspace {escape_markdown(workspace.name)}.", icon=":material/check:")
         except ValueError as err:
             show_error(err)
     snapshots = _stored_snapshots(workspace.id)
@@ -317,7 +318,8 @@ def _snapshot_section(result: BiasVarianceResult | None) -> None:
         try:
             results.append((snapshot_name, decompose(**content["inputs"])))
         except (ValueError, KeyError, TypeError):
-            st.caption(f"Snapshot {snapshot_name!r} could not be read and is left out.")
+            st.caption(f"Snapshot {escape_markdown(repr(snapshot_name))} could not be read and is "
+                       "left out.")
     st.plotly_chart(history_figure(results), key="waterfall.history")
     pick_col, open_col = st.columns([3, 1], vertical_alignment="bottom")
     pick_col.selectbox("Snapshot", list(snapshots), key="waterfall.open_choice")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.text import escape_markdown
 from components.errors import show_error
 from components.share import copy_link
 from components.state import (
@@ -38,7 +39,7 @@ def open_and_show(workspace_id: int) -> None:
 def access_banner(auth: bool, user: str) -> None:
     if auth:
         left, right = st.columns([4, 1])
-        left.info(f"Signed in as **{user}**. You see the workspaces you own or are a member of; "
+        left.info(f"Signed in as **{escape_markdown(user)}**. You see the workspaces you own or are a member of; "
                   "the owner manages members and deletes.", icon=":material/lock:")
         right.button("Sign out", on_click=st.logout, key="ws.logout", icon=":material/logout:")
     else:
@@ -53,11 +54,11 @@ def undo_banner(gate: WorkspaceGate) -> None:
     for workspace in gate.deleted_workspaces():
         minutes = int(UNDO_WINDOW.total_seconds() // 60)
         left, right = st.columns([4, 1])
-        left.warning(f"Deleted **{workspace.name}** {ago(workspace.deleted_at)}: you can undo "
+        left.warning(f"Deleted **{escape_markdown(workspace.name)}** {ago(workspace.deleted_at)}: you can undo "
                      f"this for {minutes} minutes after deleting.", icon=":material/delete:")
         if right.button("Undo", key=f"ws.undo.{workspace.id}", icon=":material/undo:"):
             gate.restore_workspace(workspace.id)
-            st.toast(f"Restored {workspace.name!r}.", icon=":material/undo:")
+            st.toast(f"Restored {escape_markdown(repr(workspace.name))}.", icon=":material/undo:")
             st.rerun()
 
 
@@ -78,12 +79,12 @@ def workspace_card(gate: WorkspaceGate, workspace: Workspace, *, is_open: bool) 
     rights = gate.permissions(workspace)
     items = gate.list_items(workspace.id)
     with st.container(border=True, key=f"ws.card.{workspace.id}"):
-        title = f"**{workspace.name}**" + ("  :green-badge[open]" if is_open else "")
+        title = f"**{escape_markdown(workspace.name)}**" + ("  :green-badge[open]" if is_open else "")
         st.markdown(title)
-        st.caption(f"{holdings_text(items)} — {last_change(items, workspace)}")
+        st.caption(escape_markdown(f"{holdings_text(items)} — {last_change(items, workspace)}"))
         if gate.auth:
             people = ", ".join(m for m in workspace.members if m != workspace.owner) or "none"
-            st.caption(f"Owner: {workspace.owner or 'nobody'} · Members: {people}")
+            st.caption(escape_markdown(f"Owner: {workspace.owner or 'nobody'} · Members: {people}"))
         actions = st.columns(5 if rights.manage_members else 4)
         if not is_open and actions[0].button("Open", key=f"ws.open.{workspace.id}",
                                              icon=":material/folder_open:"):
@@ -130,10 +131,10 @@ def delete_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspa
                    allowed: bool) -> None:
     with column.popover("Delete", icon=":material/delete:"):
         if not allowed:
-            st.caption(f"Only the owner ({workspace.owner or 'nobody'}) can delete this workspace.")
+            st.caption(escape_markdown(f"Only the owner ({workspace.owner or 'nobody'}) can delete this workspace."))
             return
         minutes = int(UNDO_WINDOW.total_seconds() // 60)
-        st.markdown(f"Delete **{workspace.name}**? You can undo it for {minutes} minutes.")
+        st.markdown(f"Delete **{escape_markdown(workspace.name)}**? You can undo it for {minutes} minutes.")
         if st.button("Yes, delete it", type="primary", key=f"ws.delete.{workspace.id}"):
             try:
                 workspace_data().delete_workspace(workspace.id)

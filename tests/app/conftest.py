@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from analysis.text import WORD_JOINER
 
 APP_PATH = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -39,3 +42,9 @@ def open_view(at: AppTest, path: str) -> AppTest:
 def metric_values(at: AppTest) -> dict[str, str]:
     """Every st.metric on the page, label -> shown value."""
     return {m.label: m.value for m in at.metric}
+
+
+def plain(text: object) -> str:
+    """What a reader sees of Markdown-escaped text: the backslash escapes and the invisible word
+    joiners that keep user text literal taken out ("sign\\-in" -> "sign-in")."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(text)).replace(WORD_JOINER, "")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from storage import WorkspaceStore
+from tests.app.conftest import plain
 
 PAGE = "views/report.py"
 
 
 def _markdown_box(at: AppTest) -> str:
-    return next(c.value for c in at.code if c.value.startswith("# Project review"))
+    # the summary is escaped Markdown (it quotes names users typed): compare with what it reads
+    return plain(next(c.value for c in at.code if c.value.startswith("# Project review")))
 
 
 def test_before_building_the_page_invites_to_build(app_test: AppTest):

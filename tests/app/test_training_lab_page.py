@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import plain
+
 PAGE = "views/training_lab.py"
 
 
@@ -26,7 +28,7 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def _infos(at: AppTest) -> str:
-    return " ".join(str(i.value) for i in at.info)
+    return " ".join(plain(i.value) for i in at.info)
 
 
 def test_page_renders_controls_metrics_and_charts(lab):
@@ -110,7 +112,7 @@ def test_bad_hidden_layers_show_an_error_and_keep_the_page(lab):
 
 def test_bad_keep_prob_is_named(lab):
     lab.slider(key="keep_prob").set_value(0.0).run()
-    assert any("keep_prob" in e.value for e in lab.error)
+    assert any("keep_prob" in plain(e.value) for e in lab.error)
 
 
 def test_data_change_restarts_and_learning_rate_change_continues(lab):

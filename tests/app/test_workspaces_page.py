@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from storage import WorkspaceStore
-from tests.app.conftest import APP_PATH
+from tests.app.conftest import APP_PATH, plain
 
 PAGE = "views/workspaces.py"
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
@@ -38,8 +38,8 @@ def _open_id(at: AppTest) -> int:
 
 
 def _texts(elements) -> str:
-    # show_error escapes Markdown ("sign\\-in"): compare with the plain words
-    return " ".join(str(e.value) for e in elements).replace("\\", "")
+    # user text and show_error's messages are escaped Markdown: compare with the plain words
+    return " ".join(plain(e.value) for e in elements)
 
 
 def test_open_mode_says_so_and_shows_the_default_workspace(app_test: AppTest):

@@ -147,7 +147,8 @@ def test_an_empty_workspace_says_what_is_missing_in_each_section(db):
     assert "No error-analysis sheet is saved" in story.section("error_analysis").summary
     html = render_html(story, story_figures(story))
     assert html.count('class="absent"') == len(SECTION_ORDER)
-    assert "_No training-lab experiment is saved in this workspace._" in render_markdown(story)
+    # the summary is Markdown-escaped text (it can quote a saved name): \- and \. read as - and .
+    assert r"_No training\-lab experiment is saved in this workspace\._" in render_markdown(story)
 
 
 def test_a_broken_item_empties_only_its_section(db, full):
@@ -214,6 +215,78 @@ def test_user_text_is_escaped(db, cat_file):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
     assert '<a href="https://evil.example"' not in html  # shown as text, never a link
     assert "&lt;a href=" in html
+
+
+HOSTILE_IMAGE = "![x](http://evil.example/x.png)"
+HOSTILE_LINK = '<a href="http://evil.example">win</a>'
+HOSTILE_TAG = "<img src=http://evil.example/x.png>"
+FORMULA = '=HYPERLINK("http://evil.example","win")'
+
+
+def _hostile_workspace(db, cat_file):
+    """Names, categories, models and comments a teammate typed to plant links, images, formulas."""
+    workspace = db.create_workspace(HOSTILE_IMAGE)
+    _save_file(db, workspace.id, cat_file)
+    for name, (train, dev) in ((HOSTILE_LINK, (15, 16)), (HOSTILE_TAG, (1, 11))):
+        result = decompose(human=1, train=train, dev=dev)
+        db.save_item(workspace.id, "waterfall_snapshot", name,
+                     content={"inputs": result.as_inputs()})
+    categories = [HOSTILE_TAG, FORMULA, "incorrectly labeled"]
+    sheet = pd.DataFrame({"example_id": ["a", "b", "c", "d"],
+                          HOSTILE_TAG: [True, True, False, True],
+                          FORMULA: [False, True, True, False],
+                          "incorrectly labeled": [False, False, True, False],
+                          "comments": [HOSTILE_LINK, FORMULA, HOSTILE_IMAGE, ""]})
+    db.save_item(workspace.id, "error_sheet", HOSTILE_IMAGE, content=sheet_to_content(
+        sheet, categories, {"dev_error": 10.0, "label_category": "incorrectly labeled"}))
+    db.save_item(workspace.id, "model_table", HOSTILE_LINK, content={
+        "rows": [{"model": HOSTILE_TAG, "accuracy": 90}, {"model": FORMULA, "accuracy": 92}],
+        "selection": {"optimize": "accuracy", "goal": "max", "satisfy": {}}})
+    return workspace
+
+
+def _figure_strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _figure_strings(item)]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in _figure_strings(item)]
+    return []
+
+
+def test_charts_of_the_report_draw_typed_names_as_text(db, cat_file):
+    story = collect_story(db, _hostile_workspace(db, cat_file).id, now=NOW)
+    figures = [f for drawn in story_figures(story).values() for f in drawn]
+    texts = [s for f in figures for s in _figure_strings(f.to_plotly_json())]
+    assert [t for t in texts if "<a href" in t or "<img" in t] == []
+    assert any("&lt;img src=http://evil.example/x.png&gt;" in t for t in texts)  # ceiling, history
+    html = render_html(story, story_figures(story))
+    # plotly's JSON writes < as \u003c: a raw tag in it would still be drawn as a link or image
+    assert "\\u003ca href" not in html and "\\u003cimg" not in html
+    parser = _Fetches()
+    parser.feed(html)
+    assert "img" not in parser.tags and not [u for u in parser.urls if "evil" in u]
+
+
+def test_report_tables_neutralise_formulas_in_html_and_markdown(db, cat_file):
+    story = collect_story(db, _hostile_workspace(db, cat_file).id, now=NOW)
+    html = render_html(story, story_figures(story))
+    assert "<td>=HYPERLINK" not in html and "<th>=HYPERLINK" not in html
+    assert """<td>'=HYPERLINK("http://evil.example","win")</td>""" in html
+    markdown = render_markdown(story)
+    cells = [c.strip() for line in markdown.splitlines() if line.startswith("|")
+             for c in line.split(" | ")]
+    assert cells and not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+    assert "'\\=HYPERLINK" in markdown
+
+
+def test_markdown_summary_shows_typed_names_literally(db, cat_file):
+    markdown = render_markdown(collect_story(db, _hostile_workspace(db, cat_file).id, now=NOW))
+    for payload in (HOSTILE_IMAGE, HOSTILE_LINK, HOSTILE_TAG, FORMULA):
+        assert payload not in markdown
+    assert "http://evil" not in markdown  # not even a bare address GitHub would turn into a link
+    assert markdown.startswith("# Project review: \\!\\[x\\]\\(http\\:")
 
 
 def test_markdown_summary_has_each_section_and_the_error_table(db, full):

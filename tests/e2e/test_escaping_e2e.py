@@ -1,0 +1,35 @@
+"""In real Chromium, a workspace full of planted Markdown images, links, HTML and colour
+directives: every page shows them as typed text, no element links or points to the planted
+host, and the browser never requests anything from it."""
+
+from __future__ import annotations
+
+import pytest
+
+from storage import WorkspaceStore
+from tests.hostile_workspace import WORKSPACE, plant
+
+PAGES = ["", "workspaces", "waterfall", "metrics", "error-analysis", "split-planner", "report"]
+WORD_JOINER = "\u2060"  # invisible; keeps a bare address from becoming a link
+
+
+@pytest.fixture
+def hostile_url(start_server, chromium_path, tmp_path) -> str:
+    store = tmp_path / "hostile.sqlite"
+    plant(WorkspaceStore(f"sqlite:///{store}"))
+    return start_server(store).url
+
+
+def test_planted_markup_is_shown_as_text_and_fetches_nothing(page, hostile_url, open_page,
+                                                            assert_no_exception):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    for path in PAGES:
+        open_page(page, f"{hostile_url}/{path}")
+        assert_no_exception(page)
+        sidebar = page.get_by_test_id("stSidebar").inner_text().replace(WORD_JOINER, "")
+        assert WORKSPACE in sidebar, f"/{path}: the sidebar does not show the name as typed"
+        planted = page.locator("img[src*='evil.example'], a[href*='evil.example'], "
+                               ".stMarkdownColoredText")
+        assert planted.count() == 0, f"/{path}: planted markup was rendered"
+    assert [url for url in requested if "evil.example" in url] == []
