@@ -227,11 +227,9 @@ def _refuse_inflated(name: str, inflated: int, limits: ReadLimits, what: str) ->
 
 
 def _refuse_ratio(name: str, inflated: int, packed: int, limits: ReadLimits) -> ValueError:
-    return ValueError(
-        f"{name} inflates to more than {inflated // MB:,} MB from {packed // 1024:,} KB "
-        f"(ratio {inflated / max(1, packed):,.0f}:1, the limit is {limits.max_ratio}:1, "
-        "max_ratio) when decompressed: it is too large (or a zip bomb). Upload the CSV itself "
-        "or a smaller file.")
+    return refusal(name, "inflates", f"{inflated / max(1, packed):,.0f}:1 (to more than "
+                   f"{inflated // MB:,} MB from {packed // 1024:,} KB), as a zip bomb does",
+                   "max_ratio", f"{limits.max_ratio}:1")
 
 
 def _inflate_gzip(data: bytes, name: str, limits: ReadLimits) -> bytes:
