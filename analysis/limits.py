@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
 MB = 1024**2
+BOMB_CHECK_BYTES = 16 * MB  # inflated bytes after which a compression ratio is judged
 # Signatures of the compressed formats (gzip, zip/xlsx, Parquet): a small one can inflate a lot.
 COMPRESSED_SIGNATURES = (b"\x1f\x8b", b"PK\x03\x04", b"PAR1")
 SPLIT_HINT = ("split it into smaller files (for example by split, or by ranges of rows) and "
@@ -90,6 +91,37 @@ def refusal(name: str, what: str, figure: str, key: str, limit: str) -> ValueErr
     """
     return ValueError(f"{name} {what} {figure}; the limit is {limit} ({key}). "
                       f"{SPLIT_HINT.format(key=key).capitalize()}.")
+
+
+def check_shape(name: str, rows: int, columns: int, limits: ReadLimits, *,
+                rows_word: str = "rows", cells_key: str = "max_cells") -> None:
+    """Refuse a table whose columns, rows or cells (rows x columns) pass the limits.
+
+    `cells_key` names the cell limit that applies (max_excel_cells for a sheet); `rows_word`
+    says what was counted when the rows are an upper bound (lines of a CSV).
+    """
+    max_cells = getattr(limits, cells_key)
+    if columns > limits.max_columns:
+        raise refusal(name, "has", f"{columns:,} columns", "max_columns",
+                      f"{limits.max_columns:,} columns")
+    if rows > limits.max_rows:
+        raise refusal(name, "has", f"{rows:,} {rows_word}", "max_rows", f"{limits.max_rows:,} rows")
+    if rows * columns > max_cells:
+        raise refusal(name, "has", f"{rows * columns:,} cells ({rows:,} {rows_word} x {columns:,} "
+                      "columns)", cells_key, f"{max_cells:,} cells")
+
+
+def refuse_inflated(name: str, inflated: int, limits: ReadLimits, what: str) -> ValueError:
+    """The refusal of a file that decompresses or decodes (`what`) past max_inflated_mb."""
+    return refusal(name, what, f"more than {inflated // MB:,} MB", "max_inflated_mb",
+                   f"{limits.max_inflated_mb:,} MB")
+
+
+def refuse_ratio(name: str, inflated: int, packed: int, limits: ReadLimits) -> ValueError:
+    """The refusal of a compressed file that inflates by more than max_ratio (a bomb)."""
+    return refusal(name, "inflates", f"{inflated / max(1, packed):,.0f}:1 (to more than "
+                   f"{inflated // MB:,} MB from {packed // 1024:,} KB), as a zip bomb does",
+                   "max_ratio", f"{limits.max_ratio}:1")
 
 
 class ParseGate:

@@ -13,8 +13,6 @@ import csv
 import gzip
 import io
 import re
-import xml.parsers.expat
-import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -28,13 +26,21 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from analysis.limits import MB, ReadLimits, refusal
+from analysis.limits import (
+    BOMB_CHECK_BYTES,
+    MB,
+    ReadLimits,
+    check_shape,
+    refusal,
+    refuse_inflated,
+    refuse_ratio,
+)
 from analysis.validation import rows_preview
+from analysis.xlsx_guard import check_workbook
 
 TASKS = ("binary", "multiclass", "multilabel")
 SPLITS = ("train", "train-dev", "dev", "test")
-BOMB_CHECK_BYTES = 16 * MB  # inflated bytes after which the compression ratio is judged
-_CHUNK = 4 * MB  # gzip output and sheet XML are streamed in pieces of this size
+_CHUNK = 4 * MB  # gzip output is streamed in pieces of this size
 _PARQUET_BATCH_ROWS = 1 << 16
 
 _SPLIT_SYNONYMS = {
@@ -207,31 +213,6 @@ def _source_bytes(source: str | Path | bytes | BinaryIO, filename: str | None) -
     raise ValueError(f"source must be a path, bytes or a file object; got {type(source).__name__}.")
 
 
-def _check_shape(name: str, rows: int, columns: int, limits: ReadLimits, *,
-                 rows_word: str = "rows", cells_key: str = "max_cells") -> None:
-    """Refuse a table whose rows, columns or cells (rows x columns) pass the limits."""
-    max_cells = getattr(limits, cells_key)
-    if columns > limits.max_columns:
-        raise refusal(name, "has", f"{columns:,} columns", "max_columns",
-                      f"{limits.max_columns:,} columns")
-    if rows > limits.max_rows:
-        raise refusal(name, "has", f"{rows:,} {rows_word}", "max_rows", f"{limits.max_rows:,} rows")
-    if rows * columns > max_cells:
-        raise refusal(name, "has", f"{rows * columns:,} cells ({rows:,} {rows_word} x {columns:,} "
-                      "columns)", cells_key, f"{max_cells:,} cells")
-
-
-def _refuse_inflated(name: str, inflated: int, limits: ReadLimits, what: str) -> ValueError:
-    return refusal(name, what, f"more than {inflated // MB:,} MB", "max_inflated_mb",
-                   f"{limits.max_inflated_mb:,} MB")
-
-
-def _refuse_ratio(name: str, inflated: int, packed: int, limits: ReadLimits) -> ValueError:
-    return refusal(name, "inflates", f"{inflated / max(1, packed):,.0f}:1 (to more than "
-                   f"{inflated // MB:,} MB from {packed // 1024:,} KB), as a zip bomb does",
-                   "max_ratio", f"{limits.max_ratio}:1")
-
-
 def _inflate_gzip(data: bytes, name: str, limits: ReadLimits) -> bytes:
     """Decompress a .gz upload piece by piece, refusing a bomb before it fills the memory.
 
@@ -248,9 +229,9 @@ def _inflate_gzip(data: bytes, name: str, limits: ReadLimits) -> bytes:
                 inflated.write(chunk)
                 size = inflated.tell()
                 if size > cap:
-                    raise _refuse_inflated(name, size, limits, "inflates to")
+                    raise refuse_inflated(name, size, limits, "inflates to")
                 if size > BOMB_CHECK_BYTES and size > limits.max_ratio * raw.tell():
-                    raise _refuse_ratio(name, size, raw.tell(), limits)
+                    raise refuse_ratio(name, size, raw.tell(), limits)
     except (OSError, EOFError, zlib.error) as err:
         raise ValueError(f"{name} is not a valid gzip file ({err}): re-compress it or upload "
                          "the CSV itself.") from None
@@ -337,7 +318,7 @@ def _read_text_table(data: bytes, name: str, delimiter: str | None,
                          "file again as CSV.") from None
     _check_header([h.strip() for h in header], name)
     lines = max(data.count(b"\n"), data.count(b"\r")) + (not data.endswith((b"\n", b"\r")))
-    _check_shape(name, lines - 1, len(header), limits, rows_word="lines below its header")
+    check_shape(name, lines - 1, len(header), limits, rows_word="lines below its header")
     try:
         table = pa_csv.read_csv(
             io.BytesIO(data),
@@ -397,10 +378,10 @@ def _read_parquet(data: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
     if nested:
         raise ValueError(f"{name}: columns {', '.join(map(repr, nested))} hold lists or structs; "
                          "flatten them into one value per cell.")
-    _check_shape(name, metadata.num_rows, len(schema), limits)
+    check_shape(name, metadata.num_rows, len(schema), limits)
     encoded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
     if encoded > limits.max_inflated_mb * MB:
-        raise _refuse_inflated(name, encoded, limits, "holds pages that uncompress to")
+        raise refuse_inflated(name, encoded, limits, "holds pages that uncompress to")
     text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
             or pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)]
     # Text is read dictionary-encoded, batch by batch, and each batch's decoded size is added up
@@ -411,7 +392,7 @@ def _read_parquet(data: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
         for batch in reader.iter_batches(batch_size=_PARQUET_BATCH_ROWS):
             decoded += sum(map(_decoded_nbytes, batch.columns))
             if decoded > limits.max_inflated_mb * MB:
-                raise _refuse_inflated(name, decoded, limits, "decodes to")
+                raise refuse_inflated(name, decoded, limits, "decodes to")
             batches.append(batch)
         # Decoded only now that the total is known to fit.
         table = pa.Table.from_batches(
@@ -442,116 +423,10 @@ def _decoded(column: pa.Array, wanted: pa.DataType) -> pa.Array:
     return column
 
 
-_CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
-
-
-def _cell_position(ref: str) -> tuple[int, int] | None:
-    """'XFD1500' -> (1500, 16384): the row and column numbers of an A1-style reference."""
-    match = _CELL_REF.search(ref)
-    if match is None:
-        return None
-    column = 0
-    for letter in match.group(1).upper():
-        column = column * 26 + ord(letter) - ord("A") + 1
-    return int(match.group(2)), column
-
-
-class _SheetExtent:
-    """Streams a worksheet's XML and refuses it as soon as its cells pass the limits.
-
-    Reading a sheet builds every row out to the sheet's last used column and down to its last
-    used row, so one value at XFD1500 makes 16,384 x 1,500 cells: the extent of the cells that
-    hold a value is what must fit. The <dimension> element (the used range the writer
-    declares) is judged as soon as it is seen; when it is absent or understates the sheet, the
-    cells themselves are.
-    """
-
-    def __init__(self, name: str, limits: ReadLimits) -> None:
-        self.name, self.limits = name, limits
-        self.row = self.column = self.last_row = self.last_column = 0
-        self.cell: tuple[int, int] | None = None
-
-    def start(self, tag: str, attributes: dict[str, str]) -> None:
-        """Expat's start-element handler (tags may carry a namespace prefix, x:c)."""
-        local = tag.rpartition(":")[2]
-        if local == "row":
-            self.row = int(attributes.get("r") or self.row + 1)
-            self.column = 0
-        elif local == "c":
-            position = _cell_position(attributes.get("r", ""))
-            self.row, self.column = position or (self.row, self.column + 1)
-            self.cell = (self.row, self.column)
-        elif local in ("v", "is") and self.cell is not None:
-            self._extend(*self.cell)
-            self.cell = None
-        elif local == "dimension":
-            corner = _cell_position(attributes.get("ref", "").rpartition(":")[2])
-            if corner is not None:
-                self._check(*corner, f"declares a used range of {attributes['ref']}:")
-
-    def _extend(self, row: int, column: int) -> None:
-        if row > self.last_row or column > self.last_column:
-            self.last_row, self.last_column = max(row, self.last_row), max(column, self.last_column)
-            self._check(self.last_row, self.last_column, f"has a value in cell {_a1(row, column)}:")
-
-    def _check(self, rows: int, columns: int, what: str) -> None:
-        _check_shape(f"{self.name} {what} the sheet", rows, columns, self.limits,
-                     rows_word="rows", cells_key="max_excel_cells")
-
-
-def _a1(row: int, column: int) -> str:
-    letters = ""
-    while column:
-        column, remainder = divmod(column - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return f"{letters}{row}"
-
-
-def _check_workbook(data: bytes, name: str, limits: ReadLimits) -> None:
-    """Refuse an .xlsx whose unzipped parts or sheets pass the limits, before openpyxl opens it.
-
-    The unzipped sizes come from the zip's directory (Python's zip reader never returns more
-    than a member declares, so the declaration bounds what openpyxl can read); every worksheet
-    is then streamed through expat with only its extent kept.
-    """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError):
-        return  # not a zip after all: openpyxl's refusal names the problem
-    with archive:
-        members = archive.infolist()
-        inflated = sum(member.file_size for member in members)
-        if inflated > limits.max_inflated_mb * MB:
-            raise _refuse_inflated(name, inflated, limits, "unzips to")
-        for member in members:
-            if (member.file_size > BOMB_CHECK_BYTES
-                    and member.file_size > limits.max_ratio * member.compress_size):
-                raise _refuse_ratio(name, member.file_size, member.compress_size, limits)
-        for member in members:
-            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
-                _scan_sheet(archive, member, name, limits)
-
-
-def _scan_sheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str,
-                limits: ReadLimits) -> None:
-    extent = _SheetExtent(name, limits)
-    parser = xml.parsers.expat.ParserCreate()
-    parser.StartElementHandler = extent.start
-    try:
-        with archive.open(member) as stream:
-            while chunk := stream.read(_CHUNK):
-                parser.Parse(chunk, False)
-            parser.Parse(b"", True)
-    except (xml.parsers.expat.ExpatError, zipfile.BadZipFile, OSError, zlib.error,
-            EOFError) as err:
-        raise ValueError(f"{name} is not a readable .xlsx workbook ({member.filename}: {err}): "
-                         "save it again from Excel as .xlsx, or as CSV.") from None
-
-
 def _read_excel(data: bytes, name: str, sheet: str | int | None,
                 limits: ReadLimits) -> tuple[pd.DataFrame, list[str]]:
     """Read one sheet (the named one, else the first non-empty) and note the others."""
-    _check_workbook(data, name, limits)
+    check_workbook(data, name, limits)
     notes: list[str] = []
     try:
         book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")

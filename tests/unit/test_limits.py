@@ -9,6 +9,7 @@ import re
 import threading
 import time
 import tracemalloc
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -16,8 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from analysis.limits import MB, ParseGate, ReadLimits
-from analysis.predictions import BOMB_CHECK_BYTES, read_predictions, read_table
+from analysis.limits import BOMB_CHECK_BYTES, MB, ParseGate, ReadLimits
+from analysis.predictions import read_predictions, read_table
 from tests.corpus.hostile import (
     csv_long,
     csv_wide,
@@ -292,3 +293,19 @@ def test_parse_gate_lets_at_most_its_slots_parse_at_once_and_says_when_one_waits
         thread.join(10)
     assert waits == ["large2"]
     assert most == {True: 2, False: 1} and running == {True: 0, False: 0}
+
+
+def test_a_sheet_whose_row_numbers_are_not_numbers_gives_a_value_error_at_worst():
+    sink, book = io.BytesIO(), zipfile.ZipFile(io.BytesIO(xlsx_far_cell(None)))
+    with book, zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in book.infolist():
+            content = book.read(item)
+            if item.filename.endswith("sheet1.xml"):
+                content = content.replace(b'<row r="2">', b'<row r="two">')
+            out.writestr(item, content)
+    try:
+        frame, _, _ = read_table(sink.getvalue(), "odd.xlsx")
+    except ValueError as err:
+        assert "odd.xlsx" in str(err)
+    else:
+        assert list(frame.columns) == ["y_true", "score"]
