@@ -22,16 +22,26 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from analysis.limits import (
+    BOMB_CHECK_BYTES,
+    MB,
+    ReadLimits,
+    check_shape,
+    refusal,
+    refuse_inflated,
+    refuse_ratio,
+)
 from analysis.validation import rows_preview
+from analysis.xlsx_guard import check_workbook
 
 TASKS = ("binary", "multiclass", "multilabel")
 SPLITS = ("train", "train-dev", "dev", "test")
-MAX_UNCOMPRESSED_BYTES = 2 * 1024**3  # a .gz that inflates past this is refused (gzip bomb)
-BOMB_CHECK_BYTES = 64 * 1024**2  # inflated bytes after which the compression ratio is judged
-MAX_GZIP_RATIO = 200  # real tables compress far less than this; bombs far more (~1000:1)
+_CHUNK = 4 * MB  # gzip output is streamed in pieces of this size
+_PARQUET_BATCH_ROWS = 1 << 16
 
 _SPLIT_SYNONYMS = {
     "train": "train", "training": "train", "trn": "train",
@@ -203,32 +213,29 @@ def _source_bytes(source: str | Path | bytes | BinaryIO, filename: str | None) -
     raise ValueError(f"source must be a path, bytes or a file object; got {type(source).__name__}.")
 
 
-def _inflate_gzip(data: bytes, name: str) -> bytes:
-    """Decompress a .gz upload, refusing a bomb before it fills the memory.
+def _inflate_gzip(data: bytes, name: str, limits: ReadLimits) -> bytes:
+    """Decompress a .gz upload piece by piece, refusing a bomb before it fills the memory.
 
-    Refused: more than MAX_UNCOMPRESSED_BYTES, or (past the first BOMB_CHECK_BYTES) an inflation
-    ratio above MAX_GZIP_RATIO, which real CSV never reaches (numbers compress about 3-10x) but
-    a bomb always does, so a 3 MB bomb stops after ~64 MB instead of gigabytes.
+    Refused: more than max_inflated_mb, or (past the first BOMB_CHECK_BYTES) an inflation ratio
+    above max_ratio, which real CSV never reaches (numbers compress about 3-10x) but a bomb
+    always does, so a 3 MB bomb stops after ~16 MB instead of gigabytes. The pieces go into one
+    growing buffer, never a list joined at the end (which would hold the table twice).
     """
-    raw = io.BytesIO(data)
-    chunks: list[bytes] = []
-    inflated = 0
+    raw, inflated = io.BytesIO(data), io.BytesIO()
+    cap = limits.max_inflated_mb * MB
     try:
         with gzip.GzipFile(fileobj=raw) as stream:
-            while chunk := stream.read(4 * 1024 * 1024):
-                chunks.append(chunk)
-                inflated += len(chunk)
-                ratio = inflated / max(1, raw.tell())
-                if inflated > MAX_UNCOMPRESSED_BYTES or (
-                        inflated > BOMB_CHECK_BYTES and ratio > MAX_GZIP_RATIO):
-                    raise ValueError(
-                        f"{name} inflates to more than {inflated // 1024**2:,} MB from "
-                        f"{raw.tell() // 1024:,} KB (ratio {ratio:,.0f}:1) when decompressed: it is "
-                        "too large (or a zip bomb). Upload the CSV itself or a smaller file.")
+            while chunk := stream.read(_CHUNK):
+                inflated.write(chunk)
+                size = inflated.tell()
+                if size > cap:
+                    raise refuse_inflated(name, size, limits, "inflates to")
+                if size > BOMB_CHECK_BYTES and size > limits.max_ratio * raw.tell():
+                    raise refuse_ratio(name, size, raw.tell(), limits)
     except (OSError, EOFError, zlib.error) as err:
         raise ValueError(f"{name} is not a valid gzip file ({err}): re-compress it or upload "
                          "the CSV itself.") from None
-    return b"".join(chunks)
+    return inflated.getvalue()
 
 
 def _decode_text(data: bytes, name: str) -> bytes:
@@ -291,8 +298,14 @@ def _arrow_error(err: Exception, name: str, delimiter: str) -> ValueError:
     return ValueError(f"{name} could not be read as a table: {text.splitlines()[0]}")
 
 
-def _read_text_table(data: bytes, name: str, delimiter: str | None) -> pd.DataFrame:
-    """Parse CSV/TSV bytes with pyarrow (multi-threaded, no row-by-row Python)."""
+def _read_text_table(data: bytes, name: str, delimiter: str | None,
+                     limits: ReadLimits) -> pd.DataFrame:
+    """Parse CSV/TSV bytes with pyarrow (multi-threaded, no row-by-row Python).
+
+    The shape is bounded before pyarrow builds anything: the header gives the columns and the
+    line count bounds the rows (a quoted value may span lines, so a table has at most as many
+    rows as lines).
+    """
     data = _decode_text(data, name)
     if not data[:65536].strip() and not data.strip():
         raise ValueError(f"{name} is empty: it has no header and no rows.")
@@ -304,6 +317,8 @@ def _read_text_table(data: bytes, name: str, delimiter: str | None) -> pd.DataFr
         raise ValueError(f"{name}: the header line cannot be read as CSV ({err}): save the "
                          "file again as CSV.") from None
     _check_header([h.strip() for h in header], name)
+    lines = max(data.count(b"\n"), data.count(b"\r")) + (not data.endswith((b"\n", b"\r")))
+    check_shape(name, lines - 1, len(header), limits, rows_word="lines below its header")
     try:
         table = pa_csv.read_csv(
             io.BytesIO(data),
@@ -346,21 +361,72 @@ def _arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(split_blocks=True, self_destruct=True)
 
 
-def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
+def _read_parquet(data: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
+    """Read a Parquet file whose footer, pages and decoded columns all fit the limits.
+
+    The footer's row count, column count and uncompressed size are checked before any page is
+    read; then the decoded size of the text columns: a constant 1 KB string over ten million
+    rows is a few bytes on disk and 10 GB decoded.
+    """
     try:
-        table = pq.read_table(io.BytesIO(data))
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        metadata, schema = parquet.metadata, parquet.schema_arrow
     except (pa.ArrowException, OSError) as err:
         raise ValueError(f"{name} is not a readable Parquet file ({str(err).splitlines()[0]}).") from None
-    _check_header(table.column_names, name)
-    nested = [f.name for f in table.schema if pa.types.is_nested(f.type)]
+    _check_header(schema.names, name)
+    nested = [f.name for f in schema if pa.types.is_nested(f.type)]
     if nested:
         raise ValueError(f"{name}: columns {', '.join(map(repr, nested))} hold lists or structs; "
                          "flatten them into one value per cell.")
+    check_shape(name, metadata.num_rows, len(schema), limits)
+    encoded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if encoded > limits.max_inflated_mb * MB:
+        raise refuse_inflated(name, encoded, limits, "holds pages that uncompress to")
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+            or pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)]
+    # Text is read dictionary-encoded, batch by batch, and each batch's decoded size is added up
+    # before anything is decoded.
+    try:
+        reader = pq.ParquetFile(io.BytesIO(data), read_dictionary=text)
+        batches, decoded = [], 0
+        for batch in reader.iter_batches(batch_size=_PARQUET_BATCH_ROWS):
+            decoded += sum(map(_decoded_nbytes, batch.columns))
+            if decoded > limits.max_inflated_mb * MB:
+                raise refuse_inflated(name, decoded, limits, "decodes to")
+            batches.append(batch)
+        # Decoded only now that the total is known to fit.
+        table = pa.Table.from_batches(
+            [pa.RecordBatch.from_arrays([_decoded(column, f.type) for column, f
+                                         in zip(batch.columns, schema, strict=True)],
+                                        schema=schema) for batch in batches], schema=schema)
+    except (pa.ArrowException, OSError) as err:
+        raise ValueError(f"{name} is not a readable Parquet file ({str(err).splitlines()[0]}).") from None
     return _arrow_to_pandas(table)
 
 
-def _read_excel(data: bytes, name: str, sheet: str | int | None) -> tuple[pd.DataFrame, list[str]]:
+def _decoded_nbytes(column: pa.Array) -> int:
+    """Bytes `column` takes once its dictionary (if any) is decoded, without decoding it.
+
+    Counted decoded even when the file keeps the dictionary: the labels are decoded later on.
+    """
+    if not pa.types.is_dictionary(column.type):
+        return column.nbytes
+    lengths = pc.binary_length(column.dictionary)
+    values = pc.sum(pc.take(lengths, column.indices)).as_py() or 0
+    return values + 8 * len(column)  # + offsets and validity
+
+
+def _decoded(column: pa.Array, wanted: pa.DataType) -> pa.Array:
+    """`column` as the file's own type (text read dictionary-encoded is decoded back)."""
+    if pa.types.is_dictionary(column.type) and not pa.types.is_dictionary(wanted):
+        return column.dictionary_decode().cast(wanted)
+    return column
+
+
+def _read_excel(data: bytes, name: str, sheet: str | int | None,
+                limits: ReadLimits) -> tuple[pd.DataFrame, list[str]]:
     """Read one sheet (the named one, else the first non-empty) and note the others."""
+    check_workbook(data, name, limits)
     notes: list[str] = []
     try:
         book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
@@ -417,25 +483,32 @@ def _check_header(header: Sequence[str], name: str) -> None:
 
 def read_table(source: str | Path | bytes | BinaryIO, filename: str | None = None, *,
                sheet: str | int | None = None,
-               delimiter: str | None = None) -> tuple[pd.DataFrame, str, list[str]]:
+               delimiter: str | None = None,
+               limits: ReadLimits | None = None) -> tuple[pd.DataFrame, str, list[str]]:
     """Read any supported file into a DataFrame: (frame, display name, notes).
 
     The format comes from the content (Parquet/xlsx/gzip signatures) and then the extension.
+    Every file is held to `limits` (the defaults of ReadLimits when None) before its table is
+    built: its bytes, inflation, rows, columns and cells.
     """
+    limits = limits or ReadLimits()
     data, name = _source_bytes(source, filename)
     if not data:
         raise ValueError(f"{name} is empty (0 bytes): upload the file again.")
+    if len(data) > limits.max_upload_mb * MB:
+        raise refusal(name, "is", f"{len(data) / MB:,.0f} MB", "max_upload_mb",
+                      f"{limits.max_upload_mb:,} MB")
     notes: list[str] = []
     lower = name.lower()
     if data[:2] == b"\x1f\x8b":
-        data = _inflate_gzip(data, name)
+        data = _inflate_gzip(data, name, limits)
         lower = lower.removesuffix(".gz")
         if not data:
             raise ValueError(f"{name} decompresses to nothing (0 bytes).")
     if data[:4] == b"PAR1":
-        frame = _read_parquet(data, name)
+        frame = _read_parquet(data, name, limits)
     elif data[:4] == b"PK\x03\x04":
-        frame, notes = _read_excel(data, name, sheet)
+        frame, notes = _read_excel(data, name, sheet, limits)
     elif lower.endswith((".parquet", ".pq", ".xlsx", ".xlsm")):
         kind = "a Parquet" if lower.endswith((".parquet", ".pq")) else "an Excel (.xlsx)"
         raise ValueError(f"{name} is named like {kind} file but its content is not one: "
@@ -445,7 +518,7 @@ def read_table(source: str | Path | bytes | BinaryIO, filename: str | None = Non
     else:
         if delimiter is None and lower.endswith((".tsv", ".tab")):
             delimiter = "\t"
-        frame = _read_text_table(data, name, delimiter)
+        frame = _read_text_table(data, name, delimiter, limits)
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise ValueError(f"{name} has a header ({', '.join(map(str, frame.columns[:6]))}) but no "
@@ -923,7 +996,8 @@ def suggest_mapping(frame: pd.DataFrame, *, name: str = "the file", task: str | 
 
 def read_predictions(source: str | Path | bytes | BinaryIO, filename: str | None = None, *,
                      task: str | None = None, positive_label: str | None = None,
-                     sheet: str | int | None = None, **mapping: Any) -> Predictions:
+                     sheet: str | int | None = None, limits: ReadLimits | None = None,
+                     **mapping: Any) -> Predictions:
     """Read, detect and validate a predictions file.
 
     Parameters
@@ -938,6 +1012,9 @@ def read_predictions(source: str | Path | bytes | BinaryIO, filename: str | None
         The positive class of a binary problem whose labels are not 0/1.
     sheet : str or int, optional
         The Excel sheet to read (default: the first non-empty one).
+    limits : ReadLimits, optional
+        The most the file may hold (bytes, rows, columns, cells, inflation); the defaults
+        when None.
     **mapping
         Overrides of the detected roles, by ColumnMapping field: y_true="label",
         scores=["model_a", "model_b"], split=None (to unset), ...
@@ -958,7 +1035,7 @@ def read_predictions(source: str | Path | bytes | BinaryIO, filename: str | None
     >>> p.mapping.task, p.mapping.scores, p.y_pred().tolist()
     ('binary', ('score',), [1, 0, 0])
     """
-    frame, name, notes = read_table(source, filename, sheet=sheet)
+    frame, name, notes = read_table(source, filename, sheet=sheet, limits=limits)
     chosen = suggest_mapping(frame, name=name, task=task, **mapping)
     result = validate_predictions(frame, chosen, name=name, positive_label=positive_label)
     return replace(result, notes=tuple(notes) + result.notes)

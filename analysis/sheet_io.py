@@ -16,6 +16,7 @@ from typing import BinaryIO
 import pandas as pd
 
 from analysis.error_analysis import infer_categories, validate_sheet
+from analysis.limits import ReadLimits
 from analysis.predictions import read_table
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP).
@@ -82,14 +83,16 @@ def export_excel(sheet: pd.DataFrame) -> bytes:
 
 
 def read_sheet(source: str | Path | bytes | BinaryIO, filename: str | None = None, *,
-               categories: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+               categories: list[str] | None = None,
+               limits: ReadLimits | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Read an exported (or hand-made) sheet from CSV or Excel: (sheet, categories).
 
     Undoes the export's formula neutralisation so the text round-trips. Category columns are
     the given `categories`, else every column holding only ticks (True/False, 1/0, x, empty)
     apart from the example's own columns.
 
-    Raises ValueError naming the problem (empty, unreadable, a column that is not ticks).
+    Raises ValueError naming the problem (empty, unreadable, over one of `limits`, a column
+    that is not ticks).
 
     Examples
     --------
@@ -98,7 +101,7 @@ def read_sheet(source: str | Path | bytes | BinaryIO, filename: str | None = Non
     >>> back.loc[0, "comments"], names
     ('=1+1', ['blurry'])
     """
-    frame, _, _ = read_table(source, filename)
+    frame, _, _ = read_table(source, filename, limits=limits)
     frame = frame.rename(columns={c: restore_cell(str(c)) for c in frame.columns})
     for column in frame.columns:
         if not (pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(frame[column])):

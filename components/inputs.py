@@ -6,7 +6,7 @@ new upload never inherits the previous file's choices. Problems appear right und
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,6 +22,7 @@ from analysis.predictions import (
     validate_predictions,
 )
 from components.errors import escape_markdown, show_error
+from components.limits import WAITING, parse_slot, read_limits
 from components.sample_project import load_sample_project
 from components.state import (
     active_predictions,
@@ -74,11 +75,16 @@ def _memo(key: str, upload: Any) -> dict[str, Any]:
     return memo
 
 
-def _read(memo: dict[str, Any], name: str, sheet: str | None) -> tuple[pd.DataFrame, str, list[str]]:
-    """read_table once per (upload, sheet); a ValueError is remembered and raised again."""
+def _read(memo: dict[str, Any], name: str, sheet: str | None,
+          on_wait: Callable[[], None] | None = None) -> tuple[pd.DataFrame, str, list[str]]:
+    """read_table once per (upload, sheet), within the server's limits and parse slots; a
+    ValueError is remembered and raised again."""
     if sheet not in memo["tables"]:
         try:
-            memo["tables"] = {sheet: read_table(memo["data"], name, sheet=sheet)}
+            limits = read_limits()
+            with parse_slot(memo["data"], limits, on_wait):
+                memo["tables"] = {sheet: read_table(memo["data"], name, sheet=sheet,
+                                                    limits=limits)}
         except ValueError as err:
             memo["tables"] = {sheet: err}
         if not name.lower().endswith((".xlsx", ".xlsm")):
@@ -201,7 +207,7 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
     fresh = sheet not in memo["tables"]
     try:
         with _working(fresh, f"Reading {shown_name} ({_size(memo['size'])})…") as status:
-            frame, name, _notes = _read(memo, upload.name, sheet)
+            frame, name, _notes = _read(memo, upload.name, sheet, _waiting_label(status))
             if status is not None:
                 status.update(label=f"Read {shown_name}: {len(frame):,} rows × "
                                     f"{frame.shape[1]} columns", state="complete")
@@ -238,6 +244,13 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
     for note in predictions.notes:
         st.warning(escape_markdown(note), icon=":material/info:")
     return predictions
+
+
+def _waiting_label(status: Any) -> Callable[[], None] | None:
+    """What the status box says while the file waits for a parse slot."""
+    if status is None:
+        return None
+    return lambda: status.update(label=WAITING, state="running")
 
 
 @contextmanager

@@ -50,6 +50,7 @@ from components.error_analysis_state import (
 )
 from components.errors import show_error
 from components.inputs import predictions_picker
+from components.limits import parse_slot, read_limits
 from components.sample_project import SAMPLE_ERROR_SHEET
 from components.share import copy_link
 from components.state import (
@@ -207,7 +208,9 @@ def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
         else:
             data, filename = SAMPLE_ERROR_SHEET.read_bytes(), SAMPLE_ERROR_SHEET.name
         try:
-            frame, found = read_sheet(data, filename)
+            limits = read_limits()
+            with parse_slot(data, limits):
+                frame, found = read_sheet(data, filename, limits=limits)
         except ValueError as err:
             show_error(err)
             return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.limits import ReadLimits
 from analysis.predictions import read_table
 from analysis.sample_size import (
     SAMPLE_DESIGNS,
@@ -28,6 +29,7 @@ from analysis.splits import (
 )
 from analysis.text import escape_markdown
 from components.errors import show_error
+from components.limits import parse_slot, read_limits
 from components.share import copy_link
 from components.split_charts import allocation_figure, composition_figure
 from components.state import content_digest
@@ -38,8 +40,8 @@ NO_STRATIFY = "(do not stratify)"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _read_upload(data: bytes, name: str) -> pd.DataFrame:
-    return read_table(data, name)[0]
+def _read_upload(data: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
+    return read_table(data, name, limits=limits)[0]
 
 
 @st.cache_data(show_spinner="Writing the split column...", max_entries=8)
@@ -48,7 +50,7 @@ def _assign(data: bytes, name: str, source_column: str, target: str, dev: int | 
             split_column: str, _dev_needed: SampleSize | None, _test_needed: SampleSize | None,
             needed_key: str) -> SplitAssignment:
     # needed_key stands for the two SampleSize objects (unhashable for the cache) in the key.
-    return assign_splits(_read_upload(data, name), source_column=source_column, target=target,
+    return assign_splits(_read_upload(data, name, read_limits()), source_column=source_column, target=target,
                          dev_size=dev, test_size=test, train_dev_size=train_dev, seed=seed,
                          stratify_column=stratify, split_column=split_column,
                          dev_needed=_dev_needed, test_needed=_test_needed)
@@ -218,7 +220,9 @@ def file_section(dev: int | None, test: int | None, train_dev: int | None,
         return
     data = upload.getvalue()
     try:
-        frame = _read_upload(data, upload.name)
+        limits = read_limits()
+        with parse_slot(data, limits):
+            frame = _read_upload(data, upload.name, limits)
     except ValueError as err:
         show_error(err)
         return

@@ -132,3 +132,13 @@ def test_bad_files_say_what_is_wrong(data, name, message):
 def test_missing_path_is_reported():
     with pytest.raises(ValueError, match="No file at"):
         read_sheet("/nonexistent/sheet.csv")
+
+
+def test_sheet_with_one_value_at_XFD1500_is_refused_before_it_is_built():
+    from analysis.limits import ReadLimits
+    from tests.corpus.hostile import xlsx_far_cell
+
+    with pytest.raises(ValueError, match=r"16,384 columns; the limit is 2,000 columns"):
+        read_sheet(xlsx_far_cell("XFD1500"), "sheet.xlsx")
+    with pytest.raises(ValueError, match=r"\(max_rows\)"):
+        read_sheet(export_csv(risky_sheet()), "sheet.csv", limits=ReadLimits(max_rows=3))
