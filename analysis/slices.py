@@ -164,7 +164,7 @@ def _encode_categorical(series: pd.Series, name: str, max_levels: int) -> _Encod
 
 
 def quantile_edges(values: np.ndarray, bins: int) -> np.ndarray:
-    """Inner bin edges at the quantiles of the finite values, rounded to 3 significant digits
+    """Inner bin edges at the quantiles of the finite values, rounded to 2 significant digits
     so that labels read "age in [30, 45)" and select exactly the rows they name.
 
     Past `QUANTILE_SAMPLE` values the quantiles come from evenly spaced rows: the edges are
@@ -175,7 +175,7 @@ def quantile_edges(values: np.ndarray, bins: int) -> np.ndarray:
         return np.empty(0)
     step = max(1, finite.size // QUANTILE_SAMPLE)
     inner = np.quantile(finite[::step], np.linspace(0, 1, bins + 1)[1:-1])
-    rounded = np.array([float(f"{e:.3g}") for e in inner])
+    rounded = np.array([float(f"{e:.2g}") for e in inner])
     return np.unique(rounded[(rounded > finite.min()) & (rounded <= finite.max())])
 
 
