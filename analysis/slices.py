@@ -121,15 +121,16 @@ def slice_mask(frame: pd.DataFrame, slice_row: pd.Series | dict) -> np.ndarray:
 # --------------------------------------------------------------------------- encoding
 
 @dataclass(frozen=True)
-class _Encoded:
-    """One column as integer codes 0..L-1 plus the condition each code stands for."""
+class EncodedColumn:
+    """One column as integer codes 0..L-1 plus the condition each code stands for (`note`
+    says when rare values were grouped)."""
 
     codes: np.ndarray
     conditions: tuple[Condition, ...]
     note: str | None = None
 
 
-def _compact(codes: np.ndarray, conditions: list[Condition], note: str | None) -> _Encoded:
+def _compact(codes: np.ndarray, conditions: list[Condition], note: str | None) -> EncodedColumn:
     """Drop levels no row has (an empty bin or no missing values) and renumber the codes."""
     counts = np.bincount(codes, minlength=len(conditions))
     used = np.flatnonzero(counts)
@@ -138,14 +139,16 @@ def _compact(codes: np.ndarray, conditions: list[Condition], note: str | None) -
         lookup[used] = np.arange(len(used))
         codes = lookup[codes]
         conditions = [conditions[i] for i in used]
-    return _Encoded(codes=codes, conditions=tuple(conditions), note=note)
+    return EncodedColumn(codes=codes, conditions=tuple(conditions), note=note)
 
 
 def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _encode_categorical(series: pd.Series, name: str, max_levels: int) -> _Encoded:
+def encode_categorical(series: pd.Series, name: str, max_levels: int) -> EncodedColumn:
+    """Codes of a column's `max_levels` most frequent values, then "(other)", then
+    "(missing)" (levels no row has are dropped)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     counts = np.bincount(codes + 1, minlength=len(uniques) + 1)[1:]
     keep = np.argsort(-counts, kind="stable")[:max_levels]
@@ -187,13 +190,13 @@ def _few_values(values: np.ndarray, limit: int) -> bool:
     return seen.size <= limit and bool(np.isin(finite, seen).all())
 
 
-def _encode_numeric(series: pd.Series, name: str, bins: int, max_levels: int) -> _Encoded:
+def _encode_numeric(series: pd.Series, name: str, bins: int, max_levels: int) -> EncodedColumn:
     values = series.to_numpy(dtype=float, na_value=np.nan)
     edges = quantile_edges(values, bins)
     if edges.size == 0 or _few_values(values, bins):
         # A flag or a small count reads better as its values than as ranges; so does a column
         # whose quantiles all coincide (mostly zeros).
-        return _encode_categorical(series, name, max_levels)
+        return encode_categorical(series, name, max_levels)
     codes = np.searchsorted(edges, values, side="right")
     codes[np.isnan(values)] = len(edges) + 1
     bounds = [None, *edges.tolist(), None]
@@ -205,30 +208,37 @@ def _encode_numeric(series: pd.Series, name: str, bins: int, max_levels: int) ->
     return _compact(codes.astype(np.int32), conditions, None)
 
 
-def _encode(frame: pd.DataFrame, name: str, bins: int, max_levels: int) -> _Encoded:
+def is_numeric_column(series: pd.Series) -> bool:
+    """Numbers to cut into ranges (booleans are categories: True/False read as values)."""
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _encode(frame: pd.DataFrame, name: str, bins: int, max_levels: int) -> EncodedColumn:
     series = frame[name]
-    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-    if numeric:
+    if is_numeric_column(series):
         return _encode_numeric(series, name, bins, max_levels)
-    return _encode_categorical(series, name, max_levels)
+    return encode_categorical(series, name, max_levels)
 
 
 # --------------------------------------------------------------------------- validation
 
-def _check_frame(frame: object) -> pd.DataFrame:
+def check_metadata(frame: object, errors: object, columns: object, *,
+                   max_columns: int = 20) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """Check a metadata table, its per-row error flags and the columns to search.
+
+    Returns the frame, the flags as booleans and the column names; ValueError names what is
+    wrong (rows, lengths, absent or too many columns).
+    """
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"frame must be a table (DataFrame), got {type(frame).__name__}.")
     if len(frame) == 0:
         raise ValueError("frame has no rows: slices need the rows of a predictions file.")
-    return frame
-
-
-def _check_errors(errors: object, n_rows: int) -> np.ndarray:
     flags = check_binary("errors", errors).astype(bool)
-    if len(flags) != n_rows:
-        raise ValueError(f"errors has {len(flags)} values but frame has {n_rows} rows: give one "
-                         "True/False per row (True = misclassified).")
-    return flags
+    if len(flags) != len(frame):
+        raise ValueError(f"errors has {len(flags)} values but frame has {len(frame)} rows: give "
+                         "one True/False per row (True = misclassified).")
+    limit = check_count("max_columns", max_columns, minimum=1)
+    return frame, flags, _check_columns(frame, columns, limit)
 
 
 def _check_columns(frame: pd.DataFrame, columns: object, max_columns: int) -> list[str]:
@@ -295,7 +305,7 @@ class _Counts:
     level_b: np.ndarray
 
 
-def _count_slices(encoded: list[_Encoded], flags: np.ndarray, max_order: int) -> _Counts:
+def _count_slices(encoded: list[EncodedColumn], flags: np.ndarray, max_order: int) -> _Counts:
     """n and errors of every single level and every pair of levels, by bincount on codes.
 
     A level's code times 2 plus the error flag counts rows and errors in one pass; a pair
@@ -324,7 +334,7 @@ def _count_slices(encoded: list[_Encoded], flags: np.ndarray, max_order: int) ->
 
 
 def _table(counts: _Counts, chosen: np.ndarray, p: np.ndarray, p_adjusted: np.ndarray,
-           beyond: np.ndarray, encoded: list[_Encoded], total_errors: int, total: int,
+           beyond: np.ndarray, encoded: list[EncodedColumn], total_errors: int, total: int,
            confidence: float) -> pd.DataFrame:
     """The result table for the chosen slices, best (most excess errors) first."""
     n, e = counts.n[chosen], counts.errors[chosen]
@@ -418,10 +428,7 @@ def find_error_slices(frame: pd.DataFrame, errors: object, columns: Sequence[str
     >>> find_error_slices(frame, errors, ["device"])["slice"].tolist()
     ['device = phone']
     """
-    data = _check_frame(frame)
-    flags = _check_errors(errors, len(data))
-    limit = check_count("max_columns", max_columns, minimum=1)
-    names = _check_columns(data, columns, limit)
+    data, flags, names = check_metadata(frame, errors, columns, max_columns=max_columns)
     smallest = check_count("min_size", min_size, minimum=1)
     order = check_count("max_order", max_order, minimum=1)
     if order > 2:
@@ -458,7 +465,7 @@ def find_error_slices(frame: pd.DataFrame, errors: object, columns: Sequence[str
     return table
 
 
-def _beyond_parents(counts: _Counts, encoded: list[_Encoded], tried: np.ndarray,
+def _beyond_parents(counts: _Counts, encoded: list[EncodedColumn], tried: np.ndarray,
                     alpha: float) -> np.ndarray:
     """True for single levels, and for pairs whose error rate is significantly above each of
     its two single-column parents': a pair that only inherits a bad parent's rate
