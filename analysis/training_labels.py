@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.validation import check_array, check_number, rows_preview, values_preview
+# The sheet module's label lookup (one message for unknown labels across the package).
+from analysis.error_analysis import _class_positions
+from analysis.validation import check_array, check_number
 
 OUT_OF_FOLD_REASON = (
     "out_of_fold is False: suspected label errors need out-of-fold scores, each row scored by "
@@ -84,14 +86,7 @@ def _check_inputs(y_true: object, probs: object, classes: Sequence[object] | Non
     if len(names) != scores.shape[1]:
         raise ValueError(f"classes has {len(names)} names but probs has {scores.shape[1]} "
                          "columns: give classes in the order of the probs columns.")
-    lookup = {str(c): i for i, c in enumerate(names)}
-    text = [str(v) for v in labels]
-    unknown = [i for i, v in enumerate(text) if v not in lookup]
-    if unknown:
-        raise ValueError(f"y_true has {len(unknown)} labels that are not among classes "
-                         f"{values_preview(names, 8)}: {values_preview([text[i] for i in unknown])} "
-                         f"({rows_preview(unknown)}).")
-    positions = np.array([lookup[v] for v in text], dtype=int)
+    positions = _class_positions(labels, names)
     if len(np.unique(positions)) < 2:
         raise ValueError("y_true holds a single class: confident learning needs two or more.")
     groups = None
