@@ -409,7 +409,7 @@ def find_error_slices(frame: pd.DataFrame, errors: object, columns: Sequence[str
     keep_redundant : bool
         Also report significant pairs whose rate is not significantly above both of their
         single-column parents' (column beyond_parents is False): they repeat one column's
-        excess.
+        excess. beyond_parents is also False for pairs that are not significant at all.
     return_all : bool
         Return every slice tried, findings or not (still sorted best first).
 
@@ -450,8 +450,8 @@ def find_error_slices(frame: pd.DataFrame, errors: object, columns: Sequence[str
     p[tried] = fisher_greater(counts.errors[tried], counts.n[tried], total_errors, total)
     p_adjusted = np.ones(len(counts.n))
     p_adjusted[tried] = holm_adjust(p[tried])
-    beyond = _beyond_parents(counts, encoded, tried, level)
     significant = tried[p_adjusted[tried] < level]
+    beyond = _beyond_parents(counts, encoded, significant, level)
     findings = significant if keep_redundant else significant[beyond[significant]]
     table = _table(counts, tried if return_all else findings, p, p_adjusted, beyond, encoded,
                    total_errors, total, confidence)
@@ -465,19 +465,20 @@ def find_error_slices(frame: pd.DataFrame, errors: object, columns: Sequence[str
     return table
 
 
-def _beyond_parents(counts: _Counts, encoded: list[EncodedColumn], tried: np.ndarray,
-                    alpha: float) -> np.ndarray:
-    """True for single levels, and for pairs whose error rate is significantly above each of
-    its two single-column parents': a pair that only inherits a bad parent's rate
-    ("c = v & age >= 60" when age >= 60 alone explains it) adds nothing to read.
+def _beyond_parents(counts: _Counts, encoded: list[EncodedColumn],
+                    significant: np.ndarray, alpha: float) -> np.ndarray:
+    """True for single levels, and for significant pairs whose error rate is significantly
+    above each of its two single-column parents': a pair that only inherits a bad parent's
+    rate ("c = v & age >= 60" when age >= 60 alone explains it) adds nothing to read.
 
     Within each parent, a one-sided Fisher test compares the pair with the parent's other
-    rows; the larger of the two p-values is Holm-corrected over every pair tried.
+    rows; the larger of the two p-values is Holm-corrected over the significant pairs. This
+    filter only removes findings, so the family-wise control of the main test still holds.
+    Pairs that are not significant themselves get False.
     """
     offsets = np.cumsum([0] + [len(e.conditions) for e in encoded])[:-1]
-    pairs = tried[counts.column_b[tried] >= 0]
-    beyond = np.ones(len(counts.n), dtype=bool)
-    beyond[pairs] = False
+    beyond = counts.column_b < 0
+    pairs = significant[counts.column_b[significant] >= 0]
     if len(pairs) == 0:
         return beyond
     n, e = counts.n[pairs], counts.errors[pairs]

@@ -102,9 +102,10 @@ def peer(frame: pd.DataFrame, errors: np.ndarray, columns: list[str]) -> pd.Data
 
 
 def _peer_findings(table: pd.DataFrame) -> pd.DataFrame:
-    """Significant slices whose pairs beat both parents (Fisher within each parent, Holm)."""
+    """Significant slices whose pairs beat both parents (Fisher within each parent, Holm over
+    the significant pairs)."""
     singles = table[table["column_b"].isna()][["column_a", "level_a", "n", "errors"]]
-    pairs = table[table["column_b"].notna()].copy()
+    pairs = table[table["column_b"].notna() & (table["p_adjusted"] < ALPHA)]
     p_within = np.zeros(len(pairs))
     for side in ("a", "b"):
         parent = singles.rename(columns={"column_a": f"column_{side}", "level_a": f"level_{side}",
@@ -114,7 +115,7 @@ def _peer_findings(table: pd.DataFrame) -> pd.DataFrame:
                            merged["parent_errors"].to_numpy(), merged["parent_n"].to_numpy())
         p = np.where(merged["n"] < merged["parent_n"], p, 1.0)
         p_within = np.maximum(p_within, p)
-    table["beyond_parents"] = True
+    table["beyond_parents"] = table["column_b"].isna()
     table.loc[pairs.index, "beyond_parents"] = holm_adjust(p_within) < ALPHA
     return table[(table["p_adjusted"] < ALPHA) & table["beyond_parents"]]
 
