@@ -26,13 +26,13 @@ from analysis.validation import (
 )
 
 MISSING = "(missing)"
+OTHER = "(other)"
 #: Quantile edges of a numeric column are computed on at most about this many rows.
 QUANTILE_SAMPLE = 200_000
-OTHER = "(other)"
 #: Output columns, in order (conditions holds what `slice_mask` needs to select rows again).
 SLICE_COLUMNS = ("slice", "order", "n", "errors", "error_rate", "low", "high", "excess_errors",
-                 "share_of_errors", "lift", "p_value", "p_adjusted", "beyond_parents", "column_a", "level_a",
-                 "column_b", "level_b", "conditions")
+                 "share_of_errors", "lift", "p_value", "p_adjusted", "beyond_parents",
+                 "column_a", "level_a", "column_b", "level_b", "conditions")
 
 
 # --------------------------------------------------------------------------- conditions
@@ -85,9 +85,11 @@ class Condition:
         if self.kind == "other":
             return (series.notna() & ~series.isin(list(self.kept))).to_numpy(dtype=bool)
         values = series.to_numpy(dtype=float, na_value=np.nan)
-        low = -np.inf if self.low is None else self.low
-        high = np.inf if self.high is None else self.high
-        return (values >= low) & (values < high) if self.kind != "at_least" else values >= low
+        # Open ends keep every non-missing value, infinities included.
+        present = ~np.isnan(values)
+        above = present if self.low is None else values >= self.low
+        below = present if self.high is None else values < self.high
+        return above & below
 
 
 def _number(value: float | None) -> str:
