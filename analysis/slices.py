@@ -19,8 +19,8 @@ from scipy import stats
 from analysis.stats import wilson_interval
 from analysis.validation import (
     check_binary,
+    check_confidence,
     check_count,
-    check_fraction,
     check_number,
     values_preview,
 )
@@ -442,7 +442,7 @@ def find_error_slices(frame: pd.DataFrame, errors: object, columns: Sequence[str
     if cuts > 10:
         raise ValueError(f"bins must be at most 10, got {bins!r}.")
     kept = check_count("max_levels", max_levels, minimum=1)
-    check_fraction("confidence", confidence)
+    check_confidence(confidence)
 
     encoded = [_encode(data, name, cuts, kept) for name in names]
     counts = _count_slices(encoded, flags, order)
