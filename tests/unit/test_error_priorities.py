@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from analysis.error_analysis import category_summary
 from analysis.error_priorities import compare_error_sheets, priority_table, split_by_error_type
 
 
@@ -94,6 +95,14 @@ def test_dogs_five_in_a_hundred_errors_at_ten_percent_leave_nine_and_a_half():
     assert table.loc["dog", "best_dev_error"] == pytest.approx(9.5)
     assert table.loc["dog", "ceiling_gain"] == pytest.approx(0.5)
     assert table.loc["great_cat", "best_dev_error"] == pytest.approx(5.0)
+
+
+def test_priority_table_reads_the_sheet_summary_fifty_great_cats_leave_five_percent():
+    sheet = _sheet({"dog": 5, "great_cat": 50})
+    summary = category_summary(sheet, ["dog", "great_cat"], 10.0)
+    table = priority_table(summary.table, summary.dev_error, {"dog": 1, "great_cat": 1})
+    assert table[["category", "best_dev_error"]].values.tolist() == [["great_cat", 5.0],
+                                                                     ["dog", 9.5]]
 
 
 def test_priority_ranks_gain_per_effort_with_owners_and_unestimated_last():
