@@ -108,7 +108,8 @@ def compare_error_sheets(dev_sheet: pd.DataFrame, train_dev_sheet: pd.DataFrame,
         "dev_high": dev_high, "train_dev_count": train_dev,
         "train_dev_share": train_dev / n_train_dev, "train_dev_low": td_low,
         "train_dev_high": td_high, "difference": dev / n_dev - train_dev / n_train_dev,
-        "intervals_overlap": np.asarray(dev_low) <= np.asarray(td_high),
+        "intervals_overlap": ((np.asarray(dev_low) <= np.asarray(td_high))
+                              & (np.asarray(td_low) <= np.asarray(dev_high))),
         "p_value": p_value, "p_adjusted": p_adjusted, "flagged": p_adjusted < level,
     }).sort_values("difference", ascending=False, kind="stable").reset_index(drop=True)
     flagged = tuple(table.loc[table["flagged"], "category"])

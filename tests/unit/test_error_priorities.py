@@ -34,7 +34,7 @@ def test_car_noise_much_more_frequent_in_dev_errors_is_flagged_with_the_remedies
     assert row["p_adjusted"] == pytest.approx(2 * p_car)
     street = result.table.set_index("category").loc["street_numbers"]
     assert street["p_adjusted"] == pytest.approx(max(2 * p_car, p_street))
-    assert not street["flagged"]
+    assert not street["flagged"] and street["intervals_overlap"]
     assert "Data mismatch" in result.verdict and "car noise 30% of dev errors" in result.verdict
     remedies = " ".join(result.remedies)
     assert "Collect more training data" in remedies
@@ -45,6 +45,7 @@ def test_car_noise_much_more_frequent_in_dev_errors_is_flagged_with_the_remedies
 def test_twin_sheets_without_difference_flag_nothing_and_warn_when_small():
     result = compare_error_sheets(_sheet({"blurry": 6}, 20), _sheet({"blurry": 5}, 20), ["blurry"])
     assert result.flagged == () and result.remedies == ()
+    assert result.table["intervals_overlap"].all()
     assert "No category" in result.verdict
     assert "Few reviewed errors" in result.warnings[0]
 
