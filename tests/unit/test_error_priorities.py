@@ -50,6 +50,13 @@ def test_twin_sheets_without_difference_flag_nothing_and_warn_when_small():
     assert "Few reviewed errors" in result.warnings[0]
 
 
+def test_category_rarer_in_dev_errors_is_not_flagged_as_mismatch():
+    result = compare_error_sheets(_sheet({"blurry": 2}), _sheet({"blurry": 30}), ["blurry"])
+    row = result.table.iloc[0]
+    assert not row["intervals_overlap"] and not row["flagged"]
+    assert row["difference"] == pytest.approx(-0.28)
+
+
 def test_twin_sheets_name_the_empty_sheet():
     with pytest.raises(ValueError, match="train_dev_sheet has no reviewed errors"):
         compare_error_sheets(_sheet({"blurry": 6}), _sheet({"blurry": 0}, 0), ["blurry"])
