@@ -28,7 +28,8 @@ def _run(at: AppTest) -> AppTest:
 
 
 def _cards(at: AppTest) -> list[str]:
-    return [m.value for m in at.main.markdown
+    """Each workspace card's title line as a reader sees it (names are escaped Markdown)."""
+    return [plain(m.value) for m in at.main.markdown
             if m.value.startswith("**") and "Delete" not in m.value]
 
 
