@@ -9,11 +9,8 @@ whenever the sheet is replaced from outside the editor: opened, restored, a cate
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -27,10 +24,12 @@ from analysis.error_analysis import (
     sheet_to_content,
     validate_sheet,
 )
+from components.image_previews import previews
 from storage import StaleRevisionError, WorkspaceStore
 
 SHEET_KIND = "error_sheet"
 PREVIEW_COLUMN = "image"
+_HAS_PREVIEW = "ea.has_preview"
 DEFAULT_DEV_ERROR = 10.0
 _HELD = "ea.held"
 _BASE = "ea.base"
@@ -138,28 +137,21 @@ def create_sheet(store: WorkspaceStore, workspace_id: int, name: str, frame: pd.
 
 # --------------------------------------------------------------------------- editor input
 
-def _image_source(value: object) -> str | None:
-    """A displayable image address for the editor: URLs as they are, local files inlined."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if text.startswith(("http://", "https://", "data:image/")):
-        return text
-    path = Path(text)
-    if path.is_file() and path.stat().st_size <= 512_000:
-        mime = mimetypes.guess_type(path.name)[0] or "image/png"
-        return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
-    return None
-
-
-def editor_input(frame: pd.DataFrame) -> pd.DataFrame:
-    """The editor's input: the sheet plus an image preview column when some image can be shown."""
+def editor_input(frame: pd.DataFrame, hosts: frozenset[str] | None = None) -> pd.DataFrame:
+    """The editor's input: the sheet plus an image preview column when some value is an image
+    on an allowed host (`hosts`, default: the admin's); the values themselves stay as text."""
     data = frame.reset_index(drop=True).copy()
-    if IMAGE_COLUMN in data.columns:
-        previews = data[IMAGE_COLUMN].map(_image_source)
-        if previews.notna().any():
-            data.insert(0, PREVIEW_COLUMN, previews.astype(object))
+    if IMAGE_COLUMN in data.columns and PREVIEW_COLUMN not in data.columns:
+        shown = previews(data[IMAGE_COLUMN], hosts)
+        if shown.notna().any():
+            data.insert(0, PREVIEW_COLUMN, shown)
+            data.attrs[_HAS_PREVIEW] = True  # a user's own "image" column is never dropped
     return data
+
+
+def has_preview(base: pd.DataFrame) -> bool:
+    """True when editor_input added the image preview column to `base`."""
+    return bool(base.attrs.get(_HAS_PREVIEW))
 
 
 def sheet_from_editor(base: pd.DataFrame, changes: Any, categories: list[str]) -> pd.DataFrame:
@@ -167,7 +159,8 @@ def sheet_from_editor(base: pd.DataFrame, changes: Any, categories: list[str]) -
     frame = apply_table_edits(base, edited_rows=changes.get("edited_rows"),
                               added_rows=changes.get("added_rows"),
                               deleted_rows=changes.get("deleted_rows"))
-    frame = frame.drop(columns=[PREVIEW_COLUMN], errors="ignore")
+    if has_preview(base):
+        frame = frame.drop(columns=[PREVIEW_COLUMN])
     return validate_sheet(frame, categories)
 
 

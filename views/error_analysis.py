@@ -249,10 +249,9 @@ def _column_config(sheet: HeldSheet, base: pd.DataFrame) -> dict:
         "score": st.column_config.NumberColumn("score", format="%.2f", disabled=True, width="small"),
         COMMENTS_COLUMN: st.column_config.TextColumn("comments", width="medium", default=""),
     }
-    if PREVIEW_COLUMN in base.columns:
+    if sheet_state.has_preview(base):
         config[PREVIEW_COLUMN] = st.column_config.ImageColumn("image", width="small")
-        config[IMAGE_COLUMN] = None  # the preview shows it; the path stays in the sheet
-    elif IMAGE_COLUMN in base.columns:
+    if IMAGE_COLUMN in base.columns:  # always the text itself; a preview only beside it
         config[IMAGE_COLUMN] = st.column_config.TextColumn("image path", disabled=True,
                                                            width="small")
     for category in sheet.categories:
@@ -262,10 +261,10 @@ def _column_config(sheet: HeldSheet, base: pd.DataFrame) -> dict:
 
 def _column_order(sheet: HeldSheet, base: pd.DataFrame) -> list[str]:
     """Id and image first, then the ticks and comments (what a reviewer edits), then the rest."""
-    first = [c for c in (ID_COLUMN, PREVIEW_COLUMN) if c in base.columns]
+    preview = (PREVIEW_COLUMN,) if sheet_state.has_preview(base) else ()
+    first = [c for c in (ID_COLUMN, *preview) if c in base.columns]
     editing = [*sheet.categories, COMMENTS_COLUMN]
-    rest = [c for c in base.columns if c not in first and c not in editing
-            and not (c == IMAGE_COLUMN and PREVIEW_COLUMN in base.columns)]
+    rest = [c for c in base.columns if c not in first and c not in editing]
     return [*first, *editing, *rest]
 
 

@@ -135,21 +135,3 @@ def test_the_sheet_survives_a_restart_in_a_new_process(db):
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["revision"] == 2 and seen["comment"] == "=not a formula"
     assert seen["counts"]["blurry"] == 2 and seen["counts"]["dog"] == 0
-
-
-def test_editor_input_previews_urls_and_local_images_but_not_missing_files(tmp_path):
-    from components.error_analysis_state import PREVIEW_COLUMN, editor_input, sheet_from_editor
-
-    picture = tmp_path / "cat.png"
-    picture.write_bytes(b"\x89PNG\r\n\x1a\nfake")
-    frame = new_sheet(pd.DataFrame({"example_id": ["a", "b", "c"],
-                                    "image_path": ["https://example.org/a.jpg", str(picture),
-                                                   "images/missing.jpg"]}), categories=CATS)
-    base = editor_input(frame)
-    assert base[PREVIEW_COLUMN].tolist()[0] == "https://example.org/a.jpg"
-    assert base[PREVIEW_COLUMN].tolist()[1].startswith("data:image/png;base64,")
-    assert pd.isna(base[PREVIEW_COLUMN].tolist()[2])
-    edited = sheet_from_editor(base, {"edited_rows": {2: {"dog": True}}}, CATS)
-    assert PREVIEW_COLUMN not in edited.columns and edited["dog"].tolist() == [False, False, True]
-    missing_only = new_sheet(pd.DataFrame({"example_id": ["a"], "image_path": ["nope.jpg"]}))
-    assert PREVIEW_COLUMN not in editor_input(missing_only).columns
