@@ -25,7 +25,8 @@ from analysis.error_analysis import (
     validate_sheet,
 )
 from components.image_previews import previews
-from storage import StaleRevisionError, WorkspaceStore
+from storage import Item, StaleRevisionError, WorkspaceStore
+from storage.store import NAME_LIMIT
 
 SHEET_KIND = "error_sheet"
 PREVIEW_COLUMN = "image"
@@ -40,6 +41,7 @@ DEV_ERROR_KEY = "ea.dev_error"
 # File types the sheet uploader takes (read_sheet reads them all through read_table).
 SHEET_TYPES = ("csv", "tsv", "txt", "gz", "xlsx", "parquet")
 TOTAL_KEY = "ea.total_errors"
+_AUTHOR_CHARS = 60  # of a signed-in e-mail, in a conflict copy's name
 LABEL_KEY = "ea.label_category"
 
 
@@ -79,13 +81,40 @@ def load_sheet(store: WorkspaceStore, workspace_id: int, name: str, *,
     return HeldSheet(workspace_id, name, latest, frame, categories, meta)
 
 
+def _shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= limit else text[:max(limit - 1, 0)].rstrip() + "…"
+
+
 def conflict_copy_name(name: str, author: str, when: datetime, taken: set[str]) -> str:
-    """A free name for 'our' version when a teammate saved the sheet first."""
-    base = f"{name} (conflict, {author}, {when:%Y-%m-%d %H:%M:%S})"
-    candidate, number = base, 2
-    while candidate in taken:
-        candidate, number = f"{base} {number}", number + 1
-    return candidate
+    """A free name for 'our' version when a teammate saved the sheet first.
+
+    Always within the store's name limit, so the copy can be saved whatever the sheet's name:
+    a long name is shortened to leave room for who, when and a counter that keeps it unique.
+    """
+    who = _shorten(author or "someone", _AUTHOR_CHARS)
+    number = 1
+    while True:
+        counter = f" {number}" if number > 1 else ""
+        suffix = f" (conflict, {who}, {when:%Y-%m-%d %H:%M:%S}){counter}"
+        candidate = _shorten(name, NAME_LIMIT - len(suffix)) + suffix
+        if candidate not in taken:
+            return candidate
+        number += 1
+
+
+def _save_conflict_copy(store: WorkspaceStore, sheet: HeldSheet, content: dict[str, Any], *,
+                        author: str) -> Item:
+    """Save `content` under a fresh conflict-copy name; a name a teammate takes in the
+    meantime (their own conflict copy in the same second) is skipped, never written over."""
+    taken = {i.name for i in store.list_items(sheet.workspace_id, SHEET_KIND)}
+    while True:
+        copy = conflict_copy_name(sheet.name, author, datetime.now(UTC), taken)
+        try:
+            return store.save_item(sheet.workspace_id, SHEET_KIND, copy, content=content,
+                                   expected_revision=0, author=author)
+        except StaleRevisionError:
+            taken.add(copy)
 
 
 def save_sheet(store: WorkspaceStore, sheet: HeldSheet, *, author: str) -> SaveOutcome:
@@ -101,17 +130,14 @@ def save_sheet(store: WorkspaceStore, sheet: HeldSheet, *, author: str) -> SaveO
                                expected_revision=sheet.revision, author=author)
     except StaleRevisionError as err:
         theirs = err.current
-        taken = {i.name for i in store.list_items(sheet.workspace_id, SHEET_KIND)}
-        copy = conflict_copy_name(sheet.name, author, datetime.now(UTC), taken)
-        item = store.save_item(sheet.workspace_id, SHEET_KIND, copy, content=content,
-                               expected_revision=0, author=author)
+        item = _save_conflict_copy(store, sheet, content, author=author)
         who = f" by {theirs.updated_by}" if theirs.updated_by else ""
         message = (f"'{sheet.name}' was saved{who} (revision {theirs.revision}) while you were "
                    f"editing revision {sheet.revision}. Nothing was overwritten: their version "
-                   f"stays in '{sheet.name}', yours is saved as '{copy}'. Compare the two and "
-                   "merge by hand.")
-        sheet.name, sheet.revision = copy, item.revision
-        return SaveOutcome(copy, item.revision, message)
+                   f"stays in '{sheet.name}', yours is saved as '{item.name}'. Compare the two "
+                   "and merge by hand.")
+        sheet.name, sheet.revision = item.name, item.revision
+        return SaveOutcome(item.name, item.revision, message)
     sheet.revision = item.revision
     return SaveOutcome(sheet.name, item.revision)
 

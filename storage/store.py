@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 DEFAULT_SQLITE_PATH = Path(".workbench") / "workbench.sqlite"
 ENV_URL = "WORKBENCH_DB_URL"
 BUSY_TIMEOUT_MS = 15_000
+NAME_LIMIT = 200  # characters of a workspace or item name
 
 metadata = sa.MetaData()
 
@@ -164,8 +165,9 @@ def _check_name(what: str, name: str) -> str:
     cleaned = (name or "").strip()
     if not cleaned:
         raise ValueError(f"{what} name is empty: type a name.")
-    if len(cleaned) > 200:
-        raise ValueError(f"{what} name is {len(cleaned)} characters long: keep it under 200.")
+    if len(cleaned) > NAME_LIMIT:
+        raise ValueError(f"{what} name is {len(cleaned)} characters long: keep it to "
+                         f"{NAME_LIMIT}.")
     return cleaned
 
 
