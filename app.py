@@ -8,9 +8,9 @@ without the sidebar and without the sign-in gate below.
 import streamlit as st
 
 from components.state import auth_enabled, current_user, current_workspace, set_shared
+from components.theme import favicon
 
-st.set_page_config(page_title="ML Strategy Workbench", page_icon=":material/insights:",
-                   layout="wide")
+st.set_page_config(page_title="ML Strategy Workbench", page_icon=favicon(), layout="wide")
 
 if auth_enabled() and not getattr(st.user, "is_logged_in", False):
     st.title("ML Strategy Workbench")
