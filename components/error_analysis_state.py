@@ -25,7 +25,7 @@ from analysis.error_analysis import (
     validate_sheet,
 )
 from components.image_previews import previews
-from storage import Item, StaleRevisionError, WorkspaceStore
+from storage import Item, StaleRevisionError, UnreadableContent, WorkspaceStore
 from storage.store import NAME_LIMIT
 
 SHEET_KIND = "error_sheet"
@@ -36,6 +36,7 @@ _HELD = "ea.held"
 _BASE = "ea.base"
 _NOTICE = "ea.notice"
 _PENDING_OPEN = "ea.pending_open"
+_UNREADABLE = "ea.unreadable"  # (sheet name, why) of a selected sheet that cannot be read
 SELECT_KEY = "sheet"  # the sheet selector; bound to the URL (?sheet=name)
 DEV_ERROR_KEY = "ea.dev_error"
 # File types the sheet uploader takes (read_sheet reads them all through read_table).
@@ -71,10 +72,15 @@ class SaveOutcome:
 
 def load_sheet(store: WorkspaceStore, workspace_id: int, name: str, *,
                revision: int | None = None) -> HeldSheet | None:
-    """Read a stored sheet (latest revision unless one is asked for); None when absent."""
+    """Read a stored sheet (latest revision unless one is asked for); None when absent.
+
+    Raises ValueError saying why when the stored sheet cannot be read (damaged or old format).
+    """
     item = store.get_item(workspace_id, SHEET_KIND, name, revision=revision)
     if item is None or item.content is None:
         return None
+    if isinstance(item.content, UnreadableContent):
+        raise ValueError(item.content.error)
     frame, categories, meta = sheet_from_content(item.content)
     # A restored old revision is still based on the latest one: the next save follows it.
     latest = item.revision if revision is None else store.get_item(workspace_id, SHEET_KIND, name).revision
@@ -296,8 +302,10 @@ def save_held(store: WorkspaceStore, *, author: str) -> SaveOutcome | None:
 
 
 def sync_with_store(store: WorkspaceStore, workspace_id: int, selected: str | None) -> None:
-    """Open the selected sheet, or re-read it when a teammate saved a newer revision."""
+    """Open the selected sheet, or re-read it when a teammate saved a newer revision; a sheet
+    that cannot be read is not opened (unreadable() says why)."""
     sheet = held()
+    st.session_state.pop(_UNREADABLE, None)
     if selected is None:
         st.session_state.pop(_HELD, None)
         return
@@ -310,6 +318,16 @@ def sync_with_store(store: WorkspaceStore, workspace_id: int, selected: str | No
             notify("info", f"'{selected}' was updated by {who} (revision {item.revision}): "
                            "showing their latest version.")
     if stale:
-        loaded = load_sheet(store, workspace_id, selected)
+        try:
+            loaded = load_sheet(store, workspace_id, selected)
+        except ValueError as err:
+            st.session_state.pop(_HELD, None)
+            st.session_state[_UNREADABLE] = (selected, str(err))
+            return
         if loaded is not None:
             hold(loaded)
+
+
+def unreadable() -> tuple[str, str] | None:
+    """(name, why) when the selected sheet cannot be read, else None."""
+    return st.session_state.get(_UNREADABLE)

@@ -59,6 +59,7 @@ from components.state import (
     loaded_predictions,
     store,
 )
+from components.unreadable import unreadable_item
 
 START_SOURCES = {
     "predictions": "Misclassified dev rows of loaded predictions",
@@ -114,7 +115,12 @@ def _change_categories(action: str) -> None:
 
 def _restore_revision(revision: int) -> None:
     sheet = held()
-    old = load_sheet(store(), sheet.workspace_id, sheet.name, revision=revision)
+    try:
+        old = load_sheet(store(), sheet.workspace_id, sheet.name, revision=revision)
+    except ValueError as err:
+        sheet_state.notify("error", f"revision {revision} of '{sheet.name}' cannot be restored: "
+                                    f"{err}")
+        return
     if old is None:
         sheet_state.notify("error", f"revision {revision} of '{sheet.name}' no longer exists.")
         return
@@ -296,15 +302,22 @@ def _exports(sheet: HeldSheet) -> None:
                "run them; import the file back from 'Start a new sheet'.")
 
 
+def _revision_counts(content: object) -> dict[str, int | None]:
+    """Rows and ticks of a saved revision (None for a revision that cannot be read)."""
+    if not isinstance(content, dict) or not isinstance(content.get("rows"), list) \
+            or not isinstance(content.get("categories"), list):
+        return {"rows": None, "ticks": None}
+    rows = [row for row in content["rows"] if isinstance(row, dict)]
+    names = [c for c in content["categories"] if isinstance(c, str)]
+    return {"rows": len(rows), "ticks": sum(bool(row.get(c)) for row in rows for c in names)}
+
+
 def _history(sheet: HeldSheet) -> None:
     with st.expander(f"History (revision {sheet.revision})", icon=":material/history:"):
         revisions = store().list_revisions(sheet.workspace_id, SHEET_KIND, sheet.name)
         table = pd.DataFrame([{
             "revision": r.revision, "saved at": r.updated_at.strftime("%Y-%m-%d %H:%M:%S"),
-            "by": r.updated_by or "", "rows": len((r.content or {}).get("rows", [])),
-            "ticks": sum(bool(row.get(c)) for row in (r.content or {}).get("rows", [])
-                         for c in (r.content or {}).get("categories", []))}
-            for r in revisions])
+            "by": r.updated_by or "", **_revision_counts(r.content)} for r in revisions])
         st.dataframe(table, hide_index=True, key="ea.history", height=min(36 * len(table) + 40, 260))
         older = [r.revision for r in revisions if r.revision != sheet.revision]
         if older:
@@ -445,7 +458,10 @@ if notice is not None:
         notice[1])
 
 current = held()
-if current is None:
+broken = sheet_state.unreadable()
+if broken is not None:
+    unreadable_item(SHEET_KIND, *broken, what="Sheet")
+elif current is None:
     st.info("Start a sheet above: from your predictions' misclassified dev rows, from a file, "
             "from the course's sample, or empty.", icon=":material/table_chart:")
 else:
