@@ -133,18 +133,17 @@ def validate_sheet(sheet: pd.DataFrame, categories: Sequence[str]) -> pd.DataFra
     for name in names:
         frame[name] = _to_ticks(frame[name], name)
     if ID_COLUMN in frame.columns:
-        frame[ID_COLUMN] = pd.Series([_id_text(v) for v in frame[ID_COLUMN]], index=frame.index,
-                                     dtype=object)
+        frame[ID_COLUMN] = pd.Series([_cell_text(v) for v in frame[ID_COLUMN]],
+                                     index=frame.index, dtype=object)
     if COMMENTS_COLUMN not in frame.columns:
         frame[COMMENTS_COLUMN] = ""
-    frame[COMMENTS_COLUMN] = frame[COMMENTS_COLUMN].astype(object).where(
-        frame[COMMENTS_COLUMN].notna(), "").astype(str)
+    frame[COMMENTS_COLUMN] = [_cell_text(v) or "" for v in frame[COMMENTS_COLUMN]]
     return frame
 
 
-def _id_text(value: object) -> str | None:
-    """An example id as text (7, 7.0 and "7" are the same example; a date is its ISO form);
-    None when the cell is empty. Ids are text so they can be edited and matched alike."""
+def _cell_text(value: object) -> str | None:
+    """A cell as text, None when empty: 7, 7.0 and "7" are the same example id or comment, a
+    date is its ISO form. Ids and comments are text so they can be edited and matched alike."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float | np.floating):
