@@ -40,6 +40,7 @@ BAD_ITEMS: dict[tuple[str, str], object] = {
     ("waterfall_snapshot", "a list"): [1],
     ("waterfall_snapshot", "bad inputs"): {"inputs": {"train_error": "abc", "extra": 1}},
     ("lab_experiment", "garbage"): {"config": "nope"},
+    ("lab_experiment", "a list"): [1],
     ("predictions", "no mapping"): {"rows": 3},
     ("project_settings", "human levels"): ["not", "a", "mapping"],
 }
@@ -55,7 +56,7 @@ def _plant(url: str) -> tuple[WorkspaceStore, int]:
     store.save_item(workspace.id, "predictions", "not parquet.csv",
                     content={"mapping": GOOD_MAPPING, "rows": 3}, blob=b"PAR1 garbage",
                     author="mallory")
-    for kind in ("error_sheet", "model_table", "waterfall_snapshot"):
+    for kind in ("error_sheet", "model_table", "waterfall_snapshot", "lab_experiment"):
         store.save_item(workspace.id, kind, "not json", content={}, author="mallory")
     with store.engine.begin() as conn:
         ids = sa.select(items.c.id).where(items.c.name == "not json").scalar_subquery()
@@ -98,7 +99,8 @@ def _control(at: AppTest, name: str, label: str):
 
 
 PAGES = ["views/home.py", "views/error_analysis.py", "views/metrics.py", "views/waterfall.py",
-         "views/report.py", "views/workspaces.py", "views/split_planner.py"]
+         "views/report.py", "views/workspaces.py", "views/split_planner.py",
+         "views/training_lab.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -159,3 +161,19 @@ def test_a_predictions_file_that_no_longer_parses_is_named_with_rename_and_delet
     _control(at, "not parquet.csv", "Delete").click().run()
     _fine(at)
     assert store.get_item(workspace_id, "predictions", "not parquet.csv") is None
+
+
+def test_saved_snapshots_that_cannot_be_drawn_are_named_with_rename_and_delete(planted):
+    at = open_view(planted[0], "views/waterfall.py")
+    for name in ("a list", "bad inputs", "not json"):
+        assert any(f"Snapshot '{name}' cannot be shown" in e for e in _errors(at)), name
+        assert _control(at, name, "Delete").label == "Delete"
+
+
+def test_opening_a_saved_experiment_that_cannot_be_read_says_why(planted):
+    at = open_view(planted[0], "views/training_lab.py")
+    for name in ("garbage", "a list", "not json"):
+        at.selectbox(key="lab_open_choice").set_value(name).run()
+        at.button(key="lab_open").click().run()
+        _fine(at, name)
+        assert at.error, name
