@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -169,12 +170,14 @@ def create_sheet(store: WorkspaceStore, workspace_id: int, name: str, frame: pd.
 
 # --------------------------------------------------------------------------- editor input
 
-def editor_input(frame: pd.DataFrame, hosts: frozenset[str] | None = None) -> pd.DataFrame:
+def editor_input(frame: pd.DataFrame, hosts: frozenset[str] | None = None,
+                 root: Path | None = None) -> pd.DataFrame:
     """The editor's input: the sheet plus an image preview column when some value is an image
-    on an allowed host (`hosts`, default: the admin's); the values themselves stay as text."""
+    on an allowed host or in the image folder (`hosts`, `root`; default: the admin's settings);
+    the values themselves stay as text."""
     data = frame.reset_index(drop=True).copy()
     if IMAGE_COLUMN in data.columns and PREVIEW_COLUMN not in data.columns:
-        shown = previews(data[IMAGE_COLUMN], hosts)
+        shown = previews(data[IMAGE_COLUMN], hosts, root)
         if shown.notna().any():
             data.insert(0, PREVIEW_COLUMN, shown)
             data.attrs[_HAS_PREVIEW] = True  # a user's own "image" column is never dropped

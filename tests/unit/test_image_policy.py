@@ -3,10 +3,13 @@ names a server file, another host, or carries its own data never does."""
 
 from __future__ import annotations
 
+import base64
+import os
+
 import pandas as pd
 import pytest
 
-from analysis.image_policy import allowed_hosts, preview_url
+from analysis.image_policy import allowed_hosts, local_image, preview_url
 
 HOSTS = frozenset({"images.example.com"})
 
@@ -101,3 +104,80 @@ def test_a_users_own_image_column_is_kept_beside_the_preview():
                       categories=["dog"])
     edited = sheet_from_editor(editor_input(frame, HOSTS), {"edited_rows": {}}, ["dog"])
     assert edited[PREVIEW_COLUMN].tolist() == ["mine"]
+
+
+# --------------------------------------------------------------------------- the image folder
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
+
+
+@pytest.fixture
+def image_root(tmp_path):
+    """An admin's image folder with one picture, next to secrets and pictures outside it."""
+    root = tmp_path / "images"
+    (root / "mobile").mkdir(parents=True)
+    (root / "mobile" / "cat.png").write_bytes(PNG)
+    (tmp_path / "secrets.toml").write_text('cookie_secret = "s3cret"\n')
+    (tmp_path / "outside.png").write_bytes(PNG)
+    return root
+
+
+def test_an_image_inside_the_folder_is_read_by_relative_or_absolute_path(image_root):
+    assert local_image("mobile/cat.png", image_root) == (PNG, "image/png")
+    assert local_image(str(image_root / "mobile" / "cat.png"), image_root) == (PNG, "image/png")
+    assert local_image("mobile/../mobile/./cat.png", image_root) == (PNG, "image/png")
+
+
+@pytest.mark.parametrize("value", [
+    "../outside.png", "../secrets.toml", "mobile/../../outside.png", "/etc/passwd",
+    "/proc/self/environ", "/proc/self/mem", "../../../../../../etc/passwd", "mobile",
+    ".", "", "mobile/missing.png", "mobile/cat.png\x00.txt",
+])
+def test_nothing_outside_the_folder_nor_a_non_file_is_read(image_root, value):
+    assert local_image(value, image_root) is None
+
+
+def test_a_symlink_out_of_the_folder_is_refused_one_inside_is_followed(image_root):
+    (image_root / "escape.png").symlink_to(image_root.parent / "outside.png")
+    (image_root / "secrets.png").symlink_to(image_root.parent / "secrets.toml")
+    (image_root / "up").symlink_to(image_root.parent, target_is_directory=True)
+    (image_root / "alias.png").symlink_to(image_root / "mobile" / "cat.png")
+    for value in ("escape.png", "secrets.png", "up/outside.png", "up/secrets.toml"):
+        assert local_image(value, image_root) is None, value
+    assert local_image("alias.png", image_root) == (PNG, "image/png")
+
+
+@pytest.mark.parametrize(("content", "mime"), [
+    (b"\xff\xd8\xff\xe0" + b"\x00" * 10, "image/jpeg"), (b"GIF89a" + b"\x00" * 10, "image/gif"),
+    (b"GIF87a" + b"\x00" * 10, "image/gif"), (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"),
+])
+def test_each_image_kind_is_known_by_its_signature(image_root, content, mime):
+    (image_root / "picture.bin").write_bytes(content)
+    assert local_image("picture.bin", image_root) == (content, mime)
+
+
+def test_a_file_that_is_not_an_image_or_too_big_is_refused(image_root):
+    (image_root / "fake.png").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (image_root / "big.png").write_bytes(PNG + b"\x00" * 600_000)
+    (image_root / "svg.png").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    os.mkfifo(image_root / "pipe.png")
+    for value in ("fake.png", "big.png", "svg.png", "pipe.png"):
+        assert local_image(value, image_root) is None, value
+    assert local_image("mobile/cat.png", image_root, max_bytes=10) is None
+
+
+def test_without_a_folder_no_file_is_ever_read(image_root):
+    assert local_image(str(image_root / "mobile" / "cat.png"), None) is None
+
+
+def test_the_sheet_editor_inlines_only_images_of_the_folder(image_root):
+    from analysis.error_analysis import new_sheet
+    from components.error_analysis_state import PREVIEW_COLUMN, editor_input
+
+    values = ["mobile/cat.png", str(image_root.parent / "outside.png"), "../secrets.toml",
+              "/etc/passwd"]
+    frame = new_sheet(pd.DataFrame({"example_id": list("abcd"), "image_path": values}),
+                      categories=["dog"])
+    shown = editor_input(frame, frozenset(), image_root)[PREVIEW_COLUMN].tolist()
+    assert shown[0] == "data:image/png;base64," + base64.b64encode(PNG).decode()
+    assert all(pd.isna(v) for v in shown[1:])
