@@ -181,3 +181,41 @@ def test_the_sheet_editor_inlines_only_images_of_the_folder(image_root):
     shown = editor_input(frame, frozenset(), image_root)[PREVIEW_COLUMN].tolist()
     assert shown[0] == "data:image/png;base64," + base64.b64encode(PNG).decode()
     assert all(pd.isna(v) for v in shown[1:])
+
+
+def _configured_previews(workbench: dict) -> list:
+    """What the component previews for a few values under `[workbench]` settings `workbench`."""
+    from streamlit.testing.v1 import AppTest
+
+    def page() -> None:
+        import pandas as pd
+        import streamlit as st
+
+        from components.image_previews import previews
+
+        values = pd.Series(["https://images.example.com/a.png", "https://evil.example.net/b.png",
+                            "/etc/passwd", "cat.png"])
+        st.session_state["shown"] = previews(values).tolist()
+
+    at = AppTest.from_function(page)
+    at.secrets["workbench"] = workbench
+    at.run()
+    assert not at.exception
+    return at.session_state["shown"]
+
+
+def test_the_component_reads_the_admins_hosts_and_folder(tmp_path):
+    (tmp_path / "cat.png").write_bytes(PNG)
+    shown = _configured_previews({"image_hosts": ["images.example.com"],
+                                  "image_root": str(tmp_path)})
+    assert shown[0] == "https://images.example.com/a.png"
+    assert pd.isna(shown[1]) and pd.isna(shown[2])
+    assert shown[3].startswith("data:image/png;base64,")
+
+
+@pytest.mark.parametrize("workbench", [
+    {}, {"image_hosts": "images.example.com"}, {"image_hosts": ["https://images.example.com"]},
+    {"image_root": "relative/images"}, {"image_root": "/no/such/folder"},
+])
+def test_no_or_malformed_settings_preview_nothing(workbench):
+    assert all(pd.isna(v) for v in _configured_previews(workbench))
