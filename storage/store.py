@@ -265,11 +265,14 @@ class WorkspaceStore:
 
     def duplicate_workspace(self, workspace_id: int, name: str, *,
                             owner: str | None = None) -> Workspace:
-        """Copy a workspace with the latest revision of every item."""
+        """Copy a workspace with the latest revision of every item (a damaged item, whose
+        content no longer reads, stays in the original only)."""
         source = self._require_workspace(workspace_id)
         copy = self.create_workspace(name, owner=owner or source.owner, members=source.members)
         for summary in self.list_items(workspace_id):
             item = self.get_item(workspace_id, summary.kind, summary.name)
+            if isinstance(item.content, UnreadableContent):
+                continue
             self.save_item(copy.id, item.kind, item.name, content=item.content, blob=item.blob,
                            author=owner or item.updated_by)
         return copy

@@ -137,6 +137,8 @@ def test_content_that_no_longer_parses_is_reported_not_raised(store):
                       UnreadableContent)
     assert isinstance(store.list_revisions(workspace.id, "error_sheet", "bad")[0].content,
                       UnreadableContent)
+    copy = store.duplicate_workspace(workspace.id, "copy")  # the damaged item stays behind
+    assert [i.name for i in store.list_items(copy.id)] == ["good"]
 
 
 def test_rename_item_keeps_every_revision_and_refuses_a_taken_or_vanished_name(store):
