@@ -193,3 +193,17 @@ def test_the_sheet_survives_a_restart_in_a_new_process(db):
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["revision"] == 2 and seen["comment"] == "=not a formula"
     assert seen["counts"]["blurry"] == 2 and seen["counts"]["dog"] == 0
+
+
+def test_no_server_file_named_in_the_sheet_is_read_for_a_preview(tmp_path):
+    from components.error_analysis_state import PREVIEW_COLUMN, editor_input
+
+    picture = tmp_path / "cat.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
+    values = ["/etc/passwd", str(picture), "/proc/self/environ", "/proc/self/mem",
+              "data:image/png;base64,iVBORw0KGgo=", "https://evil.example.net/a.png"]
+    frame = new_sheet(pd.DataFrame({"example_id": list("abcdef"), "image_path": values}),
+                      categories=CATS)
+    base = editor_input(frame)  # no image host or folder configured: nothing is previewed
+    assert PREVIEW_COLUMN not in base.columns
+    assert base["image_path"].tolist() == values
