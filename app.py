@@ -17,10 +17,10 @@ from components.state import (
     set_shared,
     take_access_notice,
 )
+from components.theme import favicon
 from workspace.gate import NoAccess
 
-st.set_page_config(page_title="ML Strategy Workbench", page_icon=":material/insights:",
-                   layout="wide")
+st.set_page_config(page_title="ML Strategy Workbench", page_icon=favicon(), layout="wide")
 
 require_sign_in()
 

@@ -25,13 +25,17 @@ from components.errors import escape_markdown, show_error
 from components.limits import WAITING, parse_slot, read_limits
 from components.sample_project import load_sample_project
 from components.state import (
+    PREDICTIONS_KIND,
     active_predictions,
     add_predictions,
     content_digest,
     get_shared,
     loaded_predictions,
+    reload_files,
     set_shared,
+    unreadable_predictions,
 )
+from components.unreadable import unreadable_item
 
 UPLOAD_CHOICE = "Upload a file…"
 FILE_TYPES = ["csv", "tsv", "txt", "gz", "parquet", "pq", "xlsx", "xlsm"]
@@ -292,7 +296,12 @@ def _offer_sample(key: str) -> None:
 
 def predictions_picker(key: str, *, tasks: Sequence[str] = TASKS,
                        label: str = "Predictions file") -> Predictions | None:
-    """Choose one of the project's files or upload a new one; None until there is a usable file."""
+    """Choose one of the project's files or upload a new one; None until there is a usable file.
+
+    Saved files that no longer read are named above it, with a way to rename or delete them.
+    """
+    for name, why in unreadable_predictions().items():
+        unreadable_item(PREDICTIONS_KIND, name, why, what="Saved file", after=reload_files)
     files = {name: p for name, p in loaded_predictions().items() if p.task in tasks}
     options = [*files, UPLOAD_CHOICE]
     active = active_predictions()

@@ -20,7 +20,7 @@ from analysis.predictions import (
     predictions_from_parquet,
     predictions_to_parquet,
 )
-from storage import Workspace, WorkspaceStore, default_url
+from storage import Item, Workspace, WorkspaceStore, default_url
 from storage.store import ENV_URL
 from workspace.gate import NoAccess, WorkspaceGate
 from workspace.identity import Identity, SignInSettings, identity_from_claims, sign_in_settings
@@ -33,6 +33,7 @@ _FILES_OF_KEY = "workbench.files_workspace"
 _ACTIVE_KEY = "workbench.active_file"
 _RESOLVED_KEY = "workbench.workspace"
 _ACCESS_NOTICE = "access.notice"
+_UNREADABLE_KEY = "workbench.unreadable_files"
 _SHARED_PREFIX = "workbench.shared."
 PREDICTIONS_KIND = "predictions"
 SETTINGS_KIND = "project_settings"
@@ -184,28 +185,58 @@ def open_workspace(workspace_id: int) -> None:
     st.session_state.pop(_ACTIVE_KEY, None)
 
 
-def _restore_files(workspace_id: int) -> dict[str, Predictions]:
-    """Predictions files saved in the workspace, newest first, read back from their blobs."""
+def _restore_files(workspace_id: int) -> tuple[dict[str, Predictions], dict[str, str]]:
+    """Predictions files saved in the workspace, newest first, read back from their blobs, and
+    the ones that no longer read (name -> why), which every page leaves out."""
     files: dict[str, Predictions] = {}
+    unreadable: dict[str, str] = {}
     gate = workspace_data()
     for summary in gate.list_items(workspace_id, PREDICTIONS_KIND):
         item = gate.get_item(workspace_id, PREDICTIONS_KIND, summary.name)
-        if item is None or item.blob is None or not item.content:
+        if item is None:
             continue
-        files[item.name] = predictions_from_parquet(item.blob, item.content["mapping"], item.name,
-                                                    item.content.get("notes", ()))
-    return files
+        try:
+            files[item.name] = predictions_from_item(item)
+        except ValueError as err:
+            unreadable[item.name] = str(err)
+    return files, unreadable
+
+
+def predictions_from_item(item: Item) -> Predictions:
+    """A saved predictions item read back; ValueError says why when it no longer reads."""
+    content = item.content if isinstance(item.content, dict) else {}
+    if item.blob is None or not isinstance(content.get("mapping"), dict):
+        raise ValueError("the saved file has no table or no column mapping (an old or damaged "
+                         "save); upload the file again.")
+    try:
+        return predictions_from_parquet(item.blob, content["mapping"], item.name,
+                                        tuple(map(str, content.get("notes") or ())))
+    except (ValueError, KeyError, TypeError, OSError) as err:
+        raise ValueError(f"the saved table no longer reads ({err}); upload the file "
+                         "again.") from None
 
 
 def loaded_predictions() -> dict[str, Predictions]:
     """Files available to every page of this session (restored from the workspace once)."""
     workspace_id = current_workspace().id
     if st.session_state.get(_FILES_OF_KEY) != workspace_id or _FILES_KEY not in st.session_state:
-        st.session_state[_FILES_KEY] = _restore_files(workspace_id)
+        files, unreadable = _restore_files(workspace_id)
+        st.session_state[_FILES_KEY] = files
+        st.session_state[_UNREADABLE_KEY] = unreadable
         st.session_state[_FILES_OF_KEY] = workspace_id
-        files = st.session_state[_FILES_KEY]
         st.session_state[_ACTIVE_KEY] = next(iter(files), None)
     return st.session_state[_FILES_KEY]
+
+
+def unreadable_predictions() -> dict[str, str]:
+    """Saved predictions files of the workspace that no longer read: name -> why."""
+    loaded_predictions()
+    return dict(st.session_state.get(_UNREADABLE_KEY, {}))
+
+
+def reload_files() -> None:
+    """Read the workspace's files again on the next call (after one was renamed or deleted)."""
+    st.session_state.pop(_FILES_KEY, None)
 
 
 def active_predictions() -> Predictions | None:

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 DEFAULT_SQLITE_PATH = Path(".workbench") / "workbench.sqlite"
 ENV_URL = "WORKBENCH_DB_URL"
 BUSY_TIMEOUT_MS = 15_000
+NAME_LIMIT = 200  # characters of a workspace or item name
 
 metadata = sa.MetaData()
 
@@ -87,6 +88,24 @@ class Item:
     created_at: datetime
     updated_at: datetime
     updated_by: str | None
+
+
+@dataclass(frozen=True)
+class UnreadableContent:
+    """Stands for stored content that is no longer JSON, so one damaged item is reported by
+    the page that shows it instead of breaking every listing of the workspace."""
+
+    error: str
+
+
+def _decode(text: str | None) -> Any:
+    """Stored JSON text as content (None when there is none, UnreadableContent when damaged)."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as err:
+        return UnreadableContent(f"the saved content is damaged and no longer reads as JSON ({err})")
 
 
 class StaleRevisionError(ValueError):
@@ -164,8 +183,9 @@ def _check_name(what: str, name: str) -> str:
     cleaned = (name or "").strip()
     if not cleaned:
         raise ValueError(f"{what} name is empty: type a name.")
-    if len(cleaned) > 200:
-        raise ValueError(f"{what} name is {len(cleaned)} characters long: keep it under 200.")
+    if len(cleaned) > NAME_LIMIT:
+        raise ValueError(f"{what} name is {len(cleaned)} characters long: keep it to "
+                         f"{NAME_LIMIT}.")
     return cleaned
 
 
@@ -253,11 +273,14 @@ class WorkspaceStore:
 
     def duplicate_workspace(self, workspace_id: int, name: str, *,
                             owner: str | None = None) -> Workspace:
-        """Copy a workspace with the latest revision of every item."""
+        """Copy a workspace with the latest revision of every item (a damaged item, whose
+        content no longer reads, stays in the original only)."""
         source = self._require_workspace(workspace_id)
         copy = self.create_workspace(name, owner=owner or source.owner, members=source.members)
         for summary in self.list_items(workspace_id):
             item = self.get_item(workspace_id, summary.kind, summary.name)
+            if isinstance(item.content, UnreadableContent):
+                continue
             self.save_item(copy.id, item.kind, item.name, content=item.content, blob=item.blob,
                            author=owner or item.updated_by)
         return copy
@@ -334,7 +357,7 @@ class WorkspaceStore:
             query = query.where(items.c.kind == kind)
         with self.engine.connect() as conn:
             return [Item(row.workspace_id, row.kind, row.name, row.revision,
-                         json.loads(row.content) if row.content else None, None,
+                         _decode(row.content), None,
                          _aware(row.created_at), _aware(row.updated_at), row.updated_by)
                     for row in conn.execute(query)]
 
@@ -351,9 +374,37 @@ class WorkspaceStore:
                                  .where(revisions.c.item_id == row.id)
                                  .order_by(revisions.c.revision.desc()))
             return [Item(workspace_id, kind, name, rev.revision,
-                         json.loads(rev.content) if rev.content else None, None,
+                         _decode(rev.content), None,
                          _aware(row.created_at), _aware(rev.created_at), rev.created_by)
                     for rev in found]
+
+    def rename_item(self, workspace_id: int, kind: str, old: str, new: str) -> Item:
+        """Give an item (with all its revisions) a new name, in one transaction.
+
+        Refused (ValueError) when the item is gone or the new name is taken; two renames at
+        once cannot both take a name (the unique constraint decides), and a teammate's save
+        in between keeps its revision: only the name changes.
+        """
+        new = _check_name("Item", new)
+        try:
+            self._rename(workspace_id, kind, old, new)
+        except sa.exc.IntegrityError:  # a teammate took the name in the same instant
+            raise ValueError(f"the name {new!r} is already used: choose another name.") from None
+        return self.get_item(workspace_id, kind, new)
+
+    def _rename(self, workspace_id: int, kind: str, old: str, new: str) -> None:
+        with self._write() as conn:
+            taken = conn.execute(sa.select(items.c.id).where(
+                items.c.workspace_id == workspace_id, items.c.kind == kind,
+                items.c.name == new)).first()
+            if taken is not None:
+                raise ValueError(f"the name {new!r} is already used: choose another name.")
+            renamed = conn.execute(items.update().where(
+                items.c.workspace_id == workspace_id, items.c.kind == kind,
+                items.c.name == old).values(name=new, updated_at=_now())).rowcount
+            if not renamed:
+                raise ValueError(f"{old!r} no longer exists: a teammate may have renamed or "
+                                 "deleted it.")
 
     def delete_item(self, workspace_id: int, kind: str, name: str) -> None:
         """Remove an item and its revisions."""
@@ -387,5 +438,5 @@ class WorkspaceStore:
         if rev is None:
             return None
         return Item(row.workspace_id, row.kind, row.name, rev.revision,
-                    json.loads(rev.content) if rev.content else None, rev.blob,
+                    _decode(rev.content), rev.blob,
                     _aware(row.created_at), _aware(rev.created_at), rev.created_by)

@@ -187,3 +187,8 @@ class WorkspaceGate:
         """Remove an item and its revisions."""
         self._check(workspace_id, "open")
         self._store.delete_item(workspace_id, kind, name)
+
+    def rename_item(self, workspace_id: int, kind: str, old_name: str, new_name: str) -> Item:
+        """Give an item of a workspace this user may open a new name (its revisions kept)."""
+        self._check(workspace_id, "open")
+        return self._store.rename_item(workspace_id, kind, old_name, new_name)

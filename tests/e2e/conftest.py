@@ -40,15 +40,16 @@ def _free_port() -> int:
 class AppServer:
     """A `streamlit run app.py` child process with its own SQLite store."""
 
-    def __init__(self, store: Path, log: Path) -> None:
+    def __init__(self, store: Path, log: Path, env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.store = store
         self.log_path = log
+        self.extra_env = dict(env or {})
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> AppServer:
-        env = {**os.environ, "WORKBENCH_DB_URL": f"sqlite:///{self.store}"}
+        env = {**os.environ, **self.extra_env, "WORKBENCH_DB_URL": f"sqlite:///{self.store}"}
         command = [sys.executable, "-m", "streamlit", "run", "app.py",
                    "--server.port", str(self.port), "--server.headless", "true",
                    "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
@@ -126,12 +127,14 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., AppServer]]:
-    """A factory of app servers (each with its own store); all are stopped at the end."""
+    """A factory of app servers (each with its own store and optional extra environment
+    variables); all are stopped at the end."""
     servers: list[AppServer] = []
 
-    def start(store: Path | None = None) -> AppServer:
+    def start(store: Path | None = None, env: dict[str, str] | None = None) -> AppServer:
         folder = tmp_path_factory.mktemp("server")
-        server = AppServer(store or folder / "workbench.sqlite", folder / "streamlit.log").start()
+        server = AppServer(store or folder / "workbench.sqlite", folder / "streamlit.log",
+                           env).start()
         servers.append(server)
         return server
 
