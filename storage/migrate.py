@@ -62,8 +62,9 @@ def _check_known(current: str | None, script: ScriptDirectory) -> None:
             "another database.")
 
 
-def upgrade(engine: Engine) -> str:
-    """Upgrade the schema to head under the start-up lock; returns the revision reached."""
+def upgrade(engine: Engine, to: str = "head") -> str:
+    """Upgrade the schema to `to` (the newest by default) under the start-up lock; returns
+    the revision reached."""
     with _locked(engine) as conn:
         config = _config(conn)
         script = ScriptDirectory.from_config(config)
@@ -71,5 +72,5 @@ def upgrade(engine: Engine) -> str:
         _check_known(current, script)
         if current is None and sa.inspect(conn).has_table("items"):
             command.stamp(config, FIRST_REVISION)  # made by create_all before migrations
-        command.upgrade(config, "head")
+        command.upgrade(config, to)
         return MigrationContext.configure(conn).get_current_revision()
