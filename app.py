@@ -7,7 +7,13 @@ without the sidebar and without the sign-in gate below.
 
 import streamlit as st
 
-from components.state import auth_enabled, current_user, current_workspace, set_shared
+from components.state import (
+    auth_enabled,
+    current_user,
+    current_workspace,
+    report_background_saves,
+    set_shared,
+)
 
 st.set_page_config(page_title="ML Strategy Workbench", page_icon=":material/insights:",
                    layout="wide")
@@ -53,4 +59,5 @@ with st.sidebar:
     st.caption(f"Signed in as {current_user()}" if auth_enabled() else
                "Open for local use (no sign-in configured)")
 
+report_background_saves()
 page.run()

@@ -280,14 +280,15 @@ def _offer_sample(key: str) -> None:
 def predictions_picker(key: str, *, tasks: Sequence[str] = TASKS,
                        label: str = "Predictions file") -> Predictions | None:
     """Choose one of the project's files or upload a new one; None until there is a usable file."""
-    files = {name: p for name, p in loaded_predictions().items() if p.task in tasks}
+    loaded = loaded_predictions()
+    files = [name for name in loaded if loaded.task_of(name) in tasks]  # no table read yet
     options = [*files, UPLOAD_CHOICE]
     active = active_predictions()
     index = options.index(active.name) if active is not None and active.name in files else 0
     choice = st.selectbox(label, options, index=index, key=f"{key}.file")
     if choice == UPLOAD_CHOICE or choice not in files:
         return _upload_flow(key, tasks)
-    predictions = files[choice]
+    predictions = loaded[choice]
     st.caption(_describe(predictions))
     for note in predictions.notes:
         st.caption(f":material/info: {escape_markdown(note)}")
