@@ -3,7 +3,9 @@
 For each size (1M and 5M rows by default) the script writes a seeded predictions CSV, times
 pandas.read_csv on it (the floor: just parsing), then uploads the same file in headless
 Chromium on the metrics page of a fresh app server and times until the metrics are drawn.
-The figure is the ratio; the server's peak RSS (VmHWM) is reported too.
+The figure is the ratio; the server's peak RSS (VmHWM) is reported too. The same upload is
+timed once more on a server that does not save uploads (benchmarks/no_save_server.py): the
+save runs in the background, so render time with the save on should be at most 1.1x that.
 
     python benchmarks/bench_upload.py                 # 1M and 5M rows
     python benchmarks/bench_upload.py --rows 1000000  # one size
@@ -39,10 +41,17 @@ def pandas_seconds(path: Path) -> float:
     return best
 
 
-def bench(rows: int, folder: Path, browser) -> dict[str, float | str]:
-    path = big_predictions(rows, folder / f"bench_{rows}.csv")
-    floor = pandas_seconds(path)
-    server = AppServer(folder / f"store_{rows}.sqlite", folder / f"server_{rows}.log").start()
+class NoSaveServer(AppServer):
+    """The app with uploads kept in the session only (the render-time baseline)."""
+
+    launcher = (str(ROOT / "benchmarks" / "no_save_server.py"),)
+
+
+def render(server_class: type[AppServer], path: Path, folder: Path, browser,
+           tag: str) -> tuple[float, float, str]:
+    """Seconds from choosing the file to the metrics drawn, the server's peak RSS in MB, and
+    the progress text shown, on a fresh server of `server_class`."""
+    server = server_class(folder / f"store_{tag}.sqlite", folder / f"server_{tag}.log").start()
     try:
         context = browser.new_context(viewport={"width": 1440, "height": 1000})
         context.set_default_timeout(900_000)
@@ -51,10 +60,19 @@ def bench(rows: int, folder: Path, browser) -> dict[str, float | str]:
         peak = peak_rss_mb(server.process.pid)
     finally:
         server.stop()
+    return timing.seconds, peak, timing.progress_seen
+
+
+def bench(rows: int, folder: Path, browser) -> dict[str, float | str]:
+    path = big_predictions(rows, folder / f"bench_{rows}.csv")
+    floor = pandas_seconds(path)
+    unsaved, _, _ = render(NoSaveServer, path, folder, browser, f"{rows}_nosave")
+    seconds, peak, progress = render(AppServer, path, folder, browser, f"{rows}_save")
     return {"rows": rows, "file_mb": round(path.stat().st_size / 1024**2, 1),
-            "pandas_read_csv_s": round(floor, 2), "upload_to_rendered_s": round(timing.seconds, 2),
-            "ratio": round(timing.seconds / floor, 2), "server_peak_rss_mb": round(peak),
-            "progress_shown": timing.progress_seen}
+            "pandas_read_csv_s": round(floor, 2), "upload_to_rendered_s": round(seconds, 2),
+            "ratio": round(seconds / floor, 2), "server_peak_rss_mb": round(peak),
+            "render_save_off_s": round(unsaved, 2), "save_on_vs_off": round(seconds / unsaved, 2),
+            "progress_shown": progress}
 
 
 def main() -> None:
@@ -68,11 +86,13 @@ def main() -> None:
             results.append(bench(rows, Path(tmp), browser))
             print(json.dumps(results[-1]), flush=True)
         browser.close()
-    print("\n| rows | file | pandas.read_csv | upload-to-rendered | ratio | server peak RSS |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    print("\n| rows | file | pandas.read_csv | upload-to-rendered | ratio | server peak RSS "
+          "| rendered, save off | save on / off (goal <= 1.1x) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(f"| {r['rows']:,} | {r['file_mb']} MB | {r['pandas_read_csv_s']} s | "
-              f"{r['upload_to_rendered_s']} s | {r['ratio']}x | {r['server_peak_rss_mb']:,} MB |")
+              f"{r['upload_to_rendered_s']} s | {r['ratio']}x | {r['server_peak_rss_mb']:,} MB "
+              f"| {r['render_save_off_s']} s | {r['save_on_vs_off']}x |")
 
 
 if __name__ == "__main__":

@@ -230,7 +230,8 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
                 status.update(label=f"Saving {shown_name} to the workspace…")
             _remember(predictions, fingerprint)
             if status is not None:
-                status.update(label=f"Checked and saved {shown_name}", state="complete")
+                status.update(label=f"Checked {shown_name}; it is saved in the workspace "
+                                    "(a big file in the background)", state="complete")
     except ValueError as err:
         show_error(err, title=f"{upload.name} does not fit this mapping")
         return None

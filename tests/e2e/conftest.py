@@ -40,6 +40,8 @@ def _free_port() -> int:
 class AppServer:
     """A `streamlit run app.py` child process with its own SQLite store."""
 
+    launcher: tuple[str, ...] = ("-m", "streamlit")  # what runs `run app.py ...`
+
     def __init__(self, store: Path, log: Path) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -49,7 +51,7 @@ class AppServer:
 
     def start(self) -> AppServer:
         env = {**os.environ, "WORKBENCH_DB_URL": f"sqlite:///{self.store}"}
-        command = [sys.executable, "-m", "streamlit", "run", "app.py",
+        command = [sys.executable, *self.launcher, "run", "app.py",
                    "--server.port", str(self.port), "--server.headless", "true",
                    "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
         with self.log_path.open("ab") as log:
