@@ -13,6 +13,7 @@ from components.state import (
     current_workspace,
     report_background_saves,
     set_shared,
+    start_background_saves,
 )
 
 st.set_page_config(page_title="ML Strategy Workbench", page_icon=":material/insights:",
@@ -60,4 +61,7 @@ with st.sidebar:
                "Open for local use (no sign-in configured)")
 
 report_background_saves()
-page.run()
+try:
+    page.run()
+finally:  # a big upload's save starts once its page is drawn, so it never delays the page
+    start_background_saves()

@@ -8,6 +8,7 @@ upload is saved in a background thread so the page shows its analysis meanwhile.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
@@ -242,9 +243,11 @@ def active_predictions() -> Predictions | None:
 
 @dataclass
 class BackgroundSave:
-    """A file being saved to the workspace in a thread; its outcome is shown on a later run."""
+    """A file saved to the workspace in a thread once the page is drawn; its outcome is shown
+    on a later run."""
 
     name: str
+    thread: threading.Thread | None = None
     done: threading.Event = field(default_factory=threading.Event)
     revision: int | None = None
     error: str | None = None
@@ -252,6 +255,8 @@ class BackgroundSave:
     def run(self, target: WorkspaceStore, workspace_id: int, predictions: Predictions,
             author: str) -> None:
         """Save now (in this thread); any failure is kept to be told, never dropped."""
+        with contextlib.suppress(OSError):  # yield the CPU to the sessions drawing pages
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
         try:
             self.revision = _save_file(target, workspace_id, predictions, author).revision
         except Exception as err:  # shown to the user on the next run, with what to do
@@ -272,7 +277,8 @@ def _save_file(target: WorkspaceStore, workspace_id: int, predictions: Predictio
 def add_predictions(predictions: Predictions, *, make_active: bool = True,
                     persist: bool = True) -> None:
     """Offer `predictions` to every page; saved in the workspace so a teammate sees it too
-    (a big file in the background: report_background_saves tells how it went)."""
+    (a big file in the background once the page is drawn: start_background_saves starts it,
+    report_background_saves tells how it went)."""
     loaded_predictions().add(predictions)
     if make_active:
         st.session_state[_ACTIVE_KEY] = predictions.name
@@ -282,10 +288,18 @@ def add_predictions(predictions: Predictions, *, make_active: bool = True,
         _save_file(store(), current_workspace().id, predictions, current_user())
         return
     job = BackgroundSave(predictions.name)
+    job.thread = threading.Thread(target=job.run, name=f"save {predictions.name}", daemon=False,
+                                  args=(store(), current_workspace().id, predictions,
+                                        current_user()))
     st.session_state.setdefault(_SAVES_KEY, []).append(job)
-    threading.Thread(target=job.run, name=f"save {predictions.name}", daemon=False,
-                     args=(store(), current_workspace().id, predictions, current_user())
-                     ).start()
+
+
+def start_background_saves() -> None:
+    """Start the saves queued by this run (call when the page is drawn, even if the run
+    stopped early, so a queued save always starts)."""
+    for job in st.session_state.get(_SAVES_KEY, []):
+        if job.thread is not None and job.thread.ident is None:
+            job.thread.start()
 
 
 def report_background_saves() -> None:

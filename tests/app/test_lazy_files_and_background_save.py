@@ -41,11 +41,16 @@ def _uploader_script() -> None:
     import streamlit as st
 
     from components.sample_project import _read_sample
-    from components.state import add_predictions, report_background_saves
+    from components.state import (
+        add_predictions,
+        report_background_saves,
+        start_background_saves,
+    )
 
     report_background_saves()
     if st.button("Add", key="add"):
         add_predictions(_read_sample("cat_classifier.csv"))
+    start_background_saves()
 
 
 def _finish_saves(at: AppTest) -> None:

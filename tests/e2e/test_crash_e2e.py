@@ -1,7 +1,8 @@
 """SIGKILL the server while a sheet is being edited and while a snapshot is being saved.
 
-After a restart on the same SQLite store, every edit the page showed as saved is there, the
-store passes its integrity check, and the pages open the saved work without an exception.
+After a restart on the same store (SQLite, and a real PostgreSQL server), every edit the page
+showed as saved is there, the store passes its integrity check, and the pages open the saved
+work without an exception.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ RATES = "waterfall?human=1&train=8&train_dev=10&dev=12&test=12.5"
 
 
 def _store(server) -> WorkspaceStore:
-    return WorkspaceStore(f"sqlite:///{server.store}")
+    return WorkspaceStore(server.db_url)
 
 
 def _wait_revision(page: Page, revision: int) -> None:
@@ -54,8 +55,8 @@ def crash_context(browser):
 
 
 def test_kill_while_editing_a_sheet_and_while_saving_a_snapshot(start_server, chromium_path,
-                                                                crash_context):
-    server = start_server()
+                                                                crash_context, db_url):
+    server = start_server(store=db_url)
     page = crash_context.new_page()
 
     # 1. A sheet from the course sample, then edits the page confirms one by one.
