@@ -193,7 +193,7 @@ class WorkspaceStore:
     """Workspaces and revisioned items in one database; every write is one transaction."""
 
     def __init__(self, url: str, *, blob_dir: Path | str | None = None,
-                 blob_threshold_bytes: int | None = None,
+                 blob_threshold_bytes: int = 0,
                  blob_grace_seconds: float = 3600.0) -> None:
         """Open (and migrate, under a lock) the database at `url`.
 
@@ -206,7 +206,7 @@ class WorkspaceStore:
         migrate.upgrade(self.engine)
         self.blobs = (BlobDirectory(Path(blob_dir), grace_seconds=blob_grace_seconds)
                       if blob_dir else None)
-        self.blob_threshold_bytes = blob_threshold_bytes if blob_threshold_bytes is not None else 0
+        self.blob_threshold_bytes = blob_threshold_bytes
         if self.blobs is not None:
             self.sweep_blobs()
 
