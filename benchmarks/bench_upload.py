@@ -27,9 +27,8 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from storage import WorkspaceStore  # noqa: E402
 from tests.corpus.make_corpus import big_predictions  # noqa: E402
-from tests.e2e.big_upload_flow import peak_rss_mb, upload_and_render  # noqa: E402
+from tests.e2e.big_upload_flow import peak_rss_mb, upload_and_render, wait_saved  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, AppServer  # noqa: E402
 
 
@@ -65,18 +64,6 @@ def render(server_class: type[AppServer], path: Path, folder: Path, browser,
     finally:
         server.stop()
     return timing.seconds, peak, timing.progress_seen
-
-
-def wait_saved(db_url: str, name: str, timeout: float = 900) -> None:
-    """Until the upload `name` is in the server's workspace store."""
-    store = WorkspaceStore(db_url)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(item.name == name for workspace in store.list_workspaces()
-               for item in store.list_item_summaries(workspace.id, "predictions")):
-            return
-        time.sleep(0.5)
-    raise TimeoutError(f"{name} was not saved within {timeout:.0f} s")
 
 
 def bench(rows: int, folder: Path, browser, repeat: int) -> dict[str, float | str]:
