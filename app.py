@@ -13,8 +13,10 @@ from components.sign_in import require_sign_in
 from components.state import (
     auth_enabled,
     current_user,
+    report_background_saves,
     resolve_workspace,
     set_shared,
+    start_background_saves,
     take_access_notice,
 )
 from components.theme import favicon
@@ -62,7 +64,10 @@ with st.sidebar:
 notice = take_access_notice()
 if notice:
     show_error(notice)
+report_background_saves()
 try:
     page.run()
 except NoAccess as err:  # the workspace went away mid-run (deleted, or this user was removed)
     show_error(err)
+finally:  # a big upload's save starts once its page is drawn, so it never delays the page
+    start_background_saves()

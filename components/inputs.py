@@ -240,7 +240,8 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
                 status.update(label=f"Saving {shown_name} to the workspace…")
             _remember(predictions, fingerprint)
             if status is not None:
-                status.update(label=f"Checked and saved {shown_name}", state="complete")
+                status.update(label=f"Checked {shown_name}; it is saved in the workspace "
+                                    "(a big file in the background)", state="complete")
     except ValueError as err:
         show_error(err, title=f"{upload.name} does not fit this mapping")
         return None
@@ -300,16 +301,21 @@ def predictions_picker(key: str, *, tasks: Sequence[str] = TASKS,
 
     Saved files that no longer read are named above it, with a way to rename or delete them.
     """
+    loaded = loaded_predictions()
+    files = [name for name in loaded if loaded.task_of(name) in tasks]  # no table read yet
     for name, why in unreadable_predictions().items():
         unreadable_item(PREDICTIONS_KIND, name, why, what="Saved file", after=reload_files)
-    files = {name: p for name, p in loaded_predictions().items() if p.task in tasks}
     options = [*files, UPLOAD_CHOICE]
     active = active_predictions()
     index = options.index(active.name) if active is not None and active.name in files else 0
     choice = st.selectbox(label, options, index=index, key=f"{key}.file")
     if choice == UPLOAD_CHOICE or choice not in files:
         return _upload_flow(key, tasks)
-    predictions = files[choice]
+    predictions = loaded.get(choice)
+    if predictions is None:  # its table no longer reads: say why, offer rename or delete
+        unreadable_item(PREDICTIONS_KIND, choice, loaded.unreadable[choice], what="Saved file",
+                        after=reload_files)
+        return None
     st.caption(_describe(predictions))
     for note in predictions.notes:
         st.caption(f":material/info: {escape_markdown(note)}")

@@ -1,5 +1,6 @@
 """Persistence of workspaces: SQLite by default, any SQLAlchemy URL through the same code."""
 
+from storage.migrate import SchemaTooNewError
 from storage.store import (
     Item,
     StaleRevisionError,
@@ -9,5 +10,6 @@ from storage.store import (
     default_url,
 )
 
-__all__ = ["Item", "StaleRevisionError", "UnreadableContent", "Workspace", "WorkspaceStore",
+__all__ = ["Item", "SchemaTooNewError", "StaleRevisionError", "UnreadableContent", "Workspace",
+           "WorkspaceStore",
            "default_url"]

@@ -126,13 +126,13 @@ def _use_threshold(value: float) -> None:
 
 # --------------------------------------------------------------------------- binary view
 def _other_files(primary: Predictions) -> dict[str, Predictions]:
-    others = {name: p for name, p in loaded_predictions().items()
-              if p.task == "binary" and name != primary.name}
+    files = loaded_predictions()  # tables are read only for the files chosen below
+    others = [name for name in files if files.task_of(name) == "binary" and name != primary.name]
     if not others:
         return {}
-    chosen = st.multiselect("Also compare models from", list(others), key="metrics.more_files",
+    chosen = st.multiselect("Also compare models from", others, key="metrics.more_files",
                             help="Other files of the same examples (matched by example id).")
-    return {name: others[name] for name in chosen}
+    return {name: files[name] for name in chosen}
 
 
 def _threshold_helpers(curve: ScoreCurve) -> float | None:
