@@ -12,7 +12,9 @@ from components.errors import show_error
 from components.sign_in import require_sign_in
 from components.state import (
     auth_enabled,
+    begin_run,
     current_user,
+    end_run,
     report_background_saves,
     resolve_workspace,
     set_shared,
@@ -51,23 +53,32 @@ PAGES = {
     ],
 }
 
-page = st.navigation(PAGES)
-set_shared("page.url_path", page.url_path)
 
-workspace = resolve_workspace()
-with st.sidebar:
-    st.caption("Workspace")
-    st.markdown(f"**{escape_markdown(workspace.name)}**")
-    st.caption(f"Signed in as {escape_markdown(current_user())}" if auth_enabled() else
-               "Open for local use (no sign-in configured)")
 
-notice = take_access_notice()
-if notice:
-    show_error(notice)
-report_background_saves()
+def _shell() -> None:
+    """The sidebar's workspace, any notice, then the chosen page."""
+    page = st.navigation(PAGES)
+    set_shared("page.url_path", page.url_path)
+    workspace = resolve_workspace()
+    with st.sidebar:
+        st.caption("Workspace")
+        st.markdown(f"**{escape_markdown(workspace.name)}**")
+        st.caption(f"Signed in as {escape_markdown(current_user())}" if auth_enabled() else
+                   "Open for local use (no sign-in configured)")
+    notice = take_access_notice()
+    if notice:
+        show_error(notice)
+    report_background_saves()
+    try:
+        page.run()
+    except NoAccess as err:  # the workspace went away mid-run (deleted, or this user was removed)
+        show_error(err)
+    finally:  # a big upload's save starts once its page is drawn, so it never delays the page
+        start_background_saves()
+
+
+begin_run()  # the workspace is read once for this run; every check of the run reuses that read
 try:
-    page.run()
-except NoAccess as err:  # the workspace went away mid-run (deleted, or this user was removed)
-    show_error(err)
-finally:  # a big upload's save starts once its page is drawn, so it never delays the page
-    start_background_saves()
+    _shell()
+finally:  # widget callbacks of the next run read the workspace afresh
+    end_run()

@@ -36,6 +36,7 @@ RESERVED_COLUMNS = (*EXAMPLE_COLUMNS, COMMENTS_COLUMN, "split")
 #: The course's first ideas (DOMAIN.md section 4); column names as in data/error_sheet_sample.csv.
 DEFAULT_CATEGORIES = ("dog", "great_cat", "blurry", "instagram_filter", "incorrectly_labeled")
 LABEL_CATEGORY = "incorrectly_labeled"
+DEFAULT_DEV_ERROR_PCT = 10.0  # dev-set error assumed by a new sheet until one is typed or handed over
 
 _TRUE_TEXT = {"true", "1", "1.0", "x", "yes", "y", "✓", "✔"}
 _FALSE_TEXT = {"false", "0", "0.0", "no", "n", "", "nan", "none", "<na>"}

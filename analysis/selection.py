@@ -107,6 +107,8 @@ class SavedModelTable:
     optimize: str | None
     goal: str
     satisfy: dict[str, tuple[str, float]]
+    threshold: float | None = None  # the decision threshold the table's metrics were taken at
+    choice: Mapping[str, Any] | None = None  # the whole choice as saved (winner, reasons, ...)
 
 
 _CELL_TYPES = (str, int, float, bool, type(None))
@@ -129,10 +131,14 @@ def saved_model_table(content: object) -> SavedModelTable:
         raise ValueError(f"the choice saved with it is not a mapping: {selection!r}.")
     optimize = selection.get("optimize")
     goal = selection.get("goal", "max")
+    threshold = content.get("threshold")
     return SavedModelTable(table=pd.DataFrame([dict(r) for r in rows]),
                            optimize=optimize if isinstance(optimize, str) else None,
                            goal=goal if goal in GOALS else "max",
-                           satisfy=_check_constraints(selection.get("satisfy") or {}))
+                           satisfy=_check_constraints(selection.get("satisfy") or {}),
+                           threshold=float(threshold) if isinstance(threshold, int | float)
+                           and not isinstance(threshold, bool) else None,
+                           choice=dict(selection))
 
 
 def select_model(table: pd.DataFrame, *, optimize: str, satisfy: Mapping[str, object] | None = None,

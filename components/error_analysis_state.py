@@ -18,10 +18,10 @@ import pandas as pd
 import streamlit as st
 
 from analysis.error_analysis import (
+    DEFAULT_DEV_ERROR_PCT,
     IMAGE_COLUMN,
     LABEL_CATEGORY,
     apply_table_edits,
-    sheet_from_content,
     sheet_to_content,
     validate_sheet,
 )
@@ -29,11 +29,11 @@ from components.image_previews import previews
 from storage import Item, StaleRevisionError, UnreadableContent, WorkspaceStore
 from storage.store import NAME_LIMIT
 from workspace.gate import WorkspaceGate
+from workspace.kinds import ERROR_SHEET, ErrorSheet
 
-SHEET_KIND = "error_sheet"
+SHEET_KIND = ERROR_SHEET.name  # the store functions below also take a bare store (tests)
 PREVIEW_COLUMN = "image"
 _HAS_PREVIEW = "ea.has_preview"
-DEFAULT_DEV_ERROR = 10.0
 _HELD = "ea.held"
 _BASE = "ea.base"
 _NOTICE = "ea.notice"
@@ -85,10 +85,10 @@ def load_sheet(store: SheetStore, workspace_id: int, name: str, *,
         return None
     if isinstance(item.content, UnreadableContent):
         raise ValueError(item.content.error)
-    frame, categories, meta = sheet_from_content(item.content)
+    saved = ERROR_SHEET.from_content(item.content)
     # A restored old revision is still based on the latest one: the next save follows it.
     latest = item.revision if revision is None else store.get_item(workspace_id, SHEET_KIND, name).revision
-    return HeldSheet(workspace_id, name, latest, frame, categories, meta)
+    return HeldSheet(workspace_id, name, latest, saved.frame, saved.categories, saved.meta)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -134,7 +134,7 @@ def save_sheet(store: SheetStore, sheet: HeldSheet, *, author: str) -> SaveOutco
     conflict copy (a new sheet) and the outcome says so. `sheet` is updated to point at where
     the save went.
     """
-    content = sheet_to_content(sheet.frame, sheet.categories, sheet.meta)
+    content = ERROR_SHEET.to_content(ErrorSheet(sheet.frame, sheet.categories, sheet.meta))
     try:
         item = store.save_item(sheet.workspace_id, SHEET_KIND, sheet.name, content=content,
                                expected_revision=sheet.revision, author=author)
@@ -162,7 +162,8 @@ def create_sheet(store: SheetStore, workspace_id: int, name: str, frame: pd.Data
                       dict(meta))
     try:
         save = store.save_item(workspace_id, SHEET_KIND, name,
-                               content=sheet_to_content(sheet.frame, categories, sheet.meta),
+                               content=ERROR_SHEET.to_content(ErrorSheet(sheet.frame, categories,
+                                                                         sheet.meta)),
                                expected_revision=0, author=author)
     except StaleRevisionError:
         raise ValueError(f"sheet name {name!r} is already used in this workspace: choose another "
@@ -255,7 +256,7 @@ def ensure_meta_widgets(sheet: HeldSheet) -> None:
     """Give the sheet's own settings to their widgets when the widgets hold nothing yet
     (a new sheet, or widget values dropped while another page ran)."""
     if DEV_ERROR_KEY not in st.session_state:
-        st.session_state[DEV_ERROR_KEY] = float(sheet.meta.get("dev_error", DEFAULT_DEV_ERROR))
+        st.session_state[DEV_ERROR_KEY] = float(sheet.meta.get("dev_error", DEFAULT_DEV_ERROR_PCT))
     if TOTAL_KEY not in st.session_state:
         st.session_state[TOTAL_KEY] = int(sheet.meta.get("total_dev_errors") or 0)
     if LABEL_KEY not in st.session_state or st.session_state[LABEL_KEY] not in sheet.categories:

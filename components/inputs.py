@@ -25,7 +25,6 @@ from components.errors import escape_markdown, show_error
 from components.limits import WAITING, parse_slot, read_limits
 from components.sample_project import load_sample_project
 from components.state import (
-    PREDICTIONS_KIND,
     active_predictions,
     add_predictions,
     content_digest,
@@ -36,6 +35,7 @@ from components.state import (
     unreadable_predictions,
 )
 from components.unreadable import unreadable_item
+from workspace.kinds import PREDICTIONS
 
 UPLOAD_CHOICE = "Upload a file…"
 FILE_TYPES = ["csv", "tsv", "txt", "gz", "parquet", "pq", "xlsx", "xlsm"]
@@ -304,7 +304,7 @@ def predictions_picker(key: str, *, tasks: Sequence[str] = TASKS,
     loaded = loaded_predictions()
     files = [name for name in loaded if loaded.task_of(name) in tasks]  # no table read yet
     for name, why in unreadable_predictions().items():
-        unreadable_item(PREDICTIONS_KIND, name, why, what="Saved file", after=reload_files)
+        unreadable_item(PREDICTIONS.name, name, why, what="Saved file", after=reload_files)
     options = [*files, UPLOAD_CHOICE]
     active = active_predictions()
     index = options.index(active.name) if active is not None and active.name in files else 0
@@ -313,7 +313,7 @@ def predictions_picker(key: str, *, tasks: Sequence[str] = TASKS,
         return _upload_flow(key, tasks)
     predictions = loaded.get(choice)
     if predictions is None:  # its table no longer reads: say why, offer rename or delete
-        unreadable_item(PREDICTIONS_KIND, choice, loaded.unreadable[choice], what="Saved file",
+        unreadable_item(PREDICTIONS.name, choice, loaded.unreadable[choice], what="Saved file",
                         after=reload_files)
         return None
     st.caption(_describe(predictions))

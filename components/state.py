@@ -21,17 +21,14 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 import streamlit as st
 
-from analysis.predictions import (
-    ColumnMapping,
-    Predictions,
-    predictions_from_parquet,
-    predictions_to_parquet,
-)
+from analysis.predictions import Predictions
 from components.errors import escape_markdown, show_error
 from storage import Workspace, WorkspaceStore, default_url
 from storage.store import ENV_URL
+from workspace.data import WorkspaceData
 from workspace.gate import NoAccess, WorkspaceGate
 from workspace.identity import Identity, SignInSettings, identity_from_claims, sign_in_settings
+from workspace.kinds import HUMAN_LEVELS_ITEM, PREDICTIONS, PROJECT_SETTINGS, PredictionsFile
 
 T = TypeVar("T")
 
@@ -43,9 +40,7 @@ _RESOLVED_KEY = "workbench.workspace"
 _ACCESS_NOTICE = "access.notice"
 _SAVES_KEY = "workbench.background_saves"
 _SHARED_PREFIX = "workbench.shared."
-PREDICTIONS_KIND = "predictions"
-SETTINGS_KIND = "project_settings"
-_HUMAN_LEVELS_ITEM = "human levels"
+_RUN_GATE_KEY = "workbench.run_gate"
 DEFAULT_WORKSPACE = "My project"
 ENV_BLOB_DIR, ENV_BLOB_THRESHOLD_MB = "WORKBENCH_BLOB_DIR", "WORKBENCH_BLOB_THRESHOLD_MB"
 DEFAULT_BLOB_DIR = Path(".workbench") / "blobs"
@@ -144,10 +139,35 @@ def current_identity() -> Identity | None:
 
 
 def workspace_data() -> WorkspaceGate:
-    """The session's way to workspace data: every read and write re-checks the user's access."""
+    """The session's way to workspace data: every read and write checks the user's access.
+
+    During a page run this is the run's gate (begin_run), which reads the workspace rows once
+    for the whole run; a widget callback, which runs before the page, gets a gate that reads
+    them at every check.
+    """
+    gate = st.session_state.get(_RUN_GATE_KEY)
+    return gate if gate is not None else _new_gate(per_run=False)
+
+
+def _new_gate(*, per_run: bool) -> WorkspaceGate:
     settings = sign_in()
     return WorkspaceGate(store(), user=current_identity(), auth=settings.enabled,
-                         admins=settings.admins)
+                         admins=settings.admins, per_run=per_run)
+
+
+def begin_run() -> None:
+    """Start a page run with a fresh gate: the workspace is read once, then checked from it."""
+    st.session_state[_RUN_GATE_KEY] = _new_gate(per_run=True)
+
+
+def end_run() -> None:
+    """End the page run: callbacks and the next run read the workspace afresh."""
+    st.session_state.pop(_RUN_GATE_KEY, None)
+
+
+def workspace_items() -> WorkspaceData:
+    """The open workspace's saved items, typed by kind (workspace.kinds), through the gate."""
+    return WorkspaceData(workspace_data(), current_workspace().id)
 
 
 def current_user() -> str:
@@ -235,7 +255,7 @@ class WorkspaceFiles(Mapping[str, Predictions]):
     is found out, and is named in `unreadable` with the reason, so no page fails on it.
     """
 
-    def __init__(self, workspace_id: int, contents: dict[str, dict[str, Any]],
+    def __init__(self, workspace_id: int, contents: dict[str, PredictionsFile],
                  unreadable: dict[str, str] | None = None) -> None:
         self.workspace_id = workspace_id
         self._contents = dict(contents)  # each file's saved description (mapping, rows, ...)
@@ -267,7 +287,7 @@ class WorkspaceFiles(Mapping[str, Predictions]):
         """The file's task, known without reading its table."""
         if name in self._loaded:
             return self._loaded[name].task
-        return ColumnMapping.from_dict(self._contents[name]["mapping"]).task
+        return self._contents[name].task
 
     def summary(self, name: str) -> dict[str, Any]:
         """File, task, rows and splits for a listing, without reading the table."""
@@ -275,55 +295,38 @@ class WorkspaceFiles(Mapping[str, Predictions]):
             loaded = self._loaded[name]
             rows, splits = loaded.n_rows, loaded.splits()
         else:
-            rows, splits = self._contents[name].get("rows"), self._contents[name].get("splits")
+            rows, splits = self._contents[name].rows, self._contents[name].splits
         return {"file": name, "task": self.task_of(name), "rows": rows,
                 "splits": ", ".join(splits or [])}
 
     def add(self, predictions: Predictions) -> None:
         """Offer a file read in this session (kept in memory, no store read needed)."""
-        self._contents.setdefault(predictions.name, {"mapping": predictions.mapping.to_dict()})
+        self._contents.setdefault(predictions.name, PredictionsFile(predictions.mapping))
         self._loaded[predictions.name] = predictions
         self.unreadable.pop(predictions.name, None)
 
 
-def _read_file(workspace_id: int, name: str, content: dict[str, Any]) -> Predictions:
+def _read_file(workspace_id: int, name: str, described: PredictionsFile) -> Predictions:
     """One predictions file's table, streamed from its blob; ValueError says why it no longer
     reads."""
-    stream = workspace_data().open_blob(workspace_id, PREDICTIONS_KIND, name)
+    stream = WorkspaceData(workspace_data(), workspace_id).open_blob(PREDICTIONS, name)
     if stream is None:
         raise ValueError(f"{name} has no saved table any more (a teammate deleted or renamed it, "
                          "or the save was damaged): upload the file again.")
-    try:
-        with stream:
-            return predictions_from_parquet(stream, content["mapping"], name,
-                                            tuple(map(str, content.get("notes") or ())))
-    except (ValueError, KeyError, TypeError, OSError) as err:
-        raise ValueError(f"the saved table no longer reads ({err}); upload the file "
-                         "again.") from None
-
-
-def _described(content: object) -> str | None:
-    """Why a saved file's description cannot be used (None when it can)."""
-    if not isinstance(content, dict) or not isinstance(content.get("mapping"), dict):
-        return ("the saved file has no column mapping (an old or damaged save); upload the "
-                "file again.")
-    try:
-        ColumnMapping.from_dict(content["mapping"])
-    except (ValueError, KeyError, TypeError) as err:
-        return f"its saved column mapping no longer reads ({err}); upload the file again."
-    return None
+    with stream:
+        return described.read_table(stream, name)
 
 
 def _list_files(workspace_id: int) -> WorkspaceFiles:
     """The workspace's files, newest first: their saved descriptions only, no table."""
-    contents: dict[str, dict[str, Any]] = {}
+    contents: dict[str, PredictionsFile] = {}
     unreadable: dict[str, str] = {}
-    for item in workspace_data().list_items(workspace_id, PREDICTIONS_KIND):
-        problem = _described(item.content)
-        if problem is None:
-            contents[item.name] = item.content
-        else:
-            unreadable[item.name] = problem
+    data = WorkspaceData(workspace_data(), workspace_id)
+    for item in data.items(PREDICTIONS):
+        try:
+            contents[item.name] = data.read(PREDICTIONS, item)
+        except ValueError as err:
+            unreadable[item.name] = str(err)
     return WorkspaceFiles(workspace_id, contents, unreadable)
 
 
@@ -370,26 +373,16 @@ class BackgroundSave:
     revision: int | None = None
     error: str | None = None
 
-    def run(self, target: WorkspaceGate, workspace_id: int, predictions: Predictions,
-            author: str) -> None:
+    def run(self, target: WorkspaceData, predictions: Predictions) -> None:
         """Save now (in this thread); any failure is kept to be told, never dropped."""
         with contextlib.suppress(OSError):  # yield the CPU to the sessions drawing pages
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
         try:
-            self.revision = _save_file(target, workspace_id, predictions, author).revision
+            self.revision = target.save(PREDICTIONS, predictions.name, predictions).revision
         except Exception as err:  # shown to the user on the next run, with what to do
             self.error = str(err) or type(err).__name__
         finally:
             self.done.set()
-
-
-def _save_file(target: WorkspaceGate, workspace_id: int, predictions: Predictions,
-               author: str) -> Any:
-    content = {"mapping": predictions.mapping.to_dict(), "notes": list(predictions.notes),
-               "rows": predictions.n_rows, "columns": list(map(str, predictions.frame.columns)),
-               "splits": predictions.splits()}
-    return target.save_item(workspace_id, PREDICTIONS_KIND, predictions.name, content=content,
-                            blob=predictions_to_parquet(predictions), author=author)
 
 
 def add_predictions(predictions: Predictions, *, make_active: bool = True,
@@ -403,12 +396,12 @@ def add_predictions(predictions: Predictions, *, make_active: bool = True,
     if not persist:
         return
     if predictions.n_rows < BACKGROUND_SAVE_ROWS:
-        _save_file(workspace_data(), current_workspace().id, predictions, current_user())
+        workspace_items().save(PREDICTIONS, predictions.name, predictions)
         return
     job = BackgroundSave(predictions.name)
+    target = WorkspaceData(workspace_data().uncached(), current_workspace().id)
     job.thread = threading.Thread(target=job.run, name=f"save {predictions.name}", daemon=False,
-                                  args=(workspace_data(), current_workspace().id, predictions,
-                                        current_user()))
+                                  args=(target, predictions))
     st.session_state.setdefault(_SAVES_KEY, []).append(job)
 
 
@@ -438,20 +431,17 @@ def report_background_saves() -> None:
                    "workspace…")
 
 
-def set_active(name: str) -> None:
-    """Make a loaded file the project's primary one."""
-    if name in loaded_predictions():
-        st.session_state[_ACTIVE_KEY] = name
-
-
 def project_human_levels() -> dict[str, float]:
     """The project's human-level references (name -> error %), saved in the workspace so that
     every page and every teammate's session starts from the same Bayes proxy."""
     workspace_id = current_workspace().id
     cached = get_shared("project.human_levels")
     if cached is None or cached[0] != workspace_id:
-        item = workspace_data().get_item(workspace_id, SETTINGS_KIND, _HUMAN_LEVELS_ITEM)
-        cached = (workspace_id, dict(item.content) if item and item.content else {})
+        try:
+            levels = workspace_items().load(PROJECT_SETTINGS, HUMAN_LEVELS_ITEM) or {}
+        except ValueError:  # damaged: start from no references (saving again repairs it)
+            levels = {}
+        cached = (workspace_id, levels)
         set_shared("project.human_levels", cached)
     return dict(cached[1])
 
@@ -459,8 +449,7 @@ def project_human_levels() -> dict[str, float]:
 def set_project_human_levels(levels: dict[str, float]) -> None:
     """Save the project's human-level references in the workspace."""
     workspace_id = current_workspace().id
-    workspace_data().save_item(workspace_id, SETTINGS_KIND, _HUMAN_LEVELS_ITEM,
-                               content=dict(levels))
+    workspace_items().save(PROJECT_SETTINGS, HUMAN_LEVELS_ITEM, dict(levels))
     set_shared("project.human_levels", (workspace_id, dict(levels)))
 
 
@@ -489,20 +478,9 @@ def _query(name: str, default: T, parse: Callable[[str], T]) -> T:
         return default
 
 
-def query_float(name: str, default: float) -> float:
-    """A number from the URL's query string, `default` when absent or not a finite number."""
-    value = _query(name, default, float)
-    return value if value == value and abs(value) != float("inf") else default
-
-
 def query_int(name: str, default: int) -> int:
     """A whole number from the URL's query string, `default` when absent or malformed."""
     return _query(name, default, int)
-
-
-def query_str(name: str, default: str) -> str:
-    """Text from the URL's query string, `default` when absent."""
-    return _query(name, default, str)
 
 
 def content_digest(data: bytes) -> str:

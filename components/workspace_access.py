@@ -15,14 +15,9 @@ import pandas as pd
 
 from storage import Item, Workspace
 from workspace.identity import normalise_email
+from workspace.kinds import KINDS
 
-KIND_LABELS = {
-    "predictions": ("predictions file", "predictions files"),
-    "waterfall_snapshot": ("waterfall snapshot", "waterfall snapshots"),
-    "model_table": ("model table", "model tables"),
-    "error_sheet": ("error-analysis sheet", "error-analysis sheets"),
-    "lab_experiment": ("lab experiment", "lab experiments"),
-}
+KIND_LABELS = {kind.name: (kind.singular, kind.plural) for kind in KINDS}
 
 _MEMBER = re.compile(r"^(?=.{3,200}$)[^\s,;@]+@[^\s,;@]+$")  # one e-mail address
 

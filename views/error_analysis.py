@@ -9,6 +9,7 @@ import streamlit as st
 from analysis.error_analysis import (
     COMMENTS_COLUMN,
     DEFAULT_CATEGORIES,
+    DEFAULT_DEV_ERROR_PCT,
     EXAMPLE_COLUMNS,
     ID_COLUMN,
     IMAGE_COLUMN,
@@ -38,7 +39,6 @@ from components.error_analysis_state import (
     LABEL_KEY,
     PREVIEW_COLUMN,
     SELECT_KEY,
-    SHEET_KIND,
     SHEET_TYPES,
     TOTAL_KEY,
     HeldSheet,
@@ -51,6 +51,7 @@ from components.error_analysis_state import (
 from components.errors import show_error
 from components.inputs import predictions_picker
 from components.limits import parse_slot, read_limits
+from components.page_state import EXAMPLES_FOR_SHEET, ExamplesForSheet, PageState
 from components.sample_project import SAMPLE_ERROR_SHEET
 from components.share import copy_link
 from components.state import (
@@ -58,11 +59,14 @@ from components.state import (
     content_digest,
     current_user,
     current_workspace,
-    get_shared,
     loaded_predictions,
     workspace_data,
+    workspace_items,
 )
 from components.unreadable import unreadable_item
+from workspace.kinds import ERROR_SHEET
+
+PAGE = PageState("ea")  # this page's own keys; widget keys share the prefix
 
 START_SOURCES = {
     "predictions": "Misclassified dev rows of loaded predictions",
@@ -192,18 +196,7 @@ def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
                 "source": predictions.name, "seed": seed}
         return new_sheet(sample.frame, categories=categories), categories, meta
     if source == "incoming":
-        rows = get_shared("error_analysis.incoming_rows")
-        n, seed = _sample_widgets()
-        sample = _sampled(rows, n, seed, None)  # every handed-over row is a dev error
-        if sample is None:
-            return None
-        handed = get_shared("error_analysis.incoming_meta") or {}
-        dev_error = round(float(handed.get("dev_error", 10.0)), 3)
-        st.caption(f"{len(sample.frame)} of the {len(rows)} misclassified rows handed over by the "
-                   f"metrics page, drawn at random; that model's dev error is {dev_error:g}%.")
-        meta = {"dev_error": dev_error, "total_dev_errors": len(rows), "source": "metrics page",
-                "seed": seed, "model": handed.get("model"), "threshold": handed.get("threshold")}
-        return new_sheet(sample.frame, categories=categories), categories, meta
+        return _start_from_handed(PAGE.get("incoming"), categories)
     if source in ("upload", "sample"):
         if source == "upload":
             upload = st.file_uploader("Sheet (CSV, TSV, Excel or Parquet)", type=list(SHEET_TYPES),
@@ -225,19 +218,39 @@ def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
                    f"{found_text or 'none (the defaults are added)'}.")
         if not found:
             frame, found = new_sheet(frame, categories=categories), categories
-        return frame, found, {"dev_error": 10.0, "source": filename,
+        return frame, found, {"dev_error": DEFAULT_DEV_ERROR_PCT, "source": filename,
                               "digest": content_digest(data)}
-    return new_sheet(None, categories=categories), categories, {"dev_error": 10.0}
+    return new_sheet(None, categories=categories), categories, {"dev_error": DEFAULT_DEV_ERROR_PCT}
+
+
+def _start_from_handed(handed: ExamplesForSheet, categories: list[str]
+                       ) -> tuple[pd.DataFrame, list[str], dict] | None:
+    """A sheet from the examples another page sent (a random draw when there are many)."""
+    n, seed = _sample_widgets()
+    sample = _sampled(handed.rows, n, seed, None)  # every handed-over row is a dev error
+    if sample is None:
+        return None
+    dev_error = round(float(handed.dev_error_pct), 3)
+    st.caption(f"{len(sample.frame)} of the {len(handed.rows)} misclassified rows handed over by "
+               f"the {escape_markdown(handed.source)}, drawn at random; that model's dev error is "
+               f"{dev_error:g}%.")
+    meta = {"dev_error": dev_error, "total_dev_errors": len(handed.rows),
+            "source": handed.source, "seed": seed, **handed.details}
+    return new_sheet(sample.frame, categories=categories), categories, meta
 
 
 def _start_section(names: list[str]) -> None:
-    incoming = get_shared("error_analysis.incoming_rows")
+    arrived = EXAMPLES_FOR_SHEET.take()  # taken once; kept by this page until a sheet uses it
+    if arrived is not None:
+        PAGE.set("incoming", arrived)
+    incoming = PAGE.get("incoming")
     with st.expander("Start a new sheet", expanded=not names or incoming is not None,
                      icon=":material/add:"):
         options = [k for k in START_SOURCES if k != "incoming" or incoming is not None]
         if incoming is not None:
-            st.info(f"The metrics page handed over {len(incoming):,} misclassified examples: "
-                    "start a sheet from them below.", icon=":material/move_to_inbox:")
+            st.info(f"The {escape_markdown(incoming.source)} handed over {len(incoming.rows):,} "
+                    "misclassified examples: start a sheet from them below.",
+                    icon=":material/move_to_inbox:")
         source = st.radio("Start from", options, format_func=START_SOURCES.get, key="ea.source",
                           horizontal=True, index=options.index("incoming") if incoming is not None
                           else 0)
@@ -252,6 +265,8 @@ def _start_section(names: list[str]) -> None:
             except ValueError as err:
                 show_error(err)
                 return
+            if source == "incoming":  # used: the next visit starts from the usual sources
+                PAGE.pop("incoming")
             sheet_state.request_open(sheet.name)
             st.rerun()
 
@@ -325,7 +340,7 @@ def _revision_counts(content: object) -> dict[str, int | None]:
 
 def _history(sheet: HeldSheet) -> None:
     with st.expander(f"History (revision {sheet.revision})", icon=":material/history:"):
-        revisions = workspace_data().list_revisions(sheet.workspace_id, SHEET_KIND, sheet.name)
+        revisions = workspace_items().revisions(ERROR_SHEET, sheet.name)
         table = pd.DataFrame([{
             "revision": r.revision, "saved at": r.updated_at.strftime("%Y-%m-%d %H:%M:%S"),
             "by": r.updated_by or "", **_revision_counts(r.content)} for r in revisions])
@@ -451,7 +466,7 @@ sheet_state.apply_pending_open()
 # the same way, before the selector is drawn (a conflict copy may become the selection) and
 # before a teammate's newer revision is read. After the callback this is a no-op.
 sheet_state.apply_editor_changes(workspace_data(), author=current_user())
-sheet_names = [item.name for item in workspace_data().list_items(workspace.id, SHEET_KIND)]
+sheet_names = workspace_items().names(ERROR_SHEET)
 if sheet_names:
     top, link = st.columns([4, 1], vertical_alignment="bottom")
     if st.session_state.get(SELECT_KEY) not in sheet_names:
@@ -472,7 +487,7 @@ if notice is not None:
 current = held()
 broken = sheet_state.unreadable()
 if broken is not None:
-    unreadable_item(SHEET_KIND, *broken, what="Sheet")
+    unreadable_item(ERROR_SHEET.name, *broken, what="Sheet")
 elif current is None:
     st.info("Start a sheet above: from your predictions' misclassified dev rows, from a file, "
             "from the course's sample, or empty.", icon=":material/table_chart:")

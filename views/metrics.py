@@ -29,7 +29,7 @@ from analysis.metrics import (
 )
 from analysis.predictions import Predictions
 from analysis.sample_size import dev_size_to_detect
-from analysis.selection import OPERATORS, compare_models, saved_model_table, select_model
+from analysis.selection import OPERATORS, SavedModelTable, compare_models, select_model
 from analysis.text import escape_markdown
 from components.errors import show_error
 from components.inputs import predictions_picker
@@ -44,9 +44,11 @@ from components.metrics_charts import (
     threshold_figure,
 )
 from components.metrics_models import ModelRows, binary_models
+from components.page_state import EXAMPLES_FOR_SHEET, ExamplesForSheet
 from components.share import copy_link
-from components.state import current_workspace, loaded_predictions, set_shared, workspace_data
+from components.state import loaded_predictions, workspace_items
 from components.unreadable import unreadable_item
+from workspace.kinds import MODEL_TABLE
 
 ALL_ROWS = "all rows"
 NORMALISE_LABELS = {"none": "Counts", "true": "Share of true class", "pred": "Share of prediction"}
@@ -54,9 +56,6 @@ TABLE_SOURCES = {"course": "Course example (A, B, C)", "files": "From the loaded
                  "typed": "Type your own"}
 COURSE_TABLE = pd.DataFrame({"model": ["A", "B", "C"], "accuracy": [90.0, 92.0, 95.0],
                              "running_time_ms": [80.0, 95.0, 1500.0]})
-ERROR_HANDOFF_KEY = "error_analysis.incoming_rows"
-ERROR_HANDOFF_META_KEY = "error_analysis.incoming_meta"
-MODEL_TABLE_KIND = "model_table"
 
 
 @st.cache_data(show_spinner="Sorting the scores…", max_entries=16)
@@ -172,12 +171,10 @@ def _send_errors(predictions: Predictions, model: str, threshold: float) -> None
     except (ValueError, KeyError) as err:
         show_error(err)
         return
-    set_shared(ERROR_HANDOFF_KEY, handed)
     # the dev error those rows come from, for the ceiling-on-performance figures over there
     dev_error = binary_metrics(rows.y_true, rows.predicted(model, threshold)).error_rate.value
-    set_shared(ERROR_HANDOFF_META_KEY,
-               {"dev_error": 100 * dev_error, "model": model, "threshold": threshold,
-                "source": "metrics page"})
+    EXAMPLES_FOR_SHEET.send(ExamplesForSheet(handed, 100 * dev_error, "metrics page",
+                                             {"model": model, "threshold": threshold}))
     where = "dev" if has_dev else "all (no split column)"
     st.success(f"Sent {len(handed):,} misclassified {where} examples of {escape_markdown(model)} at threshold "
                f"{threshold:.2f} to error analysis.", icon=":material/check_circle:")
@@ -384,8 +381,8 @@ def _model_table_section(rows: ModelRows | None, threshold: float) -> None:
     st.header("Choose a model", divider="gray")
     st.caption("Pick ONE optimizing metric to maximise; turn the others into satisficing "
                "thresholds that only have to be met (e.g. running time ≤ 100 ms).")
-    items = workspace_data().list_items(current_workspace().id, MODEL_TABLE_KIND)
-    saved = {item.name: item for item in items}
+    data = workspace_items()
+    saved = {item.name: item for item in data.items(MODEL_TABLE)}
     sources = {**TABLE_SOURCES, **({"saved": "Saved in this workspace"} if saved else {})}
     source = st.radio("Model table", list(sources), format_func=sources.get,
                       horizontal=True, key="table", bind="query-params")
@@ -393,9 +390,9 @@ def _model_table_section(rows: ModelRows | None, threshold: float) -> None:
     if source == "saved":
         chosen = st.selectbox("Saved table", list(saved), key="metrics.saved_table")
         try:
-            stored = saved_model_table(saved[chosen].content)
+            stored = data.read(MODEL_TABLE, saved[chosen])
         except ValueError as err:
-            unreadable_item(MODEL_TABLE_KIND, chosen, err, what="Model table")
+            unreadable_item(MODEL_TABLE.name, chosen, err, what="Model table")
             return
         base, goal_default, satisfy_default = stored.table, stored.goal, stored.satisfy
         optimize_default = stored.optimize or optimize_default
@@ -435,10 +432,11 @@ def _model_table_section(rows: ModelRows | None, threshold: float) -> None:
     st.dataframe(styled_model_table(choice), hide_index=True, key=f"metrics.selection.{source}")
     for warning in choice.warnings:
         st.caption(f":material/warning: {escape_markdown(warning)}")
-    _save_table_controls(table, choice.to_dict(), threshold)
+    _save_table_controls(SavedModelTable(table, choice.optimize, choice.goal, choice.satisfy,
+                                         threshold=threshold, choice=choice.to_dict()))
 
 
-def _save_table_controls(table: pd.DataFrame, choice: dict, threshold: float) -> None:
+def _save_table_controls(saved: SavedModelTable) -> None:
     """Keep the table (and the choice made on it) in the workspace for teammates."""
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     name = left.text_input("Save as", value="Model table", key="metrics.table_name")
@@ -446,10 +444,7 @@ def _save_table_controls(table: pd.DataFrame, choice: dict, threshold: float) ->
         if not name.strip():
             show_error("Give the table a name before saving it.")
             return
-        rows = table.astype(object).where(table.notna(), None).to_dict(orient="records")
-        item = workspace_data().save_item(current_workspace().id, MODEL_TABLE_KIND, name.strip(),
-                                          content={"rows": rows, "selection": choice,
-                                                   "threshold": threshold})
+        item = workspace_items().save(MODEL_TABLE, name.strip(), saved)
         st.success(f"Saved '{escape_markdown(item.name)}' (revision {item.revision}).",
                    icon=":material/check_circle:")
 

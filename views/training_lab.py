@@ -28,8 +28,9 @@ from components import lab_charts, lab_state
 from components.errors import attempt, show_error
 from components.lab_settings import settings_sidebar
 from components.share import copy_link
-from components.state import access_lost, current_workspace, workspace_data
+from components.state import access_lost, current_workspace, workspace_items
 from components.waterfall_charts import waterfall_figure
+from workspace.kinds import LAB_EXPERIMENT
 
 STATE = st.session_state
 URL = {"bind": "query-params"}
@@ -259,31 +260,29 @@ def save_panel() -> None:
             else:
                 try:
                     content = lab_state.experiment_content(STATE, until=_until())
-                    item = workspace_data().save_item(workspace.id, "lab_experiment",
-                                                      name.strip(), content=content)
+                    item = workspace_items().save(LAB_EXPERIMENT, name.strip(), content)
                     st.success(f"Saved “{escape_markdown(item.name)}” (revision {item.revision}) "
                                f"in {escape_markdown(workspace.name)}.")
                 except ValueError as err:
                     show_error(err)
     with c2:
-        items = workspace_data().list_items(workspace.id, kind="lab_experiment")
-        saved = [item.name for item in items]
+        saved = workspace_items().names(LAB_EXPERIMENT)
         choice = st.selectbox("Saved experiments", saved, index=None, key="lab_open_choice",
                               placeholder="none saved yet" if not saved else "Choose one…")
         st.button("Open", key="lab_open", disabled=choice is None, icon=":material/folder_open:",
-                  on_click=_on_open, args=(workspace.id, choice))
+                  on_click=_on_open, args=(choice,))
         if error := STATE.pop("lab.open_error", None):
             show_error(error)
 
 
 @access_lost
-def _on_open(workspace_id: int, name: str) -> None:
+def _on_open(name: str) -> None:
     # A callback: the settings widgets take the saved values before they are drawn again.
-    item = workspace_data().get_item(workspace_id, "lab_experiment", name)
     try:
-        if item is None:
+        content = workspace_items().load(LAB_EXPERIMENT, name)
+        if content is None:
             raise ValueError(f"the experiment “{name}” is no longer in this workspace.")
-        lab_state.load_experiment(STATE, item.content)
+        lab_state.load_experiment(STATE, content)
     except ValueError as err:
         STATE["lab.open_error"] = str(err)
 

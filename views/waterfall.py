@@ -34,12 +34,12 @@ from components.state import (
     get_shared,
     project_human_levels,
     set_shared,
-    workspace_data,
+    workspace_items,
 )
 from components.unreadable import unreadable_item
 from components.waterfall_charts import history_figure, waterfall_figure
+from workspace.kinds import WATERFALL_SNAPSHOT
 
-SNAPSHOT_KIND = "waterfall_snapshot"
 # The labels are also the URL values (a bound widget writes its shown option): ?src=Predictions+file
 TYPED, FROM_FILE = "Typed rates", "Predictions file"
 # Widget key (= URL parameter) of each human-level reference, in HUMAN_REFERENCES order.
@@ -97,10 +97,10 @@ def _apply_preset(name: str) -> None:
     _fill_form(PRESETS[name])
 
 
-def _open_snapshot(contents: dict[str, dict[str, Any]]) -> None:
+def _open_snapshot(snapshots: dict[str, BiasVarianceResult]) -> None:
     chosen = st.session_state.get("waterfall.open_choice")
-    if chosen in contents:
-        _fill_form(contents[chosen]["inputs"])
+    if chosen in snapshots:
+        _fill_form(snapshots[chosen].as_inputs())
 
 
 def _reset_formulation(table: pd.DataFrame) -> None:
@@ -303,39 +303,38 @@ def _snapshot_section(result: BiasVarianceResult | None) -> None:
                            icon=":material/bookmark_add:", disabled=result is None)
     if save and result is not None:
         try:
-            item = workspace_data().save_item(workspace.id, SNAPSHOT_KIND, name,
-                                              content={"inputs": result.as_inputs(),
-                                                       "result": result.to_dict()})
+            item = workspace_items().save(WATERFALL_SNAPSHOT, name, result)
             st.success(f"Saved snapshot **{escape_markdown(item.name)}** (revision {item.revision}) "
                        f"in workspace {escape_markdown(workspace.name)}.", icon=":material/check:")
         except ValueError as err:
             show_error(err)
-    snapshots = _stored_snapshots(workspace.id)
-    if not snapshots:
+    readable = _stored_snapshots()
+    if readable is None:
         st.caption("No snapshot yet: save one per model version to see how the gaps move.")
         return
-    results, readable = [], {}
-    for snapshot_name, content in snapshots.items():
-        try:
-            results.append((snapshot_name, decompose(**content["inputs"])))
-            readable[snapshot_name] = content
-        except (ValueError, KeyError, TypeError) as err:
-            unreadable_item(SNAPSHOT_KIND, snapshot_name, f"its inputs do not make a waterfall "
-                            f"({err}).", what="Snapshot")
     if not readable:
         return
-    st.plotly_chart(history_figure(results), key="waterfall.history")
+    st.plotly_chart(history_figure(list(readable.items())), key="waterfall.history")
     pick_col, open_col = st.columns([3, 1], vertical_alignment="bottom")
     pick_col.selectbox("Snapshot", list(readable), key="waterfall.open_choice")
     open_col.button("Open in the form", key="waterfall.open", on_click=_open_snapshot,
                     args=(readable,), icon=":material/open_in_browser:")
 
 
-def _stored_snapshots(workspace_id: int) -> dict[str, Any]:
-    """Saved snapshots' contents, oldest first (the order the model versions were made in)."""
-    items = workspace_data().list_items(workspace_id, SNAPSHOT_KIND)
-    items.sort(key=lambda item: (item.created_at, item.name))
-    return {item.name: item.content for item in items}
+def _stored_snapshots() -> dict[str, BiasVarianceResult] | None:
+    """Saved snapshots that read, oldest first (the order the model versions were made in);
+    each one that does not read is named with the reason. None when none is saved."""
+    data = workspace_items()
+    items = sorted(data.items(WATERFALL_SNAPSHOT), key=lambda item: (item.created_at, item.name))
+    if not items:
+        return None
+    readable = {}
+    for item in items:
+        try:
+            readable[item.name] = data.read(WATERFALL_SNAPSHOT, item)
+        except ValueError as err:
+            unreadable_item(WATERFALL_SNAPSHOT.name, item.name, str(err), what="Snapshot")
+    return readable
 
 
 # ------------------------------------------------------------------ the page

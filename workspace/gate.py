@@ -4,14 +4,17 @@ Views never hold a WorkspaceStore: they ask components.state.workspace_data() fo
 WorkspaceGate bound to the session's user. Each call reads the workspace row afresh, so a member
 the owner removed, or a workspace deleted a second ago, is refused on the very next read or save
 even from a page that was already open. "No such workspace" and "no access" raise the same
-NoAccess with the same words, so an id cannot be probed. The methods mirror WorkspaceStore's, so
+NoAccess with the same words, so an id cannot be probed. A gate made with `per_run=True` (one per
+page run, see components.state) reads the workspace rows once and answers the run's further
+checks from that read; its own changes to workspaces drop the read, and the next run (or a
+widget callback, which gets a fresh gate) reads again. The methods mirror WorkspaceStore's, so
 anything written against the store (the report, the sheet helpers) runs through the gate as is.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from storage import Item, Workspace, WorkspaceStore
 from workspace.access import (
@@ -24,6 +27,7 @@ from workspace.access import (
 )
 from workspace.identity import Identity, normalise_email
 
+T = TypeVar("T")
 LOCAL_USER = "local user"  # who saves when the app runs open (no sign-in configured)
 NO_ACCESS = ("This workspace does not exist or you do not have access to it (its owner may have "
              "removed you): open one of yours on the Workspaces page, or ask its owner to add "
@@ -49,13 +53,36 @@ class WorkspaceGate:
     """Workspace data as one user may reach it; every method re-checks access when called."""
 
     def __init__(self, store: WorkspaceStore, *, user: Identity | None, auth: bool,
-                 admins: frozenset[str] = frozenset()) -> None:
+                 admins: frozenset[str] = frozenset(), per_run: bool = False) -> None:
         if auth and user is None:
             raise ValueError("with sign-in configured the workspace gate needs a signed-in user.")
         self._store = store
         self.user = user
         self.auth = auth
         self._admins = frozenset(normalise_email(a) for a in admins)
+        self.per_run = per_run
+        self._rows: list[Workspace] | None = None  # every workspace, deleted too (per_run only)
+
+    def uncached(self) -> WorkspaceGate:
+        """A gate for the same user that reads the workspace rows at every check (for work
+        that outlives the page run, such as a background save)."""
+        return WorkspaceGate(self._store, user=self.user, auth=self.auth, admins=self._admins)
+
+    def _all_workspaces(self) -> list[Workspace]:
+        """Every workspace row, deleted ones too: read once per run when `per_run`."""
+        if self._rows is None or not self.per_run:
+            self._rows = self._store.list_workspaces(include_deleted=True)
+        return self._rows
+
+    def _workspace_row(self, workspace_id: int) -> Workspace | None:
+        if not self.per_run:
+            return self._store.get_workspace(workspace_id)
+        return next((w for w in self._all_workspaces() if w.id == workspace_id), None)
+
+    def _changed(self, result: T) -> T:
+        """Forget the rows read this run after this gate changed a workspace."""
+        self._rows = None
+        return result
 
     @property
     def author(self) -> str:
@@ -74,7 +101,7 @@ class WorkspaceGate:
     def _check(self, workspace_id: int, action: str, *, deleted_ok: bool = False) -> Workspace:
         """The workspace, read now, if this user may take `action` on it; raises otherwise."""
         try:
-            workspace = self._store.get_workspace(int(workspace_id))
+            workspace = self._workspace_row(int(workspace_id))
         except (TypeError, ValueError):
             workspace = None
         if workspace is None:
@@ -96,7 +123,7 @@ class WorkspaceGate:
 
     def list_workspaces(self) -> list[Workspace]:
         """The workspaces this user sees, most recently changed first (deleted ones left out)."""
-        return visible(self._store.list_workspaces(), self.author, auth=self.auth)
+        return visible(self._all_workspaces(), self.author, auth=self.auth)
 
     def get_workspace(self, workspace_id: int) -> Workspace:
         """The workspace if this user may open it (NoAccess otherwise, never None)."""
@@ -104,53 +131,54 @@ class WorkspaceGate:
 
     def create_workspace(self, name: str) -> Workspace:
         """A new workspace owned by this user (by nobody when the app runs open)."""
-        return self._store.create_workspace(name, owner=self.author if self.auth else None)
+        return self._changed(self._store.create_workspace(
+            name, owner=self.author if self.auth else None))
 
     def rename_workspace(self, workspace_id: int, name: str) -> Workspace:
         """Give a workspace a new name (members and owner)."""
         self._check(workspace_id, "rename")
-        return self._store.rename_workspace(workspace_id, name)
+        return self._changed(self._store.rename_workspace(workspace_id, name))
 
     def duplicate_workspace(self, workspace_id: int, name: str) -> Workspace:
         """Copy a workspace; the copy is owned by this user."""
         self._check(workspace_id, "duplicate")
-        return self._store.duplicate_workspace(workspace_id, name,
-                                               owner=self.author if self.auth else None)
+        return self._changed(self._store.duplicate_workspace(
+            workspace_id, name, owner=self.author if self.auth else None))
 
     def delete_workspace(self, workspace_id: int) -> None:
         """Mark a workspace deleted (owner only); restore_workspace undoes it for a while."""
         self._check(workspace_id, "delete")
-        self._store.delete_workspace(workspace_id)
+        self._changed(self._store.delete_workspace(workspace_id))
 
     def restore_workspace(self, workspace_id: int) -> Workspace:
         """Undo a deletion (owner only)."""
         self._check(workspace_id, "delete", deleted_ok=True)
-        return self._store.restore_workspace(workspace_id)
+        return self._changed(self._store.restore_workspace(workspace_id))
 
     def deleted_workspaces(self) -> list[Workspace]:
         """Recently deleted workspaces this user could restore, newest first."""
-        return restorable(self._store.list_workspaces(include_deleted=True), self.author,
-                          auth=self.auth)
+        return restorable(self._all_workspaces(), self.author, auth=self.auth)
 
     def set_members(self, workspace_id: int, members: list[str]) -> Workspace:
         """Replace the member list (owner only); the owner stays a member."""
         self._check(workspace_id, "manage_members")
-        return self._store.set_members(workspace_id, [normalise_email(m) for m in members])
+        return self._changed(self._store.set_members(workspace_id,
+                                                     [normalise_email(m) for m in members]))
 
     def unowned_workspaces(self) -> list[Workspace]:
         """Workspaces made in open mode, which nobody sees once sign-in is on (admins only)."""
-        return unowned(self._store.list_workspaces()) if self.is_admin else []
+        return unowned(self._all_workspaces()) if self.is_admin else []
 
     def set_owner(self, workspace_id: int, owner: str) -> Workspace:
         """Give a workspace made in open mode an owner (admins only, once)."""
-        workspace = self._store.get_workspace(workspace_id) if self.is_admin else None
+        workspace = self._workspace_row(workspace_id) if self.is_admin else None
         if workspace is None or workspace.owner is not None or workspace.deleted_at is not None:
             raise NoAccess()
         email = normalise_email(owner)
         if "@" not in email or any(c.isspace() for c in email):
             raise ValueError(f"owner: {owner[:60]!r} is not an e-mail address: type the sign-in "
                              "e-mail of the person who should own the workspace.")
-        return self._store.set_owner(workspace_id, email)
+        return self._changed(self._store.set_owner(workspace_id, email))
 
     # Items ----------------------------------------------------------------------------------
 
@@ -187,15 +215,16 @@ class WorkspaceGate:
         """
         del author
         self._check(workspace_id, "open")
-        return self._store.save_item(workspace_id, kind, name, content=content, blob=blob,
-                                     expected_revision=expected_revision, author=self.author)
+        return self._changed(self._store.save_item(  # a save moves the workspace up the list
+            workspace_id, kind, name, content=content, blob=blob,
+            expected_revision=expected_revision, author=self.author))
 
     def delete_item(self, workspace_id: int, kind: str, name: str) -> None:
         """Remove an item and its revisions."""
         self._check(workspace_id, "open")
-        self._store.delete_item(workspace_id, kind, name)
+        self._changed(self._store.delete_item(workspace_id, kind, name))
 
     def rename_item(self, workspace_id: int, kind: str, old_name: str, new_name: str) -> Item:
         """Give an item of a workspace this user may open a new name (its revisions kept)."""
         self._check(workspace_id, "open")
-        return self._store.rename_item(workspace_id, kind, old_name, new_name)
+        return self._changed(self._store.rename_item(workspace_id, kind, old_name, new_name))

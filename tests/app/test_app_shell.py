@@ -35,11 +35,11 @@ def test_sidebar_names_the_workspace(app_test):
 
 
 def test_sample_files_reach_other_pages_through_the_workspace(sample_app):
-    from components.state import PREDICTIONS_KIND
     from storage import WorkspaceStore
+    from workspace.kinds import PREDICTIONS
 
     store = WorkspaceStore.from_env()
-    names = {item.name for item in store.list_items(1, PREDICTIONS_KIND)}
+    names = {item.name for item in store.list_items(1, PREDICTIONS.name)}
     assert names == {"cat_classifier.csv", "animals_multiclass.csv", "driving_multitask.csv"}
 
 

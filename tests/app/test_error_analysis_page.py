@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.page_state import EXAMPLES_FOR_SHEET, ExamplesForSheet
 from tests.app.conftest import plain
 
 PAGE = "views/error_analysis.py"
@@ -160,7 +161,7 @@ def test_rows_handed_over_by_the_metrics_page_start_a_sheet(app_test):
     open_page(app_test)
     rows = pd.DataFrame({"example_id": ["a", "b", "c"], "image_path": ["x.jpg"] * 3,
                          "y_true": [1, 0, 1], "y_pred": [0, 1, 0], "score": [0.2, 0.7, 0.4]})
-    app_test.session_state["workbench.shared.error_analysis.incoming_rows"] = rows
+    app_test.session_state[EXAMPLES_FOR_SHEET.key] = ExamplesForSheet(rows, 10.0, "metrics page")
     app_test.run()
     app_test.radio(key="ea.source").set_value("incoming").run()
     app_test.button(key="ea.start").click().run()
@@ -169,13 +170,26 @@ def test_rows_handed_over_by_the_metrics_page_start_a_sheet(app_test):
     assert app_test.number_input(key="ea.total_errors").value == 3
 
 
+def test_handed_over_rows_are_taken_once_and_dropped_once_a_sheet_uses_them(app_test):
+    open_page(app_test)
+    rows = pd.DataFrame({"example_id": ["a", "b"], "y_true": [1, 0], "y_pred": [0, 1],
+                         "score": [0.2, 0.7]})
+    app_test.session_state[EXAMPLES_FOR_SHEET.key] = ExamplesForSheet(rows, 5.0, "metrics page")
+    app_test.run()
+    assert EXAMPLES_FOR_SHEET.key not in app_test.session_state  # taken by the page
+    app_test.radio(key="ea.source").set_value("incoming").run()  # still offered after a rerun
+    app_test.button(key="ea.start").click().run()
+    assert not app_test.exception
+    app_test.run()
+    assert "Rows handed over by the metrics page" not in app_test.radio(key="ea.source").options
+
+
 def test_handed_over_rows_carry_the_metrics_pages_dev_error(app_test):
     open_page(app_test)
     rows = pd.DataFrame({"example_id": ["a", "b"], "y_true": [1, 0], "y_pred": [0, 1],
                          "score": [0.2, 0.7]})
-    app_test.session_state["workbench.shared.error_analysis.incoming_rows"] = rows
-    app_test.session_state["workbench.shared.error_analysis.incoming_meta"] = {
-        "dev_error": 9.87, "model": "score", "threshold": 0.5}
+    app_test.session_state[EXAMPLES_FOR_SHEET.key] = ExamplesForSheet(
+        rows, 9.87, "metrics page", {"model": "score", "threshold": 0.5})
     app_test.run()
     app_test.radio(key="ea.source").set_value("incoming").run()
     app_test.button(key="ea.start").click().run()
@@ -187,7 +201,7 @@ def test_many_handed_over_rows_are_sampled_fairly(app_test):
     open_page(app_test)
     rows = pd.DataFrame({"example_id": [f"e{i}" for i in range(150)], "y_true": [1] * 150,
                          "y_pred": [0] * 150, "score": [0.3] * 150})
-    app_test.session_state["workbench.shared.error_analysis.incoming_rows"] = rows
+    app_test.session_state[EXAMPLES_FOR_SHEET.key] = ExamplesForSheet(rows, 10.0, "metrics page")
     app_test.run()
     app_test.radio(key="ea.source").set_value("incoming").run()
     app_test.button(key="ea.start").click().run()

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.page_state import EXAMPLES_FOR_SHEET
 from tests.app.conftest import metric_values, open_view
 
 PAGE = "views/metrics.py"
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "cat_classifier.csv"
-HANDOFF = "workbench.shared.error_analysis.incoming_rows"
 
 
 @pytest.fixture
@@ -91,7 +91,8 @@ def test_a_vs_b_panel_gives_a_verdict_in_words(metrics: AppTest):
 def test_send_misclassified_dev_examples_to_error_analysis(metrics: AppTest):
     metrics.button(key="metrics.send_errors").click().run()
     assert not metrics.exception
-    rows = metrics.session_state[HANDOFF]
+    handed = metrics.session_state[EXAMPLES_FOR_SHEET.key]
+    rows = handed.rows
     assert isinstance(rows, pd.DataFrame)
     assert list(rows.columns) == ["example_id", "image_path", "y_true", "y_pred", "score"]
     assert len(rows) > 0 and (rows["y_true"] != rows["y_pred"]).all()
@@ -99,9 +100,8 @@ def test_send_misclassified_dev_examples_to_error_analysis(metrics: AppTest):
     dev_ids = set(sample.loc[sample["split"] == "dev", "image_id"])
     assert set(rows["example_id"]) <= dev_ids
     assert "Sent" in _texts(metrics.success)
-    meta = metrics.session_state["workbench.shared.error_analysis.incoming_meta"]
     dev = sample[sample["split"] == "dev"]
-    assert meta["dev_error"] == pytest.approx(100 * len(rows) / len(dev))
+    assert handed.dev_error_pct == pytest.approx(100 * len(rows) / len(dev))
 
 
 def test_multiclass_file_shows_confusions(metrics: AppTest):

@@ -146,3 +146,26 @@ def test_renaming_an_item_needs_access_to_its_workspace(db):
         gate(db, EVE).rename_item(shared.id, "error_sheet", "dev errors", "mine now")
     gate(db, ANN).rename_item(shared.id, "error_sheet", "dev errors", "dev errors (old)")
     assert db.get_item(shared.id, "error_sheet", "dev errors (old)").revision == 1
+
+
+def test_a_per_run_gate_reads_the_workspace_once_and_the_next_run_sees_a_removal(db):
+    shared = db.create_workspace("Cats", owner=ANN.email, members=(CAROL.email,))
+    calls = []
+    original = db.list_workspaces
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return original(**kwargs)
+
+    db.list_workspaces = counted
+    this_run = WorkspaceGate(db, user=CAROL, auth=True, per_run=True)
+    for _ in range(3):
+        this_run.list_items(shared.id)
+    this_run.get_workspace(shared.id)
+    assert len(calls) == 1
+    gate(db, ANN).set_members(shared.id, [])
+    next_run = WorkspaceGate(db, user=CAROL, auth=True, per_run=True)
+    with pytest.raises(NoAccess):
+        next_run.list_items(shared.id)
+    with pytest.raises(NoAccess):
+        this_run.uncached().list_items(shared.id)
