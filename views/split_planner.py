@@ -33,10 +33,12 @@ from components.limits import parse_slot, read_limits
 from components.share import copy_link
 from components.split_charts import allocation_figure, composition_figure
 from components.state import content_digest
+from components.url_params import start_value
 
 COURSE_SOURCES = format_sources({"web": 200_000, "mobile": 10_000})
 SIZING = ("course default", "enter sizes", "derive from what you need")
 NO_STRATIFY = "(do not stratify)"
+PAGE = "split-planner"  # its URL path: the key of its table of URL parameters
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -83,9 +85,11 @@ def sizing_inputs() -> tuple[int | None, int | None, SampleSize | None, SampleSi
                     horizontal=True)
     if mode == "enter sizes":
         left, right = st.columns(2)
-        dev = left.number_input("Dev size", min_value=0, value=2_500, step=500, key="dev",
+        dev = left.number_input("Dev size", min_value=0, value=start_value(PAGE, "dev_size"),
+                                step=500, key="dev_size",
                                 bind="query-params")
-        test = right.number_input("Test size", min_value=0, value=2_500, step=500, key="test",
+        test = right.number_input("Test size", min_value=0, value=start_value(PAGE, "test_size"),
+                                  step=500, key="test_size",
                                   bind="query-params")
         return int(dev), int(test), None, None
     if mode == "derive from what you need":
@@ -99,7 +103,7 @@ def _needed_sizes() -> tuple[SampleSize | None, SampleSize | None]:
     difference = c1.number_input("Difference to detect (points)", min_value=0.0, value=1.0,
                                  step=0.1, format="%.2f", key="detect", bind="query-params")
     error_rate = c2.number_input("Current error rate (%)", min_value=0.0, max_value=100.0,
-                                 value=10.0, step=0.5, key="error", bind="query-params")
+                                 value=start_value(PAGE, "error_pct"), step=0.5, key="error_pct", bind="query-params")
     alpha = c3.number_input("Significance level α", min_value=0.0, max_value=0.5, value=0.05,
                             step=0.01, key="alpha", bind="query-params")
     power = c4.number_input("Power", min_value=0.5, max_value=1.0, value=0.8, step=0.05,
@@ -138,7 +142,8 @@ def _needed_sizes() -> tuple[SampleSize | None, SampleSize | None]:
 
 def train_dev_input() -> int | None:
     value = st.number_input("Train-dev size (blank = the dev size, at most 10% of the training pool)",
-                            min_value=0, value=None, step=500, key="train_dev",
+                            min_value=0, value=start_value(PAGE, "train_dev_size"), step=500,
+                            key="train_dev_size",
                             bind="query-params")
     return None if value is None else int(value)
 
@@ -172,7 +177,8 @@ def size_check(plan: SplitPlan) -> None:
     """What the planned dev and test sizes can tell apart, at an error rate the user expects."""
     left, right = st.columns([1, 3], vertical_alignment="center")
     error_rate = left.number_input("Expected error rate (%)", min_value=0.1, max_value=99.9,
-                                   value=10.0, step=0.5, key="check_error", bind="query-params")
+                                   value=start_value(PAGE, "check_error_pct"), step=0.5,
+                                   key="check_error_pct", bind="query-params")
     try:
         smallest = detectable_difference(max(plan.count("dev"), 1), error_rate)
         half = interval_half_width(max(plan.count("test"), 1), error_rate)

@@ -27,12 +27,14 @@ from analysis.training.config import LabConfig, setting_of
 from components import lab_charts, lab_state
 from components.errors import attempt, show_error
 from components.lab_settings import settings_sidebar
+from components.page_state import PageState
 from components.share import copy_link
 from components.state import access_lost, current_workspace, workspace_items
 from components.waterfall_charts import waterfall_figure
 from workspace.kinds import LAB_EXPERIMENT
 
 STATE = st.session_state
+PAGE = PageState("lab")  # this page's own keys (lab.gradcheck, lab.search, ...)
 URL = {"bind": "query-params"}
 
 SPEEDS = ("auto", 1, 10, 100, 1000)
@@ -235,11 +237,12 @@ def gradient_check_panel() -> None:
     if c1.button("Run gradient check", key="lab_gc_run", icon=":material/rule:"):
         session = lab_state.current_session(STATE)
         try:
-            STATE["lab.gradcheck"] = (session.epoch, broken, session.gradient_check(break_backward=broken))
+            PAGE.set("gradcheck", (session.epoch, broken,
+                                  session.gradient_check(break_backward=broken)))
         except ValueError as err:
             show_error(err)
-    if "lab.gradcheck" in STATE:
-        epoch, was_broken, result = STATE["lab.gradcheck"]
+    if "gradcheck" in PAGE:
+        epoch, was_broken, result = PAGE.get("gradcheck")
         show = {"great": st.success, "look closer": st.warning}.get(result.verdict, st.error)
         show(f"**{result.verdict}** — relative difference {result.difference:.2e} at epoch {epoch:,}"
              f"{' (backward pass broken on purpose)' if was_broken else ''}. {result.message}")
@@ -271,7 +274,7 @@ def save_panel() -> None:
                               placeholder="none saved yet" if not saved else "Choose one…")
         st.button("Open", key="lab_open", disabled=choice is None, icon=":material/folder_open:",
                   on_click=_on_open, args=(choice,))
-        if error := STATE.pop("lab.open_error", None):
+        if error := PAGE.pop("open_error"):
             show_error(error)
 
 
@@ -284,7 +287,7 @@ def _on_open(name: str) -> None:
             raise ValueError(f"the experiment “{name}” is no longer in this workspace.")
         lab_state.load_experiment(STATE, content)
     except ValueError as err:
-        STATE["lab.open_error"] = str(err)
+        PAGE.set("open_error", str(err))
 
 
 # ---------------------------------------------------------------------------- other tabs
@@ -294,7 +297,7 @@ def _run_and_keep(key: str, doing: str, fn, *args, **kwargs) -> None:
     with st.spinner(doing):
         result = attempt(fn, *args, **kwargs)
     if result is not None:
-        STATE[key] = result
+        PAGE.set(key, result)
 
 
 def _slider_range(pair: tuple, low: float, high: float) -> tuple:
@@ -308,7 +311,7 @@ def search_tab(config: LabConfig | None) -> None:
                 "β as 1 − 10^r. Each trial trains a short run from the current settings; zoom in "
                 "around the best trials and search again (coarse to fine).")
     default = SearchSpace()
-    space_values = STATE.setdefault("lab.search_space", default)
+    space_values = PAGE.setdefault("search_space", default)
     c1, c2, c3 = st.columns(3)
     lr = c1.slider("log10 learning rate", -6.0, 1.0, _slider_range(space_values.log10_lr, -6.0, 1.0),
                    0.1, key="search_lr")
@@ -332,10 +335,10 @@ def search_tab(config: LabConfig | None) -> None:
     if run and config is not None:
         space = SearchSpace(log10_lr=lr, log10_one_minus_beta=beta, hidden_layers=layers,
                             units=units, l2=l2, keep_prob=keep)
-        _run_and_keep("lab.search", f"Training {n_trials} networks for {epochs} epochs each…",
+        _run_and_keep("search", f"Training {n_trials} networks for {epochs} epochs each…",
                       random_search, config, space, n_trials=int(n_trials), epochs=int(epochs),
                       seed=int(seed))
-    result = STATE.get("lab.search")
+    result = PAGE.get("search")
     if result is None:
         st.info("Press **Run search** to train the trials.", icon=":material/info:")
         return
@@ -343,7 +346,7 @@ def search_tab(config: LabConfig | None) -> None:
     st.markdown("**Best configurations** (lowest dev error)")
     st.dataframe(result.best, hide_index=True, key="search_best", column_config=SEARCH_COLUMNS)
     if st.button("Zoom in around the best (coarse to fine)", key="search_zoom", icon=":material/zoom_in:"):
-        STATE["lab.search_space"] = zoom(result)
+        PAGE.set("search_space", zoom(result))
         for key in ("search_lr", "search_beta", "search_layers", "search_units", "search_l2", "search_keep"):
             STATE.pop(key, None)
         st.rerun()
@@ -359,10 +362,10 @@ def transfer_tab(config: LabConfig | None) -> None:
     run = c4.button("Compare", key="transfer_run", type="primary", disabled=config is None,
                     icon=":material/compare_arrows:")
     if run and config is not None:
-        _run_and_keep("lab.transfer", "Pre-training on task A, then fine-tuning on task B…",
+        _run_and_keep("transfer", "Pre-training on task A, then fine-tuning on task B…",
                       compare_transfer, config, n_task_a=int(n_a), n_task_b=int(n_b),
                       epochs=int(epochs))
-    result = STATE.get("lab.transfer")
+    result = PAGE.get("transfer")
     if result is None:
         st.info("Press **Compare** to run the three strategies.", icon=":material/info:")
         return

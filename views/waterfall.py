@@ -27,16 +27,16 @@ from analysis.bias_variance import (
 from analysis.text import escape_markdown
 from components.errors import show_error
 from components.inputs import predictions_picker
+from components.page_state import PageState
 from components.share import copy_link
 from components.state import (
     active_predictions,
     current_workspace,
-    get_shared,
     project_human_levels,
-    set_shared,
     workspace_items,
 )
 from components.unreadable import unreadable_item
+from components.url_params import start_value
 from components.waterfall_charts import history_figure, waterfall_figure
 from workspace.kinds import WATERFALL_SNAPSHOT
 
@@ -49,7 +49,7 @@ HUMAN_LABELS = {"human": "Typical human", "expert": "Typical expert (e.g. doctor
 RATE_KEYS = {"train": "Training error", "train_dev": "Train-dev error", "dev": "Dev error",
              "test": "Test error"}
 SIZE_KEYS = {f"n_{rate}": label.replace(" error", "") for rate, label in RATE_KEYS.items()}
-_FORMULATION_BASE = "waterfall.formulation_base"  # not a widget key: the grid's starting table
+PAGE = PageState("waterfall")  # this page's keys; widget keys share the prefix
 
 
 # ------------------------------------------------------------------ callbacks (run before the page)
@@ -77,9 +77,9 @@ def _open_on_the_file_when_there_is_one() -> None:
     """A session's first visit, with a predictions file loaded and nothing typed in the URL,
     opens the file view: that is what someone who just loaded data came to see. The choice is
     written into the URL like any other, so links keep meaning the same view."""
-    if get_shared("waterfall.first_visit_done"):
+    if PAGE.get("first_visit_done"):
         return
-    set_shared("waterfall.first_visit_done", True)
+    PAGE.set("first_visit_done", True)
     typed = any(key in st.query_params for key in ("src", *RATE_KEYS, *HUMAN_KEYS.values()))
     if not typed and active_predictions() is not None:
         st.session_state["src"] = FROM_FILE
@@ -98,14 +98,14 @@ def _apply_preset(name: str) -> None:
 
 
 def _open_snapshot(snapshots: dict[str, BiasVarianceResult]) -> None:
-    chosen = st.session_state.get("waterfall.open_choice")
+    chosen = PAGE.get("open_choice")
     if chosen in snapshots:
         _fill_form(snapshots[chosen].as_inputs())
 
 
 def _reset_formulation(table: pd.DataFrame) -> None:
-    st.session_state[_FORMULATION_BASE] = table
-    st.session_state.pop("waterfall.formulation", None)
+    PAGE.set("formulation_base", table)  # not a widget: the grid's starting table
+    PAGE.pop("formulation")
 
 
 # ------------------------------------------------------------------ the form
@@ -201,7 +201,8 @@ def _file_result(human: dict[str, Any], slots: dict[str, Any]) -> BiasVarianceRe
     threshold, model = 0.5, None
     if predictions.task == "binary" and predictions.mapping.scores:
         threshold = st.slider("Threshold (score ≥ threshold predicts positive)", 0.0, 1.0,
-                              0.5, 0.01, key="thr", bind="query-params")
+                              start_value("waterfall", "threshold"), 0.01, key="threshold",
+                              bind="query-params")
         if len(predictions.mapping.scores) > 1:
             model = st.selectbox("Model (score column)", predictions.mapping.scores, key="model",
                                  bind="query-params")
@@ -257,7 +258,7 @@ def _formulation_section(result: BiasVarianceResult | None) -> None:
     st.subheader("General formulation")
     st.caption("Errors (%) on the general (training) distribution and on the target (dev/test) "
                "distribution. Any cell may stay empty: the gaps it supports are derived.")
-    base = st.session_state.get(_FORMULATION_BASE)
+    base = PAGE.get("formulation_base")
     if base is None:
         base = pd.DataFrame(FORMULATION_EXAMPLE, index=list(FORMULATION_ROWS),
                             columns=list(FORMULATION_COLUMNS), dtype=float)

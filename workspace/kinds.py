@@ -215,11 +215,3 @@ HUMAN_LEVELS_ITEM = "human levels"  # the project_settings item holding the huma
 # In the order the Workspaces page lists what a workspace holds.
 KINDS: tuple[SavedKind[Any], ...] = (PREDICTIONS, WATERFALL_SNAPSHOT, MODEL_TABLE, ERROR_SHEET,
                                      LAB_EXPERIMENT, PROJECT_GOAL, PROJECT_SETTINGS)
-BY_NAME: dict[str, SavedKind[Any]] = {kind.name: kind for kind in KINDS}
-
-
-def kind_named(name: str) -> SavedKind[Any]:
-    """The kind stored under `name`; ValueError names the known ones."""
-    if name not in BY_NAME:
-        raise ValueError(f"kind {name!r} is not a saved kind; use one of {sorted(BY_NAME)}.")
-    return BY_NAME[name]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -48,3 +49,14 @@ def plain(text: object) -> str:
     """What a reader sees of Markdown-escaped text: the backslash escapes and the invisible word
     joiners that keep user text literal taken out ("sign\\-in" -> "sign-in")."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(text)).replace(WORD_JOINER, "")
+
+
+def texts(elements) -> str:
+    """The plain words of elements (errors, captions, markdown...) joined by spaces: escaped
+    Markdown (show_error escapes user text) compared as a reader sees it."""
+    return " ".join(plain(e.value) for e in elements)
+
+
+def table_with(at: AppTest, column: str) -> Any:
+    """The first table shown whose columns include `column` (read-only tables carry no key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.page_state import EXAMPLES_FOR_SHEET
-from tests.app.conftest import metric_values, open_view
+from tests.app.conftest import metric_values, open_view, table_with, texts
 
 PAGE = "views/metrics.py"
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "cat_classifier.csv"
@@ -22,20 +22,13 @@ def metrics(sample_app: AppTest) -> AppTest:
 
 
 
-def _table_with(at: AppTest, column: str) -> pd.DataFrame:
-    """The first table shown whose columns include `column`."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
-def _texts(elements) -> str:
-    return " ".join(str(e.value) for e in elements)
 
 
 def test_sample_shows_cards_with_intervals_and_every_chart(metrics: AppTest):
     shown = metric_values(metrics)
     for label in ("Accuracy", "Error rate", "Precision", "Recall", "F1", "ROC AUC"):
         assert label in shown
-    assert "95% CI" in _texts(metrics.caption)
+    assert "95% CI" in texts(metrics.caption)
     # confusion, threshold curves, ROC, PR, slices, A vs B
     assert len(metrics.get("plotly_chart")) >= 6
     assert not metrics.error
@@ -73,18 +66,18 @@ def test_bad_mapping_shows_an_error_and_the_page_still_renders(app_test: AppTest
     truth = next(s for s in app_test.selectbox if s.label == "True label")
     truth.set_value("description").run()
     assert not app_test.exception
-    assert "does not fit this mapping" in _texts(app_test.error)
-    assert "Choose a model" in _texts(app_test.header)
+    assert "does not fit this mapping" in texts(app_test.error)
+    assert "Choose a model" in texts(app_test.header)
 
 
 def test_course_preset_picks_b(metrics: AppTest):
-    assert "B wins" in _texts(metrics.success)
+    assert "B wins" in texts(metrics.success)
 
 
 def test_a_vs_b_panel_gives_a_verdict_in_words(metrics: AppTest):
     shown = metric_values(metrics)
     assert "p-value (exact McNemar)" in shown and "Error A − error B" in shown
-    verdict = _texts(metrics.success) + _texts(metrics.info)
+    verdict = texts(metrics.success) + texts(metrics.info)
     assert "points lower" in verdict
 
 
@@ -99,7 +92,7 @@ def test_send_misclassified_dev_examples_to_error_analysis(metrics: AppTest):
     sample = pd.read_csv(SAMPLE)
     dev_ids = set(sample.loc[sample["split"] == "dev", "image_id"])
     assert set(rows["example_id"]) <= dev_ids
-    assert "Sent" in _texts(metrics.success)
+    assert "Sent" in texts(metrics.success)
     dev = sample[sample["split"] == "dev"]
     assert handed.dev_error_pct == pytest.approx(100 * len(rows) / len(dev))
 
@@ -108,14 +101,14 @@ def test_multiclass_file_shows_confusions(metrics: AppTest):
     metrics.selectbox(key="metrics.file.file").set_value("animals_multiclass.csv").run()
     assert not metrics.exception
     assert "Macro F1" in metric_values(metrics)
-    confusions = _table_with(metrics, "predicted")
+    confusions = table_with(metrics, "predicted")
     assert len(confusions) > 0 and (confusions["true"] != confusions["predicted"]).all()
 
 
 def test_multilabel_file_leaves_missing_labels_out(metrics: AppTest):
     metrics.selectbox(key="metrics.file.file").set_value("driving_multitask.csv").run()
     assert not metrics.exception
-    per_task = _table_with(metrics, "missing")
+    per_task = table_with(metrics, "missing")
     assert (per_task["missing"] > 0).all()
     assert "Average f1 over tasks" in metric_values(metrics)
 
@@ -124,7 +117,7 @@ def test_model_table_is_saved_to_the_workspace_and_reopened(metrics: AppTest):
     metrics.text_input(key="metrics.table_name").set_value("Course models").run()
     metrics.button(key="metrics.save_table").click().run()
     assert not metrics.exception
-    assert "Saved 'Course models' (revision 1)" in _texts(metrics.success)
+    assert "Saved 'Course models' (revision 1)" in texts(metrics.success)
     from components.state import store  # the report reads the threshold saved with the table
 
     saved = store().get_item(1, "model_table", "Course models")
@@ -132,19 +125,19 @@ def test_model_table_is_saved_to_the_workspace_and_reopened(metrics: AppTest):
     metrics.run()  # the table source list is drawn above the save button: it shows 'saved' next run
     metrics.radio(key="table").set_value("saved").run()
     assert not metrics.exception
-    assert "B wins" in _texts(metrics.success)
+    assert "B wins" in texts(metrics.success)
 
 
 def test_typed_table_without_names_shows_an_error(metrics: AppTest):
     metrics.radio(key="table").set_value("typed").run()
     assert not metrics.exception
-    assert "No model meets every constraint" in _texts(metrics.warning) or metrics.error
+    assert "No model meets every constraint" in texts(metrics.warning) or metrics.error
 
 
 def test_model_table_from_the_loaded_models_picks_the_more_accurate_one(metrics: AppTest):
     metrics.radio(key="table").set_value("files").run()
     assert not metrics.exception
-    table = _table_with(metrics, "verdict")
+    table = table_with(metrics, "verdict")
     assert list(table["model"]) == ["score", "score_model_b"]
     best = table.loc[table["accuracy"].idxmax(), "model"]
-    assert f"{best} wins" in _texts(metrics.success)
+    assert f"{best} wins" in texts(metrics.success)

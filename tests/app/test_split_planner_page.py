@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import metric_values, open_view
+from tests.app.conftest import metric_values, open_view, texts
 
 PAGE = "views/split_planner.py"
 
@@ -19,25 +19,21 @@ def planner(app_test: AppTest) -> AppTest:
 
 
 
-def _texts(elements) -> str:
-    # show_error escapes Markdown ("sign\\-in"): compare with the plain words
-    return " ".join(str(e.value) for e in elements).replace("\\", "")
-
 
 def test_course_example_is_shown_with_both_charts(planner: AppTest):
     assert metric_values(planner) == {"train": "202,500", "train-dev": "2,500", "dev": "2,500",
                                  "test": "2,500"}
     assert len(planner.get("plotly_chart")) == 2
-    rules = _texts(planner.markdown)
+    rules = texts(planner.markdown)
     assert "other 5,000 'mobile' examples go into train" in rules
     assert not planner.error
-    check = _texts(planner.caption)
+    check = texts(planner.caption)
     assert "At 10% error, dev (2,500) tells apart models about 2.25 points apart" in check
     assert "test (2,500) measures the final error to ±1.18 points" in check
 
 
 def test_the_shuffled_split_in_the_editor_is_flagged(planner: AppTest):
-    warnings = _texts(planner.warning)
+    warnings = texts(planner.warning)
     assert "dev is 95% non-'mobile' data" in warnings
     assert "test is 95% non-'mobile' data" in warnings
 
@@ -48,7 +44,7 @@ def test_derived_sizes_follow_the_formulas(planner: AppTest):
     assert not planner.exception and not planner.error
     metrics = metric_values(planner)
     assert metrics["dev"] == "13,495" and metrics["test"] == "3,458"
-    assert "13,495 examples" in _texts(planner.caption)
+    assert "13,495 examples" in texts(planner.caption)
     planner.radio(key="design").set_value("paired").run()
     planner.number_input(key="psi").set_value(5.0).run()
     assert metric_values(planner)["dev"] == "3,923"
@@ -56,17 +52,17 @@ def test_derived_sizes_follow_the_formulas(planner: AppTest):
 
 def test_too_large_sizes_give_an_error_and_the_rest_still_renders(planner: AppTest):
     planner.radio(key="sizing").set_value("enter sizes").run()
-    planner.number_input(key="dev").set_value(6_000).run()
-    planner.number_input(key="test").set_value(6_000).run()
-    assert "exceeds the 10,000 examples of the target 'mobile'" in _texts(planner.error)
+    planner.number_input(key="dev_size").set_value(6_000).run()
+    planner.number_input(key="test_size").set_value(6_000).run()
+    assert "exceeds the 10,000 examples of the target 'mobile'" in texts(planner.error)
     assert not planner.exception
     assert planner.file_uploader(key="split_file") is not None
-    assert planner.number_input(key="dev").value == 6_000  # what was typed is kept
+    assert planner.number_input(key="dev_size").value == 6_000  # what was typed is kept
 
 
 def test_unreadable_sources_are_explained(planner: AppTest):
     planner.text_input(key="sources").set_value("web 200000").run()
-    assert "could not read 'web 200000'" in _texts(planner.error)
+    assert "could not read 'web 200000'" in texts(planner.error)
     assert not planner.exception
     assert not planner.metric
 
@@ -90,7 +86,7 @@ def test_uploaded_file_gets_a_seeded_split_column_to_download(planner: AppTest):
     assert planner.selectbox(key="split_stratify").value == "y_true"
     button = planner.get_by_key("split_download")
     assert button is not None
-    assert "Split written to column 'split' with seed 0" in _texts(planner.caption)
+    assert "Split written to column 'split' with seed 0" in texts(planner.caption)
 
 
 def test_uploaded_file_with_a_split_that_breaks_the_rules_is_warned_about(planner: AppTest):
@@ -100,6 +96,6 @@ def test_uploaded_file_with_a_split_that_breaks_the_rules_is_warned_about(planne
     buffer = io.BytesIO()
     frame.to_csv(buffer, index=False)
     planner.file_uploader(key="split_file").set_value(("old.csv", buffer.getvalue(), "text/csv")).run()
-    warnings = _texts(planner.warning)
+    warnings = texts(planner.warning)
     assert "Your split: dev is 50% non-'mobile' data" in warnings
     assert not planner.exception

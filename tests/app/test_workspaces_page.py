@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from storage import WorkspaceStore
-from tests.app.conftest import APP_PATH, plain
+from tests.app.conftest import APP_PATH, plain, texts
 
 PAGE = "views/workspaces.py"
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
@@ -38,14 +38,10 @@ def _open_id(at: AppTest) -> int:
     return at.session_state["workbench.workspace_id"]
 
 
-def _texts(elements) -> str:
-    # user text and show_error's messages are escaped Markdown: compare with the plain words
-    return " ".join(plain(e.value) for e in elements)
-
 
 def test_open_mode_says_so_and_shows_the_default_workspace(app_test: AppTest):
     at = _run(app_test)
-    assert "Open for local use" in _texts(at.info)
+    assert "Open for local use" in texts(at.info)
     assert _cards(at) == ["**My project**  :green-badge[open]"]
 
 
@@ -64,7 +60,7 @@ def test_an_empty_name_is_refused_next_to_the_form(app_test: AppTest, db: Worksp
     at = _run(app_test)
     at.text_input(key="ws.new_name").set_value("   ")
     at.button(key="FormSubmitter:ws.create-Create and open").click().run()
-    assert "Workspace name is empty" in _texts(at.error)
+    assert "Workspace name is empty" in texts(at.error)
     assert len(db.list_workspaces()) == 1
 
 
@@ -89,20 +85,20 @@ def test_duplicate_copies_what_it_holds(app_test: AppTest, db: WorkspaceStore):
     at.button(key=f"ws.copy.{source.id}").click().run()
     copy = next(w for w in db.list_workspaces() if w.name == "My project (copy)")
     assert [i.name for i in db.list_items(copy.id)] == ["baseline"]
-    assert "1 waterfall snapshot" in _texts(at.caption)
+    assert "1 waterfall snapshot" in texts(at.caption)
 
 
 def test_delete_asks_then_can_be_undone(app_test: AppTest, db: WorkspaceStore):
     doomed = db.create_workspace("Scratch")
     at = _run(app_test)
-    assert "Delete **Scratch**? You can undo it for 10 minutes." in _texts(at.markdown)
+    assert "Delete **Scratch**? You can undo it for 10 minutes." in texts(at.markdown)
     at.button(key=f"ws.delete.{doomed.id}").click().run()
     assert not any("Scratch" in card for card in _cards(at))
-    assert "Deleted **Scratch**" in _texts(at.warning)
+    assert "Deleted **Scratch**" in texts(at.warning)
     at.button(key=f"ws.undo.{doomed.id}").click().run()
     assert any("Scratch" in card for card in _cards(at))
     assert db.get_workspace(doomed.id).deleted_at is None
-    assert "Deleted **Scratch**" not in _texts(at.warning)
+    assert "Deleted **Scratch**" not in texts(at.warning)
 
 
 def test_contents_show_who_changed_what(app_test: AppTest, db: WorkspaceStore):
@@ -135,7 +131,7 @@ def test_with_sign_in_a_user_sees_only_their_workspaces(app_test: AppTest, db: W
                                  members=("ann@example.com",))
     db.create_workspace("Bob's private", owner="bob@example.com")
     at = _run(_signed_in(app_test, "ann@example.com"))
-    assert "Signed in as **ann@example.com**" in _texts(at.info)
+    assert "Signed in as **ann@example.com**" in texts(at.info)
     names = " ".join(_cards(at))
     assert "Ann's" in names and "Bob's shared" in names and "Bob's private" not in names
     # a member may not delete nor manage members; the owner may
@@ -143,7 +139,7 @@ def test_with_sign_in_a_user_sees_only_their_workspaces(app_test: AppTest, db: W
     keys = {b.key for b in at.button}
     assert f"ws.delete.{mine.id}" in keys and f"ws.members.{mine.id}" in keys
     assert f"ws.delete.{shared.id}" not in keys and f"ws.members.{shared.id}" not in keys
-    assert "Only the owner (bob@example.com) can delete this workspace." in _texts(at.caption)
+    assert "Only the owner (bob@example.com) can delete this workspace." in texts(at.caption)
 
 
 def test_the_owner_adds_a_member_who_then_sees_it(app_test: AppTest, db: WorkspaceStore):
@@ -162,7 +158,7 @@ def test_a_bad_member_list_is_refused(app_test: AppTest, db: WorkspaceStore):
     at = _run(_signed_in(app_test, "ann@example.com"))
     at.text_area(key=f"ws.members_text.{mine.id}").set_value("carol smith")
     at.button(key=f"ws.members.{mine.id}").click().run()
-    assert "'carol smith' is not one sign-in name" in _texts(at.error)
+    assert "'carol smith' is not one sign-in name" in texts(at.error)
     assert db.get_workspace(mine.id).members == ("ann@example.com",)
 
 
@@ -172,4 +168,4 @@ def test_with_sign_in_configured_a_visitor_must_sign_in_first(app_test: AppTest)
     app_test.run()
     assert app_test.button(key="app.login") is not None  # app.py's gate
     assert not _cards(app_test)
-    assert "sign in to see your workspaces" in _texts(app_test.markdown)
+    assert "sign in to see your workspaces" in texts(app_test.markdown)

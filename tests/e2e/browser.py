@@ -84,3 +84,45 @@ def start_sample_sheet(page: Page, app_url: str, name: str) -> int:
     page.get_by_role("button", name=re.compile("Start the sheet")).click()
     wait_idle(page)
     return sheet_revision(page)
+
+
+# The sheet editor is a canvas grid; its accessible mirror has cells glide-cell-<column>-<row>
+# (column 0 is the row marker, 1 the id, then the categories in order: dog, great cat, ...).
+ID_COLUMN = 1
+
+
+def sheet_editor(page: Page):
+    """The error-analysis sheet's data editor (the grid with a 'great cat' column)."""
+    return page.get_by_test_id("stDataFrame").filter(
+        has=page.locator("[role=columnheader]", has_text=re.compile(r"^great cat$"))).first
+
+
+def sheet_cell(page: Page, column: int, row: int):
+    """One cell of the editor's accessible mirror (its text is 'true' / 'false' for a tick)."""
+    return sheet_editor(page).get_by_test_id(f"glide-cell-{column}-{row}")
+
+
+def tick_cell(page: Page, column: int, row: int) -> int:
+    """Tick one category cell of the sheet and wait until the page shows its save; returns
+    the new revision.
+
+    Waits only on state: the app idle and the revision shown before the click, the cell's
+    text after the key press, then the next revision on the page (the save went through
+    and the page was drawn again), so a busy machine only makes it slower.
+    """
+    wait_idle(page)
+    before = sheet_revision(page)
+    expect(sheet_cell(page, column, row)).to_have_text("false")
+    editor = sheet_editor(page)
+    editor.scroll_into_view_if_needed()
+    box = editor.bounding_box()
+    header = row_height = 35
+    page.mouse.click(box["x"] + 60, box["y"] + header + row_height * row + row_height / 2)
+    for _ in range(column - ID_COLUMN):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")  # a checkbox cell toggles on Space
+    expect(sheet_cell(page, column, row)).to_have_text("true", timeout=60_000)
+    saved = page.get_by_text(re.compile(rf"· revision {before + 1} · saved on every edit"))
+    expect(saved.first).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    return before + 1

@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import browser as helpers
-
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -182,28 +180,3 @@ def context(browser: object) -> Iterator[object]:
 def page(context: object) -> object:
     """A new page in a fresh context."""
     return context.new_page()
-
-
-@pytest.fixture
-def wait_idle() -> Callable[..., None]:
-    return helpers.wait_idle
-
-
-@pytest.fixture
-def open_page() -> Callable[..., None]:
-    return helpers.open_page
-
-
-@pytest.fixture
-def load_sample() -> Callable[..., None]:
-    return helpers.load_sample
-
-
-@pytest.fixture
-def assert_no_exception() -> Callable[..., None]:
-    return helpers.assert_no_exception
-
-
-@pytest.fixture
-def shot() -> Callable[..., Path]:
-    return helpers.shot

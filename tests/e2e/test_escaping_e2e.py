@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from storage import WorkspaceStore
+from tests.e2e.browser import assert_no_exception, open_page
 from tests.hostile_workspace import WORKSPACE, plant
 
 PAGES = ["", "workspaces", "waterfall", "metrics", "error-analysis", "split-planner", "report"]
@@ -20,8 +21,7 @@ def hostile_url(start_server, chromium_path, tmp_path) -> str:
     return start_server(store).url
 
 
-def test_planted_markup_is_shown_as_text_and_fetches_nothing(page, hostile_url, open_page,
-                                                            assert_no_exception):
+def test_planted_markup_is_shown_as_text_and_fetches_nothing(page, hostile_url):
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     for path in PAGES:

@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.browser import assert_no_exception, open_page, shot, wait_idle
+
 
 def _copied_link(page: Page) -> str:
     """Open the 'Copy link' popover and read the URL it offers."""
@@ -20,8 +22,7 @@ def _metric(page: Page, label: str) -> str:
     return metric.get_by_test_id("stMetricValue").inner_text().strip()
 
 
-def test_split_planner_link_reopens_the_same_plan(browser, app_url, page, open_page, wait_idle,
-                                                  assert_no_exception, shot):
+def test_split_planner_link_reopens_the_same_plan(browser, app_url, page):
     open_page(page, f"{app_url}/split-planner")
     sources = page.get_by_label("Data sources and their sizes", exact=True)
     sources.fill("web: 500000; mobile: 40000")
@@ -35,7 +36,7 @@ def test_split_planner_link_reopens_the_same_plan(browser, app_url, page, open_p
     wait_idle(page)
     expect(page.get_by_test_id("stMetric").filter(has_text="dev").first).to_contain_text("4,000")
     link = _copied_link(page)
-    assert "split-planner" in link and "sources=" in link and "dev=4000" in link
+    assert "split-planner" in link and "sources=" in link and "dev_size=4000" in link
 
     teammate = browser.new_context(viewport={"width": 1440, "height": 1000})
     try:
@@ -51,9 +52,7 @@ def test_split_planner_link_reopens_the_same_plan(browser, app_url, page, open_p
         teammate.close()
 
 
-def test_workspaces_link_reopens_the_same_workspace_contents(browser, app_url, page, open_page,
-                                                              wait_idle, assert_no_exception,
-                                                              shot):
+def test_workspaces_link_reopens_the_same_workspace_contents(browser, app_url, page):
     open_page(page, f"{app_url}/workspaces")
     page.get_by_label("New workspace").fill("Linked review")
     page.get_by_role("button", name=re.compile("Create and open")).click()
@@ -79,3 +78,11 @@ def test_workspaces_link_reopens_the_same_workspace_contents(browser, app_url, p
         expect(chosen.get_by_role("combobox")).to_have_value("My project")
     finally:
         teammate.close()
+
+
+def test_a_link_shared_before_the_rename_still_opens_the_same_plan(page, app_url):
+    open_page(page, f"{app_url}/split-planner?sizing=enter+sizes&dev=4000&test=3000")
+    assert_no_exception(page)
+    expect(page.get_by_label("Dev size", exact=True)).to_have_value("4000")
+    expect(page.get_by_label("Test size", exact=True)).to_have_value("3000")
+    expect(page.get_by_test_id("stMetric").filter(has_text="dev").first).to_contain_text("4,000")

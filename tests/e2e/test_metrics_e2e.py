@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.browser import assert_no_exception, load_sample, open_page, shot, wait_idle
+
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "cat_classifier.csv"
 
 
@@ -23,7 +25,7 @@ def _metric(page: Page, label: str) -> str:
     return card.get_by_test_id("stMetricValue").inner_text()
 
 
-def _upload_sample(page: Page, url: str, open_page, wait_idle) -> None:
+def _upload_sample(page: Page, url: str) -> None:
     open_page(page, f"{url}/metrics")
     page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(SAMPLE))
     wait_idle(page)
@@ -31,9 +33,8 @@ def _upload_sample(page: Page, url: str, open_page, wait_idle) -> None:
     wait_idle(page)
 
 
-def test_upload_sample_move_threshold_numbers_change(page, fresh_url, open_page, wait_idle,
-                                                     assert_no_exception, shot):
-    _upload_sample(page, fresh_url, open_page, wait_idle)
+def test_upload_sample_move_threshold_numbers_change(page, fresh_url):
+    _upload_sample(page, fresh_url)
     expect(page.get_by_text("Binary metrics")).to_be_visible()
     precision, recall = _metric(page, "Precision"), _metric(page, "Recall")
     assert precision.endswith("%") and recall.endswith("%")
@@ -59,9 +60,8 @@ def test_upload_sample_move_threshold_numbers_change(page, fresh_url, open_page,
     expect(page.get_by_role("slider").first).to_have_value("0.75")
 
 
-def test_course_preset_and_a_vs_b_verdict(page, fresh_url, open_page, wait_idle,
-                                          assert_no_exception, shot):
-    _upload_sample(page, fresh_url, open_page, wait_idle)
+def test_course_preset_and_a_vs_b_verdict(page, fresh_url):
+    _upload_sample(page, fresh_url)
     expect(page.get_by_text(re.compile(r"B wins: maximise accuracy subject to running_time_ms (<=|≤) 100"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"error is [\d.]+ points lower"))).to_be_visible()
     page.get_by_role("button", name=re.compile("Send misclassified dev examples")).click()
@@ -71,8 +71,7 @@ def test_course_preset_and_a_vs_b_verdict(page, fresh_url, open_page, wait_idle,
     shot(page, "metrics_selection_and_comparison")
 
 
-def test_multiclass_and_multilabel_views(page, fresh_url, load_sample, open_page, wait_idle,
-                                         assert_no_exception, shot):
+def test_multiclass_and_multilabel_views(page, fresh_url):
     load_sample(page, fresh_url)
     open_page(page, f"{fresh_url}/metrics")
     for option, heading, name in (("animals_multiclass.csv", "Multiclass metrics", "multiclass"),

@@ -7,9 +7,10 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.browser import assert_no_exception, load_sample, open_page, shot, wait_idle
 
-def test_report_downloads_and_renders_offline(browser, page, app_url, load_sample, open_page,
-                                              wait_idle, assert_no_exception, shot, tmp_path):
+
+def test_report_downloads_and_renders_offline(browser, page, app_url, tmp_path):
     load_sample(page, app_url)
     open_page(page, f"{app_url}/report")
     page.get_by_role("button", name=re.compile("Build the report")).click()

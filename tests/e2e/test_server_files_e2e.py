@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.browser import assert_no_exception, open_page, wait_idle
+
 CANARY_VARIABLE = "WORKBENCH_LEAK_CANARY"
 OUTSIDE_HOST = "https://images.evil.example.net/cat.png"
 
@@ -120,7 +122,7 @@ def _leaks(blobs: list[bytes], needles: list[bytes], *, data_urls_allowed: bool)
     return found
 
 
-def _start_sheet(page: Page, source: str, name: str, wait_idle, upload: Path | None = None) -> None:
+def _start_sheet(page: Page, source: str, name: str, upload: Path | None = None) -> None:
     option = page.get_by_test_id("stRadioGroup").get_by_text(source)
     if not option.is_visible():  # the page is idle: the expander is folded
         page.get_by_text("Start a new sheet", exact=True).click()
@@ -139,13 +141,13 @@ def _start_sheet(page: Page, source: str, name: str, wait_idle, upload: Path | N
 
 
 def test_no_server_file_reaches_the_browser_from_an_image_column(
-        page, canary_url, planted, open_page, wait_idle, assert_no_exception, tmp_path):
+        page, canary_url, planted, tmp_path):
     recorder = Recorder(page)
     pages: list[bytes] = []
     paths = planted["paths"]
 
     open_page(page, f"{canary_url}/error-analysis")
-    _start_sheet(page, "Upload a CSV or Excel sheet", "Uploaded sheet", wait_idle,
+    _start_sheet(page, "Upload a CSV or Excel sheet", "Uploaded sheet",
                  _sheet_file(tmp_path, paths))
     expect(page.get_by_text(re.compile(r"6 examples · revision 1"))).to_be_visible()
     assert_no_exception(page)
@@ -165,12 +167,11 @@ def test_no_server_file_reaches_the_browser_from_an_image_column(
 
     page.get_by_role("link", name="Open error analysis").click()  # same session: rows handed over
     wait_idle(page)
-    _start_sheet(page, "Rows handed over by the metrics page", "Handed-over sheet", wait_idle)
+    _start_sheet(page, "Rows handed over by the metrics page", "Handed-over sheet")
     assert_no_exception(page)
     pages.append(page.content().encode())
 
-    _start_sheet(page, "Misclassified dev rows of loaded predictions", "Predictions sheet",
-                 wait_idle)
+    _start_sheet(page, "Misclassified dev rows of loaded predictions", "Predictions sheet")
     assert_no_exception(page)
     pages.append(page.content().encode())
 

@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.browser import assert_no_exception, load_sample, open_page, shot
+
 PAGES = [("waterfall", "Bias & variance"), ("metrics", "Metrics"),
          ("error-analysis", "Error analysis"), ("split-planner", "Split planner"),
          ("training-lab", "Training lab"), ("workspaces", "Workspaces"),
@@ -19,8 +21,7 @@ def fresh_url(start_server, chromium_path) -> str:
     return start_server().url
 
 
-def test_home_loads_sample_and_every_page_renders(page, fresh_url, load_sample, open_page,
-                                                  assert_no_exception, shot):
+def test_home_loads_sample_and_every_page_renders(page, fresh_url):
     load_sample(page, fresh_url)
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
     shot(page, "home")
@@ -31,7 +32,7 @@ def test_home_loads_sample_and_every_page_renders(page, fresh_url, load_sample, 
         shot(page, path)
 
 
-def test_sidebar_names_the_open_workspace(page, fresh_url, open_page):
+def test_sidebar_names_the_open_workspace(page, fresh_url):
     open_page(page, fresh_url)
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text("Workspace", exact=True)).to_be_visible()
@@ -39,8 +40,7 @@ def test_sidebar_names_the_open_workspace(page, fresh_url, open_page):
 
 
 @pytest.mark.parametrize("path", ["waterfall?train=8&dev=10", "error-analysis", "split-planner"])
-def test_a_deep_link_to_a_fresh_server_goes_through_app_py(page, start_server, chromium_path,
-                                                          open_page, assert_no_exception, path):
+def test_a_deep_link_to_a_fresh_server_goes_through_app_py(page, start_server, chromium_path, path):
     """The first request a server ever gets is a page link: it must still get app.py's
     navigation and sidebar (and so its sign-in gate), and no 'Page not found'."""
     url = start_server().url

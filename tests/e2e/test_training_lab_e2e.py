@@ -9,6 +9,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.browser import assert_no_exception, open_page, shot, wait_idle
+
 
 def _epoch(page: Page) -> int:
     metric = page.get_by_test_id("stMetric").filter(has_text="Epoch").first
@@ -23,14 +25,13 @@ def _cost_curve(page: Page) -> str:
     return lines.first.get_attribute("d") or "" if lines.count() else ""
 
 
-def _open_lab(page: Page, app_url: str, open_page, query: str = "") -> None:
+def _open_lab(page: Page, app_url: str, query: str = "") -> None:
     open_page(page, f"{app_url}/training-lab{query}")
     expect(page.get_by_role("heading", name="Training lab")).to_be_visible()
 
 
-def test_play_trains_live_and_pause_stops(page, app_url, open_page, wait_idle, assert_no_exception,
-                                          shot):
-    _open_lab(page, app_url, open_page, "?until=200000")
+def test_play_trains_live_and_pause_stops(page, app_url):
+    _open_lab(page, app_url, "?until=200000")
     assert _epoch(page) == 0
     page.get_by_role("button", name="Play").click()
     expect(page.get_by_role("button", name="Pause")).to_be_visible()
@@ -58,9 +59,9 @@ def test_play_trains_live_and_pause_stops(page, app_url, open_page, wait_idle, a
     shot(page, "training-lab-paused")
 
 
-def test_a_link_reopens_the_same_settings(page, app_url, open_page, assert_no_exception):
+def test_a_link_reopens_the_same_settings(page, app_url):
     # URL parameters named like the LabConfig fields, with raw option values
-    _open_lab(page, app_url, open_page,
+    _open_lab(page, app_url,
               "?dataset=moons&hidden=5%2C2&learning_rate=0.003&optimizer=momentum&init=xavier")
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_role("combobox", name="Optimizer")).to_have_value("momentum")

@@ -9,12 +9,12 @@ from playwright.sync_api import expect
 
 from analysis.bias_variance import errors_by_split
 from analysis.predictions import read_predictions
+from tests.e2e.browser import assert_no_exception, load_sample, open_page, shot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
 
-def test_a_link_with_query_parameters_reopens_that_waterfall(page, app_url, open_page,
-                                                             assert_no_exception, shot):
+def test_a_link_with_query_parameters_reopens_that_waterfall(page, app_url):
     open_page(page, f"{app_url}/waterfall?human=1&train=10&train_dev=11&dev=20&n_dev=2000")
     assert_no_exception(page)
     expect(page.get_by_label("Training error (%)", exact=True)).to_have_value("10.00")
@@ -30,7 +30,7 @@ def test_a_link_with_query_parameters_reopens_that_waterfall(page, app_url, open
     shot(page, "waterfall-from-link")
 
 
-def test_typing_updates_the_url_for_a_teammate(page, app_url, open_page, wait_idle):
+def test_typing_updates_the_url_for_a_teammate(page, app_url):
     open_page(page, f"{app_url}/waterfall")
     # With a predictions file in the workspace the page opens on it: switch to typing.
     page.get_by_role("radio", name="Typed rates").click()
@@ -51,9 +51,7 @@ def test_typing_updates_the_url_for_a_teammate(page, app_url, open_page, wait_id
     teammate.close()
 
 
-def test_sample_project_shows_per_split_errors_with_intervals(page, app_url, load_sample,
-                                                              wait_idle, data_dir,
-                                                              assert_no_exception, shot):
+def test_sample_project_shows_per_split_errors_with_intervals(page, app_url, data_dir):
     load_sample(page, app_url)
     # Through the sidebar, so the session (and its active file) stays the same.
     page.get_by_test_id("stSidebar").get_by_role("link", name="Bias & variance").click()
@@ -73,7 +71,7 @@ def test_sample_project_shows_per_split_errors_with_intervals(page, app_url, loa
     shot(page, "waterfall-sample")
 
 
-def test_a_saved_snapshot_appears_in_the_history(page, app_url, open_page, wait_idle, shot):
+def test_a_saved_snapshot_appears_in_the_history(page, app_url):
     open_page(page, f"{app_url}/waterfall?human=0.5&train=4&train_dev=5&dev=9")
     page.get_by_label("Model version", exact=True).fill("e2e-v1")
     page.get_by_label("Model version", exact=True).press("Enter")

@@ -9,6 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.browser import assert_no_exception, open_page, shot, wait_idle
+
 AUTH_SECRETS = """
 [auth]
 redirect_uri = "http://127.0.0.1:9/oauth2callback"
@@ -19,8 +21,7 @@ server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
 """
 
 
-def test_create_rename_delete_and_undo(page, app_url, open_page, wait_idle, assert_no_exception,
-                                       shot):
+def test_create_rename_delete_and_undo(page, app_url):
     open_page(page, app_url)  # app.py runs st.navigation once before the deep link below
     open_page(page, f"{app_url}/workspaces")
     expect(page.get_by_test_id("stAlertContentInfo").get_by_text("Open for local use")).to_be_visible()
@@ -59,7 +60,7 @@ def auth_url(start_server, chromium_path, tmp_path, monkeypatch) -> str:
     return start_server().url
 
 
-def test_with_sign_in_configured_deep_links_show_only_sign_in(browser, auth_url, open_page):
+def test_with_sign_in_configured_deep_links_show_only_sign_in(browser, auth_url):
     # On a fresh server nobody has opened the root yet: the pages must still refuse.
     for path, hidden in (("workspaces", "New workspace"), ("report", "Build the report")):
         context = browser.new_context()

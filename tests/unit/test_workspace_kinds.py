@@ -25,7 +25,6 @@ from workspace.kinds import (
     PROJECT_SETTINGS,
     WATERFALL_SNAPSHOT,
     ErrorSheet,
-    kind_named,
 )
 
 ANN = Identity("ann@example.com", "https://id.example.com", "1", "Ann")
@@ -45,9 +44,6 @@ def test_every_kind_has_one_name_a_label_and_a_version():
     assert WATERFALL_SNAPSHOT.label(1) == "waterfall snapshot"
     assert WATERFALL_SNAPSHOT.label(3) == "waterfall snapshots"
     assert all(kind.version >= 1 for kind in KINDS)
-    assert kind_named("model_table") is MODEL_TABLE
-    with pytest.raises(ValueError, match="not a saved kind"):
-        kind_named("photo")
 
 
 def test_a_snapshot_round_trips_and_old_content_without_a_version_reads_as_version_1():
