@@ -12,6 +12,10 @@ from streamlit.testing.v1 import AppTest
 from analysis.text import WORD_JOINER
 
 APP_PATH = str(Path(__file__).resolve().parents[2] / "app.py")
+# [auth] secrets that turn sign-in on (the provider is never called: AppTest sets st.user).
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "workbench", "client_secret": "s3cret",
+        "server_metadata_url": "https://id.example.com/.well-known/openid-configuration"}
 
 
 @pytest.fixture
@@ -60,3 +64,17 @@ def texts(elements) -> str:
 def table_with(at: AppTest, column: str) -> Any:
     """The first table shown whose columns include `column` (read-only tables carry no key)."""
     return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def cards(at: AppTest) -> list[str]:
+    """Each workspace card's title line as a reader sees it (names are escaped Markdown)."""
+    return [plain(m.value) for m in at.main.markdown
+            if m.value.startswith("**") and "Delete" not in m.value]
+
+
+def signed_in(app_test: AppTest, email: str) -> AppTest:
+    """`app_test` with sign-in configured and `email` signed in (verified)."""
+    app_test.secrets["auth"] = AUTH
+    app_test.user = {"is_logged_in": True, "email": email, "email_verified": True,
+                     "iss": "https://id.example.com", "sub": f"sub-{email}"}
+    return app_test

@@ -11,9 +11,8 @@ from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from storage import Item, WorkspaceStore
-from tests.app.conftest import APP_PATH
+from tests.app.conftest import APP_PATH, AUTH, cards, signed_in, texts
 from tests.app.test_error_analysis_page import editor, open_page, start_from_sample
-from tests.app.test_workspaces_page import AUTH, _cards, _signed_in, _texts
 
 WORKSPACES = "views/workspaces.py"
 
@@ -51,11 +50,11 @@ def _stopped_with(at: AppTest, *words: str) -> None:
     """app.py stopped before any page: the admin's message is shown, no workspace is."""
     at.run()
     assert not at.exception
-    message = _texts(at.error)
+    message = texts(at.error)
     assert "sign-in configuration is broken" in message
     for word in words:
         assert word in message
-    assert not _cards(at)
+    assert not cards(at)
     assert not [b for b in at.button if b.key == "app.login"]
 
 
@@ -91,9 +90,9 @@ def test_an_unverified_email_is_refused_with_the_reason_and_a_sign_out_button(db
     at = _fresh({**_verified("ann@example.com"), "email_verified": False}, auth=AUTH)
     at.switch_page(WORKSPACES).run()
     assert not at.exception
-    assert "has not verified the e-mail address ann@example.com" in _texts(at.error)
+    assert "has not verified the e-mail address ann@example.com" in texts(at.error)
     assert at.button(key="app.refused_logout").label == "Sign out"
-    assert not _cards(at)
+    assert not cards(at)
 
 
 def test_a_display_name_never_stands_in_for_the_email(db: WorkspaceStore):
@@ -101,8 +100,8 @@ def test_a_display_name_never_stands_in_for_the_email(db: WorkspaceStore):
     at = _fresh({"is_logged_in": True, "name": "ann@example.com", "email_verified": True,
                  "iss": "https://id.example.com", "sub": "1"}, auth=AUTH)
     at.switch_page(WORKSPACES).run()
-    assert "did not send an e-mail address" in _texts(at.error)
-    assert not _cards(at)
+    assert "did not send an e-mail address" in texts(at.error)
+    assert not cards(at)
 
 
 def test_owner_and_member_entries_saved_with_capitals_keep_working(db: WorkspaceStore):
@@ -110,7 +109,7 @@ def test_owner_and_member_entries_saved_with_capitals_keep_working(db: Workspace
     for email in ("ann@example.com", "CAROL@example.com"):
         at = _fresh(_verified(email), auth=AUTH)
         at.switch_page(WORKSPACES).run()
-        assert any("Cats" in card for card in _cards(at)), email
+        assert any("Cats" in card for card in cards(at)), email
 
 
 def test_a_link_to_someone_elses_workspace_reads_like_a_missing_one(db: WorkspaceStore):
@@ -121,8 +120,8 @@ def test_a_link_to_someone_elses_workspace_reads_like_a_missing_one(db: Workspac
         at.query_params["ws"] = str(workspace_id)
         at.run()
         assert not at.exception
-        shown.append(_texts(at.error))
-        assert "Bob's private" not in _texts(at.sidebar.markdown)
+        shown.append(texts(at.error))
+        assert "Bob's private" not in texts(at.sidebar.markdown)
     assert shown[0] == shown[1] and "does not exist or you do not have access" in shown[0]
 
 
@@ -141,8 +140,8 @@ def _refused(carol: AppTest, db: WorkspaceStore, sheet: Item) -> None:
     """Nothing of carol's reached ann's sheet, and she was told why, without a traceback."""
     assert db.get_item(sheet.workspace_id, sheet.kind, sheet.name).revision == sheet.revision
     assert not carol.exception
-    assert "do not have access" in _texts(carol.error)
-    assert "Cats" not in _texts(carol.sidebar.markdown)
+    assert "do not have access" in texts(carol.error)
+    assert "Cats" not in texts(carol.sidebar.markdown)
 
 
 def test_a_removed_member_is_refused_on_their_next_save(db: WorkspaceStore):
@@ -164,9 +163,9 @@ def test_a_removed_members_button_callback_is_refused_without_a_traceback(db: Wo
 
 def test_an_admin_gives_an_owner_to_a_workspace_made_in_open_mode(db: WorkspaceStore):
     orphan = db.create_workspace("Made before sign-in")
-    ann = _signed_in(_fresh(), "ann@example.com")
+    ann = signed_in(_fresh(), "ann@example.com")
     ann.switch_page(WORKSPACES).run()
-    assert not any("Made before sign-in" in card for card in _cards(ann))
+    assert not any("Made before sign-in" in card for card in cards(ann))
     admin = _fresh(_verified("eve@example.com"),
                    auth=AUTH, workbench={"admins": ["eve@example.com"]})
     admin.switch_page(WORKSPACES).run()
@@ -174,23 +173,23 @@ def test_an_admin_gives_an_owner_to_a_workspace_made_in_open_mode(db: WorkspaceS
     admin.button(key=f"ws.owner.{orphan.id}").click().run()
     assert not admin.exception
     assert db.get_workspace(orphan.id).owner == "ann@example.com"
-    ann = _signed_in(_fresh(), "ann@example.com")
+    ann = signed_in(_fresh(), "ann@example.com")
     ann.switch_page(WORKSPACES).run()
-    assert any("Made before sign-in" in card for card in _cards(ann))
+    assert any("Made before sign-in" in card for card in cards(ann))
 
 
 def test_open_mode_still_runs_without_any_auth_table(app_test: AppTest):
     open_page(app_test)
-    assert "Open for local use" in _texts(app_test.sidebar.caption)
+    assert "Open for local use" in texts(app_test.sidebar.caption)
 
 
 def test_deleting_the_open_workspace_opens_another_without_an_access_warning(db: WorkspaceStore):
     db.create_workspace("Older", owner="ann@example.com")
     doomed = db.create_workspace("Scratch", owner="ann@example.com")
-    ann = _signed_in(_fresh(), "ann@example.com")
+    ann = signed_in(_fresh(), "ann@example.com")
     ann.switch_page(WORKSPACES).run()
     assert ann.session_state["workbench.workspace_id"] == doomed.id
     ann.button(key=f"ws.delete.{doomed.id}").click().run()
     assert not ann.exception
-    assert "do not have access" not in _texts(ann.error) and "was deleted" not in _texts(ann.error)
-    assert "Older" in _texts(ann.sidebar.markdown)
+    assert "do not have access" not in texts(ann.error) and "was deleted" not in texts(ann.error)
+    assert "Older" in texts(ann.sidebar.markdown)

@@ -7,12 +7,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from storage import WorkspaceStore
-from tests.app.conftest import APP_PATH, plain, texts
+from tests.app.conftest import APP_PATH, AUTH, cards, signed_in, texts
 
 PAGE = "views/workspaces.py"
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-        "client_id": "workbench", "client_secret": "s3cret",
-        "server_metadata_url": "https://id.example.com/.well-known/openid-configuration"}
 
 
 @pytest.fixture
@@ -27,12 +24,6 @@ def _run(at: AppTest) -> AppTest:
     return at
 
 
-def _cards(at: AppTest) -> list[str]:
-    """Each workspace card's title line as a reader sees it (names are escaped Markdown)."""
-    return [plain(m.value) for m in at.main.markdown
-            if m.value.startswith("**") and "Delete" not in m.value]
-
-
 def _open_id(at: AppTest) -> int:
     """The session's current workspace (what components.state.current_workspace() returns)."""
     return at.session_state["workbench.workspace_id"]
@@ -42,7 +33,7 @@ def _open_id(at: AppTest) -> int:
 def test_open_mode_says_so_and_shows_the_default_workspace(app_test: AppTest):
     at = _run(app_test)
     assert "Open for local use" in texts(at.info)
-    assert _cards(at) == ["**My project**  :green-badge[open]"]
+    assert cards(at) == ["**My project**  :green-badge[open]"]
 
 
 def test_create_opens_the_new_workspace(app_test: AppTest, db: WorkspaceStore):
@@ -50,8 +41,8 @@ def test_create_opens_the_new_workspace(app_test: AppTest, db: WorkspaceStore):
     at.text_input(key="ws.new_name").set_value("Cat app v2")
     at.button(key="FormSubmitter:ws.create-Create and open").click().run()
     assert not at.exception
-    assert "**Cat app v2**  :green-badge[open]" in _cards(at)
-    assert "**My project**" in _cards(at)
+    assert "**Cat app v2**  :green-badge[open]" in cards(at)
+    assert "**My project**" in cards(at)
     assert [w.name for w in db.list_workspaces()] == ["Cat app v2", "My project"]
     assert _open_id(at) == db.list_workspaces()[0].id
 
@@ -73,7 +64,7 @@ def test_rename_and_open_another(db: WorkspaceStore):
     at.button(key=f"ws.rename.{first.id}").click().run()
     assert db.get_workspace(first.id).name == "Cats"
     at.button(key=f"ws.open.{first.id}").click().run()
-    assert "**Cats**  :green-badge[open]" in _cards(at)
+    assert "**Cats**  :green-badge[open]" in cards(at)
     assert _open_id(at) == first.id
 
 
@@ -93,10 +84,10 @@ def test_delete_asks_then_can_be_undone(app_test: AppTest, db: WorkspaceStore):
     at = _run(app_test)
     assert "Delete **Scratch**? You can undo it for 10 minutes." in texts(at.markdown)
     at.button(key=f"ws.delete.{doomed.id}").click().run()
-    assert not any("Scratch" in card for card in _cards(at))
+    assert not any("Scratch" in card for card in cards(at))
     assert "Deleted **Scratch**" in texts(at.warning)
     at.button(key=f"ws.undo.{doomed.id}").click().run()
-    assert any("Scratch" in card for card in _cards(at))
+    assert any("Scratch" in card for card in cards(at))
     assert db.get_workspace(doomed.id).deleted_at is None
     assert "Deleted **Scratch**" not in texts(at.warning)
 
@@ -118,21 +109,14 @@ def test_contents_show_who_changed_what(app_test: AppTest, db: WorkspaceStore):
     assert history["changed by"].tolist() == ["ann", "bob"]
 
 
-def _signed_in(app_test: AppTest, email: str) -> AppTest:
-    app_test.secrets["auth"] = AUTH
-    app_test.user = {"is_logged_in": True, "email": email, "email_verified": True,
-                     "iss": "https://id.example.com", "sub": f"sub-{email}"}
-    return app_test
-
-
 def test_with_sign_in_a_user_sees_only_their_workspaces(app_test: AppTest, db: WorkspaceStore):
     db.create_workspace("Ann's", owner="ann@example.com")
     shared = db.create_workspace("Bob's shared", owner="bob@example.com",
                                  members=("ann@example.com",))
     db.create_workspace("Bob's private", owner="bob@example.com")
-    at = _run(_signed_in(app_test, "ann@example.com"))
+    at = _run(signed_in(app_test, "ann@example.com"))
     assert "Signed in as **ann@example.com**" in texts(at.info)
-    names = " ".join(_cards(at))
+    names = " ".join(cards(at))
     assert "Ann's" in names and "Bob's shared" in names and "Bob's private" not in names
     # a member may not delete nor manage members; the owner may
     mine = next(w for w in db.list_workspaces() if w.name == "Ann's")
@@ -144,18 +128,18 @@ def test_with_sign_in_a_user_sees_only_their_workspaces(app_test: AppTest, db: W
 
 def test_the_owner_adds_a_member_who_then_sees_it(app_test: AppTest, db: WorkspaceStore):
     mine = db.create_workspace("Ann's", owner="ann@example.com")
-    at = _run(_signed_in(app_test, "ann@example.com"))
+    at = _run(signed_in(app_test, "ann@example.com"))
     at.text_area(key=f"ws.members_text.{mine.id}").set_value("carol@example.com\n")
     at.button(key=f"ws.members.{mine.id}").click().run()
     assert db.get_workspace(mine.id).members == ("ann@example.com", "carol@example.com")
-    carol = _run(_signed_in(AppTest.from_file(app_test._script_path, default_timeout=60),
+    carol = _run(signed_in(AppTest.from_file(app_test._script_path, default_timeout=60),
                             "carol@example.com"))
-    assert any("Ann's" in card for card in _cards(carol))
+    assert any("Ann's" in card for card in cards(carol))
 
 
 def test_a_bad_member_list_is_refused(app_test: AppTest, db: WorkspaceStore):
     mine = db.create_workspace("Ann's", owner="ann@example.com")
-    at = _run(_signed_in(app_test, "ann@example.com"))
+    at = _run(signed_in(app_test, "ann@example.com"))
     at.text_area(key=f"ws.members_text.{mine.id}").set_value("carol smith")
     at.button(key=f"ws.members.{mine.id}").click().run()
     assert "'carol smith' is not one sign-in name" in texts(at.error)
@@ -167,5 +151,5 @@ def test_with_sign_in_configured_a_visitor_must_sign_in_first(app_test: AppTest)
     app_test.user = {"is_logged_in": False}
     app_test.run()
     assert app_test.button(key="app.login") is not None  # app.py's gate
-    assert not _cards(app_test)
+    assert not cards(app_test)
     assert "sign in to see your workspaces" in texts(app_test.markdown)
