@@ -23,6 +23,7 @@ INITS = ("zeros", "random", "xavier", "he")
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 DECAYS = ("none", "inverse", "exponential", "sqrt", "step")
 DEV_SHIFTS = ("none", "rotate", "noisier")
+L1_METHODS = ("proximal", "subgradient")
 
 MAX_POINTS = 20_000  # per split: the lab is a demo, not a training farm
 MAX_LAYERS = 10
@@ -156,6 +157,13 @@ class LabConfig:
     # regularisation
     l2: float = _setting(0.0, "L2 λ", "Regularisation", "number", low=0.0, high=100.0,
                          step=0.05, format="%.3f")
+    l1: float = _setting(0.0, "L1 λ", "Regularisation", "number", low=0.0, high=100.0,
+                         step=0.01, format="%.3f", row="l1",
+                         help="Adds (λ/m)·Σ|W| to the cost: drives weights to exactly zero.")
+    l1_method: str = _setting(
+        "proximal", "L1 step", "Regularisation", "select", options=L1_METHODS, row="l1",
+        help="proximal: after each update W := sign(W)·max(|W| − αλ/m, 0), so weights reach "
+             "exactly 0; subgradient: add (λ/m)·sign(W) to dW (weights hover around 0).")
     keep_prob: float = _setting(1.0, "Dropout keep_prob", "Regularisation", "slider", low=0.0,
                                 high=1.0, step=0.05, above_low=True,
                                 help="1 = no dropout. Dropout is off when the errors are measured.")

@@ -168,6 +168,9 @@ class Network:
     activation : hidden activation name (relu, leaky_relu, tanh, sigmoid).
     init : zeros, random (x init_scale), xavier, he.
     l2 : lambda of the L2 penalty (lambda / 2m) sum ||W||^2, with m = n_train.
+    l1 : lambda of the L1 penalty (lambda / m) sum |W|; its subgradient (lambda / m) sign(W)
+        joins the gradient unless `l1_in_gradient` is set False (a proximal step then
+        applies it: see soft_threshold).
     keep_prob : inverted-dropout keep probability of hidden units (1 = off).
     batch_norm : normalise every hidden layer's Z (gamma, beta replace b).
     n_train : the m of the L2 term.
@@ -182,13 +185,15 @@ class Network:
 
     def __init__(self, layer_dims: tuple[int, ...], *, activation: str = "relu",
                  init: str = "he", init_scale_random: float = 10.0, l2: float = 0.0,
-                 keep_prob: float = 1.0, batch_norm: bool = False, n_train: int = 1,
+                 l1: float = 0.0, keep_prob: float = 1.0, batch_norm: bool = False, n_train: int = 1,
                  rng: np.random.Generator | None = None) -> None:
         rng = rng if rng is not None else np.random.default_rng(0)
         self.layer_dims = tuple(int(n) for n in layer_dims)
         self.n_layers = len(self.layer_dims) - 1
         self.binary = self.layer_dims[-1] == 1
         self.l2_scale = l2 / n_train  # d/dW of (lambda / 2m) ||W||^2 is (lambda / m) W
+        self.l1_scale = l1 / n_train  # d/dW of (lambda / m) |W| is (lambda / m) sign(W), W != 0
+        self.l1_in_gradient = True
         self.param_slices = self._layout(batch_norm)
         size = max(s.stop for s in self.param_slices.values())
         self.params = np.zeros(size)
@@ -286,9 +291,23 @@ class Network:
         W = self.params[:self.n_weights]
         return 0.5 * self.l2_scale * float(W @ W)
 
+    def l1_cost(self) -> float:
+        """(lambda / m) sum |W|."""
+        return self.l1_scale * float(np.abs(self.params[:self.n_weights]).sum())
+
     def cost(self, ZL: np.ndarray, Y: np.ndarray) -> float:
-        """J = cross-entropy + L2 penalty."""
-        return self.cross_entropy(ZL, Y) + self.l2_cost()
+        """J = cross-entropy + L2 penalty + L1 penalty."""
+        return self.cross_entropy(ZL, Y) + self.l2_cost() + self.l1_cost()
+
+    def soft_threshold(self, threshold: float) -> None:
+        """The proximal step of the L1 penalty: W := sign(W) max(|W| - threshold, 0).
+
+        Gradient descent on the smooth part of J followed by this step minimises J with the
+        L1 term (proximal gradient, ISTA, threshold = alpha lambda / m). Unlike the
+        subgradient, which makes small weights jump around 0, it sets them to exactly 0.
+        """
+        W = self.params[:self.n_weights]
+        np.copysign(np.maximum(np.abs(W) - threshold, 0.0), W, out=W)
 
     def backward(self, Y: np.ndarray, *, break_backward: bool = False) -> None:
         """Fill self.grads with dJ/dparams for the last forward pass (targets Y, shape like ZL).
@@ -307,6 +326,8 @@ class Network:
             dA = layers[i].backward(dA, need_dA_prev=i > 0)
         if self.l2_scale:
             self.grads[:self.n_weights] += self.l2_scale * self.params[:self.n_weights]
+        if self.l1_scale and self.l1_in_gradient:
+            self.grads[:self.n_weights] += self.l1_scale * np.sign(self.params[:self.n_weights])
         if break_backward:
             self._plant_bugs()
 

@@ -29,7 +29,9 @@ class EpochRecord:
     """The state after `epoch` epochs. cost is J (cross-entropy + L2) on the whole training set
     in evaluation mode (no dropout), so it is comparable between optimizers and batch sizes;
     errors are in percent (NaN for an empty split); grad_norms are those of the epoch's last
-    mini-batch."""
+    mini-batch. batch_costs are the mini-batch costs J{t} of this epoch's iterations, in
+    order, measured in training mode on each batch before its update: noisy where `cost`
+    is smooth (one value for full batch)."""
 
     epoch: int
     cost: float
@@ -39,11 +41,12 @@ class EpochRecord:
     learning_rate: float
     weight_norms: tuple[float, ...]
     grad_norms: tuple[float, ...]
+    batch_costs: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
-        out["weight_norms"] = list(self.weight_norms)
-        out["grad_norms"] = list(self.grad_norms)
+        for name in ("weight_norms", "grad_norms", "batch_costs"):
+            out[name] = list(getattr(self, name))
         return out
 
 
@@ -81,9 +84,13 @@ class TrainingSession:
         self._prepare_data(input_stats)
         self.network = Network(config.layer_dims, activation=config.activation,
                                init=config.init, init_scale_random=config.init_scale,
-                               l2=config.l2, keep_prob=config.keep_prob,
+                               l2=config.l2, l1=config.l1, keep_prob=config.keep_prob,
                                batch_norm=config.batch_norm, n_train=len(self.X_train),
                                rng=self.rng)
+        # proximal L1: the optimizer follows the smooth part, soft_threshold the |W| term
+        self.proximal_l1 = config.l1 > 0 and config.l1_method == "proximal"
+        self.network.l1_in_gradient = not self.proximal_l1
+        self._batch_costs: list[float] = []
         self.optimizer = make_optimizer(config.optimizer, learning_rate=config.learning_rate,
                                         beta1=config.beta1, beta2=config.beta2,
                                         epsilon=config.epsilon)
@@ -161,6 +168,7 @@ class TrainingSession:
                 self._watch(record)
 
     def _train_one_epoch(self) -> None:
+        self._batch_costs.clear()
         m = len(self.X_train)
         size = self.config.batch_size
         if size == 0 or size >= m:
@@ -175,11 +183,17 @@ class TrainingSession:
 
     def _step(self, X: np.ndarray, Y: np.ndarray) -> None:
         net = self.network
-        net.forward(X, mode="train", rng=self.rng)
+        self._batch_costs.append(net.cost(net.forward(X, mode="train", rng=self.rng), Y))
         net.backward(Y)
         if self._trainable is not None:
             net.grads *= self._trainable
         self.optimizer.update(net.params, net.grads)
+        if self.proximal_l1:
+            saved = None if self._trainable is None else net.params[:net.n_weights].copy()
+            net.soft_threshold(self.optimizer.learning_rate * net.l1_scale)
+            if saved is not None:  # frozen layers keep their weights
+                frozen = self._trainable[:net.n_weights] == 0
+                net.params[:net.n_weights][frozen] = saved[frozen]
 
     def freeze_layers(self, n: int) -> None:
         """Stop training the first `n` layers (fine-tuning only the later ones)."""
@@ -206,7 +220,8 @@ class TrainingSession:
                            train_dev_error=errors["train_dev"], dev_error=errors["dev"],
                            learning_rate=float(rate),
                            weight_norms=tuple(net.weight_norms().tolist()),
-                           grad_norms=tuple(net.weight_norms(net.grads).tolist()))
+                           grad_norms=tuple(net.weight_norms(net.grads).tolist()),
+                           batch_costs=tuple(self._batch_costs))
 
     def _watch(self, record: EpochRecord) -> None:
         """Flag divergence; keep the best dev parameters and stop after `patience` epochs
@@ -241,6 +256,17 @@ class TrainingSession:
                  + [f"grad_norm_{i}" for i in range(1, n + 1)])
         frame = pd.DataFrame(rows, columns=names)
         return frame.astype({"epoch": "int64"})
+
+    def iteration_frame(self) -> pd.DataFrame:
+        """The mini-batch costs of the recorded epochs: one row per iteration with its
+        position in epochs (epoch - 1 + (t + 1) / iterations per epoch), so they plot on the
+        same axis as the per-epoch cost."""
+        rows = []
+        for r in self.history:
+            n = len(r.batch_costs)
+            rows += [[r.epoch, r.epoch - 1 + (t + 1) / n, cost]
+                     for t, cost in enumerate(r.batch_costs)]
+        return pd.DataFrame(rows, columns=["epoch", "position", "batch_cost"])
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """P(class 1), shape (m,), for binary data; class probabilities (m, K) otherwise.
@@ -291,8 +317,13 @@ class TrainingSession:
                        break_backward: bool = False) -> GradCheckResult:
         """Gradient check of the current network on the first training examples."""
         n = min(GRADCHECK_EXAMPLES, len(self.X_train))
-        return gradient_check(self.network, self.X_train[:n], self.dataset.y_train[:n],
-                              epsilon=epsilon, break_backward=break_backward)
+        net = self.network
+        net.l1_in_gradient = True  # the check compares the gradient of the whole cost
+        try:
+            return gradient_check(net, self.X_train[:n], self.dataset.y_train[:n],
+                                  epsilon=epsilon, break_backward=break_backward)
+        finally:
+            net.l1_in_gradient = not self.proximal_l1
 
     # ---- saving --------------------------------------------------------------------------
 
@@ -330,7 +361,8 @@ class TrainingSession:
             session.rng.bit_generator.state = state["rng"]
             session.epoch = int(state["epoch"])
             session.history = [EpochRecord(**{**r, "weight_norms": tuple(r["weight_norms"]),
-                                              "grad_norms": tuple(r["grad_norms"])})
+                                              "grad_norms": tuple(r["grad_norms"]),
+                                              "batch_costs": tuple(r.get("batch_costs", ()))})
                                for r in state["history"]]
             session.stopped_early = bool(state["stopped_early"])
             session.diverged = bool(state["diverged"])
