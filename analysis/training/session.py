@@ -283,6 +283,15 @@ class TrainingSession:
         """(xs, ys, Z) over the bounding box of all points, in original coordinates.
         Z[i, j] belongs to (xs[j], ys[i]) (a heatmap's layout): P(class 1) for binary data,
         the predicted class for multiclass."""
+        xs, ys, points = self.grid(resolution)
+        P = self.predict_proba(points)
+        Z = P if P.ndim == 1 else P.argmax(axis=1).astype(np.float64)
+        return xs, ys, Z.reshape(resolution, resolution)
+
+    def grid(self, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(xs, ys, points): a resolution x resolution grid over the bounding box of all
+        points (5% margin), in original coordinates; points are its (x, y) pairs row by row
+        (ys outer), so values reshape to (resolution, resolution) with [i, j] at (xs[j], ys[i])."""
         resolution = check_count("resolution", resolution, minimum=2)
         X = self.dataset.X_all
         low, high = X.min(axis=0), X.max(axis=0)
@@ -290,9 +299,7 @@ class TrainingSession:
         xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
         ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
         xx, yy = np.meshgrid(xs, ys)
-        P = self.predict_proba(np.column_stack([xx.ravel(), yy.ravel()]))
-        Z = P if P.ndim == 1 else P.argmax(axis=1).astype(np.float64)
-        return xs, ys, Z.reshape(resolution, resolution)
+        return xs, ys, np.column_stack([xx.ravel(), yy.ravel()])
 
     def current(self) -> EpochRecord:
         """The latest record (evaluated now when nothing has been trained yet)."""
