@@ -314,12 +314,7 @@ class Network:
 
         break_backward plants the course's two deliberate bugs (dW2 doubled, db1 times 4) so
         that gradient checking has something to catch."""
-        m = len(Y)
-        # sigmoid + cross-entropy and softmax + cross-entropy both give dZ_L = A_L - Y; the 1/m
-        # of the mean cost is applied here once and flows into every layer's gradients
-        dZ = self.probabilities(self.ZL)
-        dZ -= Y
-        dZ *= 1.0 / m
+        dZ = self.output_delta(Y)
         layers = self.layers
         dA = layers[-1].backward(dZ=dZ, need_dA_prev=len(layers) > 1)
         for i in range(len(layers) - 2, -1, -1):
@@ -330,6 +325,15 @@ class Network:
             self.grads[:self.n_weights] += self.l1_scale * np.sign(self.params[:self.n_weights])
         if break_backward:
             self._plant_bugs()
+
+    def output_delta(self, Y: np.ndarray) -> np.ndarray:
+        """dZ_L = (A_L - Y) / m for the last forward pass."""
+        # sigmoid + cross-entropy and softmax + cross-entropy both give dZ_L = A_L - Y; the 1/m
+        # of the mean cost is applied here once and flows into every layer's gradients
+        dZ = self.probabilities(self.ZL)
+        dZ -= Y
+        dZ *= 1.0 / len(Y)
+        return dZ
 
     def _plant_bugs(self) -> None:
         second = min(2, self.n_layers)
