@@ -292,7 +292,10 @@ class Network:
         return 0.5 * self.l2_scale * float(W @ W)
 
     def l1_cost(self) -> float:
-        """(lambda / m) sum |W|."""
+        """(lambda / m) sum |W| (0 without L1: the cost of every mini-batch is recorded, so
+        skip the pass over the weights)."""
+        if not self.l1_scale:
+            return 0.0
         return self.l1_scale * float(np.abs(self.params[:self.n_weights]).sum())
 
     def cost(self, ZL: np.ndarray, Y: np.ndarray) -> float:
