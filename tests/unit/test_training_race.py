@@ -205,3 +205,12 @@ def test_l1_is_a_lab_setting_the_sidebar_derives():
     assert setting_of("l1_method").options == ("proximal", "subgradient")
     with pytest.raises(ValueError, match="l1"):
         LabConfig(l1=-1)
+
+
+def test_the_lab_lessons_doctests_pass():
+    import doctest
+    import importlib
+
+    for name in ("datasets", "diagnostics", "multitask", "race", "remedies", "search"):
+        module = importlib.import_module(f"analysis.training.{name}")
+        assert doctest.testmod(module).failed == 0, module.__name__
