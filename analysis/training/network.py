@@ -173,7 +173,7 @@ class Network:
         applies it: see soft_threshold).
     keep_prob : inverted-dropout keep probability of hidden units (1 = off).
     batch_norm : normalise every hidden layer's Z (gamma, beta replace b).
-    n_train : the m of the L2 term.
+    n_train : the m of the L2 and L1 terms.
     rng : np.random.Generator for the initial weights.
 
     Examples
@@ -185,7 +185,8 @@ class Network:
 
     def __init__(self, layer_dims: tuple[int, ...], *, activation: str = "relu",
                  init: str = "he", init_scale_random: float = 10.0, l2: float = 0.0,
-                 l1: float = 0.0, keep_prob: float = 1.0, batch_norm: bool = False, n_train: int = 1,
+                 l1: float = 0.0, keep_prob: float = 1.0, batch_norm: bool = False,
+                 n_train: int = 1,
                  rng: np.random.Generator | None = None) -> None:
         rng = rng if rng is not None else np.random.default_rng(0)
         self.layer_dims = tuple(int(n) for n in layer_dims)

@@ -26,10 +26,10 @@ MAX_ADVANCE = 100_000
 
 @dataclass(frozen=True)
 class EpochRecord:
-    """The state after `epoch` epochs. cost is J (cross-entropy + L2) on the whole training set
-    in evaluation mode (no dropout), so it is comparable between optimizers and batch sizes;
-    errors are in percent (NaN for an empty split); grad_norms are those of the epoch's last
-    mini-batch. batch_costs are the mini-batch costs J{t} of this epoch's iterations, in
+    """The state after `epoch` epochs. cost is J (cross-entropy + L2 + L1) on the whole
+    training set in evaluation mode (no dropout), so it is comparable between optimizers and
+    batch sizes; errors are in percent (NaN for an empty split); grad_norms are those of the
+    epoch's last mini-batch. batch_costs are the mini-batch costs J{t} of this epoch's iterations, in
     order, measured in training mode on each batch before its update: noisy where `cost`
     is smooth (one value for full batch)."""
 
