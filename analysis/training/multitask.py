@@ -42,12 +42,13 @@ class MultiTaskNetwork(Network):
         """sigmoid(Z_L) for every task."""
         return expit(ZL)
 
-    def cross_entropy(self, ZL: np.ndarray, Y: np.ndarray) -> float:
-        """(1/m) sum over examples of the sum over LABELLED tasks of the logistic loss."""
+    def example_losses(self, ZL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """Per example, the sum over its LABELLED tasks of the logistic loss (the network's
+        cross_entropy is their mean over all m examples)."""
         labelled = ~np.isnan(Y)
-        # -[y log s(z) + (1-y) log(1-s(z))] = log(1 + e^z) - y z, then missing entries zeroed
+        # -[y log s(z) + (1-y) log(1-s(z))] = log(1 + e^z) - y z; missing entries left out
         loss = np.logaddexp(0.0, ZL) - np.where(labelled, Y, 0.0) * ZL
-        return float(np.sum(loss, where=labelled) / len(Y))
+        return np.sum(loss, axis=1, where=labelled)
 
     def output_delta(self, Y: np.ndarray) -> np.ndarray:
         """dZ_L = (A_L - Y) / m on labelled entries, 0 on missing ones (they add no loss)."""

@@ -278,14 +278,23 @@ class Network:
         e = np.exp(ZL - ZL.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 
-    def cross_entropy(self, ZL: np.ndarray, Y: np.ndarray) -> float:
-        """Mean cross-entropy from the logits (stable: no log of a rounded 0)."""
+    def example_losses(self, ZL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """Cross-entropy of each example, shape (m,), from the logits (stable: no log of a
+        rounded 0)."""
         if self.binary:
             # -[y log s(z) + (1-y) log(1-s(z))] = log(1 + e^z) - y z
-            return float(np.mean(np.logaddexp(0.0, ZL) - Y * ZL))
+            return (np.logaddexp(0.0, ZL) - Y * ZL)[:, 0]
         shifted = ZL - ZL.max(axis=1, keepdims=True)
         log_norm = np.log(np.exp(shifted).sum(axis=1))
-        return float(np.mean(log_norm - np.einsum("ij,ij->i", shifted, Y)))
+        return log_norm - np.einsum("ij,ij->i", shifted, Y)
+
+    def cross_entropy(self, ZL: np.ndarray, Y: np.ndarray) -> float:
+        """Mean cross-entropy over the examples."""
+        return float(np.mean(self.example_losses(ZL, Y)))
+
+    def penalty(self) -> float:
+        """The regularisation terms of J: L2 + L1."""
+        return self.l2_cost() + self.l1_cost()
 
     def l2_cost(self) -> float:
         """(lambda / 2m) sum ||W||^2."""
@@ -301,7 +310,7 @@ class Network:
 
     def cost(self, ZL: np.ndarray, Y: np.ndarray) -> float:
         """J = cross-entropy + L2 penalty + L1 penalty."""
-        return self.cross_entropy(ZL, Y) + self.l2_cost() + self.l1_cost()
+        return self.cross_entropy(ZL, Y) + self.penalty()
 
     def soft_threshold(self, threshold: float) -> None:
         """The proximal step of the L1 penalty: W := sign(W) max(|W| - threshold, 0).

@@ -123,6 +123,8 @@ class TrainingSession:
         # shuffled copies are written into these each epoch (no new arrays per epoch)
         self._X_shuffled = np.empty_like(self.X_train)
         self._Y_shuffled = np.empty_like(self.Y_train)
+        # each mini-batch's training-mode logits, kept to cost the batches once an epoch
+        self._ZL_epoch = np.empty_like(self.Y_train)
 
     def normalize(self, X: np.ndarray) -> np.ndarray:
         """Inputs in the network's coordinates: (X - mu) / sigma of the training set."""
@@ -168,22 +170,37 @@ class TrainingSession:
                 self._watch(record)
 
     def _train_one_epoch(self) -> None:
-        self._batch_costs.clear()
         m = len(self.X_train)
         size = self.config.batch_size
         if size == 0 or size >= m:
-            self._step(self.X_train, self.Y_train)
-            return
-        # reshuffle every epoch, then mini-batches are contiguous views (the last may be short)
-        order = self.rng.permutation(m)
-        np.take(self.X_train, order, axis=0, out=self._X_shuffled)
-        np.take(self.Y_train, order, axis=0, out=self._Y_shuffled)
-        for start in range(0, m, size):
-            self._step(self._X_shuffled[start:start + size], self._Y_shuffled[start:start + size])
+            X, Y, size = self.X_train, self.Y_train, m
+        else:
+            # reshuffle every epoch; mini-batches are contiguous views (the last may be short)
+            order = self.rng.permutation(m)
+            X = np.take(self.X_train, order, axis=0, out=self._X_shuffled)
+            Y = np.take(self.Y_train, order, axis=0, out=self._Y_shuffled)
+        starts = np.arange(0, m, size)
+        penalties = np.zeros(len(starts))
+        for t, start in enumerate(starts):
+            batch = slice(start, start + size)
+            penalties[t] = self._step(X[batch], Y[batch], self._ZL_epoch[batch])
+        self._record_batch_costs(Y, starts, penalties)
 
-    def _step(self, X: np.ndarray, Y: np.ndarray) -> None:
+    def _record_batch_costs(self, Y: np.ndarray, starts: np.ndarray,
+                            penalties: np.ndarray) -> None:
+        """J{t} of every mini-batch of the epoch, from the logits each step kept: one
+        vectorised loss over the epoch, summed per batch (cheaper than costing each step)."""
+        losses = self.network.example_losses(self._ZL_epoch, Y)
+        counts = np.diff(np.append(starts, len(Y)))
+        costs = np.add.reduceat(losses, starts) / counts + penalties
+        self._batch_costs = costs.tolist()
+
+    def _step(self, X: np.ndarray, Y: np.ndarray, ZL_out: np.ndarray) -> float:
+        """One update on a mini-batch; its logits go to ZL_out. Returns the penalty part of
+        the batch's cost (before the update)."""
         net = self.network
-        self._batch_costs.append(net.cost(net.forward(X, mode="train", rng=self.rng), Y))
+        np.copyto(ZL_out, net.forward(X, mode="train", rng=self.rng))
+        penalty = net.penalty() if net.l2_scale or net.l1_scale else 0.0
         net.backward(Y)
         if self._trainable is not None:
             net.grads *= self._trainable
@@ -194,6 +211,7 @@ class TrainingSession:
             if saved is not None:  # frozen layers keep their weights
                 frozen = self._trainable[:net.n_weights] == 0
                 net.params[:net.n_weights][frozen] = saved[frozen]
+        return penalty
 
     def freeze_layers(self, n: int) -> None:
         """Stop training the first `n` layers (fine-tuning only the later ones)."""

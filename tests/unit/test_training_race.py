@@ -132,6 +132,23 @@ def test_history_keeps_each_iterations_mini_batch_cost_beside_the_epoch_cost():
     assert frame["batch_cost"].std() > 0
 
 
+def test_each_batch_cost_is_the_cost_of_that_batch_before_its_update():
+    config = SMALL.replace(l2=0.2, keep_prob=0.8)
+    session, replay = TrainingSession(config), TrainingSession(config)
+    session.advance(2)
+    net = replay.network
+    for record in session.history:  # the same loop by hand: shuffle, then cost, step
+        order = replay.rng.permutation(80)
+        X, Y = replay.X_train[order], replay.Y_train[order]
+        by_hand = []
+        for start in range(0, 80, 16):
+            Xb, Yb = X[start:start + 16], Y[start:start + 16]
+            by_hand.append(net.cost(net.forward(Xb, mode="train", rng=replay.rng), Yb))
+            net.backward(Yb)
+            replay.optimizer.update(net.params, net.grads)
+        assert record.batch_costs == pytest.approx(by_hand, rel=1e-12)
+
+
 def test_full_batch_records_one_cost_per_epoch():
     session = TrainingSession(SMALL.replace(batch_size=0, optimizer="gd", learning_rate=0.05))
     session.advance(3)
