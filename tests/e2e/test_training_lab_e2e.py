@@ -61,11 +61,11 @@ def test_play_trains_live_and_pause_stops(page, app_url, open_page, wait_idle, a
 def test_a_link_reopens_the_same_settings(page, app_url, open_page, assert_no_exception):
     # URL parameters named like the LabConfig fields, with raw option values
     _open_lab(page, app_url, open_page,
-              "?dataset=moons&hidden=5%2C2&learning_rate=0.003&optimizer=momentum&init=xavier")
+              "?dataset=xor&hidden=5%2C2&learning_rate=0.003&optimizer=momentum&init=xavier")
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_role("combobox", name="Optimizer")).to_have_value("momentum")
     expect(sidebar.get_by_role("combobox", name="Weights")).to_have_value("xavier")
-    expect(sidebar.get_by_role("combobox", name="Dataset")).to_have_value("moons")
+    expect(sidebar.get_by_role("combobox", name="Dataset")).to_have_value("xor")
     expect(sidebar.get_by_role("textbox", name="Hidden layers (units per layer)")).to_have_value("5,2")
     expect(sidebar.get_by_role("spinbutton", name="Learning rate α")).to_have_value(re.compile(r"0\.003"))
     assert_no_exception(page)

@@ -63,10 +63,10 @@ def test_changing_the_data_restarts_the_run_and_says_why():
     state = _state()
     lab_state.start(state)
     tick(state, 5)
-    change = sync_config(state, SMALL.replace(noise=0.3))
+    change = sync_config(state, SMALL.replace(noise=0.45))
     assert change.action == "reset" and change.fields == ("noise",)
     assert current_session(state).epoch == 0
-    assert current_session(state).config.noise == 0.3
+    assert current_session(state).config.noise == 0.45
     assert "noise" in state[NOTICE_KEY] and "epoch 0" in state[NOTICE_KEY]
     assert not is_running(state)
 
