@@ -6,10 +6,14 @@ Works on the distinct values of a column, so a 5M-row column costs one factorize
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+_POSITIVE_WORDS = ("1", "true", "yes", "y", "positive", "pos")
+_NEGATIVE_PREFIXES = ("not", "non", "no_", "no-", "no ")
 
 
 def label_texts(uniques: Any) -> np.ndarray:
@@ -51,6 +55,13 @@ def distinct_labels(values: pd.Series) -> list[str]:
     return [str(v) for v in labels[present]]
 
 
+def label_counts(values: pd.Series) -> dict[str, int]:
+    """How many rows hold each label text (empty cells left out), by sorted label."""
+    codes, labels = label_codes(values)
+    counts = np.bincount(codes[codes >= 0], minlength=len(labels))
+    return {str(label): int(n) for label, n in zip(labels, counts, strict=True) if n}
+
+
 def take_labels(codes: np.ndarray, labels: np.ndarray, index: pd.Index) -> pd.Series:
     texts = pd.array([*labels, None], dtype="str")
     return pd.Series(texts.take(np.where(codes >= 0, codes, len(labels))), index=index)
@@ -59,3 +70,41 @@ def take_labels(codes: np.ndarray, labels: np.ndarray, index: pd.Index) -> pd.Se
 def is_numeric_column(series: pd.Series) -> bool:
     """Numbers, not booleans: a True/False column is a label, never a score."""
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def choose_positive(values: Sequence[str], true_counts: Mapping[str, int],
+                     positive_label: str | None) -> tuple[str, list[str]]:
+    """Pick the positive class of a binary problem, and a note when it was a guess.
+
+    1 / true / yes / positive win; else the label that is not "not x" / "non-x"; else the
+    rarer class (the usual convention: positives are what we look for).
+    """
+    distinct = sorted(set(values))
+    if positive_label is not None:
+        if str(positive_label) not in distinct:
+            raise ValueError(f"positive_label {positive_label!r} is not among the labels "
+                             f"{', '.join(map(repr, distinct))}.")
+        return str(positive_label), _one_class_note(distinct)
+    for value in distinct:
+        if value.lower() in _POSITIVE_WORDS:
+            return value, _one_class_note(distinct)
+    negatives = [v for v in distinct if v.lower().startswith(_NEGATIVE_PREFIXES)]
+    if len(distinct) == 2 and len(negatives) == 1:
+        return next(v for v in distinct if v != negatives[0]), []
+    if len(distinct) == 1:
+        if distinct[0].lower() in ("0", "false", "no", "n", "negative", "neg"):
+            return "1", _one_class_note(distinct)
+        return distinct[0], [*_one_class_note(distinct), f"{distinct[0]!r} is taken as positive."]
+    if len(true_counts) == 2:
+        chosen = min(sorted(true_counts), key=lambda label: true_counts[label])
+    else:
+        chosen = distinct[-1]
+    return chosen, [f"Positive class taken as {chosen!r} (the rarer one); choose another in the "
+                    "column mapping if that is wrong."]
+
+
+def _one_class_note(distinct: Sequence[str]) -> list[str]:
+    if len(distinct) != 1:
+        return []
+    return [f"Only the label {distinct[0]!r} appears (one class only): error and accuracy are "
+            "defined, but precision, recall and ROC need both classes."]

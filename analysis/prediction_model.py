@@ -52,6 +52,11 @@ class ColumnMapping:
     text: tuple[str, ...] = ()
     task_labels: tuple[str, ...] = ()
     task_scores: tuple[str, ...] = ()
+    # One 0/1 label column per class (in `classes` order): y_true is built from them.
+    one_hot: tuple[str, ...] = ()
+    # None: scores are probabilities; "sigmoid"/"softmax": logits turned into probabilities;
+    # "rank": scores kept as they are, for ranking (ROC, PR), thresholds in score units.
+    score_transform: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict (tuples become lists)."""
@@ -69,9 +74,12 @@ class ColumnMapping:
         described: dict[str, str] = {}
         for role in ("y_true", "y_pred", "split", "weight", "example_id", "image"):
             column = getattr(self, role)
+            if role == "y_true" and self.one_hot:
+                continue  # built from the one-hot columns, not read from the file
             if column:
                 described[column] = role
-        for role in ("scores", "proba", "groups", "text", "task_labels", "task_scores"):
+        for role in ("scores", "proba", "groups", "text", "task_labels", "task_scores",
+                     "one_hot"):
             for column in getattr(self, role):
                 described[column] = role
         return described

@@ -16,10 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import pandas as pd
-
-from analysis.detection import detect_columns, detect_proba
-from analysis.label_codes import distinct_labels
+from analysis.detection import detect_columns, suggest_mapping
 from analysis.limits import BOMB_CHECK_BYTES, ReadLimits
 from analysis.prediction_model import (
     SPLITS,
@@ -31,9 +28,6 @@ from analysis.prediction_model import (
     predictions_to_parquet,
 )
 from analysis.predictions_validation import (
-    apply_overrides,
-    infer_task,
-    require_columns,
     validate_predictions,
 )
 from analysis.reading import READABLE_FILE_TYPES, read_table
@@ -43,43 +37,6 @@ __all__ = [
     "canonical_split", "detect_columns", "predictions_from_parquet", "predictions_to_parquet",
     "read_predictions", "read_table", "suggest_mapping", "validate_predictions",
 ]
-
-
-def suggest_mapping(frame: pd.DataFrame, *, name: str = "the file", task: str | None = None,
-                    **mapping: Any) -> ColumnMapping:
-    """The mapping read_predictions would use: detected roles, the task inferred from the
-    labels, per-class probability columns found; `mapping` overrides roles as there.
-
-    Raises ValueError when no mapping can work: text labels of several classes whose only
-    prediction is one binary score column.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"y_true": ["cat", "dog", "bird"], "y_pred": ["cat", "dog", "cat"]})
-    >>> suggest_mapping(frame).task
-    'multiclass'
-    """
-    chosen = apply_overrides(detect_columns(frame), mapping, None)
-    require_columns(frame, chosen, name)
-    if task is None:
-        chosen = replace(chosen, task=infer_task(frame, chosen))
-    else:
-        chosen = apply_overrides(chosen, {}, task)
-    if chosen.task == "multiclass" and not chosen.proba and chosen.y_true and "proba" not in mapping:
-        labels = distinct_labels(frame[chosen.y_true])
-        proba = detect_proba(frame, labels, set(chosen.roles()) - set(chosen.scores))
-        if proba:
-            chosen = replace(chosen, proba=proba, classes=tuple(labels), scores=())
-    if chosen.task == "multiclass" and chosen.scores and "scores" not in mapping:
-        if not chosen.y_pred and not chosen.proba and task is None:
-            labels = distinct_labels(frame[chosen.y_true])
-            raise ValueError(
-                f"labels in {chosen.y_true!r} are not binary: {len(labels)} different values "
-                f"({', '.join(map(repr, labels[:6]))}), but the only prediction is the score "
-                f"column {chosen.scores[0]!r} (one probability per row). Fix the labels to two "
-                "values (e.g. 0/1), or add one probability column per class (p_<class>).")
-        chosen = replace(chosen, scores=())
-    return chosen
 
 
 def read_predictions(source: str | Path | bytes | BinaryIO, filename: str | None = None, *,

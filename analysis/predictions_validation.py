@@ -14,13 +14,26 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
-from analysis.label_codes import distinct_labels, is_numeric_column, label_codes, take_labels
+from analysis.export_shapes import (
+    SCORE_TRANSFORMS,
+    ClassColumns,
+    class_of_column,
+    class_of_label_column,
+    normal,
+    pair_score_column,
+)
+from analysis.label_codes import (
+    choose_positive,
+    distinct_labels,
+    is_numeric_column,
+    label_codes,
+    take_labels,
+)
 from analysis.prediction_model import TASKS, ColumnMapping, Predictions, canonical_split
 from analysis.validation import rows_preview
 
-_POSITIVE_WORDS = ("1", "true", "yes", "y", "positive", "pos")
-_NEGATIVE_PREFIXES = ("not", "non", "no_", "no-", "no ")
 _MISSING_LABELS = ("", "?", "nan", "na", "n/a", "none", "null", "missing")
 
 
@@ -33,8 +46,9 @@ def require_columns(frame: pd.DataFrame, mapping: ColumnMapping, name: str) -> N
                          f"its columns are {', '.join(map(repr, frame.columns[:12]))}.")
 
 
-def _check_scores(frame: pd.DataFrame, column: str, what: str) -> None:
-    """Scores are finite probabilities in [0, 1]; logits must be squashed first."""
+def _check_scores(frame: pd.DataFrame, column: str, what: str, *, bounded: bool = True) -> None:
+    """Scores are finite numbers, probabilities in [0, 1] when `bounded` (logits must be
+    squashed first: see score_transform)."""
     series = frame[column]
     if not is_numeric_column(series):
         numbers = pd.to_numeric(series, errors="coerce")
@@ -55,12 +69,14 @@ def _check_scores(frame: pd.DataFrame, column: str, what: str) -> None:
         kind = "empty/NaN" if np.isnan(values[missing[0]]) else "infinite"
         raise ValueError(f"{what} column {column!r} has {len(missing)} {kind} or non-finite values "
                          f"({rows_preview(missing)}): fill or drop those rows.")
-    outside = np.flatnonzero((values < 0) | (values > 1))
+    outside = np.flatnonzero((values < 0) | (values > 1)) if bounded else []
     if len(outside):
         raise ValueError(
             f"{what} column {column!r} has {len(outside)} values outside [0, 1] (e.g. "
-            f"{values[outside[0]]:g}, {rows_preview(outside)}): scores must be probabilities; "
-            "if these are logits, apply a sigmoid (or softmax) first.")
+            f"{values[outside[0]]:g}, {rows_preview(outside)}): scores must be probabilities. "
+            "If these are logits or decision scores, set score_transform to 'sigmoid' to "
+            "apply a sigmoid, 'softmax' for one column per class, or 'rank' to use them as "
+            "ranking scores (ROC and PR only; thresholds in score units).")
     frame[column] = values
 
 
@@ -73,44 +89,6 @@ def _check_labels_present(frame: pd.DataFrame, column: str,
         raise ValueError(f"{what} column {column!r} has {len(missing)} empty cells "
                          f"({rows_preview(missing)}): every example needs a label.")
     return codes, labels
-
-
-def _choose_positive(values: Sequence[str], true_counts: Mapping[str, int],
-                     positive_label: str | None) -> tuple[str, list[str]]:
-    """Pick the positive class of a binary problem, and a note when it was a guess.
-
-    1 / true / yes / positive win; else the label that is not "not x" / "non-x"; else the
-    rarer class (the usual convention: positives are what we look for).
-    """
-    distinct = sorted(set(values))
-    if positive_label is not None:
-        if str(positive_label) not in distinct:
-            raise ValueError(f"positive_label {positive_label!r} is not among the labels "
-                             f"{', '.join(map(repr, distinct))}.")
-        return str(positive_label), _one_class_note(distinct)
-    for value in distinct:
-        if value.lower() in _POSITIVE_WORDS:
-            return value, _one_class_note(distinct)
-    negatives = [v for v in distinct if v.lower().startswith(_NEGATIVE_PREFIXES)]
-    if len(distinct) == 2 and len(negatives) == 1:
-        return next(v for v in distinct if v != negatives[0]), []
-    if len(distinct) == 1:
-        if distinct[0].lower() in ("0", "false", "no", "n", "negative", "neg"):
-            return "1", _one_class_note(distinct)
-        return distinct[0], [*_one_class_note(distinct), f"{distinct[0]!r} is taken as positive."]
-    if len(true_counts) == 2:
-        chosen = min(sorted(true_counts), key=lambda label: true_counts[label])
-    else:
-        chosen = distinct[-1]
-    return chosen, [f"Positive class taken as {chosen!r} (the rarer one); choose another in the "
-                    "column mapping if that is wrong."]
-
-
-def _one_class_note(distinct: Sequence[str]) -> list[str]:
-    if len(distinct) != 1:
-        return []
-    return [f"Only the label {distinct[0]!r} appears (one class only): error and accuracy are "
-            "defined, but precision, recall and ROC need both classes."]
 
 
 def _normalise_binary(frame: pd.DataFrame, mapping: ColumnMapping, name: str,
@@ -128,13 +106,15 @@ def _normalise_binary(frame: pd.DataFrame, mapping: ColumnMapping, name: str,
                          "map a 0/1 column.")
     counts = np.bincount(true_codes, minlength=len(true_labels))
     true_counts = {str(label): int(n) for label, n in zip(true_labels, counts, strict=True)}
-    positive, notes = _choose_positive(sorted(seen), true_counts, positive_label)
+    positive, notes = choose_positive(sorted(seen), true_counts, positive_label)
     negative = next((v for v in sorted(seen) if v != positive), f"not {positive}")
     frame[mapping.y_true] = _is_label(true_codes, true_labels, positive)
     if mapping.y_pred:
         frame[mapping.y_pred] = _is_label(pred_codes, pred_labels, positive)
+    mapping, pair_notes = _pair_positive(mapping, positive)
+    notes += pair_notes
     for column in mapping.scores:
-        _check_scores(frame, column, "score")
+        _check_scores(frame, column, "score", bounded=mapping.score_transform != "rank")
     if not mapping.scores and not mapping.y_pred:
         raise ValueError(f"{name} has no predicted-label or score column: map the column holding "
                          "the model's prediction (a label or a probability).")
@@ -161,11 +141,13 @@ def _normalise_multiclass(frame: pd.DataFrame, mapping: ColumnMapping,
         if len(mapping.proba) != len(mapping.classes):
             raise ValueError(f"{len(mapping.proba)} probability columns are mapped for "
                              f"{len(mapping.classes)} classes: map one column per class.")
+        ranked = mapping.score_transform == "rank"
         for column in mapping.proba:
-            _check_scores(frame, column, "probability")
+            _check_scores(frame, column, "probability", bounded=not ranked)
         sums = frame[list(mapping.proba)].to_numpy(dtype=float).sum(axis=1)
         off = np.flatnonzero(np.abs(sums - 1) > 1e-3)
-        if len(off):
+        notes += _matched_by_position(mapping)
+        if len(off) and not ranked:
             notes.append(f"Class probabilities do not sum to 1 in {len(off)} rows "
                          f"({rows_preview(off)}); they are used as given.")
         classes = list(mapping.classes) + [c for c in classes if c not in mapping.classes]
@@ -239,9 +221,14 @@ def apply_overrides(detected: ColumnMapping, overrides: Mapping[str, Any],
                          f"{', '.join(sorted(known - {'task', 'classes', 'positive_label'}))}.")
     values = {}
     for key, value in overrides.items():
-        if key in ("scores", "proba", "groups", "text", "task_labels", "task_scores", "classes"):
+        if key in ("scores", "proba", "groups", "text", "task_labels", "task_scores", "classes",
+                   "one_hot"):
             value = () if value is None else ((value,) if isinstance(value, str) else tuple(value))
         values[key] = value
+    if "y_true" in overrides and "one_hot" not in overrides:
+        values["one_hot"] = ()  # a label column chosen by hand replaces the one-hot columns
+    if "scores" in overrides and "proba" not in overrides and len(detected.proba) == 2:
+        values.update(proba=(), classes=())  # a score chosen by hand is no longer one of a pair
     mapping = replace(detected, **values)
     if task is not None:
         if task not in TASKS:
@@ -251,10 +238,14 @@ def apply_overrides(detected: ColumnMapping, overrides: Mapping[str, Any],
 
 
 def infer_task(frame: pd.DataFrame, mapping: ColumnMapping) -> str:
+    """The task the labels call for: multi-label as detected; one model's two complementary
+    class columns, or at most two labels, binary; otherwise multiclass."""
     if mapping.task == "multilabel" or not mapping.y_true:
         return mapping.task
     if mapping.proba:
-        return "multiclass"
+        return "binary" if len(mapping.proba) == 2 and mapping.scores else "multiclass"
+    if mapping.one_hot:
+        return "binary" if len(mapping.one_hot) == 2 else "multiclass"
     labels = set(distinct_labels(frame[mapping.y_true]))
     if mapping.y_pred:
         labels |= set(distinct_labels(frame[mapping.y_pred]))
@@ -269,12 +260,15 @@ def validate_predictions(frame: pd.DataFrame, mapping: ColumnMapping, *, name: s
         raise ValueError(f"{name}: no true-label column was found; map the column that holds "
                          "the correct answer (e.g. 'y_true' or 'label').")
     require_columns(frame, mapping, name)
+    notes = _labels_from_one_hot(frame, mapping) + _transform_scores(frame, mapping)
     if mapping.task == "binary":
-        mapping, notes = _normalise_binary(frame, mapping, name, positive_label)
+        mapping, more = _normalise_binary(frame, mapping, name, positive_label)
     elif mapping.task == "multiclass":
-        mapping, notes = _normalise_multiclass(frame, mapping, name)
+        notes += _labels_as_class_names(frame, mapping)
+        mapping, more = _normalise_multiclass(frame, mapping, name)
     else:
-        mapping, notes = _normalise_multilabel(frame, mapping, name)
+        mapping, more = _normalise_multilabel(frame, mapping, name)
+    notes += more
     if mapping.split:
         _normalise_split(frame, mapping.split)
     if mapping.weight:
@@ -286,3 +280,108 @@ def validate_predictions(frame: pd.DataFrame, mapping: ColumnMapping, *, name: s
     if len(frame) == 1:
         notes.append("The file has a single row: every figure from it is a guess.")
     return Predictions(frame=frame, mapping=mapping, name=name, notes=tuple(notes))
+
+
+# Real exports: one-hot labels, logits, one model's class columns ------------------------------
+
+
+def _labels_from_one_hot(frame: pd.DataFrame, mapping: ColumnMapping) -> list[str]:
+    """Build the y_true column from one 0/1 column per class (exactly one 1 per row)."""
+    if not mapping.one_hot:
+        return []
+    columns = list(mapping.one_hot)
+    values = frame[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isin(values, (0, 1)).all(axis=1) | (values.sum(axis=1) != 1))
+    if len(bad):
+        raise ValueError(f"the one-hot label columns {', '.join(map(repr, columns[:4]))} hold "
+                         f"no 1 or several 1s (or other values) in {len(bad)} rows "
+                         f"({rows_preview(bad)}): every example needs exactly one class; with "
+                         "several classes per example choose the multilabel task.")
+    classes = np.asarray([class_of_label_column(c) for c in columns], dtype=object)
+    frame[mapping.y_true] = classes[values.argmax(axis=1)]
+    return [f"True labels built from the one-hot columns {', '.join(map(repr, columns))} "
+            f"(each row's class is its column holding 1), as {mapping.y_true!r}."]
+
+
+def _transform_scores(frame: pd.DataFrame, mapping: ColumnMapping) -> list[str]:
+    """Apply mapping.score_transform to the prediction columns; the note says what was done."""
+    how = mapping.score_transform
+    if how is None:
+        return []
+    if how not in SCORE_TRANSFORMS:
+        raise ValueError(f"score_transform must be one of {', '.join(SCORE_TRANSFORMS)} or None "
+                         f"(scores are probabilities); got {how!r}.")
+    columns = list(mapping.task_scores if mapping.task == "multilabel" else
+                   mapping.proba if mapping.proba and (mapping.task == "multiclass"
+                                                       or how == "softmax") else mapping.scores)
+    if how == "softmax" and len(columns) < 2:
+        raise ValueError("score_transform 'softmax' needs one column per class (map them as "
+                         "per-class columns, proba); for one logit or decision score per model "
+                         "use 'sigmoid'.")
+    for column in columns:
+        _check_scores(frame, column, "score", bounded=False)
+    shown = ", ".join(map(repr, columns[:4])) + (", ..." if len(columns) > 4 else "")
+    if how == "rank":
+        return [f"{shown}: used as ranking scores (score_transform 'rank'): ROC and PR curves "
+                "need no probabilities; thresholds are in score units and calibration does "
+                "not apply."]
+    values = frame[columns].to_numpy(dtype=float)
+    if how == "softmax":
+        values = np.exp(values - values.max(axis=1, keepdims=True))
+        values /= values.sum(axis=1, keepdims=True)
+    else:
+        values = special.expit(values)
+    for position, column in enumerate(columns):
+        frame[column] = values[:, position]
+    return [f"{shown} held logits or decision scores (values outside [0, 1]): turned into "
+            f"probabilities with a {how} (score_transform {how!r}). Set score_transform to "
+            "'rank' to use them as ranking scores instead, or to None to refuse them."]
+
+
+def _pair_positive(mapping: ColumnMapping, positive: str) -> tuple[ColumnMapping, list[str]]:
+    """With one model's two complementary class columns, the score is the positive class's."""
+    if len(mapping.proba) != 2 or len(mapping.scores) != 1 or mapping.scores[0] not in mapping.proba:
+        return mapping, []
+    column = pair_score_column(ClassColumns(mapping.proba, mapping.classes), positive)
+    first, second = mapping.proba
+    note = (f"{first!r} and {second!r} are one model's probabilities of the classes "
+            f"{mapping.classes[0]!r} and {mapping.classes[1]!r} (every row sums to 1): "
+            f"{column!r} is the score of the positive class {positive!r}. Choose another "
+            "positive class in the column mapping to score the other class.")
+    return replace(mapping, scores=(column,)), [note]
+
+
+def _is_index(texts: Sequence[str], below: int) -> bool:
+    return bool(texts) and all(re.fullmatch(r"\d+", t) and int(t) < below for t in texts)
+
+
+def _labels_as_class_names(frame: pd.DataFrame, mapping: ColumnMapping) -> list[str]:
+    """Labels that are class indices while the per-class columns carry names: label i is the
+    class of the i-th probability column in the mapping's order (the file's order)."""
+    classes = list(mapping.classes)
+    columns = [c for c in (mapping.y_true, mapping.y_pred) if c]
+    if not mapping.proba or _is_index(classes, len(classes)):
+        return []
+    seen = set().union(*(distinct_labels(frame[c]) for c in columns))
+    if seen & set(classes) or not _is_index(sorted(seen), len(classes)):
+        return []
+    for column in columns:
+        codes, texts = label_codes(frame[column])
+        names = np.asarray([classes[int(t)] for t in texts], dtype=object)
+        frame[column] = take_labels(codes, names, frame.index)
+    shown = ", ".join(f"{i} = {c!r}" for i, c in enumerate(classes[:6]))
+    return [f"Labels in {mapping.y_true!r} are class indices and the probability columns carry "
+            f"names: label i was read as the class of the i-th probability column in file "
+            f"order ({shown}). If your indices follow another order, reorder the probability "
+            "columns in the column mapping."]
+
+
+def _matched_by_position(mapping: ColumnMapping) -> list[str]:
+    """A note when probability columns are not named after their classes (proba_0 -> 'bird')."""
+    pairs = list(zip(mapping.proba, mapping.classes, strict=True))
+    if all(normal(class_of_column(column)) == normal(cls) for column, cls in pairs):
+        return []
+    shown = ", ".join(f"{column!r} = {cls!r}" for column, cls in pairs[:6])
+    return [f"Probability columns matched to classes by position ({shown}): column i is the "
+            "i-th class in sorted order, as scikit-learn's classes_. If yours differ, reorder "
+            "the classes in the column mapping."]
