@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from analysis.detection import detect_columns, suggest_mapping
+from analysis.export_shapes import SCORE_TRANSFORMS, class_of_column
 from analysis.limits import BOMB_CHECK_BYTES, ReadLimits
+from analysis.model_files import find_model_column, join_model_files, split_by_model
 from analysis.prediction_model import (
     SPLITS,
     TASKS,
@@ -33,9 +35,10 @@ from analysis.predictions_validation import (
 from analysis.reading import READABLE_FILE_TYPES, read_table
 
 __all__ = [
-    "BOMB_CHECK_BYTES", "READABLE_FILE_TYPES", "SPLITS", "TASKS", "ColumnMapping", "Predictions",
-    "canonical_split", "detect_columns", "predictions_from_parquet", "predictions_to_parquet",
-    "read_predictions", "read_table", "suggest_mapping", "validate_predictions",
+    "BOMB_CHECK_BYTES", "READABLE_FILE_TYPES", "SCORE_TRANSFORMS", "SPLITS", "TASKS",
+    "ColumnMapping", "Predictions", "canonical_split", "class_of_column", "detect_columns",
+    "join_model_files", "predictions_from_parquet", "predictions_to_parquet", "read_predictions",
+    "read_table", "split_by_model", "suggest_mapping", "validate_predictions",
 ]
 
 
@@ -62,7 +65,9 @@ def read_predictions(source: str | Path | bytes | BinaryIO, filename: str | None
         when None.
     **mapping
         Overrides of the detected roles, by ColumnMapping field: y_true="label",
-        scores=["model_a", "model_b"], split=None (to unset), ...
+        scores=["model_a", "model_b"], split=None (to unset), score_transform="sigmoid", ...
+        A long binary file (a 'model' column, ids repeated once per model) becomes one score
+        column per model, as join_model_files makes them.
 
     Returns
     -------
@@ -81,6 +86,14 @@ def read_predictions(source: str | Path | bytes | BinaryIO, filename: str | None
     ('binary', ('score',), [1, 0, 0])
     """
     frame, name, notes = read_table(source, filename, sheet=sheet, limits=limits)
+    long = find_model_column(frame) if task in (None, "binary") else None
+    if long and suggest_mapping(frame, name=name, task=task, **mapping).task == "binary":
+        models = split_by_model(frame, long[0])
+        result = join_model_files(models, long[1], name=name, positive_label=positive_label,
+                                  **mapping)
+        read_as = (f"{name} holds one row per example and model (column {long[0]!r}): read as "
+                   f"{len(models)} models of the same examples, one score column each.")
+        return replace(result, notes=(*notes, read_as, *result.notes))
     chosen = suggest_mapping(frame, name=name, task=task, **mapping)
     result = validate_predictions(frame, chosen, name=name, positive_label=positive_label)
     return replace(result, notes=tuple(notes) + result.notes)

@@ -227,6 +227,8 @@ def apply_overrides(detected: ColumnMapping, overrides: Mapping[str, Any],
         values[key] = value
     if "y_true" in overrides and "one_hot" not in overrides:
         values["one_hot"] = ()  # a label column chosen by hand replaces the one-hot columns
+    if "proba" in overrides and "classes" not in overrides and values["proba"] != detected.proba:
+        values["classes"] = tuple(class_of_column(c) for c in values["proba"])  # p_cat -> cat
     if "scores" in overrides and "proba" not in overrides and len(detected.proba) == 2:
         values.update(proba=(), classes=())  # a score chosen by hand is no longer one of a pair
     mapping = replace(detected, **values)
