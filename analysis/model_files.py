@@ -27,10 +27,12 @@ def find_model_column(frame: pd.DataFrame) -> tuple[str, str] | None:
     """(model column, id column) of a long file: a column named like 'model' with 2 to 50
     values, and an example id that appears once per model. None for any other file (a
     'system' column of a file whose ids do not repeat is a slice, not a model)."""
-    ids = detect_columns(frame).example_id
     by_normal = {normal(c): c for c in frame.columns}
     column = next((by_normal[n] for n in MODEL_COLUMN_NAMES if n in by_normal), None)
-    if ids is None or column is None or column == ids:
+    if column is None:
+        return None  # most files: decided without looking at any value
+    ids = detect_columns(frame).example_id
+    if ids is None or column == ids:
         return None
     models = frame[column].nunique(dropna=True)
     if not 2 <= models <= _MAX_MODELS or not frame[ids].duplicated().any():

@@ -18,8 +18,10 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 
+import analysis.detection as detection
 import analysis.export_shapes as export_shapes
 import analysis.model_files as model_files
+import analysis.predictions as predictions_module
 from analysis.predictions import (
     class_of_column,
     join_model_files,
@@ -341,7 +343,7 @@ def test_hand_mapped_cat_prob_columns_are_classes_cat_dog_and_bird():
 
 
 def test_the_modules_examples_run():
-    for module in (export_shapes, model_files):
+    for module in (export_shapes, model_files, detection, predictions_module):
         assert doctest.testmod(module).failed == 0
 
 
