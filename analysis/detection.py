@@ -189,7 +189,9 @@ def _suggest_transform(frame: pd.DataFrame, mapping: ColumnMapping) -> str | Non
     if mapping.task == "binary":
         if len(mapping.proba) == 2 and looks_like_logits(frame, mapping.proba):
             return "softmax"
-        if looks_like_logits(frame, mapping.scores):
+        # Every model's column must look like logits: one squashed probability column
+        # next to a logit column would change its threshold's meaning.
+        if mapping.scores and all(looks_like_logits(frame, [c]) for c in mapping.scores):
             return "sigmoid"
     return None
 

@@ -146,9 +146,11 @@ def _named_for_indices(candidates: Sequence[str], labels: Sequence[str]) -> Clas
         found = _affix_match(column, SCORE_PREFIXES, SCORE_SUFFIXES)
         if found:
             groups.setdefault(found[0], []).append(column)
+    # Exactly as many columns as the largest index calls for: three score_<model> columns
+    # next to 0/1 labels are three models, not three classes.
     needed = max(int(label) for label in labels) + 1
-    for columns in sorted(groups.values(), key=len, reverse=True):
-        if len(columns) >= max(2, needed):
+    for columns in groups.values():
+        if len(columns) == max(2, needed):
             return ClassColumns(tuple(columns), tuple(class_of_column(c) for c in columns),
                                 "label i = the i-th probability column in file order")
     return None

@@ -305,6 +305,16 @@ def _labels_from_one_hot(frame: pd.DataFrame, mapping: ColumnMapping) -> list[st
             f"(each row's class is its column holding 1), as {mapping.y_true!r}."]
 
 
+def _columns_to_transform(mapping: ColumnMapping) -> list[str]:
+    """The prediction columns a score transform applies to: the task scores (multi-label), the
+    per-class columns (multiclass, or a softmax over a binary pair), else the score columns."""
+    if mapping.task == "multilabel":
+        return list(mapping.task_scores)
+    if mapping.proba and (mapping.task == "multiclass" or mapping.score_transform == "softmax"):
+        return list(mapping.proba)
+    return list(mapping.scores)
+
+
 def _transform_scores(frame: pd.DataFrame, mapping: ColumnMapping) -> list[str]:
     """Apply mapping.score_transform to the prediction columns; the note says what was done."""
     how = mapping.score_transform
@@ -313,9 +323,7 @@ def _transform_scores(frame: pd.DataFrame, mapping: ColumnMapping) -> list[str]:
     if how not in SCORE_TRANSFORMS:
         raise ValueError(f"score_transform must be one of {', '.join(SCORE_TRANSFORMS)} or None "
                          f"(scores are probabilities); got {how!r}.")
-    columns = list(mapping.task_scores if mapping.task == "multilabel" else
-                   mapping.proba if mapping.proba and (mapping.task == "multiclass"
-                                                       or how == "softmax") else mapping.scores)
+    columns = _columns_to_transform(mapping)
     if how == "softmax" and len(columns) < 2:
         raise ValueError("score_transform 'softmax' needs one column per class (map them as "
                          "per-class columns, proba); for one logit or decision score per model "

@@ -122,6 +122,15 @@ def test_binary_decision_function_logits_get_a_sigmoid_with_a_note():
     assert any("sigmoid" in note and "'rank'" in note for note in predictions.notes)
 
 
+def test_logits_next_to_probabilities_are_not_squashed_together():
+    model, x, y = _fit(LogisticRegression(), 2)
+    frame = pd.DataFrame({"y_true": y, "score_logit": model.decision_function(x),
+                          "score_proba": model.predict_proba(x)[:, 1]})
+    assert suggest_mapping(frame).score_transform is None
+    with pytest.raises(ValueError, match=r"'score_logit' has \d+ values outside \[0, 1\]"):
+        _read(frame)
+
+
 def test_decision_scores_as_ranking_scores_keep_score_units():
     model, x, y = _fit(LogisticRegression(), 2)
     frame = pd.DataFrame({"y_true": y, "decision": model.decision_function(x)})
@@ -215,6 +224,24 @@ def test_one_hot_labels_become_one_multiclass_label_column():
     np.testing.assert_array_equal(predictions.y_true(), labels)
     assert _accuracy(predictions) == pytest.approx(accuracy_score(labels, model.predict(x)))
     assert any("one-hot" in note for note in predictions.notes)
+
+
+def test_binary_one_hot_labels_with_a_complementary_pair_are_one_binary_model():
+    model, x, labels = _fit(LogisticRegression(), 2, ["ham", "spam"])
+    one_hot = pd.get_dummies(pd.Series(labels), prefix="true", dtype=int)
+    proba = pd.DataFrame(model.predict_proba(x), columns=["p_ham", "p_spam"])
+    predictions = _read(pd.concat([one_hot, proba], axis=1))
+    assert (predictions.task, predictions.mapping.scores) == ("binary", ("p_spam",))
+    assert _accuracy(predictions) == pytest.approx(accuracy_score(labels, model.predict(x)))
+
+
+def test_three_score_columns_next_to_0_1_labels_stay_three_models():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"y_true": rng.integers(0, 2, 30),
+                          **{f"score_{m}": rng.uniform(size=30) for m in "abc"}})
+    predictions = _read(frame)
+    assert (predictions.task, predictions.mapping.scores) == (
+        "binary", ("score_a", "score_b", "score_c"))
 
 
 def test_multi_hot_labels_are_multilabel():
