@@ -13,14 +13,16 @@ from components.sign_in import require_sign_in
 from components.state import (
     auth_enabled,
     current_user,
+    report_background_saves,
     resolve_workspace,
     set_shared,
+    start_background_saves,
     take_access_notice,
 )
+from components.theme import favicon
 from workspace.gate import NoAccess
 
-st.set_page_config(page_title="ML Strategy Workbench", page_icon=":material/insights:",
-                   layout="wide")
+st.set_page_config(page_title="ML Strategy Workbench", page_icon=favicon(), layout="wide")
 
 require_sign_in()
 
@@ -62,7 +64,10 @@ with st.sidebar:
 notice = take_access_notice()
 if notice:
     show_error(notice)
+report_background_saves()
 try:
     page.run()
 except NoAccess as err:  # the workspace went away mid-run (deleted, or this user was removed)
     show_error(err)
+finally:  # a big upload's save starts once its page is drawn, so it never delays the page
+    start_background_saves()

@@ -110,7 +110,8 @@ def _check_category_name(name: str) -> str:
 
 
 def validate_sheet(sheet: pd.DataFrame, categories: Sequence[str]) -> pd.DataFrame:
-    """Check a sheet and return a normalised copy (category columns boolean, comments text).
+    """Check a sheet and return a normalised copy (category columns boolean, example ids and
+    comments text).
 
     Raises ValueError naming the column and rows when a category column holds something other
     than ticks, or when a category has no column.
@@ -131,11 +132,28 @@ def validate_sheet(sheet: pd.DataFrame, categories: Sequence[str]) -> pd.DataFra
     frame = sheet.copy()
     for name in names:
         frame[name] = _to_ticks(frame[name], name)
+    if ID_COLUMN in frame.columns:
+        frame[ID_COLUMN] = pd.Series([_cell_text(v) for v in frame[ID_COLUMN]],
+                                     index=frame.index, dtype=object)
     if COMMENTS_COLUMN not in frame.columns:
         frame[COMMENTS_COLUMN] = ""
-    frame[COMMENTS_COLUMN] = frame[COMMENTS_COLUMN].astype(object).where(
-        frame[COMMENTS_COLUMN].notna(), "").astype(str)
+    frame[COMMENTS_COLUMN] = [_cell_text(v) or "" for v in frame[COMMENTS_COLUMN]]
     return frame
+
+
+def _cell_text(value: object) -> str | None:
+    """A cell as text, None when empty: 7, 7.0 and "7" are the same example id or comment, a
+    date is its ISO form. Ids and comments are text so they can be edited and matched alike."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return None
+        if float(value).is_integer():
+            return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return str(value)
 
 
 def infer_categories(sheet: pd.DataFrame) -> list[str]:
@@ -768,11 +786,43 @@ def _json_cell(value: object) -> object:
 
 
 def sheet_from_content(content: Mapping[str, Any]) -> tuple[pd.DataFrame, list[str], dict[str, Any]]:
-    """Inverse of sheet_to_content: (sheet, categories, meta)."""
-    if not isinstance(content, Mapping) or "columns" not in content or "rows" not in content:
-        raise ValueError("stored sheet is not an error-analysis sheet (no columns/rows): it may "
-                         "come from another page.")
-    columns = list(content["columns"])
-    frame = pd.DataFrame(list(content["rows"]), columns=columns)
-    categories = [str(c) for c in content.get("categories", [])]
-    return validate_sheet(frame, categories), categories, dict(content.get("meta") or {})
+    """Inverse of sheet_to_content: (sheet, categories, meta).
+
+    Raises ValueError saying what is wrong when the content is not a sheet of this version
+    (damaged, older, or saved by another page), so a page can name it instead of failing.
+    """
+    if not isinstance(content, Mapping) or not isinstance(content.get("columns"), list) \
+            or not isinstance(content.get("rows"), list):
+        raise ValueError("it is not an error-analysis sheet of this version (no list of columns "
+                         "and rows): it may be damaged, older, or saved by another page.")
+    rows = content["rows"]
+    odd = [i for i, row in enumerate(rows) if not isinstance(row, Mapping)
+           or any(isinstance(v, Mapping | list) for v in row.values())]
+    if odd:
+        raise ValueError(f"{len(odd)} of its rows are not rows of cells ({rows_preview(odd)}): "
+                         "the sheet is damaged.")
+    categories = content.get("categories", [])
+    if not isinstance(categories, list):
+        raise ValueError(f"its categories are not a list of column names: {categories!r}.")
+    frame = pd.DataFrame(list(rows), columns=[str(c) for c in content["columns"]])
+    meta = content.get("meta") or {}
+    if not isinstance(meta, Mapping):
+        raise ValueError(f"its settings are not a mapping: {meta!r}.")
+    return validate_sheet(frame, [str(c) for c in categories]), [str(c) for c in categories], \
+        _clean_meta(meta)
+
+
+def _clean_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The sheet's settings with values of the wrong type dropped (their defaults apply)."""
+    cleaned = dict(meta)
+    error = cleaned.get("dev_error")
+    if error is not None and not (isinstance(error, int | float) and not isinstance(error, bool)
+                                  and 0 <= error <= 100):
+        cleaned.pop("dev_error")
+    total = cleaned.get("total_dev_errors")
+    if total is not None and not (isinstance(total, int) and not isinstance(total, bool)
+                                  and total >= 0):
+        cleaned["total_dev_errors"] = None
+    if not isinstance(cleaned.get("label_category"), str | None):
+        cleaned["label_category"] = None
+    return cleaned

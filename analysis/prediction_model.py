@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -156,9 +156,10 @@ def predictions_to_parquet(predictions: Predictions) -> bytes:
     return sink.getvalue()
 
 
-def predictions_from_parquet(data: bytes, mapping: Mapping[str, Any], name: str,
+def predictions_from_parquet(data: bytes | BinaryIO, mapping: Mapping[str, Any], name: str,
                              notes: Sequence[str] = ()) -> Predictions:
-    """Rebuild Predictions saved with predictions_to_parquet (already validated)."""
-    frame = pd.read_parquet(io.BytesIO(data))
+    """Rebuild Predictions saved with predictions_to_parquet (already validated); `data` is
+    the bytes or a binary file opened on them (read as a stream)."""
+    frame = pd.read_parquet(io.BytesIO(data) if isinstance(data, bytes | bytearray) else data)
     return Predictions(frame=frame, mapping=ColumnMapping.from_dict(mapping), name=name,
                        notes=tuple(notes))

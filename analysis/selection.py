@@ -99,6 +99,42 @@ def _guess_model_column(table: pd.DataFrame) -> str:
                      "none of its columns holds text.")
 
 
+@dataclass(frozen=True, eq=False)
+class SavedModelTable:
+    """A model table saved in a workspace, with the choice made on it (the controls' defaults)."""
+
+    table: pd.DataFrame
+    optimize: str | None
+    goal: str
+    satisfy: dict[str, tuple[str, float]]
+
+
+_CELL_TYPES = (str, int, float, bool, type(None))
+
+
+def saved_model_table(content: object) -> SavedModelTable:
+    """Read a saved model table back; ValueError says what is wrong when it is damaged, older,
+    or not a model table, so the page can name it instead of failing."""
+    if not isinstance(content, Mapping) or not isinstance(content.get("rows", []), list):
+        raise ValueError("it is not a model table of this version (no list of rows): it may be "
+                         "damaged, older, or saved by another page.")
+    rows = content.get("rows", [])
+    odd = [i for i, row in enumerate(rows) if not isinstance(row, Mapping)
+           or not all(isinstance(v, _CELL_TYPES) for v in row.values())]
+    if odd:
+        raise ValueError(f"{len(odd)} of its rows hold something other than plain cells "
+                         f"({rows_preview(odd)}): the table is damaged.")
+    selection = content.get("selection") or {}
+    if not isinstance(selection, Mapping):
+        raise ValueError(f"the choice saved with it is not a mapping: {selection!r}.")
+    optimize = selection.get("optimize")
+    goal = selection.get("goal", "max")
+    return SavedModelTable(table=pd.DataFrame([dict(r) for r in rows]),
+                           optimize=optimize if isinstance(optimize, str) else None,
+                           goal=goal if goal in GOALS else "max",
+                           satisfy=_check_constraints(selection.get("satisfy") or {}))
+
+
 def select_model(table: pd.DataFrame, *, optimize: str, satisfy: Mapping[str, object] | None = None,
                  goal: str = "max", model_column: str | None = None) -> ModelSelection:
     """Pick the model with the best `optimize` value among those meeting every `satisfy` rule.

@@ -9,8 +9,6 @@ whenever the sheet is replaced from outside the editor: opened, restored, a cate
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,16 +25,20 @@ from analysis.error_analysis import (
     sheet_to_content,
     validate_sheet,
 )
-from storage import StaleRevisionError, WorkspaceStore
+from components.image_previews import previews
+from storage import Item, StaleRevisionError, UnreadableContent, WorkspaceStore
+from storage.store import NAME_LIMIT
 from workspace.gate import WorkspaceGate
 
 SHEET_KIND = "error_sheet"
 PREVIEW_COLUMN = "image"
+_HAS_PREVIEW = "ea.has_preview"
 DEFAULT_DEV_ERROR = 10.0
 _HELD = "ea.held"
 _BASE = "ea.base"
 _NOTICE = "ea.notice"
 _PENDING_OPEN = "ea.pending_open"
+_UNREADABLE = "ea.unreadable"  # (sheet name, why) of a selected sheet that cannot be read
 SELECT_KEY = "sheet"  # the sheet selector; bound to the URL (?sheet=name)
 DEV_ERROR_KEY = "ea.dev_error"
 # File types the sheet uploader takes (read_sheet reads them all through read_table).
@@ -44,6 +46,7 @@ SHEET_TYPES = ("csv", "tsv", "txt", "gz", "xlsx", "parquet")
 TOTAL_KEY = "ea.total_errors"
 # Pages pass the access-checking gate; the storage tests pass a bare store.
 SheetStore = WorkspaceGate | WorkspaceStore
+_AUTHOR_CHARS = 60  # of a signed-in e-mail, in a conflict copy's name
 LABEL_KEY = "ea.label_category"
 
 
@@ -73,23 +76,55 @@ class SaveOutcome:
 
 def load_sheet(store: SheetStore, workspace_id: int, name: str, *,
                revision: int | None = None) -> HeldSheet | None:
-    """Read a stored sheet (latest revision unless one is asked for); None when absent."""
+    """Read a stored sheet (latest revision unless one is asked for); None when absent.
+
+    Raises ValueError saying why when the stored sheet cannot be read (damaged or old format).
+    """
     item = store.get_item(workspace_id, SHEET_KIND, name, revision=revision)
     if item is None or item.content is None:
         return None
+    if isinstance(item.content, UnreadableContent):
+        raise ValueError(item.content.error)
     frame, categories, meta = sheet_from_content(item.content)
     # A restored old revision is still based on the latest one: the next save follows it.
     latest = item.revision if revision is None else store.get_item(workspace_id, SHEET_KIND, name).revision
     return HeldSheet(workspace_id, name, latest, frame, categories, meta)
 
 
+def _shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= limit else text[:max(limit - 1, 0)].rstrip() + "…"
+
+
 def conflict_copy_name(name: str, author: str, when: datetime, taken: set[str]) -> str:
-    """A free name for 'our' version when a teammate saved the sheet first."""
-    base = f"{name} (conflict, {author}, {when:%Y-%m-%d %H:%M:%S})"
-    candidate, number = base, 2
-    while candidate in taken:
-        candidate, number = f"{base} {number}", number + 1
-    return candidate
+    """A free name for 'our' version when a teammate saved the sheet first.
+
+    Always within the store's name limit, so the copy can be saved whatever the sheet's name:
+    a long name is shortened to leave room for who, when and a counter that keeps it unique.
+    """
+    who = _shorten(author or "someone", _AUTHOR_CHARS)
+    number = 1
+    while True:
+        counter = f" {number}" if number > 1 else ""
+        suffix = f" (conflict, {who}, {when:%Y-%m-%d %H:%M:%S}){counter}"
+        candidate = _shorten(name, NAME_LIMIT - len(suffix)) + suffix
+        if candidate not in taken:
+            return candidate
+        number += 1
+
+
+def _save_conflict_copy(store: SheetStore, sheet: HeldSheet, content: dict[str, Any], *,
+                        author: str) -> Item:
+    """Save `content` under a fresh conflict-copy name; a name a teammate takes in the
+    meantime (their own conflict copy in the same second) is skipped, never written over."""
+    taken = {i.name for i in store.list_items(sheet.workspace_id, SHEET_KIND)}
+    while True:
+        copy = conflict_copy_name(sheet.name, author, datetime.now(UTC), taken)
+        try:
+            return store.save_item(sheet.workspace_id, SHEET_KIND, copy, content=content,
+                                   expected_revision=0, author=author)
+        except StaleRevisionError:
+            taken.add(copy)
 
 
 def save_sheet(store: SheetStore, sheet: HeldSheet, *, author: str) -> SaveOutcome:
@@ -105,17 +140,14 @@ def save_sheet(store: SheetStore, sheet: HeldSheet, *, author: str) -> SaveOutco
                                expected_revision=sheet.revision, author=author)
     except StaleRevisionError as err:
         theirs = err.current
-        taken = {i.name for i in store.list_items(sheet.workspace_id, SHEET_KIND)}
-        copy = conflict_copy_name(sheet.name, author, datetime.now(UTC), taken)
-        item = store.save_item(sheet.workspace_id, SHEET_KIND, copy, content=content,
-                               expected_revision=0, author=author)
+        item = _save_conflict_copy(store, sheet, content, author=author)
         who = f" by {theirs.updated_by}" if theirs.updated_by else ""
         message = (f"'{sheet.name}' was saved{who} (revision {theirs.revision}) while you were "
                    f"editing revision {sheet.revision}. Nothing was overwritten: their version "
-                   f"stays in '{sheet.name}', yours is saved as '{copy}'. Compare the two and "
-                   "merge by hand.")
-        sheet.name, sheet.revision = copy, item.revision
-        return SaveOutcome(copy, item.revision, message)
+                   f"stays in '{sheet.name}', yours is saved as '{item.name}'. Compare the two "
+                   "and merge by hand.")
+        sheet.name, sheet.revision = item.name, item.revision
+        return SaveOutcome(item.name, item.revision, message)
     sheet.revision = item.revision
     return SaveOutcome(sheet.name, item.revision)
 
@@ -141,28 +173,23 @@ def create_sheet(store: SheetStore, workspace_id: int, name: str, frame: pd.Data
 
 # --------------------------------------------------------------------------- editor input
 
-def _image_source(value: object) -> str | None:
-    """A displayable image address for the editor: URLs as they are, local files inlined."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if text.startswith(("http://", "https://", "data:image/")):
-        return text
-    path = Path(text)
-    if path.is_file() and path.stat().st_size <= 512_000:
-        mime = mimetypes.guess_type(path.name)[0] or "image/png"
-        return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
-    return None
-
-
-def editor_input(frame: pd.DataFrame) -> pd.DataFrame:
-    """The editor's input: the sheet plus an image preview column when some image can be shown."""
+def editor_input(frame: pd.DataFrame, hosts: frozenset[str] | None = None,
+                 root: Path | None = None) -> pd.DataFrame:
+    """The editor's input: the sheet plus an image preview column when some value is an image
+    on an allowed host or in the image folder (`hosts`, `root`; default: the admin's settings);
+    the values themselves stay as text."""
     data = frame.reset_index(drop=True).copy()
-    if IMAGE_COLUMN in data.columns:
-        previews = data[IMAGE_COLUMN].map(_image_source)
-        if previews.notna().any():
-            data.insert(0, PREVIEW_COLUMN, previews.astype(object))
+    if IMAGE_COLUMN in data.columns and PREVIEW_COLUMN not in data.columns:
+        shown = previews(data[IMAGE_COLUMN], hosts, root)
+        if shown.notna().any():
+            data.insert(0, PREVIEW_COLUMN, shown)
+            data.attrs[_HAS_PREVIEW] = True  # a user's own "image" column is never dropped
     return data
+
+
+def has_preview(base: pd.DataFrame) -> bool:
+    """True when editor_input added the image preview column to `base`."""
+    return bool(base.attrs.get(_HAS_PREVIEW))
 
 
 def sheet_from_editor(base: pd.DataFrame, changes: Any, categories: list[str]) -> pd.DataFrame:
@@ -170,7 +197,8 @@ def sheet_from_editor(base: pd.DataFrame, changes: Any, categories: list[str]) -
     frame = apply_table_edits(base, edited_rows=changes.get("edited_rows"),
                               added_rows=changes.get("added_rows"),
                               deleted_rows=changes.get("deleted_rows"))
-    frame = frame.drop(columns=[PREVIEW_COLUMN], errors="ignore")
+    if has_preview(base):
+        frame = frame.drop(columns=[PREVIEW_COLUMN])
     return validate_sheet(frame, categories)
 
 
@@ -280,8 +308,10 @@ def save_held(store: SheetStore, *, author: str) -> SaveOutcome | None:
 
 
 def sync_with_store(store: SheetStore, workspace_id: int, selected: str | None) -> None:
-    """Open the selected sheet, or re-read it when a teammate saved a newer revision."""
+    """Open the selected sheet, or re-read it when a teammate saved a newer revision; a sheet
+    that cannot be read is not opened (unreadable() says why)."""
     sheet = held()
+    st.session_state.pop(_UNREADABLE, None)
     if selected is None:
         st.session_state.pop(_HELD, None)
         return
@@ -294,6 +324,16 @@ def sync_with_store(store: SheetStore, workspace_id: int, selected: str | None) 
             notify("info", f"'{selected}' was updated by {who} (revision {item.revision}): "
                            "showing their latest version.")
     if stale:
-        loaded = load_sheet(store, workspace_id, selected)
+        try:
+            loaded = load_sheet(store, workspace_id, selected)
+        except ValueError as err:
+            st.session_state.pop(_HELD, None)
+            st.session_state[_UNREADABLE] = (selected, str(err))
+            return
         if loaded is not None:
             hold(loaded)
+
+
+def unreadable() -> tuple[str, str] | None:
+    """(name, why) when the selected sheet cannot be read, else None."""
+    return st.session_state.get(_UNREADABLE)

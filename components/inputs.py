@@ -27,13 +27,17 @@ from components.errors import escape_markdown, show_error
 from components.limits import WAITING, parse_slot, read_limits
 from components.sample_project import load_sample_project
 from components.state import (
+    PREDICTIONS_KIND,
     active_predictions,
     add_predictions,
     content_digest,
     get_shared,
     loaded_predictions,
+    reload_files,
     set_shared,
+    unreadable_predictions,
 )
+from components.unreadable import unreadable_item
 
 UPLOAD_CHOICE = "Upload a file…"
 FILE_TYPES = list(READABLE_FILE_TYPES)
@@ -230,7 +234,8 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
                 status.update(label=f"Saving {shown_name} to the workspace…")
             _remember(predictions, fingerprint)
             if status is not None:
-                status.update(label=f"Checked and saved {shown_name}", state="complete")
+                status.update(label=f"Checked {shown_name}; it is saved in the workspace "
+                                    "(a big file in the background)", state="complete")
     except ValueError as err:
         show_error(err, title=f"{upload.name} does not fit this mapping")
         return None
@@ -286,15 +291,25 @@ def _offer_sample(key: str) -> None:
 
 def predictions_picker(key: str, *, tasks: Sequence[str] = TASKS,
                        label: str = "Predictions file") -> Predictions | None:
-    """Choose one of the project's files or upload a new one; None until there is a usable file."""
-    files = {name: p for name, p in loaded_predictions().items() if p.task in tasks}
+    """Choose one of the project's files or upload a new one; None until there is a usable file.
+
+    Saved files that no longer read are named above it, with a way to rename or delete them.
+    """
+    loaded = loaded_predictions()
+    files = [name for name in loaded if loaded.task_of(name) in tasks]  # no table read yet
+    for name, why in unreadable_predictions().items():
+        unreadable_item(PREDICTIONS_KIND, name, why, what="Saved file", after=reload_files)
     options = [*files, UPLOAD_CHOICE]
     active = active_predictions()
     index = options.index(active.name) if active is not None and active.name in files else 0
     choice = st.selectbox(label, options, index=index, key=f"{key}.file")
     if choice == UPLOAD_CHOICE or choice not in files:
         return _upload_flow(key, tasks)
-    predictions = files[choice]
+    predictions = loaded.get(choice)
+    if predictions is None:  # its table no longer reads: say why, offer rename or delete
+        unreadable_item(PREDICTIONS_KIND, choice, loaded.unreadable[choice], what="Saved file",
+                        after=reload_files)
+        return None
     st.caption(_describe(predictions))
     for note in predictions.notes:
         st.caption(f":material/info: {escape_markdown(note)}")

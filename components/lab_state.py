@@ -311,7 +311,13 @@ def experiment_content(state: Mapping[str, Any], *, until: int | None = None) ->
 
 
 def load_experiment(state: MutableMapping[str, Any], content: Mapping[str, Any]) -> TrainingSession:
-    """Reopen a saved experiment: its run and the widgets showing its settings. Paused."""
+    """Reopen a saved experiment: its run and the widgets showing its settings. Paused.
+
+    Raises ValueError when the saved content is not an experiment (damaged or older).
+    """
+    if not isinstance(content, Mapping) or not isinstance(content.get("until", 0), int):
+        raise ValueError("it is not a saved experiment of this version: it may be damaged or "
+                         "older. Save the experiment again.")
     session = TrainingSession.from_state(dict(content))
     state[SESSION_KEY] = session
     state[RUNNING_KEY] = False

@@ -2,24 +2,32 @@
 
 Values shared across pages live under keys no widget owns (a page's widget values are dropped
 when another page runs), all prefixed "workbench." so they never collide with widget keys.
+A workspace's files are listed at once but each table is read only when a page uses it; a big
+upload is saved in a background thread so the page shows its analysis meanwhile.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 import streamlit as st
 
 from analysis.predictions import (
+    ColumnMapping,
     Predictions,
     predictions_from_parquet,
     predictions_to_parquet,
 )
+from components.errors import escape_markdown, show_error
 from storage import Workspace, WorkspaceStore, default_url
 from storage.store import ENV_URL
 from workspace.gate import NoAccess, WorkspaceGate
@@ -33,27 +41,62 @@ _FILES_OF_KEY = "workbench.files_workspace"
 _ACTIVE_KEY = "workbench.active_file"
 _RESOLVED_KEY = "workbench.workspace"
 _ACCESS_NOTICE = "access.notice"
+_SAVES_KEY = "workbench.background_saves"
 _SHARED_PREFIX = "workbench.shared."
 PREDICTIONS_KIND = "predictions"
 SETTINGS_KIND = "project_settings"
 _HUMAN_LEVELS_ITEM = "human levels"
 DEFAULT_WORKSPACE = "My project"
+ENV_BLOB_DIR, ENV_BLOB_THRESHOLD_MB = "WORKBENCH_BLOB_DIR", "WORKBENCH_BLOB_THRESHOLD_MB"
+DEFAULT_BLOB_DIR = Path(".workbench") / "blobs"
+DEFAULT_BLOB_THRESHOLD_MB = 8.0
+BACKGROUND_SAVE_ROWS = 100_000  # uploads this long are saved while the page draws
+
+
+def _setting(env: str, key: str) -> str | None:
+    """$env, else [workbench] key in .streamlit/secrets.toml, else None."""
+    if os.environ.get(env, "").strip():
+        return os.environ[env].strip()
+    try:
+        configured = st.secrets.get("workbench", {}).get(key)
+    except (FileNotFoundError, KeyError, AttributeError):
+        configured = None
+    return str(configured) if configured not in (None, "") else None
 
 
 def store_url() -> str:
     """$WORKBENCH_DB_URL, else [workbench] db_url in .streamlit/secrets.toml, else SQLite."""
-    if os.environ.get(ENV_URL, "").strip():
-        return os.environ[ENV_URL].strip()
+    return _setting(ENV_URL, "db_url") or default_url()
+
+
+def _default_blob_dir(url: str) -> Path:
+    """Beside a SQLite file (a copy of its folder is a whole backup), else .workbench/blobs."""
+    if url.startswith("sqlite"):
+        database = sa.engine.make_url(url).database
+        if database and database != ":memory:":
+            return Path(database).parent / "blobs"
+    return DEFAULT_BLOB_DIR
+
+
+def blob_settings() -> tuple[str, int]:
+    """Where big blobs go and from which size in bytes: $WORKBENCH_BLOB_DIR /
+    $WORKBENCH_BLOB_THRESHOLD_MB, else [workbench] blob_dir / blob_threshold_mb, else a
+    blobs/ folder beside the SQLite file (or .workbench/blobs) from 8 MB."""
+    folder = _setting(ENV_BLOB_DIR, "blob_dir") or str(_default_blob_dir(store_url()))
+    raw = _setting(ENV_BLOB_THRESHOLD_MB, "blob_threshold_mb")
     try:
-        configured = st.secrets.get("workbench", {}).get("db_url")
-    except (FileNotFoundError, KeyError, AttributeError):
-        configured = None
-    return configured or default_url()
+        megabytes = float(raw) if raw is not None else DEFAULT_BLOB_THRESHOLD_MB
+    except ValueError:
+        raise ValueError(f"blob_threshold_mb is {raw!r}: set it to a number of megabytes, "
+                         "e.g. 8.") from None
+    if not megabytes >= 0:
+        raise ValueError(f"blob_threshold_mb is {raw!r}: set it to 0 or more megabytes.")
+    return folder, int(megabytes * 1024 * 1024)
 
 
 @st.cache_resource(show_spinner=False)
-def _store_for(url: str) -> WorkspaceStore:
-    return WorkspaceStore(url)
+def _store_for(url: str, blob_dir: str, blob_threshold_bytes: int) -> WorkspaceStore:
+    return WorkspaceStore(url, blob_dir=Path(blob_dir), blob_threshold_bytes=blob_threshold_bytes)
 
 
 def store() -> WorkspaceStore:
@@ -61,7 +104,7 @@ def store() -> WorkspaceStore:
 
     Only workspace_data() hands it on, wrapped in the access gate; pages never use it directly.
     """
-    return _store_for(store_url())
+    return _store_for(store_url(), *blob_settings())
 
 
 def _secrets() -> tuple[dict[str, Any] | None, str | None]:
@@ -184,48 +227,215 @@ def open_workspace(workspace_id: int) -> None:
     st.session_state.pop(_ACTIVE_KEY, None)
 
 
-def _restore_files(workspace_id: int) -> dict[str, Predictions]:
-    """Predictions files saved in the workspace, newest first, read back from their blobs."""
-    files: dict[str, Predictions] = {}
-    gate = workspace_data()
-    for summary in gate.list_items(workspace_id, PREDICTIONS_KIND):
-        item = gate.get_item(workspace_id, PREDICTIONS_KIND, summary.name)
-        if item is None or item.blob is None or not item.content:
-            continue
-        files[item.name] = predictions_from_parquet(item.blob, item.content["mapping"], item.name,
-                                                    item.content.get("notes", ()))
-    return files
+class WorkspaceFiles(Mapping[str, Predictions]):
+    """The workspace's predictions files by name (newest first, then those added this
+    session); a file's table is read from the store the first time a page asks for it.
+
+    A saved file that no longer reads (damaged or an old format) leaves the mapping when that
+    is found out, and is named in `unreadable` with the reason, so no page fails on it.
+    """
+
+    def __init__(self, workspace_id: int, contents: dict[str, dict[str, Any]],
+                 unreadable: dict[str, str] | None = None) -> None:
+        self.workspace_id = workspace_id
+        self._contents = dict(contents)  # each file's saved description (mapping, rows, ...)
+        self._loaded: dict[str, Predictions] = {}
+        self.unreadable: dict[str, str] = dict(unreadable or {})
+
+    def __getitem__(self, name: str) -> Predictions:
+        if name not in self._loaded:
+            if name not in self._contents:
+                raise KeyError(name)
+            try:
+                self._loaded[name] = _read_file(self.workspace_id, name, self._contents[name])
+            except ValueError as err:
+                del self._contents[name]
+                self.unreadable[name] = str(err)
+                raise KeyError(name) from err
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._contents))
+
+    def __len__(self) -> int:
+        return len(self._contents)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._contents  # Mapping's default would read the table
+
+    def task_of(self, name: str) -> str:
+        """The file's task, known without reading its table."""
+        if name in self._loaded:
+            return self._loaded[name].task
+        return ColumnMapping.from_dict(self._contents[name]["mapping"]).task
+
+    def summary(self, name: str) -> dict[str, Any]:
+        """File, task, rows and splits for a listing, without reading the table."""
+        if name in self._loaded:
+            loaded = self._loaded[name]
+            rows, splits = loaded.n_rows, loaded.splits()
+        else:
+            rows, splits = self._contents[name].get("rows"), self._contents[name].get("splits")
+        return {"file": name, "task": self.task_of(name), "rows": rows,
+                "splits": ", ".join(splits or [])}
+
+    def add(self, predictions: Predictions) -> None:
+        """Offer a file read in this session (kept in memory, no store read needed)."""
+        self._contents.setdefault(predictions.name, {"mapping": predictions.mapping.to_dict()})
+        self._loaded[predictions.name] = predictions
+        self.unreadable.pop(predictions.name, None)
 
 
-def loaded_predictions() -> dict[str, Predictions]:
-    """Files available to every page of this session (restored from the workspace once)."""
+def _read_file(workspace_id: int, name: str, content: dict[str, Any]) -> Predictions:
+    """One predictions file's table, streamed from its blob; ValueError says why it no longer
+    reads."""
+    stream = workspace_data().open_blob(workspace_id, PREDICTIONS_KIND, name)
+    if stream is None:
+        raise ValueError(f"{name} has no saved table any more (a teammate deleted or renamed it, "
+                         "or the save was damaged): upload the file again.")
+    try:
+        with stream:
+            return predictions_from_parquet(stream, content["mapping"], name,
+                                            tuple(map(str, content.get("notes") or ())))
+    except (ValueError, KeyError, TypeError, OSError) as err:
+        raise ValueError(f"the saved table no longer reads ({err}); upload the file "
+                         "again.") from None
+
+
+def _described(content: object) -> str | None:
+    """Why a saved file's description cannot be used (None when it can)."""
+    if not isinstance(content, dict) or not isinstance(content.get("mapping"), dict):
+        return ("the saved file has no column mapping (an old or damaged save); upload the "
+                "file again.")
+    try:
+        ColumnMapping.from_dict(content["mapping"])
+    except (ValueError, KeyError, TypeError) as err:
+        return f"its saved column mapping no longer reads ({err}); upload the file again."
+    return None
+
+
+def _list_files(workspace_id: int) -> WorkspaceFiles:
+    """The workspace's files, newest first: their saved descriptions only, no table."""
+    contents: dict[str, dict[str, Any]] = {}
+    unreadable: dict[str, str] = {}
+    for item in workspace_data().list_items(workspace_id, PREDICTIONS_KIND):
+        problem = _described(item.content)
+        if problem is None:
+            contents[item.name] = item.content
+        else:
+            unreadable[item.name] = problem
+    return WorkspaceFiles(workspace_id, contents, unreadable)
+
+
+def loaded_predictions() -> WorkspaceFiles:
+    """Files available to every page of this session (listed from the workspace once; each
+    table is read when first used)."""
     workspace_id = current_workspace().id
     if st.session_state.get(_FILES_OF_KEY) != workspace_id or _FILES_KEY not in st.session_state:
-        st.session_state[_FILES_KEY] = _restore_files(workspace_id)
+        st.session_state[_FILES_KEY] = files = _list_files(workspace_id)
         st.session_state[_FILES_OF_KEY] = workspace_id
-        files = st.session_state[_FILES_KEY]
         st.session_state[_ACTIVE_KEY] = next(iter(files), None)
     return st.session_state[_FILES_KEY]
+
+
+def unreadable_predictions() -> dict[str, str]:
+    """Saved predictions files of the workspace that no longer read: name -> why."""
+    return dict(loaded_predictions().unreadable)
+
+
+def reload_files() -> None:
+    """Read the workspace's files again on the next call (after one was renamed or deleted)."""
+    st.session_state.pop(_FILES_KEY, None)
 
 
 def active_predictions() -> Predictions | None:
     """The primary file of the project (the first loaded, or the one last made active)."""
     files = loaded_predictions()
-    return files.get(st.session_state.get(_ACTIVE_KEY) or "", next(iter(files.values()), None))
+    name = st.session_state.get(_ACTIVE_KEY) or ""
+    for candidate in [name, *files]:
+        found = files.get(candidate) if candidate in files else None
+        if found is not None:
+            return found
+    return None
+
+
+@dataclass
+class BackgroundSave:
+    """A file saved to the workspace in a thread once the page is drawn; its outcome is shown
+    on a later run."""
+
+    name: str
+    thread: threading.Thread | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    revision: int | None = None
+    error: str | None = None
+
+    def run(self, target: WorkspaceGate, workspace_id: int, predictions: Predictions,
+            author: str) -> None:
+        """Save now (in this thread); any failure is kept to be told, never dropped."""
+        with contextlib.suppress(OSError):  # yield the CPU to the sessions drawing pages
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        try:
+            self.revision = _save_file(target, workspace_id, predictions, author).revision
+        except Exception as err:  # shown to the user on the next run, with what to do
+            self.error = str(err) or type(err).__name__
+        finally:
+            self.done.set()
+
+
+def _save_file(target: WorkspaceGate, workspace_id: int, predictions: Predictions,
+               author: str) -> Any:
+    content = {"mapping": predictions.mapping.to_dict(), "notes": list(predictions.notes),
+               "rows": predictions.n_rows, "columns": list(map(str, predictions.frame.columns)),
+               "splits": predictions.splits()}
+    return target.save_item(workspace_id, PREDICTIONS_KIND, predictions.name, content=content,
+                            blob=predictions_to_parquet(predictions), author=author)
 
 
 def add_predictions(predictions: Predictions, *, make_active: bool = True,
                     persist: bool = True) -> None:
-    """Offer `predictions` to every page; saved in the workspace so a teammate sees it too."""
-    files = loaded_predictions()
-    files[predictions.name] = predictions
+    """Offer `predictions` to every page; saved in the workspace so a teammate sees it too
+    (a big file in the background once the page is drawn: start_background_saves starts it,
+    report_background_saves tells how it went)."""
+    loaded_predictions().add(predictions)
     if make_active:
         st.session_state[_ACTIVE_KEY] = predictions.name
-    if persist:
-        content = {"mapping": predictions.mapping.to_dict(), "notes": list(predictions.notes),
-                   "rows": predictions.n_rows, "columns": list(map(str, predictions.frame.columns))}
-        workspace_data().save_item(current_workspace().id, PREDICTIONS_KIND, predictions.name,
-                                   content=content, blob=predictions_to_parquet(predictions))
+    if not persist:
+        return
+    if predictions.n_rows < BACKGROUND_SAVE_ROWS:
+        _save_file(workspace_data(), current_workspace().id, predictions, current_user())
+        return
+    job = BackgroundSave(predictions.name)
+    job.thread = threading.Thread(target=job.run, name=f"save {predictions.name}", daemon=False,
+                                  args=(workspace_data(), current_workspace().id, predictions,
+                                        current_user()))
+    st.session_state.setdefault(_SAVES_KEY, []).append(job)
+
+
+def start_background_saves() -> None:
+    """Start the saves queued by this run (call when the page is drawn, even if the run
+    stopped early, so a queued save always starts)."""
+    for job in st.session_state.get(_SAVES_KEY, []):
+        if job.thread is not None and job.thread.ident is None:
+            job.thread.start()
+
+
+def report_background_saves() -> None:
+    """Tell the outcome of background saves that finished since the last run; say which are
+    still running. A failed save is shown until this run shows it (never lost)."""
+    jobs: list[BackgroundSave] = st.session_state.get(_SAVES_KEY, [])
+    for job in [j for j in jobs if j.done.is_set()]:
+        jobs.remove(job)
+        name = escape_markdown(job.name)
+        if job.error is None:
+            st.toast(f"Saved {name} in the workspace (revision {job.revision}).",
+                     icon=":material/cloud_done:")
+        else:
+            show_error(f"{job.name} could not be saved in the workspace: {job.error}. It is "
+                       "still open in this session; upload it again to retry the save.")
+    for job in jobs:
+        st.caption(f":material/cloud_upload: Saving {escape_markdown(job.name)} in the "
+                   "workspace…")
 
 
 def set_active(name: str) -> None:

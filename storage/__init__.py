@@ -1,5 +1,15 @@
 """Persistence of workspaces: SQLite by default, any SQLAlchemy URL through the same code."""
 
-from storage.store import Item, StaleRevisionError, Workspace, WorkspaceStore, default_url
+from storage.migrate import SchemaTooNewError
+from storage.store import (
+    Item,
+    StaleRevisionError,
+    UnreadableContent,
+    Workspace,
+    WorkspaceStore,
+    default_url,
+)
 
-__all__ = ["Item", "StaleRevisionError", "Workspace", "WorkspaceStore", "default_url"]
+__all__ = ["Item", "SchemaTooNewError", "StaleRevisionError", "UnreadableContent", "Workspace",
+           "WorkspaceStore",
+           "default_url"]

@@ -62,6 +62,7 @@ from components.state import (
     loaded_predictions,
     workspace_data,
 )
+from components.unreadable import unreadable_item
 
 START_SOURCES = {
     "predictions": "Misclassified dev rows of loaded predictions",
@@ -121,7 +122,12 @@ def _change_categories(action: str) -> None:
 @access_lost
 def _restore_revision(revision: int) -> None:
     sheet = held()
-    old = load_sheet(workspace_data(), sheet.workspace_id, sheet.name, revision=revision)
+    try:
+        old = load_sheet(workspace_data(), sheet.workspace_id, sheet.name, revision=revision)
+    except ValueError as err:
+        sheet_state.notify("error", f"revision {revision} of '{sheet.name}' cannot be restored: "
+                                    f"{err}")
+        return
     if old is None:
         sheet_state.notify("error", f"revision {revision} of '{sheet.name}' no longer exists.")
         return
@@ -260,10 +266,9 @@ def _column_config(sheet: HeldSheet, base: pd.DataFrame) -> dict:
         "score": st.column_config.NumberColumn("score", format="%.2f", disabled=True, width="small"),
         COMMENTS_COLUMN: st.column_config.TextColumn("comments", width="medium", default=""),
     }
-    if PREVIEW_COLUMN in base.columns:
+    if sheet_state.has_preview(base):
         config[PREVIEW_COLUMN] = st.column_config.ImageColumn("image", width="small")
-        config[IMAGE_COLUMN] = None  # the preview shows it; the path stays in the sheet
-    elif IMAGE_COLUMN in base.columns:
+    if IMAGE_COLUMN in base.columns:  # always the text itself; a preview only beside it
         config[IMAGE_COLUMN] = st.column_config.TextColumn("image path", disabled=True,
                                                            width="small")
     for category in sheet.categories:
@@ -273,10 +278,10 @@ def _column_config(sheet: HeldSheet, base: pd.DataFrame) -> dict:
 
 def _column_order(sheet: HeldSheet, base: pd.DataFrame) -> list[str]:
     """Id and image first, then the ticks and comments (what a reviewer edits), then the rest."""
-    first = [c for c in (ID_COLUMN, PREVIEW_COLUMN) if c in base.columns]
+    preview = (PREVIEW_COLUMN,) if sheet_state.has_preview(base) else ()
+    first = [c for c in (ID_COLUMN, *preview) if c in base.columns]
     editing = [*sheet.categories, COMMENTS_COLUMN]
-    rest = [c for c in base.columns if c not in first and c not in editing
-            and not (c == IMAGE_COLUMN and PREVIEW_COLUMN in base.columns)]
+    rest = [c for c in base.columns if c not in first and c not in editing]
     return [*first, *editing, *rest]
 
 
@@ -308,15 +313,22 @@ def _exports(sheet: HeldSheet) -> None:
                "run them; import the file back from 'Start a new sheet'.")
 
 
+def _revision_counts(content: object) -> dict[str, int | None]:
+    """Rows and ticks of a saved revision (None for a revision that cannot be read)."""
+    if not isinstance(content, dict) or not isinstance(content.get("rows"), list) \
+            or not isinstance(content.get("categories"), list):
+        return {"rows": None, "ticks": None}
+    rows = [row for row in content["rows"] if isinstance(row, dict)]
+    names = [c for c in content["categories"] if isinstance(c, str)]
+    return {"rows": len(rows), "ticks": sum(bool(row.get(c)) for row in rows for c in names)}
+
+
 def _history(sheet: HeldSheet) -> None:
     with st.expander(f"History (revision {sheet.revision})", icon=":material/history:"):
         revisions = workspace_data().list_revisions(sheet.workspace_id, SHEET_KIND, sheet.name)
         table = pd.DataFrame([{
             "revision": r.revision, "saved at": r.updated_at.strftime("%Y-%m-%d %H:%M:%S"),
-            "by": r.updated_by or "", "rows": len((r.content or {}).get("rows", [])),
-            "ticks": sum(bool(row.get(c)) for row in (r.content or {}).get("rows", [])
-                         for c in (r.content or {}).get("categories", []))}
-            for r in revisions])
+            "by": r.updated_by or "", **_revision_counts(r.content)} for r in revisions])
         st.dataframe(table, hide_index=True, key="ea.history", height=min(36 * len(table) + 40, 260))
         older = [r.revision for r in revisions if r.revision != sheet.revision]
         if older:
@@ -458,7 +470,10 @@ if notice is not None:
         escape_markdown(notice[1]))
 
 current = held()
-if current is None:
+broken = sheet_state.unreadable()
+if broken is not None:
+    unreadable_item(SHEET_KIND, *broken, what="Sheet")
+elif current is None:
     st.info("Start a sheet above: from your predictions' misclassified dev rows, from a file, "
             "from the course's sample, or empty.", icon=":material/table_chart:")
 else:

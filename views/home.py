@@ -53,8 +53,7 @@ files = loaded_predictions()
 if files:
     st.caption("Files in this workspace")
     st.dataframe(
-        [{"file": name, "task": p.task, "rows": p.n_rows, "splits": ", ".join(p.splits())}
-         for name, p in files.items()],
+        [files.summary(name) for name in files],
         hide_index=True, width="stretch", key="home.files")
 else:
     st.caption(f"Sample files: {', '.join(SAMPLE_FILES)} (in data/).")

@@ -29,7 +29,7 @@ from analysis.metrics import (
 )
 from analysis.predictions import Predictions
 from analysis.sample_size import dev_size_to_detect
-from analysis.selection import OPERATORS, compare_models, select_model
+from analysis.selection import OPERATORS, compare_models, saved_model_table, select_model
 from analysis.text import escape_markdown
 from components.errors import show_error
 from components.inputs import predictions_picker
@@ -46,6 +46,7 @@ from components.metrics_charts import (
 from components.metrics_models import ModelRows, binary_models
 from components.share import copy_link
 from components.state import current_workspace, loaded_predictions, set_shared, workspace_data
+from components.unreadable import unreadable_item
 
 ALL_ROWS = "all rows"
 NORMALISE_LABELS = {"none": "Counts", "true": "Share of true class", "pred": "Share of prediction"}
@@ -125,13 +126,13 @@ def _use_threshold(value: float) -> None:
 
 # --------------------------------------------------------------------------- binary view
 def _other_files(primary: Predictions) -> dict[str, Predictions]:
-    others = {name: p for name, p in loaded_predictions().items()
-              if p.task == "binary" and name != primary.name}
+    files = loaded_predictions()  # tables are read only for the files chosen below
+    others = [name for name in files if files.task_of(name) == "binary" and name != primary.name]
     if not others:
         return {}
-    chosen = st.multiselect("Also compare models from", list(others), key="metrics.more_files",
+    chosen = st.multiselect("Also compare models from", others, key="metrics.more_files",
                             help="Other files of the same examples (matched by example id).")
-    return {name: others[name] for name in chosen}
+    return {name: files[name] for name in chosen}
 
 
 def _threshold_helpers(curve: ScoreCurve) -> float | None:
@@ -391,12 +392,13 @@ def _model_table_section(rows: ModelRows | None, threshold: float) -> None:
     optimize_default, goal_default, satisfy_default = "accuracy", "max", {}
     if source == "saved":
         chosen = st.selectbox("Saved table", list(saved), key="metrics.saved_table")
-        content = saved[chosen].content or {}
-        base = pd.DataFrame(content.get("rows", []))
-        previous = content.get("selection", {})
-        optimize_default = previous.get("optimize", optimize_default)
-        goal_default = previous.get("goal", goal_default)
-        satisfy_default = {m: (r[0], r[1]) for m, r in previous.get("satisfy", {}).items()}
+        try:
+            stored = saved_model_table(saved[chosen].content)
+        except ValueError as err:
+            unreadable_item(MODEL_TABLE_KIND, chosen, err, what="Model table")
+            return
+        base, goal_default, satisfy_default = stored.table, stored.goal, stored.satisfy
+        optimize_default = stored.optimize or optimize_default
         st.caption(f"Revision {saved[chosen].revision}, saved by "
                    f"{escape_markdown(saved[chosen].updated_by or 'someone')}.")
         source = f"saved.{chosen}"  # each saved table keeps its own controls

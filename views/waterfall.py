@@ -36,6 +36,7 @@ from components.state import (
     set_shared,
     workspace_data,
 )
+from components.unreadable import unreadable_item
 from components.waterfall_charts import history_figure, waterfall_figure
 
 SNAPSHOT_KIND = "waterfall_snapshot"
@@ -313,25 +314,28 @@ def _snapshot_section(result: BiasVarianceResult | None) -> None:
     if not snapshots:
         st.caption("No snapshot yet: save one per model version to see how the gaps move.")
         return
-    results = []
+    results, readable = [], {}
     for snapshot_name, content in snapshots.items():
         try:
             results.append((snapshot_name, decompose(**content["inputs"])))
-        except (ValueError, KeyError, TypeError):
-            st.caption(f"Snapshot {escape_markdown(repr(snapshot_name))} could not be read and is "
-                       "left out.")
+            readable[snapshot_name] = content
+        except (ValueError, KeyError, TypeError) as err:
+            unreadable_item(SNAPSHOT_KIND, snapshot_name, f"its inputs do not make a waterfall "
+                            f"({err}).", what="Snapshot")
+    if not readable:
+        return
     st.plotly_chart(history_figure(results), key="waterfall.history")
     pick_col, open_col = st.columns([3, 1], vertical_alignment="bottom")
-    pick_col.selectbox("Snapshot", list(snapshots), key="waterfall.open_choice")
+    pick_col.selectbox("Snapshot", list(readable), key="waterfall.open_choice")
     open_col.button("Open in the form", key="waterfall.open", on_click=_open_snapshot,
-                    args=(snapshots,), icon=":material/open_in_browser:")
+                    args=(readable,), icon=":material/open_in_browser:")
 
 
-def _stored_snapshots(workspace_id: int) -> dict[str, dict[str, Any]]:
-    """Saved snapshots, oldest first (the order the model versions were made in)."""
+def _stored_snapshots(workspace_id: int) -> dict[str, Any]:
+    """Saved snapshots' contents, oldest first (the order the model versions were made in)."""
     items = workspace_data().list_items(workspace_id, SNAPSHOT_KIND)
     items.sort(key=lambda item: (item.created_at, item.name))
-    return {item.name: item.content for item in items if isinstance(item.content, dict)}
+    return {item.name: item.content for item in items}
 
 
 # ------------------------------------------------------------------ the page

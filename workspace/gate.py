@@ -11,7 +11,7 @@ anything written against the store (the report, the sheet helpers) runs through 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, BinaryIO
 
 from storage import Item, Workspace, WorkspaceStore
 from workspace.access import (
@@ -160,10 +160,17 @@ class WorkspaceGate:
         return self._store.list_items(workspace_id, kind)
 
     def get_item(self, workspace_id: int, kind: str, name: str, *,
-                 revision: int | None = None) -> Item | None:
+                 revision: int | None = None, with_blob: bool = True) -> Item | None:
         """An item of a workspace this user may open; None when the item is absent."""
         self._check(workspace_id, "open")
-        return self._store.get_item(workspace_id, kind, name, revision=revision)
+        return self._store.get_item(workspace_id, kind, name, revision=revision,
+                                    with_blob=with_blob)
+
+    def open_blob(self, workspace_id: int, kind: str, name: str, *,
+                  revision: int | None = None) -> BinaryIO | None:
+        """An item's blob as a readable binary file (close it after use); None when absent."""
+        self._check(workspace_id, "open")
+        return self._store.open_blob(workspace_id, kind, name, revision=revision)
 
     def list_revisions(self, workspace_id: int, kind: str, name: str) -> list[Item]:
         """Every revision of an item, newest first."""
@@ -187,3 +194,8 @@ class WorkspaceGate:
         """Remove an item and its revisions."""
         self._check(workspace_id, "open")
         self._store.delete_item(workspace_id, kind, name)
+
+    def rename_item(self, workspace_id: int, kind: str, old_name: str, new_name: str) -> Item:
+        """Give an item of a workspace this user may open a new name (its revisions kept)."""
+        self._check(workspace_id, "open")
+        return self._store.rename_item(workspace_id, kind, old_name, new_name)

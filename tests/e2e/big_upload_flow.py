@@ -15,6 +15,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from components.inputs import UPLOAD_CHOICE
+from storage import WorkspaceStore
 from tests.e2e.browser import IDLE, open_page
 
 PICKER_LABEL = "Predictions file"
@@ -39,6 +40,20 @@ def peak_rss_mb(pid: int) -> float:
 def current_rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def wait_saved(db_url: str, name: str, timeout: float = LONG / 1000) -> None:
+    """Until the upload `name` is in the server's workspace store (a big upload is saved in
+    the background once its page is drawn; a new session lists only what the store holds)."""
+    store = WorkspaceStore(db_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while not any(item.name == name for workspace in store.list_workspaces()
+                      for item in store.list_item_summaries(workspace.id, "predictions")):
+            assert time.monotonic() < deadline, f"{name} was not saved within {timeout:.0f} s"
+            time.sleep(0.5)
+    finally:
+        store.engine.dispose()
 
 
 def wait_settled(page: Page, timeout: float = LONG) -> None:

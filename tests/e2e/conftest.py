@@ -38,18 +38,23 @@ def _free_port() -> int:
 
 
 class AppServer:
-    """A `streamlit run app.py` child process with its own SQLite store."""
+    """A `streamlit run app.py` child process with its own store: a SQLite file (a Path) or a
+    database URL (a str, e.g. the test PostgreSQL server's), blobs in a folder of its own."""
 
-    def __init__(self, store: Path, log: Path) -> None:
+    launcher: tuple[str, ...] = ("-m", "streamlit")  # what runs `run app.py ...`
+
+    def __init__(self, store: Path | str, log: Path, env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.store = store
         self.log_path = log
+        self.extra_env = dict(env or {})
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> AppServer:
-        env = {**os.environ, "WORKBENCH_DB_URL": f"sqlite:///{self.store}"}
-        command = [sys.executable, "-m", "streamlit", "run", "app.py",
+        env = {**os.environ, "WORKBENCH_DB_URL": self.db_url,
+               "WORKBENCH_BLOB_DIR": str(self.log_path.parent / "blobs"), **self.extra_env}
+        command = [sys.executable, *self.launcher, "run", "app.py",
                    "--server.port", str(self.port), "--server.headless", "true",
                    "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
         with self.log_path.open("ab") as log:
@@ -57,6 +62,10 @@ class AppServer:
                                             stderr=subprocess.STDOUT)
         self._wait_healthy()
         return self
+
+    @property
+    def db_url(self) -> str:
+        return self.store if isinstance(self.store, str) else f"sqlite:///{self.store}"
 
     def _wait_healthy(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
@@ -126,12 +135,14 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., AppServer]]:
-    """A factory of app servers (each with its own store); all are stopped at the end."""
+    """A factory of app servers (each with its own store and optional extra environment
+    variables); all are stopped at the end."""
     servers: list[AppServer] = []
 
-    def start(store: Path | None = None) -> AppServer:
+    def start(store: Path | str | None = None, env: dict[str, str] | None = None) -> AppServer:
         folder = tmp_path_factory.mktemp("server")
-        server = AppServer(store or folder / "workbench.sqlite", folder / "streamlit.log").start()
+        server = AppServer(store or folder / "workbench.sqlite", folder / "streamlit.log",
+                           env).start()
         servers.append(server)
         return server
 

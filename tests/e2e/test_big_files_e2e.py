@@ -20,6 +20,7 @@ from tests.e2e.big_upload_flow import (
     most_points_drawn,
     peak_rss_mb,
     upload_and_render,
+    wait_saved,
 )
 from tests.e2e.browser import open_page
 
@@ -75,6 +76,7 @@ def test_big_files_upload_map_and_analyse_on_metrics_and_waterfall(big_files, bi
         assert "1,000,000" in timings["1M waterfall"].rows_shown
         # mapped: the detected roles are shown in the mapping expander
         expect(page.get_by_text("Column mapping")).to_be_visible()
+        wait_saved(big_server.db_url, one.name)  # the page opened next is a new session
         open_page(page, f"{big_server.url}/metrics")
         choose_loaded(page, one.name)
         expect_analysis_drawn(page, "metrics")
@@ -87,6 +89,7 @@ def test_big_files_upload_map_and_analyse_on_metrics_and_waterfall(big_files, bi
         assert teammate == ["answered"], teammate
         assert "5,000,000" in timings["5M metrics"].rows_shown
         points = {"5M metrics": most_points_drawn(page)}
+        wait_saved(big_server.db_url, five.name)
         open_page(page, f"{big_server.url}/waterfall?src=Predictions+file")
         choose_loaded(page, five.name)
         expect_analysis_drawn(page, "waterfall")

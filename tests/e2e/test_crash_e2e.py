@@ -1,14 +1,17 @@
 """SIGKILL the server while a sheet is being edited and while a snapshot is being saved.
 
-After a restart on the same SQLite store, every edit the page showed as saved is there, the
-store passes its integrity check, and the pages open the saved work without an exception.
+After a restart on the same store (SQLite, and a real PostgreSQL server), every edit the page
+showed as saved is there, the store passes its integrity check, and the pages open the saved
+work without an exception.
 """
 
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from storage import WorkspaceStore
@@ -26,7 +29,24 @@ RATES = "waterfall?human=1&train=8&train_dev=10&dev=12&test=12.5"
 
 
 def _store(server) -> WorkspaceStore:
-    return WorkspaceStore(f"sqlite:///{server.store}")
+    """The killed server's store, once every write it had sent is settled."""
+    store = WorkspaceStore(server.db_url)
+    if store.engine.dialect.name == "postgresql":
+        _wait_for_orphaned_backends(store)
+    return store
+
+
+def _wait_for_orphaned_backends(store: WorkspaceStore) -> None:
+    """A COMMIT the killed server sent may still be in its PostgreSQL backend, which then
+    commits, or rolls back once it sees the closed socket: read the store only when no other
+    backend is inside a transaction (an idle one has nothing pending)."""
+    query = sa.text("SELECT pid, state, query FROM pg_stat_activity WHERE datname = "
+                    "current_database() AND pid <> pg_backend_pid() AND state <> 'idle'")
+    deadline = time.monotonic() + 60
+    with store.engine.connect() as conn:
+        while busy := conn.execute(query).all():
+            assert time.monotonic() < deadline, f"the killed server's writes did not end: {busy}"
+            time.sleep(0.1)
 
 
 def _wait_revision(page: Page, revision: int) -> None:
@@ -54,8 +74,8 @@ def crash_context(browser):
 
 
 def test_kill_while_editing_a_sheet_and_while_saving_a_snapshot(start_server, chromium_path,
-                                                                crash_context):
-    server = start_server()
+                                                                crash_context, db_url):
+    server = start_server(store=db_url)
     page = crash_context.new_page()
 
     # 1. A sheet from the course sample, then edits the page confirms one by one.

@@ -105,6 +105,64 @@ def test_conflict_copy_names_never_collide():
     assert conflict_copy_name("s", "ben", when, {first}) == f"{first} 2"
 
 
+def _conflict(store, ws, name: str, author: str):
+    """Two sessions open `name`; ana saves first, then `author` saves: a conflict."""
+    ana, other = load_sheet(store, ws, name), load_sheet(store, ws, name)
+    ana.frame.loc[0, "dog"] = not bool(ana.frame.loc[0, "dog"])
+    save_sheet(store, ana, author="ana")
+    other.frame.loc[1, "blurry"] = not bool(other.frame.loc[1, "blurry"])
+    return other, save_sheet(store, other, author=author)
+
+
+def test_a_conflict_on_a_200_character_sheet_name_still_saves_the_copy(db):
+    store, ws, _ = db
+    name = "n" * 200
+    create_sheet(store, ws, name, new_sheet(examples()), CATS, {}, author="ana")
+    author = "a-very-long-address-" * 10 + "@example.com"
+    ben, outcome = _conflict(store, ws, name, author)
+    assert outcome.conflict_message is not None and len(outcome.name) <= 200
+    assert outcome.name.startswith("n" * 50) and "(conflict, a-very-long" in outcome.name
+    ours = load_sheet(store, ws, outcome.name)
+    assert bool(ours.frame.loc[1, "blurry"])
+    ben.frame.loc[2, "dog"] = True  # and every later edit of the copy saves too
+    assert save_sheet(store, ben, author=author).conflict_message is None
+    assert load_sheet(store, ws, outcome.name).revision == 2
+
+
+def test_repeated_conflicts_each_keep_a_copy_of_their_own(db):
+    store, ws, _ = db
+    name = "x" * 199
+    create_sheet(store, ws, name, new_sheet(examples()), CATS, {}, author="ana")
+    copies = {_conflict(store, ws, name, "ben")[1].name for _ in range(4)}
+    assert len(copies) == 4 and all(len(c) <= 200 for c in copies)
+    first = sorted(copies)[0]  # a conflict on a conflict copy saves a copy of the copy
+    _, again = _conflict(store, ws, first, "ben")
+    assert again.conflict_message and again.name not in copies and len(again.name) <= 200
+    names = {i.name for i in store.list_items(ws, SHEET_KIND)}
+    assert copies | {name, first, again.name} <= names
+
+
+def test_a_copy_name_a_teammate_takes_meanwhile_is_skipped(db, monkeypatch):
+    store, ws, _ = db
+    create_sheet(store, ws, "s", new_sheet(examples()), CATS, {}, author="ana")
+    real_list = store.list_items
+    taken_by_teammate: list[str] = []
+
+    def list_before_teammate(workspace_id, kind=None):
+        found = real_list(workspace_id, kind)
+        if not taken_by_teammate:  # the teammate's copy lands after we looked
+            from datetime import UTC, datetime
+            squatted = conflict_copy_name("s", "ben", datetime.now(UTC), set())
+            store.save_item(ws, SHEET_KIND, squatted, content={"rows": []}, author="cy")
+            taken_by_teammate.append(squatted)
+        return found
+
+    monkeypatch.setattr(store, "list_items", list_before_teammate)
+    _, outcome = _conflict(store, ws, "s", "ben")
+    assert outcome.name != taken_by_teammate[0]
+    assert store.get_item(ws, SHEET_KIND, taken_by_teammate[0]).content == {"rows": []}
+
+
 READ_BACK = """
 import json, sys
 from components.error_analysis_state import load_sheet
@@ -137,19 +195,15 @@ def test_the_sheet_survives_a_restart_in_a_new_process(db):
     assert seen["counts"]["blurry"] == 2 and seen["counts"]["dog"] == 0
 
 
-def test_editor_input_previews_urls_and_local_images_but_not_missing_files(tmp_path):
-    from components.error_analysis_state import PREVIEW_COLUMN, editor_input, sheet_from_editor
+def test_no_server_file_named_in_the_sheet_is_read_for_a_preview(tmp_path):
+    from components.error_analysis_state import PREVIEW_COLUMN, editor_input
 
     picture = tmp_path / "cat.png"
-    picture.write_bytes(b"\x89PNG\r\n\x1a\nfake")
-    frame = new_sheet(pd.DataFrame({"example_id": ["a", "b", "c"],
-                                    "image_path": ["https://example.org/a.jpg", str(picture),
-                                                   "images/missing.jpg"]}), categories=CATS)
-    base = editor_input(frame)
-    assert base[PREVIEW_COLUMN].tolist()[0] == "https://example.org/a.jpg"
-    assert base[PREVIEW_COLUMN].tolist()[1].startswith("data:image/png;base64,")
-    assert pd.isna(base[PREVIEW_COLUMN].tolist()[2])
-    edited = sheet_from_editor(base, {"edited_rows": {2: {"dog": True}}}, CATS)
-    assert PREVIEW_COLUMN not in edited.columns and edited["dog"].tolist() == [False, False, True]
-    missing_only = new_sheet(pd.DataFrame({"example_id": ["a"], "image_path": ["nope.jpg"]}))
-    assert PREVIEW_COLUMN not in editor_input(missing_only).columns
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
+    values = ["/etc/passwd", str(picture), "/proc/self/environ", "/proc/self/mem",
+              "data:image/png;base64,iVBORw0KGgo=", "https://evil.example.net/a.png"]
+    frame = new_sheet(pd.DataFrame({"example_id": list("abcdef"), "image_path": values}),
+                      categories=CATS)
+    base = editor_input(frame)  # no image host or folder configured: nothing is previewed
+    assert PREVIEW_COLUMN not in base.columns
+    assert base["image_path"].tolist() == values

@@ -137,3 +137,12 @@ def test_no_view_or_component_reaches_the_store_without_the_gate():
         if re.search(r"\bstore\(\)|WorkspaceStore\(", text):
             offenders.append(path.name)
     assert offenders == []
+
+
+def test_renaming_an_item_needs_access_to_its_workspace(db):
+    shared = db.create_workspace("Cats", owner=ANN.email)
+    db.save_item(shared.id, "error_sheet", "dev errors", content={"rows": 1})
+    with pytest.raises(NoAccess):
+        gate(db, EVE).rename_item(shared.id, "error_sheet", "dev errors", "mine now")
+    gate(db, ANN).rename_item(shared.id, "error_sheet", "dev errors", "dev errors (old)")
+    assert db.get_item(shared.id, "error_sheet", "dev errors (old)").revision == 1
