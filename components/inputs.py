@@ -14,9 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from analysis.predictions import (
+    READABLE_FILE_TYPES,
     TASKS,
     ColumnMapping,
     Predictions,
+    class_of_column,
     read_table,
     suggest_mapping,
     validate_predictions,
@@ -38,7 +40,7 @@ from components.state import (
 from components.unreadable import unreadable_item
 
 UPLOAD_CHOICE = "Upload a file…"
-FILE_TYPES = ["csv", "tsv", "txt", "gz", "parquet", "pq", "xlsx", "xlsm"]
+FILE_TYPES = list(READABLE_FILE_TYPES)
 NONE = "(none)"
 _SINGLE_ROLES = {
     "y_true": "True label",
@@ -172,21 +174,13 @@ def _mapping_form(frame: pd.DataFrame, detected: ColumnMapping, key: str,
     for role in wanted:
         values[role] = _multi_role(_MULTI_ROLES[role], role, columns, getattr(detected, role), key)
     if task == "multiclass" and values.get("proba"):
-        values["classes"] = tuple(_class_of(c) for c in values["proba"])
+        values["classes"] = tuple(class_of_column(c) for c in values["proba"])
     values["text"] = tuple(c for c in detected.text if c in columns)
     positive = None
     if task == "binary":
         positive = st.text_input("Positive class (leave empty to detect)", key=f"{key}.positive",
                                  help="The label that counts as 'positive' (e.g. cat).") or None
     return values, positive
-
-
-def _class_of(column: str) -> str:
-    """'p_cat' -> 'cat': the class a probability column is for."""
-    for prefix in ("proba_", "prob_", "probability_", "score_", "p_"):
-        if column.lower().startswith(prefix):
-            return column[len(prefix):]
-    return column
 
 
 def _sheet_choice(name: str, key: str) -> str | None:
