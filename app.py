@@ -8,6 +8,7 @@ without the sidebar and without the sign-in gate below.
 import streamlit as st
 
 from analysis.text import escape_markdown
+from charts.theme import favicon
 from components.errors import show_error
 from components.sign_in import require_sign_in
 from components.state import (
@@ -19,7 +20,6 @@ from components.state import (
     start_background_saves,
     take_access_notice,
 )
-from components.theme import favicon
 from workspace.gate import NoAccess
 
 st.set_page_config(page_title="ML Strategy Workbench", page_icon=favicon(), layout="wide")

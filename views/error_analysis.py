@@ -27,12 +27,12 @@ from analysis.error_analysis import (
 )
 from analysis.sheet_io import export_csv, export_excel, read_sheet
 from analysis.text import escape_markdown
-from components import error_analysis_state as sheet_state
-from components.error_analysis_charts import (
+from charts.error_analysis import (
     ceiling_chart,
     co_occurrence_chart,
     summary_display_table,
 )
+from components import error_analysis_state as sheet_state
 from components.error_analysis_state import (
     DEV_ERROR_KEY,
     LABEL_KEY,

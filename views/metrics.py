@@ -31,9 +31,7 @@ from analysis.predictions import Predictions
 from analysis.sample_size import dev_size_to_detect
 from analysis.selection import OPERATORS, compare_models, saved_model_table, select_model
 from analysis.text import escape_markdown
-from components.errors import show_error
-from components.inputs import predictions_picker
-from components.metrics_charts import (
+from charts.metrics import (
     comparison_figure,
     confusion_heatmap,
     pr_figure,
@@ -43,6 +41,8 @@ from components.metrics_charts import (
     task_bar_figure,
     threshold_figure,
 )
+from components.errors import show_error
+from components.inputs import predictions_picker
 from components.metrics_models import ModelRows, binary_models
 from components.share import copy_link
 from components.state import current_workspace, loaded_predictions, set_shared, workspace_data

@@ -10,8 +10,8 @@ import streamlit as st
 
 from analysis.report import collect_story, render_html, render_markdown
 from analysis.text import escape_markdown
+from charts.report import story_figures
 from components.errors import show_error
-from components.report_figures import story_figures
 from components.share import copy_link
 from components.state import (
     active_predictions,

@@ -24,12 +24,13 @@ from analysis.training import (
     zoom,
 )
 from analysis.training.config import LabConfig, setting_of
-from components import lab_charts, lab_state
+from charts import lab as lab_charts
+from charts.waterfall import waterfall_figure
+from components import lab_state
 from components.errors import attempt, show_error
 from components.lab_settings import settings_sidebar
 from components.share import copy_link
 from components.state import access_lost, current_workspace, workspace_data
-from components.waterfall_charts import waterfall_figure
 
 STATE = st.session_state
 URL = {"bind": "query-params"}

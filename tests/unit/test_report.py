@@ -18,7 +18,7 @@ from analysis.report import SECTION_ORDER, collect_story, render_html, render_ma
 from analysis.sheet_io import read_sheet
 from analysis.training.config import LabConfig
 from analysis.training.session import TrainingSession
-from components.report_figures import story_figures
+from charts.report import story_figures
 from storage import WorkspaceStore
 
 DATA = Path(__file__).resolve().parents[2] / "data"

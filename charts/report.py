@@ -10,10 +10,10 @@ import plotly.graph_objects as go
 
 from analysis.report import ProjectStory
 from analysis.text import escape_html
-from components.error_analysis_charts import ceiling_chart
-from components.lab_charts import learning_curves_figure
-from components.metrics_charts import comparison_figure, pr_figure, roc_figure
-from components.waterfall_charts import history_figure, waterfall_figure
+from charts.error_analysis import ceiling_chart
+from charts.lab import learning_curves_figure
+from charts.metrics import comparison_figure, pr_figure, roc_figure
+from charts.waterfall import history_figure, waterfall_figure
 
 
 def story_figures(story: ProjectStory) -> dict[str, list[go.Figure]]:
