@@ -27,6 +27,7 @@ from analysis.metrics import (
     threshold_for_target,
     weighted_error,
 )
+from analysis.model_rows import ModelRows, binary_models
 from analysis.predictions import Predictions
 from analysis.sample_size import dev_size_to_detect
 from analysis.selection import OPERATORS, compare_models, saved_model_table, select_model
@@ -43,7 +44,6 @@ from charts.metrics import (
 )
 from components.errors import show_error
 from components.inputs import predictions_picker
-from components.metrics_models import ModelRows, binary_models
 from components.share import copy_link
 from components.state import current_workspace, loaded_predictions, set_shared, workspace_data
 from components.unreadable import unreadable_item
