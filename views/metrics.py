@@ -44,6 +44,7 @@ from charts.metrics import (
 )
 from components.errors import show_error
 from components.inputs import predictions_picker
+from components.pages import page_spec
 from components.share import copy_link
 from components.state import current_workspace, loaded_predictions, set_shared, workspace_data
 from components.unreadable import unreadable_item
@@ -181,7 +182,7 @@ def _send_errors(predictions: Predictions, model: str, threshold: float) -> None
     where = "dev" if has_dev else "all (no split column)"
     st.success(f"Sent {len(handed):,} misclassified {where} examples of {escape_markdown(model)} at threshold "
                f"{threshold:.2f} to error analysis.", icon=":material/check_circle:")
-    st.page_link("views/error_analysis.py", label="Open error analysis", icon=":material/fact_check:")
+    page_spec("views/error_analysis.py").link("Open error analysis")
 
 
 def _binary_view(predictions: Predictions, split: str | None) -> ModelRows | None:
