@@ -28,6 +28,7 @@ from reporting.sections import (
 
 
 def _waterfall(section: WaterfallSection) -> list[go.Figure]:
+    """The latest waterfall, and the gaps across snapshots when there are several."""
     if section.latest is None:
         return []
     name, result = section.latest
@@ -39,6 +40,7 @@ def _waterfall(section: WaterfallSection) -> list[go.Figure]:
 
 
 def _metrics(section: MetricsSection) -> list[go.Figure]:
+    """ROC and precision-recall curves of every score, the threshold marked."""
     if not section.curves:
         return []
     return [roc_figure(section.curves, threshold=section.threshold),
@@ -46,14 +48,17 @@ def _metrics(section: MetricsSection) -> list[go.Figure]:
 
 
 def _selection(section: SelectionSection) -> list[go.Figure]:
+    """The A/B comparison, when the file holds two models."""
     return [] if section.comparison is None else [comparison_figure(section.comparison)]
 
 
 def _error_analysis(section: ErrorAnalysisSection) -> list[go.Figure]:
+    """Each category's ceiling with its interval."""
     return [] if section.ceilings is None else [ceiling_chart(section.ceilings)]
 
 
 def _lab(section: LabSection) -> list[go.Figure]:
+    """The experiment's learning curves, when it was trained."""
     if section.history is None:
         return []
     return [learning_curves_figure(section.history, bayes_error=section.bayes_error)]
