@@ -18,9 +18,10 @@ import pandas as pd
 import streamlit as st
 
 from analysis.error_analysis import (
+    DEFAULT_DEV_ERROR,
     IMAGE_COLUMN,
-    LABEL_CATEGORY,
     apply_table_edits,
+    mislabeled_category,
     sheet_from_content,
     sheet_to_content,
     validate_sheet,
@@ -33,7 +34,6 @@ from workspace.gate import WorkspaceGate
 SHEET_KIND = "error_sheet"
 PREVIEW_COLUMN = "image"
 _HAS_PREVIEW = "ea.has_preview"
-DEFAULT_DEV_ERROR = 10.0
 _HELD = "ea.held"
 _BASE = "ea.base"
 _NOTICE = "ea.notice"
@@ -259,10 +259,7 @@ def ensure_meta_widgets(sheet: HeldSheet) -> None:
     if TOTAL_KEY not in st.session_state:
         st.session_state[TOTAL_KEY] = int(sheet.meta.get("total_dev_errors") or 0)
     if LABEL_KEY not in st.session_state or st.session_state[LABEL_KEY] not in sheet.categories:
-        label = sheet.meta.get("label_category")
-        if label not in sheet.categories:
-            label = LABEL_CATEGORY if LABEL_CATEGORY in sheet.categories else None
-        st.session_state[LABEL_KEY] = label
+        st.session_state[LABEL_KEY] = mislabeled_category(sheet.categories, sheet.meta)
 
 
 def ensure_editor_base(sheet: HeldSheet) -> pd.DataFrame:

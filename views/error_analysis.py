@@ -9,6 +9,7 @@ import streamlit as st
 from analysis.error_analysis import (
     COMMENTS_COLUMN,
     DEFAULT_CATEGORIES,
+    DEFAULT_DEV_ERROR,
     EXAMPLE_COLUMNS,
     ID_COLUMN,
     IMAGE_COLUMN,
@@ -27,12 +28,12 @@ from analysis.error_analysis import (
 )
 from analysis.sheet_io import export_csv, export_excel, read_sheet
 from analysis.text import escape_markdown
-from components import error_analysis_state as sheet_state
-from components.error_analysis_charts import (
+from charts.error_analysis import (
     ceiling_chart,
     co_occurrence_chart,
     summary_display_table,
 )
+from components import error_analysis_state as sheet_state
 from components.error_analysis_state import (
     DEV_ERROR_KEY,
     LABEL_KEY,
@@ -198,7 +199,7 @@ def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
         if sample is None:
             return None
         handed = get_shared("error_analysis.incoming_meta") or {}
-        dev_error = round(float(handed.get("dev_error", 10.0)), 3)
+        dev_error = round(float(handed.get("dev_error", DEFAULT_DEV_ERROR)), 3)
         st.caption(f"{len(sample.frame)} of the {len(rows)} misclassified rows handed over by the "
                    f"metrics page, drawn at random; that model's dev error is {dev_error:g}%.")
         meta = {"dev_error": dev_error, "total_dev_errors": len(rows), "source": "metrics page",
@@ -225,9 +226,9 @@ def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
                    f"{found_text or 'none (the defaults are added)'}.")
         if not found:
             frame, found = new_sheet(frame, categories=categories), categories
-        return frame, found, {"dev_error": 10.0, "source": filename,
+        return frame, found, {"dev_error": DEFAULT_DEV_ERROR, "source": filename,
                               "digest": content_digest(data)}
-    return new_sheet(None, categories=categories), categories, {"dev_error": 10.0}
+    return new_sheet(None, categories=categories), categories, {"dev_error": DEFAULT_DEV_ERROR}
 
 
 def _start_section(names: list[str]) -> None:

@@ -27,13 +27,12 @@ from analysis.metrics import (
     threshold_for_target,
     weighted_error,
 )
+from analysis.model_rows import ModelRows, binary_models
 from analysis.predictions import Predictions
 from analysis.sample_size import dev_size_to_detect
 from analysis.selection import OPERATORS, compare_models, saved_model_table, select_model
 from analysis.text import escape_markdown
-from components.errors import show_error
-from components.inputs import predictions_picker
-from components.metrics_charts import (
+from charts.metrics import (
     comparison_figure,
     confusion_heatmap,
     pr_figure,
@@ -43,7 +42,9 @@ from components.metrics_charts import (
     task_bar_figure,
     threshold_figure,
 )
-from components.metrics_models import ModelRows, binary_models
+from components.errors import show_error
+from components.inputs import predictions_picker
+from components.pages import page_spec
 from components.share import copy_link
 from components.state import current_workspace, loaded_predictions, set_shared, workspace_data
 from components.unreadable import unreadable_item
@@ -181,7 +182,7 @@ def _send_errors(predictions: Predictions, model: str, threshold: float) -> None
     where = "dev" if has_dev else "all (no split column)"
     st.success(f"Sent {len(handed):,} misclassified {where} examples of {escape_markdown(model)} at threshold "
                f"{threshold:.2f} to error analysis.", icon=":material/check_circle:")
-    st.page_link("views/error_analysis.py", label="Open error analysis", icon=":material/fact_check:")
+    page_spec("views/error_analysis.py").link("Open error analysis")
 
 
 def _binary_view(predictions: Predictions, split: str | None) -> ModelRows | None:

@@ -28,10 +28,10 @@ from analysis.splits import (
     split_counts,
 )
 from analysis.text import escape_markdown
+from charts.splits import allocation_figure, composition_figure
 from components.errors import show_error
 from components.limits import parse_slot, read_limits
 from components.share import copy_link
-from components.split_charts import allocation_figure, composition_figure
 from components.state import content_digest
 
 COURSE_SOURCES = format_sources({"web": 200_000, "mobile": 10_000})

@@ -19,17 +19,18 @@ from analysis.training import (
     SearchSpace,
     compare_transfer,
     ewa_series,
+    live,
     random_search,
     temperature_series,
     zoom,
 )
 from analysis.training.config import LabConfig, setting_of
-from components import lab_charts, lab_state
+from charts import lab as lab_charts
+from charts.waterfall import waterfall_figure
 from components.errors import attempt, show_error
 from components.lab_settings import settings_sidebar
 from components.share import copy_link
 from components.state import access_lost, current_workspace, workspace_data
-from components.waterfall_charts import waterfall_figure
 
 STATE = st.session_state
 URL = {"bind": "query-params"}
@@ -55,9 +56,9 @@ SEARCH_COLUMNS = {
 def read_config(slots: dict[str, DeltaGenerator]) -> LabConfig | None:
     """The config the widgets describe, or None after showing the error beside its group."""
     try:
-        return lab_state.config_from_widgets(STATE)
+        return live.config_from_widgets(STATE)
     except ValueError as err:
-        field = lab_state.field_of_error(str(err))
+        field = live.field_of_error(str(err))
         group = setting_of(field).group if field else "Data"
         with slots[group]:
             show_error(err)
@@ -71,57 +72,57 @@ def read_config(slots: dict[str, DeltaGenerator]) -> LabConfig | None:
 def _epochs_per_tick() -> int:
     speed = STATE.get("lab_speed", "auto")
     if speed == "auto":
-        return lab_state.auto_epochs(STATE.get(lab_state.SECONDS_PER_EPOCH_KEY))
+        return live.auto_epochs(STATE.get(live.SECONDS_PER_EPOCH_KEY))
     return int(speed)
 
 
 def _until() -> int:
-    return int(STATE.get(lab_state.UNTIL_KEY, lab_state.DEFAULT_UNTIL))
+    return int(STATE.get(live.UNTIL_KEY, live.DEFAULT_UNTIL))
 
 
 def _on_play_pause() -> None:
-    if lab_state.is_running(STATE):
-        lab_state.pause(STATE)
+    if live.is_running(STATE):
+        live.pause(STATE)
     else:
-        lab_state.start(STATE)
+        live.start(STATE)
 
 
 def _on_step() -> None:
-    lab_state.pause(STATE)
-    if lab_state.current_session(STATE) is not None:
+    live.pause(STATE)
+    if live.current_session(STATE) is not None:
         _timed_tick()
 
 
 def _on_reset() -> None:
-    session = lab_state.current_session(STATE)
+    session = live.current_session(STATE)
     if session is not None:
-        lab_state.reset(STATE, session.config)
+        live.reset(STATE, session.config)
 
 
 def _on_preset() -> None:
-    name = STATE.get(lab_state.PRESET_KEY)
+    name = STATE.get(live.PRESET_KEY)
     if name:
-        lab_state.apply_preset(STATE, name)
-    STATE[lab_state.PRESET_KEY] = None  # the menu is an action, not a setting
+        live.apply_preset(STATE, name)
+    STATE[live.PRESET_KEY] = None  # the menu is an action, not a setting
 
 
 def _timed_tick() -> list:
     epochs = _epochs_per_tick()
     began = time.perf_counter()
-    records = lab_state.tick(STATE, epochs, until=_until())
-    lab_state.record_timing(STATE, len(records), time.perf_counter() - began)
+    records = live.tick(STATE, epochs, until=_until())
+    live.record_timing(STATE, len(records), time.perf_counter() - began)
     return records
 
 
 def run_controls(*, settings_ok: bool) -> None:
     """Presets, target epoch, speed, Play/Pause/Step/Reset (training needs valid settings)."""
-    running = lab_state.is_running(STATE)
+    running = live.is_running(STATE)
     c_preset, c_until, c_speed = st.columns([3, 1.2, 1.2], vertical_alignment="bottom")
-    c_preset.selectbox("Course presets", list(COURSE_PRESETS), index=None, key=lab_state.PRESET_KEY,
+    c_preset.selectbox("Course presets", list(COURSE_PRESETS), index=None, key=live.PRESET_KEY,
                        placeholder="Load a setup from the course's programming assignments…",
                        on_change=_on_preset)
-    c_until.number_input("Train until epoch", 1, 1_000_000, lab_state.DEFAULT_UNTIL, 100,
-                         key=lab_state.UNTIL_KEY, **URL)
+    c_until.number_input("Train until epoch", 1, 1_000_000, live.DEFAULT_UNTIL, 100,
+                         key=live.UNTIL_KEY, **URL)
     c_speed.selectbox("Epochs per tick", SPEEDS, key="lab_speed",
                       format_func=lambda s: "auto (≈0.3 s of work)" if s == "auto" else str(s))
     b1, b2, b3, b4 = st.columns([1, 1, 1, 3], vertical_alignment="center")
@@ -149,8 +150,8 @@ def run_summary(session) -> None:
     st.caption(f"Network {shape} ({c.activation}, {output} output, {c.init} init) · {c.optimizer}, "
                f"α {c.learning_rate:g}, {batch} · Bayes error of this data "
                f"{session.dataset.bayes_error:.1f}% (the floor no model can beat).")
-    if preset := lab_state.loaded_preset(STATE):
-        st.caption(f"**{preset}**: {lab_state.COURSE_FINDINGS[preset]} Accuracy = 100% − error.")
+    if preset := live.loaded_preset(STATE):
+        st.caption(f"**{preset}**: {live.COURSE_FINDINGS[preset]} Accuracy = 100% − error.")
 
 
 def live_metrics(session) -> None:
@@ -181,7 +182,7 @@ def live_charts(session) -> None:
     left, right = st.columns([1.25, 1])  # the waterfall's seven bars need the room
     with left:
         waterfall_view(session)
-    epochs, norms = lab_state.grad_norm_matrix(session.history)
+    epochs, norms = live.grad_norm_matrix(session.history)
     if norms.size:
         right.plotly_chart(lab_charts.gradient_norms_figure(epochs, norms), key="lab_grad_norms")
     else:
@@ -209,14 +210,14 @@ def _waterfall_figure(result, session):
 def live_view() -> None:
     """The part that trains: reruns on its own every half second while playing."""
 
-    @st.fragment(run_every=lab_state.run_interval(STATE))
+    @st.fragment(run_every=live.run_interval(STATE))
     def _live() -> None:
-        session = lab_state.current_session(STATE)
+        session = live.current_session(STATE)
         if session is None:
             return
-        if lab_state.is_running(STATE):
+        if live.is_running(STATE):
             _timed_tick()
-            if not lab_state.is_running(STATE):
+            if not live.is_running(STATE):
                 st.rerun(scope="app")  # it stopped itself: turn the timer off, say why
         run_summary(session)
         live_metrics(session)
@@ -232,7 +233,7 @@ def gradient_check_panel() -> None:
     c1, c2 = st.columns([1, 2], vertical_alignment="center")
     broken = c2.checkbox("Break the backward pass on purpose (to see a bug flagged)", key="lab_gc_break")
     if c1.button("Run gradient check", key="lab_gc_run", icon=":material/rule:"):
-        session = lab_state.current_session(STATE)
+        session = live.current_session(STATE)
         try:
             STATE["lab.gradcheck"] = (session.epoch, broken, session.gradient_check(break_backward=broken))
         except ValueError as err:
@@ -258,7 +259,7 @@ def save_panel() -> None:
                 show_error("Give the experiment a name before saving it.")
             else:
                 try:
-                    content = lab_state.experiment_content(STATE, until=_until())
+                    content = live.experiment_content(STATE, until=_until())
                     item = workspace_data().save_item(workspace.id, "lab_experiment",
                                                       name.strip(), content=content)
                     st.success(f"Saved “{escape_markdown(item.name)}” (revision {item.revision}) "
@@ -283,7 +284,7 @@ def _on_open(workspace_id: int, name: str) -> None:
     try:
         if item is None:
             raise ValueError(f"the experiment “{name}” is no longer in this workspace.")
-        lab_state.load_experiment(STATE, item.content)
+        live.load_experiment(STATE, item.content)
     except ValueError as err:
         STATE["lab.open_error"] = str(err)
 
@@ -401,21 +402,21 @@ st.caption("A small numpy network trained live: initialisation, regularisation, 
 group_slots = settings_sidebar()
 config = read_config(group_slots)
 if config is None:
-    lab_state.pause(STATE)
+    live.pause(STATE)
 else:
-    change = lab_state.sync_config(STATE, config)
-    preset = STATE.pop(lab_state.LOADED_PRESET_KEY, None)
+    change = live.sync_config(STATE, config)
+    preset = STATE.pop(live.LOADED_PRESET_KEY, None)
     if preset and change.action != "unchanged":
-        STATE[lab_state.NOTICE_KEY] = (f"Loaded the course preset “{preset}”: a new run at epoch 0, "
+        STATE[live.NOTICE_KEY] = (f"Loaded the course preset “{preset}”: a new run at epoch 0, "
                                        f"suggested length {_until():,} epochs. Press Play.")
     elif preset:
-        STATE[lab_state.NOTICE_KEY] = f"The settings already match the course preset “{preset}”."
+        STATE[live.NOTICE_KEY] = f"The settings already match the course preset “{preset}”."
 
 run_controls(settings_ok=config is not None)
-if notice := STATE.pop(lab_state.NOTICE_KEY, None):
+if notice := STATE.pop(live.NOTICE_KEY, None):
     st.info(escape_markdown(notice), icon=":material/info:")
 
-session = lab_state.current_session(STATE)
+session = live.current_session(STATE)
 live_tab, search_tab_slot, transfer_tab_slot, ewa_tab_slot = st.tabs(
     ["Live training", "Hyperparameter search", "Transfer learning", "Weighted averages"])
 with live_tab:

@@ -25,6 +25,7 @@ from analysis.bias_variance import (
     general_formulation,
 )
 from analysis.text import escape_markdown
+from charts.waterfall import history_figure, waterfall_figure
 from components.errors import show_error
 from components.inputs import predictions_picker
 from components.share import copy_link
@@ -37,7 +38,6 @@ from components.state import (
     workspace_data,
 )
 from components.unreadable import unreadable_item
-from components.waterfall_charts import history_figure, waterfall_figure
 
 SNAPSHOT_KIND = "waterfall_snapshot"
 # The labels are also the URL values (a bound widget writes its shown option): ?src=Predictions+file

@@ -7,10 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-PAGES = [("waterfall", "Bias & variance"), ("metrics", "Metrics"),
-         ("error-analysis", "Error analysis"), ("split-planner", "Split planner"),
-         ("training-lab", "Training lab"), ("workspaces", "Workspaces"),
-         ("report", "Project report")]
+from components.pages import PAGES as REGISTERED
+
+PAGES = [(spec.url_path, spec.title) for spec in REGISTERED if not spec.is_home]
 
 
 @pytest.fixture

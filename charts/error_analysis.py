@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from analysis.error_analysis import CategorySummary, category_label
 from analysis.text import escape_html
-from components.theme import COLORS, apply_theme
+from charts.theme import COLORS, apply_theme
 
 
 def ceiling_chart(summary: CategorySummary) -> go.Figure:

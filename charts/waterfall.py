@@ -1,7 +1,7 @@
 """Figures of the bias & variance page: the error waterfall and the gaps across snapshots.
 
 Pure builders: a BiasVarianceResult (analysis.bias_variance) in, a plotly Figure out. Each gap
-keeps its kind's colour from components.theme, so the waterfall, the history and the report
+keeps its kind's colour from charts.theme, so the waterfall, the history and the report
 read alike. Snapshot names are typed by teammates: they are drawn as escaped text; a `title`
 is plotly markup, so a caller escapes any user text in it.
 """
@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from analysis.bias_variance import GAP_KINDS, BiasVarianceResult, Gap
 from analysis.text import escape_html
-from components.theme import COLORS, apply_theme
+from charts.theme import COLORS, apply_theme
 
 LEVEL_LABELS = {
     "human": "Human level<br>(Bayes proxy)",

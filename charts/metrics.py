@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from analysis.metrics import ScoreCurve, SliceMetrics, downsample_curve
 from analysis.selection import ModelComparison, ModelSelection
 from analysis.text import escape_html
-from components.theme import COLORS, SERIES, apply_theme
+from charts.theme import COLORS, SERIES, apply_theme
 
 MAX_POINTS = 2000
 _INSIDE_LEGEND = {"orientation": "v", "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#dee2e6",

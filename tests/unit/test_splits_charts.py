@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from analysis.splits import plan_splits
-from components.split_charts import allocation_figure, composition_figure
-from components.theme import COLORS
+from charts.splits import allocation_figure, composition_figure
+from charts.theme import COLORS
 
 
 def _table():

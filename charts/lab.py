@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.theme import COLORS, SERIES, apply_theme
+from charts.theme import COLORS, SERIES, apply_theme
 
 # Gradient norms outside this band are flagged: below it the early layers barely learn
 # (vanishing), above it one step throws the weights far away (exploding).

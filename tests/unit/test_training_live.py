@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.training import live
 from analysis.training.config import COURSE_PRESETS, LabConfig
-from components import lab_state
-from components.lab_state import (
+from analysis.training.live import (
     NOTICE_KEY,
     RUNNING_KEY,
     UNTIL_KEY,
@@ -61,7 +61,7 @@ def test_same_settings_leave_the_run_alone():
 
 def test_changing_the_data_restarts_the_run_and_says_why():
     state = _state()
-    lab_state.start(state)
+    live.start(state)
     tick(state, 5)
     change = sync_config(state, SMALL.replace(noise=0.45))
     assert change.action == "reset" and change.fields == ("noise",)
@@ -130,8 +130,8 @@ def test_a_long_tick_thins_the_history_but_keeps_its_last_epoch():
 
 def test_a_tick_stops_at_the_target_epoch_and_pauses():
     state = _state()
-    lab_state.start(state)
-    assert run_interval(state) == lab_state.TICK_INTERVAL_SECONDS
+    live.start(state)
+    assert run_interval(state) == live.TICK_INTERVAL_SECONDS
     tick(state, 8, until=12)
     assert is_running(state)
     records = tick(state, 8, until=12)
@@ -147,7 +147,7 @@ def test_divergence_stops_the_run_and_play_cannot_restart_it():
     config = SMALL.replace(optimizer="gd", learning_rate=100.0, init="random", init_scale=100.0,
                            hidden=(32, 32, 32, 32, 32))
     state = _state(config)
-    lab_state.start(state)
+    live.start(state)
     for _ in range(20):
         tick(state, 10)
         if not is_running(state):
@@ -155,14 +155,14 @@ def test_divergence_stops_the_run_and_play_cannot_restart_it():
     session = current_session(state)
     assert session.diverged
     assert "diverged" in state[NOTICE_KEY].lower()
-    lab_state.start(state)
+    live.start(state)
     assert not is_running(state)
 
 
 def test_early_stopping_ends_the_run_with_its_reason():
     config = SMALL.replace(early_stopping_patience=3, learning_rate=0.0001, optimizer="gd")
     state = _state(config)
-    lab_state.start(state)
+    live.start(state)
     for _ in range(50):
         tick(state, 10)
         if not is_running(state):
@@ -180,8 +180,8 @@ def test_tick_rejects_bad_calls():
 
 def test_pause_turns_the_timer_off():
     state = _state()
-    lab_state.start(state)
-    lab_state.pause(state)
+    live.start(state)
+    live.pause(state)
     assert run_interval(state) is None
 
 
@@ -197,12 +197,12 @@ def test_auto_epochs_fits_the_time_budget():
 
 def test_record_timing_smooths_the_measure():
     state: dict = {}
-    lab_state.record_timing(state, 100, 0.2)
-    assert state[lab_state.SECONDS_PER_EPOCH_KEY] == pytest.approx(0.002)
-    lab_state.record_timing(state, 100, 0.4)
-    assert state[lab_state.SECONDS_PER_EPOCH_KEY] == pytest.approx(0.003)
-    lab_state.record_timing(state, 0, 1.0)  # an empty tick teaches nothing
-    assert state[lab_state.SECONDS_PER_EPOCH_KEY] == pytest.approx(0.003)
+    live.record_timing(state, 100, 0.2)
+    assert state[live.SECONDS_PER_EPOCH_KEY] == pytest.approx(0.002)
+    live.record_timing(state, 100, 0.4)
+    assert state[live.SECONDS_PER_EPOCH_KEY] == pytest.approx(0.003)
+    live.record_timing(state, 0, 1.0)  # an empty tick teaches nothing
+    assert state[live.SECONDS_PER_EPOCH_KEY] == pytest.approx(0.003)
 
 
 # --- widgets, presets, saved experiments ---------------------------------------------------------
@@ -211,35 +211,35 @@ def test_record_timing_smooths_the_measure():
 @given(name=st.sampled_from(sorted(COURSE_PRESETS)))
 def test_every_preset_round_trips_through_the_widgets(name):
     state: dict = {}
-    config = lab_state.apply_preset(state, name)
+    config = live.apply_preset(state, name)
     assert config_from_widgets(state) == config == COURSE_PRESETS[name]
     assert state[UNTIL_KEY] >= 1
 
 
 def test_he_preset_is_the_course_setup():
     state: dict = {}
-    lab_state.apply_preset(state, "Init: He (circles)")
+    live.apply_preset(state, "Init: He (circles)")
     assert state["hidden"] == "10,5"
     assert state["init"] == "he" and state["learning_rate"] == 0.01 and state["optimizer"] == "gd"
     assert state[UNTIL_KEY] == 15_000
 
 
 def test_every_preset_says_what_the_course_found():
-    assert set(lab_state.COURSE_FINDINGS) == set(COURSE_PRESETS)
+    assert set(live.COURSE_FINDINGS) == set(COURSE_PRESETS)
 
 
 def test_loaded_preset_holds_until_a_setting_differs():
     state: dict = {}
-    config = lab_state.apply_preset(state, "Init: He (circles)")
+    config = live.apply_preset(state, "Init: He (circles)")
     sync_config(state, config)
-    assert lab_state.loaded_preset(state) == "Init: He (circles)"
+    assert live.loaded_preset(state) == "Init: He (circles)"
     sync_config(state, config.replace(learning_rate=0.02))
-    assert lab_state.loaded_preset(state) is None
+    assert live.loaded_preset(state) is None
 
 
 def test_unknown_preset_is_refused():
     with pytest.raises(ValueError, match="preset must be one of"):
-        lab_state.apply_preset({}, "Init: magic")
+        live.apply_preset({}, "Init: magic")
 
 
 def test_bad_widget_values_name_the_setting():
@@ -260,10 +260,10 @@ def test_field_of_error_prefers_the_longest_name():
 def test_saved_experiment_reopens_at_the_same_epoch_and_trains_on_identically():
     state = _state()
     tick(state, 15)
-    content = lab_state.experiment_content(state, until=500)
+    content = live.experiment_content(state, until=500)
     content = json.loads(json.dumps(content))  # what the store keeps is JSON
     reopened: dict = {}
-    session = lab_state.load_experiment(reopened, content)
+    session = live.load_experiment(reopened, content)
     assert session.epoch == 15 and len(session.history) == 15
     assert reopened[UNTIL_KEY] == 500 and reopened["dataset"] == "moons"
     assert sync_config(reopened, config_from_widgets(reopened)).action == "unchanged"
@@ -274,19 +274,19 @@ def test_saved_experiment_reopens_at_the_same_epoch_and_trains_on_identically():
 
 def test_nothing_to_save_before_a_session_exists():
     with pytest.raises(ValueError, match="no run to save"):
-        lab_state.experiment_content({})
+        live.experiment_content({})
 
 
 def test_grad_norm_matrix_has_a_row_per_record_and_a_column_per_layer():
     state = _state(SMALL.replace(hidden=(4, 3)))
     tick(state, 4)
-    epochs, norms = lab_state.grad_norm_matrix(current_session(state).history)
+    epochs, norms = live.grad_norm_matrix(current_session(state).history)
     assert epochs.tolist() == [1, 2, 3, 4] and norms.shape == (4, 3)
     assert np.all(norms > 0)
-    empty_epochs, empty = lab_state.grad_norm_matrix([])
+    empty_epochs, empty = live.grad_norm_matrix([])
     assert empty_epochs.size == 0 and empty.size == 0
 
 
 def test_state_keys_do_not_collide_with_settings():
-    assert RUNNING_KEY not in lab_state.CONFIG_FIELDS and NOTICE_KEY not in lab_state.CONFIG_FIELDS
-    assert set(lab_state.CONFIG_FIELDS) == lab_state.CONTINUE_FIELDS | lab_state.RESTART_FIELDS
+    assert RUNNING_KEY not in live.CONFIG_FIELDS and NOTICE_KEY not in live.CONFIG_FIELDS
+    assert set(live.CONFIG_FIELDS) == live.CONTINUE_FIELDS | live.RESTART_FIELDS

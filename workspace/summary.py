@@ -1,12 +1,11 @@
-"""How a workspace's contents and members are shown and typed on the Workspaces page.
+"""How a workspace's contents and history are summarised on the Workspaces page.
 
-Pure helpers (no Streamlit), so they are unit-tested on their own; who may do what lives in
-workspace.access.
+Pure helpers (no Streamlit), so they are unit-tested on their own; who belongs to a workspace
+and who may do what lives in workspace.access.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -14,7 +13,6 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from storage import Item, Workspace
-from workspace.identity import normalise_email
 
 KIND_LABELS = {
     "predictions": ("predictions file", "predictions files"),
@@ -24,9 +22,6 @@ KIND_LABELS = {
     "lab_experiment": ("lab experiment", "lab experiments"),
 }
 
-_MEMBER = re.compile(r"^(?=.{3,200}$)[^\s,;@]+@[^\s,;@]+$")  # one e-mail address
-
-
 def display_names(workspaces: Sequence[Workspace]) -> dict[int, str]:
     """A unique label per workspace: its name, with '#id' added where two share a name.
 
@@ -35,33 +30,6 @@ def display_names(workspaces: Sequence[Workspace]) -> dict[int, str]:
     """
     counts = Counter(w.name for w in workspaces)
     return {w.id: w.name if counts[w.name] == 1 else f"{w.name} #{w.id}" for w in workspaces}
-
-
-def parse_members(text: str, *, owner: str | None = None) -> list[str]:
-    """Members typed one per line or separated by commas, lower-cased (sign-in keys on the
-    lower-cased e-mail); the owner is left out (always a member).
-
-    Examples
-    --------
-    >>> parse_members("bob@example.com, carol@example.com\\nbob@example.com", owner="ann@x.org")
-    ['bob@example.com', 'carol@example.com']
-    """
-    if text is None:
-        return []
-    if not isinstance(text, str):
-        raise ValueError(f"members must be text (one e-mail per line), got {type(text).__name__}.")
-    people: list[str] = []
-    for token in re.split(r"[,;\n]+", text):
-        person = token.strip()
-        if not person:
-            continue
-        if not _MEMBER.match(person):
-            raise ValueError(f"members: {person[:60]!r} is not one sign-in name: write one e-mail "
-                             "address per line (no spaces inside).")
-        person = normalise_email(person)
-        if person != normalise_email(owner) and person not in people:
-            people.append(person)
-    return people
 
 
 def count_by_kind(items: Sequence[Item]) -> dict[str, int]:

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.text import escape_html
-from components.theme import COLORS, SERIES, apply_theme
+from charts.theme import COLORS, SERIES, apply_theme
 
 _NOT_SOURCES = ("total", "share of all")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analysis.model_rows import binary_models
 from analysis.predictions import read_predictions
-from components.metrics_models import binary_models
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "cat_classifier.csv"
 
