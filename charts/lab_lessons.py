@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.training.diagnostics import PreactivationDrift
-from components.theme import COLORS, SERIES, apply_theme
+from charts.theme import COLORS, SERIES, apply_theme
 
 
 def _require(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:

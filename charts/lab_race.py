@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from analysis.training.diagnostics import NeuronTiles
 from analysis.training.race import MINIMA, SADDLE, SurfacePaths
-from components.theme import COLORS, SERIES, apply_theme
+from charts.theme import COLORS, SERIES, apply_theme
 
 RACE_COLUMNS = ("epoch", "optimizer", "cost")
 MAX_TILES = 64  # tiles drawn at once; the rest are counted in the title

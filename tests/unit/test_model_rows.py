@@ -1,4 +1,4 @@
-"""components/metrics_models.py: models of the same examples lined up across files."""
+"""analysis/model_rows.py: models of the same examples lined up across files."""
 
 from __future__ import annotations
 
