@@ -44,6 +44,8 @@ PAGES = {
                 url_path="split-planner"),
         st.Page("views/training_lab.py", title="Training lab", icon=":material/model_training:",
                 url_path="training-lab"),
+        st.Page("views/strategy.py", title="Project strategy", icon=":material/flag:",
+                url_path="strategy"),
     ],
     "Share": [
         st.Page("views/report.py", title="Project report", icon=":material/summarize:",
