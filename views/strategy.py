@@ -285,9 +285,9 @@ def _entry_form(snapshot_names: list[str]) -> IterationEntry | None:
 def _review_table(review: Any) -> None:
     rows = [{"date": r.entry.date.isoformat(), "knob": r.entry.knob,
              "chain link": " + ".join(r.entry.links), "gap": r.entry.gap,
+             "outcome": r.outcome, "what happened": r.explanation,
              "snapshot": r.entry.snapshot or "", "decision": r.entry.decision or "",
-             "users unhappy": r.entry.users_unhappy, "outcome": r.outcome,
-             "what happened": r.explanation} for r in review.entries]
+             "users unhappy": r.entry.users_unhappy} for r in review.entries]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="strategy.log.table",
                  column_config={"decision": st.column_config.TextColumn(width="medium"),
                                 "what happened": st.column_config.TextColumn(width="large")})
@@ -368,13 +368,14 @@ def _curve_input() -> pd.DataFrame | None:
 
 
 def _curve_results(curve: LearningCurve) -> None:
-    st.markdown(f"**{escape_markdown(curve.verdict)}**")
+    """The verdict, the 2x and 10x extrapolations (10x flagged) and the reasons."""
+    verdict_col, left, right = st.columns([2, 1, 1])
+    verdict_col.markdown(f"**{escape_markdown(curve.verdict)}**")
     two, ten = curve.extrapolation(2), curve.extrapolation(10)
-    left, right = st.columns(2)
-    left.metric(f"Dev error at 2x ({two.size:,.0f})", f"{two.error_pct:.2f}%",
+    left.metric(f"Dev error at 2x the data ({two.size:,.0f})", f"{two.error_pct:.2f}%",
                 delta=f"{two.low:.2f}–{two.high:.2f}%", delta_color="off", delta_arrow="off",
                 border=True)
-    right.metric(f"Dev error at 10x ({ten.size:,.0f}), unreliable", f"{ten.error_pct:.2f}%",
+    right.metric(f"At 10x ({ten.size:,.0f}): unreliable", f"{ten.error_pct:.2f}%",
                  delta=f"{ten.low:.2f}–{ten.high:.2f}%", delta_color="off", delta_arrow="off",
                  border=True, help=escape_markdown(ten.note))
     st.markdown("\n".join(f"- {escape_markdown(reason)}" for reason in curve.reasons))
@@ -417,11 +418,9 @@ def curve_section(goal: ProjectGoal | None) -> None:
     except ValueError as err:
         show_error(err)
         return
-    chart_col, verdict_col = st.columns([3, 2])
-    chart_col.plotly_chart(learning_curve_figure(curve, title="Dev error against training-set "
-                                                 "size"), key="strategy.curve.chart")
-    with verdict_col:
-        _curve_results(curve)
+    st.plotly_chart(learning_curve_figure(curve, title="Dev error against training-set size"),
+                    key="strategy.curve.chart")
+    _curve_results(curve)
 
 
 # ---------------------------------------------------------------------------- advisors
