@@ -6,7 +6,7 @@ import pytest
 
 PAGES = ["views/home.py", "views/workspaces.py", "views/waterfall.py", "views/metrics.py",
          "views/error_analysis.py", "views/split_planner.py", "views/training_lab.py",
-         "views/report.py"]
+         "views/report.py", "views/strategy.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
