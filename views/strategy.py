@@ -198,25 +198,26 @@ def _goal_fields() -> dict[str, Any]:
     return values
 
 
+def _goal_table(title: str, name: str, columns: dict[str, Any]) -> pd.DataFrame:
+    """One of the goal's editable tables (rows may be added and deleted)."""
+    st.markdown(title)
+    return st.data_editor(st.session_state[_GOAL + name + "_base"], key=_GOAL + name,
+                          num_rows="dynamic", width="stretch", hide_index=True,
+                          column_config=columns)
+
+
 def _goal_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The satisficing bounds and the human-level references, side by side."""
+    number = st.column_config.NumberColumn
     bounds_col, humans_col = st.columns([3, 2])
     with bounds_col:
-        st.markdown("**Satisficing bounds** (only have to be met)")
-        bounds = st.data_editor(
-            st.session_state[_GOAL + "bounds_base"], key=_GOAL + "bounds", num_rows="dynamic",
-            width="stretch", hide_index=True, column_config={
-                "metric": st.column_config.TextColumn("metric"),
-                "operator": st.column_config.SelectboxColumn("operator", options=list(OPERATORS)),
-                "threshold": st.column_config.NumberColumn("threshold"),
-                "unit": st.column_config.TextColumn("unit")})
+        bounds = _goal_table("**Satisficing bounds** (only have to be met)", "bounds", {
+            "operator": st.column_config.SelectboxColumn("operator", options=list(OPERATORS)),
+            "threshold": number("threshold")})
     with humans_col:
-        st.markdown("**Human level** (the best is the Bayes proxy; the waterfall uses it too)")
-        humans = st.data_editor(
-            st.session_state[_GOAL + "humans_base"], key=_GOAL + "humans", num_rows="dynamic",
-            width="stretch", hide_index=True, column_config={
-                "reference": st.column_config.TextColumn("reference"),
-                "error_pct": st.column_config.NumberColumn("error (%)", min_value=0.0,
-                                                           max_value=100.0)})
+        humans = _goal_table(
+            "**Human level** (the best is the Bayes proxy; the waterfall uses it too)", "humans",
+            {"error_pct": number("error (%)", min_value=0.0, max_value=100.0)})
     return bounds, humans
 
 
