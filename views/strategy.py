@@ -441,34 +441,34 @@ def _show_advice(advice: Advice) -> None:
         st.caption(escape_markdown(warning))
 
 
-def _flag(label: str, key: str, default: str = "yes") -> bool | None:
-    choice = st.selectbox(label, list(_YES_NO_UNKNOWN), key=key,
-                          index=list(_YES_NO_UNKNOWN).index(default))
-    return _YES_NO_UNKNOWN[choice]
+def _flag(label: str, key: str) -> bool | None:
+    """A yes / no / not sure question (URL-bound); 'not sure' is None for the advisors."""
+    return _YES_NO_UNKNOWN[st.selectbox(label, list(_YES_NO_UNKNOWN), key=key,
+                                        bind="query-params")]
 
 
 def _transfer() -> Advice:
     left, right = st.columns(2)
     source = left.number_input("Source examples (task A)", min_value=0.0, value=1_000_000.0,
-                               step=1000.0, key="strategy.tl.source", format="%.0f")
+                               step=1000.0, key="tl_source", bind="query-params", format="%.0f")
     target = right.number_input("Target examples (task B)", min_value=0.0, value=100.0,
-                                step=100.0, key="strategy.tl.target", format="%.0f")
+                                step=100.0, key="tl_target", bind="query-params", format="%.0f")
     same = left.selectbox("Same input type (e.g. images for both)", ["yes", "no"],
-                          key="strategy.tl.same") == "yes"
+                          key="tl_same", bind="query-params") == "yes"
     with right:
-        shared = _flag("Low-level features from A help B", "strategy.tl.shared")
+        shared = _flag("Low-level features from A help B", "tl_shared")
     return transfer_advice(source_examples=source, target_examples=target, same_input_type=same,
                            shared_low_level_features=shared)
 
 
 def _multitask() -> Advice:
     amounts = st.text_input("Examples per task ('tasks x examples', or amounts separated by ';')",
-                            value="100 x 1000", key="strategy.mt.examples")
+                            value="100 x 1000", key="mt_examples", bind="query-params")
     left, right = st.columns(2)
     with left:
-        shared = _flag("Tasks share low-level features", "strategy.mt.shared")
+        shared = _flag("Tasks share low-level features", "mt_shared")
     with right:
-        big = _flag("Network big enough for all tasks", "strategy.mt.big")
+        big = _flag("Network big enough for all tasks", "mt_big")
     return multitask_advice(examples_per_task=parse_amounts(amounts),
                             shared_low_level_features=shared, network_big_enough=big)
 
@@ -476,9 +476,9 @@ def _multitask() -> Advice:
 def _end_to_end() -> Advice:
     left, right = st.columns(2)
     whole = left.number_input("End-to-end examples (x -> y)", min_value=0.0, value=3000.0,
-                              step=1000.0, key="strategy.e2e.whole", format="%.0f")
+                              step=1000.0, key="e2e_whole", bind="query-params", format="%.0f")
     steps = right.text_input("Examples per pipeline step (separated by ';')",
-                             value="3000; 3000", key="strategy.e2e.steps")
+                             value="3000; 3000", key="e2e_steps", bind="query-params")
     return end_to_end_advice(end_to_end_examples=whole, examples_per_step=parse_amounts(steps))
 
 

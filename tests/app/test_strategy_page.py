@@ -192,21 +192,21 @@ def test_advisors_give_the_course_verdicts(strategy: AppTest):
     # Defaults: image recognition 1,000,000 -> radiology 100; 100 tasks x 1,000; 3,000 h pipeline.
     assert _advice(strategy) == ["yes", "yes", "no"]
     assert "image recognition (1,000,000 images) -> radiology" in _texts(strategy.info)
-    strategy.number_input(key="strategy.tl.source").set_value(10_000)
-    strategy.number_input(key="strategy.tl.target").set_value(1)
-    strategy.number_input(key="strategy.e2e.whole").set_value(100_000)
+    strategy.number_input(key="tl_source").set_value(10_000)
+    strategy.number_input(key="tl_target").set_value(1)
+    strategy.number_input(key="e2e_whole").set_value(100_000)
     strategy.run()
     assert _advice(strategy) == ["yes", "yes", "yes"]
     assert "wake-word" in _texts(strategy.info)
-    strategy.selectbox(key="strategy.tl.same").set_value("no")
-    strategy.text_input(key="strategy.mt.examples").input("4 x 1000")
-    strategy.selectbox(key="strategy.mt.big").set_value("no")
+    strategy.selectbox(key="tl_same").set_value("no")
+    strategy.text_input(key="mt_examples").input("4 x 1000")
+    strategy.selectbox(key="mt_big").set_value("no")
     strategy.run()
     assert _advice(strategy)[:2] == ["no", "no"]
 
 
 def test_bad_amounts_are_named_in_their_tab(strategy: AppTest):
-    strategy.text_input(key="strategy.mt.examples").input("a lot")
+    strategy.text_input(key="mt_examples").input("a lot")
     strategy.run()
     assert "'a lot' is not an amount" in _texts(strategy.error)
 

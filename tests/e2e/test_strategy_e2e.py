@@ -60,3 +60,11 @@ def test_set_a_goal_and_add_a_log_entry(page, app_url, load_sample, wait_idle,
     wait_idle(page)
     assert_no_exception(page)
     expect(page.get_by_text(re.compile(rf"{before + 1} entries: the aimed gap"))).to_be_visible()
+
+
+def test_a_link_reopens_the_same_advice(page, app_url, open_page, assert_no_exception):
+    open_page(page, f"{app_url}/strategy?tl_source=10000&tl_target=1&tl_same=yes")
+    assert_no_exception(page)
+    expect(page.get_by_label("Source examples (task A)")).to_have_value("10000")
+    expect(page.get_by_text(re.compile(r"speech recognition \(10,000 h\) \S+ wake-word")).first
+           ).to_be_visible()
