@@ -92,6 +92,9 @@ def test_set_the_goal_and_save_it(strategy: AppTest, store_url: str):
         "edited_rows": {}, "deleted_rows": [],
         "added_rows": [{"metric": "running_time_ms", "operator": "<=", "threshold": 100,
                         "unit": "ms"}]}
+    strategy.session_state["strategy.goal.humans"] = {
+        "edited_rows": {}, "deleted_rows": [],
+        "added_rows": [{"reference": "doctor", "error_pct": 1.0}]}
     _click(strategy.run(), "Save the goal")
     assert not strategy.error, _texts(strategy.error)
     assert "Saved (revision 1)" in _texts(strategy.success)
@@ -100,6 +103,10 @@ def test_set_the_goal_and_save_it(strategy: AppTest, store_url: str):
     goal = ProjectGoal.from_content(item.content)
     assert (goal.metric, goal.target, goal.false_positive_cost) == ("accuracy", 95.0, 10.0)
     assert goal.satisfy == {"running_time_ms": ("<=", 100.0)}
+    # Its human levels became the project's, which the waterfall reads.
+    assert goal.human_error_pct == (("doctor", 1.0),)
+    levels = store.get_item(workspace_id, "project_settings", "human levels").content
+    assert levels == {"doctor": 1.0}
     # Saved again: the next revision, over the one just written.
     strategy.number_input(key="strategy.goal.target").set_value(96.0)
     _click(strategy, "Save the goal")

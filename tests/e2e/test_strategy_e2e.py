@@ -68,3 +68,18 @@ def test_a_link_reopens_the_same_advice(page, app_url, open_page, assert_no_exce
     expect(page.get_by_label("Source examples (task A)")).to_have_value("10000")
     expect(page.get_by_text(re.compile(r"speech recognition \(10,000 h\) \S+ wake-word")).first
            ).to_be_visible()
+
+
+def test_an_uploaded_learning_curve_is_fitted(page, app_url, open_page, wait_idle, tmp_path,
+                                              assert_no_exception):
+    sizes = [1000, 2000, 4000, 8000, 16000]
+    rows = "\n".join(f"{n},1.0,{3 + 300 * n ** -0.5:.3f}" for n in sizes)
+    path = tmp_path / "curve.csv"
+    path.write_text(f"size,train_error_pct,dev_error_pct\n{rows}\n")
+    open_page(page, f"{app_url}/strategy")
+    page.locator("input[type=file]").first.set_input_files(str(path))
+    wait_idle(page)
+    assert_no_exception(page)
+    chart = page.get_by_test_id("stPlotlyChart").first
+    expect(chart.get_by_text("fit: a + b·n^-c")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Dev error at 2x the data \(32,000\)"))).to_be_visible()
