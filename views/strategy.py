@@ -284,14 +284,16 @@ def _entry_form(snapshot_names: list[str]) -> IterationEntry | None:
 
 
 def _review_table(review: Any) -> None:
+    """One row per entry, then what happened to each aimed gap at the next snapshot."""
     rows = [{"date": r.entry.date.isoformat(), "knob": r.entry.knob,
-             "chain link": " + ".join(r.entry.links), "gap": r.entry.gap,
-             "outcome": r.outcome, "what happened": r.explanation,
+             "chain link": " + ".join(r.entry.links), "gap": r.entry.gap, "outcome": r.outcome,
              "snapshot": r.entry.snapshot or "", "decision": r.entry.decision or "",
              "users unhappy": r.entry.users_unhappy} for r in review.entries]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="strategy.log.table",
-                 column_config={"decision": st.column_config.TextColumn(width="medium"),
-                                "what happened": st.column_config.TextColumn(width="large")})
+                 column_config={"decision": st.column_config.TextColumn(width="large")})
+    st.markdown("**What happened**\n" + "\n".join(
+        f"{i}. {escape_markdown(r.entry.date.isoformat())}, {escape_markdown(r.entry.knob)}: "
+        f"{escape_markdown(r.explanation)}" for i, r in enumerate(review.entries, start=1)))
 
 
 def log_section(goal: ProjectGoal | None) -> None:
