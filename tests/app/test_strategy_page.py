@@ -229,3 +229,23 @@ def test_hostile_names_are_shown_literally(store_url: str):
     shown = [str(e.value) for e in [*at.markdown, *at.info, *at.warning, *at.caption]]
     assert any(escape_markdown(hostile) in text for text in shown)
     assert not any(hostile in text for text in shown)
+
+
+def _show_goal() -> None:
+    """A page of another feature reading the goal (run by AppTest.from_function)."""
+    import streamlit as st
+
+    from components.project_goal import project_goal
+
+    goal = project_goal()
+    st.write("no goal" if goal is None else
+             f"{goal.metric} {goal.direction} {goal.satisfy} {goal.false_positive_cost:g}")
+
+
+def test_other_pages_read_the_saved_goal(strategy: AppTest, store_url: str):
+    reader = AppTest.from_function(_show_goal, default_timeout=60).run()
+    assert _texts(reader.markdown) == "no goal"
+    store, workspace_id = _workspace(store_url)
+    store.save_item(workspace_id, "project_goal", "project goal", content=ProjectGoal(
+        "recall", satisficing=[("precision", ">=", 0.9)], false_positive_cost=3).to_content())
+    assert _texts(reader.run().markdown) == "recall max {'precision': ('>=', 0.9)} 3"
