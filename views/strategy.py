@@ -296,6 +296,19 @@ def _review_table(review: Any) -> None:
         f"{escape_markdown(r.explanation)}" for i, r in enumerate(review.entries, start=1)))
 
 
+def _removal(entries: list[IterationEntry]) -> list[IterationEntry] | None:
+    """The log without the entry the user chose to remove, once 'Remove' is clicked."""
+    if not entries:
+        return None
+    with st.expander("Remove an entry"):
+        choice = st.selectbox("Entry", range(len(entries)), key="strategy.log.remove_choice",
+                              format_func=lambda i: f"{entries[i].date}, {entries[i].knob}, "
+                                                    f"{entries[i].gap}")
+        if st.button("Remove the entry", key="strategy.log.remove", icon=":material/delete:"):
+            return [entry for i, entry in enumerate(entries) if i != choice]
+    return None
+
+
 def log_section(goal: ProjectGoal | None) -> None:
     """The dated entries, what happened to each aimed gap, and the course's prompts."""
     st.header("Iteration log", anchor="log")
@@ -305,11 +318,11 @@ def log_section(goal: ProjectGoal | None) -> None:
         show_error(why, title=f"Snapshot {name} cannot be read")
     _saved_caption(item)
     new = _entry_form([s.name for s in snapshots])
-    if new is not None:
-        updated = [*entries, new]
-        if _save(LOG_KIND, lambda rev: save_content(LOG_KIND, LOG_ITEM, log_content(updated),
-                                                    expected_revision=rev), "strategy.log"):
-            entries = updated
+    updated = [*entries, new] if new is not None else _removal(entries)
+    if updated is not None and _save(
+            LOG_KIND, lambda rev: save_content(LOG_KIND, LOG_ITEM, log_content(updated),
+                                               expected_revision=rev), "strategy.log"):
+        entries = updated
     if not snapshots:
         st.caption("No waterfall snapshot yet: save one per model version on the Bias & "
                    "variance page, then tie entries to them.")

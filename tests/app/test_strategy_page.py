@@ -249,3 +249,16 @@ def test_other_pages_read_the_saved_goal(strategy: AppTest, store_url: str):
     store.save_item(workspace_id, "project_goal", "project goal", content=ProjectGoal(
         "recall", satisficing=[("precision", ">=", 0.9)], false_positive_cost=3).to_content())
     assert _texts(reader.run().markdown) == "recall max {'precision': ('>=', 0.9)} 3"
+
+
+def test_an_entry_is_removed_from_the_log(sample_app: AppTest, store_url: str):
+    at = open_view(sample_app, PAGE)
+    at.selectbox(key="strategy.log.remove_choice").set_value(2)  # the early-stopping entry
+    at.button(key="strategy.log.remove").click().run()
+    assert "3 entries" in _texts(at.markdown)
+    assert "Orthogonalization" not in _texts(at.warning)
+    store, workspace_id = _workspace(store_url)
+    saved = store.get_item(workspace_id, "iteration_log", "iteration log")
+    assert saved.revision == 2
+    assert [e["knob"] for e in saved.content["entries"]] == [
+        "bigger network", "training data more like dev", "bigger dev set"]
