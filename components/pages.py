@@ -64,6 +64,10 @@ PAGES: tuple[PageSpec, ...] = (
              "training-lab", "Plan and learn",
              "Why does He initialisation, Adam, L2, dropout or batch norm help? Watch a network "
              "train."),
+    PageSpec("views/strategy.py", "Project strategy", ":material/flag:", "strategy",
+             "Plan and learn",
+             "What is our goal, which knob did each step turn and what did it do, will more "
+             "data help, and should we transfer, share tasks or go end-to-end?"),
     PageSpec("views/report.py", "Project report", ":material/summarize:", "report", "Share",
              "One self-contained file with the whole story, for the project review."),
 )

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.predictions import Predictions, read_predictions
+from components.project_goal import seed_sample_strategy
 from components.state import (
     add_predictions,
     get_shared,
@@ -34,6 +35,7 @@ def load_sample_project() -> None:
     for filename in reversed(SAMPLE_FILES):
         add_predictions(_read_sample(filename), make_active=filename == SAMPLE_FILES[0])
     set_project_human_levels(SAMPLE_HUMAN_LEVELS)
+    seed_sample_strategy()
     set_shared(_LOADED_KEY, True)
 
 

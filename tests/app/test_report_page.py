@@ -43,7 +43,12 @@ def test_the_threshold_typed_on_the_page_is_used(sample_app: AppTest):
     assert "threshold 0.70" in _markdown_box(sample_app)
 
 
-def test_a_human_level_typed_on_the_page_feeds_the_file_waterfall(sample_app: AppTest):
+def test_a_human_level_typed_on_the_page_feeds_the_file_waterfall(sample_app: AppTest,
+                                                                  store_url: str):
+    db = WorkspaceStore(store_url)  # without the sample's snapshots the file is the source
+    workspace_id = sample_app.session_state["workbench.workspace_id"]
+    for item in db.list_items(workspace_id, "waterfall_snapshot"):
+        db.delete_item(workspace_id, item.kind, item.name)
     sample_app.switch_page(PAGE)
     sample_app.run()
     sample_app.number_input(key="human").set_value(0.5).run()
