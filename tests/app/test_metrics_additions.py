@@ -1,0 +1,101 @@
+"""The metrics page's additions run through app.py with AppTest: calibration, the cost of
+errors, A vs B per slice, a confusion cell sent to an error-analysis sheet, the misreading
+warning with its swap, and "too few examples" instead of an interval."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.error_analysis_state import SHEET_KIND, load_sheet
+from components.state import store
+from tests.app.conftest import metric_values, open_view, plain
+
+PAGE = "views/metrics.py"
+
+
+@pytest.fixture
+def metrics(sample_app: AppTest) -> AppTest:
+    return open_view(sample_app, PAGE)
+
+
+def _texts(elements) -> str:
+    return " ".join(plain(e.value) for e in elements)
+
+
+def _upload(at: AppTest, name: str, frame: pd.DataFrame) -> AppTest:
+    at.switch_page(PAGE).run()
+    at.file_uploader(key="metrics.file.upload").set_value(
+        (name, frame.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_calibration_verdict_is_shown(metrics: AppTest):
+    shown = metric_values(metrics)
+    assert "Expected calibration error (ECE)" in shown and "Brier score" in shown
+    verdicts = _texts(metrics.success) + _texts(metrics.warning)
+    assert "probabilities" in verdicts
+    assert "Recalibrated on dev, judged on test" in _texts(metrics.markdown)
+
+
+def test_cheapest_threshold_moves_down_when_a_miss_costs_more(metrics: AppTest):
+    before = float(metric_values(metrics)["Cheapest threshold"])
+    metrics.number_input(key="metrics.cost.fn").set_value(20.0).run()
+    after = float(metric_values(metrics)["Cheapest threshold"])
+    assert after < before
+    metrics.button(key="metrics.cost.use").click().run()
+    assert metrics.slider(key="threshold").value == pytest.approx(round(after, 2))
+
+
+def test_model_diff_table_has_a_row_per_slice(metrics: AppTest):
+    metrics.selectbox(key="metrics.diff.slice").set_value("source").run()
+    table = next(d.value for d in metrics.dataframe if "Holm p" in d.value.columns)
+    assert len(table) >= 1 and set(table["source"]) <= {"web", "mobile"}
+    assert table["n"].sum() > 0
+
+
+def test_confusion_cell_goes_to_a_new_sheet(metrics: AppTest):
+    # the false-positive cell: true negative class (row 0), predicted positive (column 1)
+    table = next(d.value for d in metrics.dataframe if d.key == "metrics.cells.table")
+    column = table.columns[1]
+    expected = int(table.iloc[0, 1])
+    metrics.session_state["metrics.cells.table"] = {"selection": {"cells": [[0, column]]}}
+    metrics.run()
+    metrics.text_input(key="metrics.cells.name").set_value("false positives").run()
+    metrics.button(key="metrics.cells.send").click().run()
+    assert not metrics.exception and not metrics.error
+    names = {i.name: i for w in store().list_workspaces() for i in
+             store().list_items(w.id, SHEET_KIND)}
+    assert "false positives" in names
+    sheet = load_sheet(store(), names["false positives"].workspace_id, "false positives")
+    assert len(sheet.frame) == expected > 0
+    assert set(sheet.frame["y_true"].astype(int)) == {0}
+    assert set(sheet.frame["y_pred"].astype(int)) == {1}
+
+
+def _misread() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    truth = np.where(rng.random(400) < 0.7, "cat", "dog")  # dog is rarer: taken as positive
+    p_cat = np.clip(np.where(truth == "cat", 0.8, 0.2) + rng.normal(0, 0.1, 400), 0, 1)
+    return pd.DataFrame({"y_true": truth, "score": p_cat.round(4)})
+
+
+def test_misread_file_warns_and_the_swap_fixes_accuracy(app_test: AppTest):
+    at = _upload(app_test, "misread.csv", _misread())
+    assert "belong to the other class" in _texts(at.warning)
+    low = float(metric_values(at)["Accuracy"].rstrip("%"))
+    at.button(key="metrics.swap_positive").click().run()
+    high = float(metric_values(at)["Accuracy"].rstrip("%"))
+    assert low < 50 < 90 < high
+    assert "belong to the other class" not in _texts(at.warning)
+
+
+def test_five_rows_show_too_few_examples_instead_of_an_interval(app_test: AppTest):
+    frame = pd.DataFrame({"y_true": [1, 0, 1, 0, 1], "score": [0.9, 0.2, 0.8, 0.3, 0.7]})
+    at = _upload(app_test, "five.csv", frame)
+    captions = _texts(at.caption)
+    assert "no interval: too few examples" in captions
+    assert "zero_division: too few" not in captions
