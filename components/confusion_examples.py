@@ -35,6 +35,7 @@ SOURCES = {"cell": "the selected cell", "errors": "false positives / false negat
 KINDS = {"false_positive": "false positives", "false_negative": "false negatives"}
 NEW, EXISTING = "new", "existing"
 MAX_SHOWN = 500
+INDEX_WIDTH, CELL_WIDTH = 180, 110  # pixels: cells stay readable and clickable
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,10 @@ def confusion_examples(rows: ExampleRows) -> None:
     with st.expander("From a confusion cell to its examples", expanded=False):
         table = _confusion_table(rows)
         st.caption("Click a cell to pick its examples (rows: true class, columns: predicted).")
-        st.dataframe(table, key=TABLE_KEY, on_select="rerun", selection_mode="single-cell")
+        widths = {"_index": st.column_config.Column(width=INDEX_WIDTH),
+                  **{c: st.column_config.NumberColumn(width=CELL_WIDTH) for c in table.columns}}
+        st.dataframe(table, key=TABLE_KEY, on_select="rerun", selection_mode="single-cell",
+                     column_config=widths, width="content")
         chosen = _picked(rows, table)
         if chosen is None:
             return

@@ -127,7 +127,7 @@ def _recalibration_part(whole: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
         "ECE": [estimate_text(result.before.ece), estimate_text(result.after.ece)],
         "Brier": [estimate_text(result.before.brier, percent=False, digits=4),
                   estimate_text(result.after.brier, percent=False, digits=4)],
-        "verdict": [result.before.verdict, result.after.verdict]})
+        "reading": [result.before.verdict, result.after.verdict]})
     st.dataframe(table, hide_index=True, key=f"{KEY}.recalibration")
     fitted = ", ".join(f"{name} = {value:.3g}" for name, value in result.parameters.items())
     st.caption(escape_markdown(f"{result.note}; fitted {fitted}."))

@@ -14,7 +14,7 @@ from analysis.metrics import DecisionCost, ErrorCost, decision_cost, error_cost
 from analysis.predictions import Predictions
 from analysis.text import escape_markdown
 from charts.calibration import cost_figure
-from components.errors import attempt
+from components.errors import attempt, show_error
 from components.metrics_compute import (
     BOOTSTRAP_DRAWS,
     BOOTSTRAP_SEED,
@@ -114,8 +114,8 @@ def multiclass_cost(predictions: Predictions, split: str | None) -> None:
             return
         values = matrix.to_numpy(dtype=float)
         if np.isnan(values).any():
-            st.error("Every cell of the cost matrix needs a number (0 for free).",
-                     icon=":material/error:")
+            show_error("Every cell of the cost matrix needs a number: type 0 where an error "
+                       "costs nothing.")
             return
         y = rows.y_true()
         result = attempt(_decision_cost, rows_digest(y, proba), tuple(map(tuple, values.tolist())),

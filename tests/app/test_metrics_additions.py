@@ -99,3 +99,19 @@ def test_five_rows_show_too_few_examples_instead_of_an_interval(app_test: AppTes
     captions = _texts(at.caption)
     assert "no interval: too few examples" in captions
     assert "zero_division: too few" not in captions
+
+
+def test_multiclass_file_gets_top_k_calibration_cost_and_its_cells(metrics: AppTest):
+    metrics.selectbox(key="metrics.file.file").set_value("animals_multiclass.csv").run()
+    assert not metrics.exception and not metrics.error
+    shown = metric_values(metrics)
+    assert "Top-2 accuracy" in shown and "Expected calibration error (ECE)" in shown
+    assert "Cost per example, top class" in shown
+    metrics.number_input(key="metrics.topk.k").set_value(1).run()
+    top1 = float(metric_values(metrics)["Top-1 accuracy"].rstrip("%"))
+    assert top1 == pytest.approx(float(metric_values(metrics)["Accuracy"].rstrip("%")), abs=0.11)
+    table = next(d.value for d in metrics.dataframe if d.key == "metrics.cells.table")
+    assert list(table.columns) == ["bird", "cat", "dog", "fish"]
+    metrics.radio(key="metrics.cells.source").set_value("errors").run()
+    metrics.selectbox(key="metrics.cells.class").set_value(1).run()
+    assert "false positives of cat" in _texts(metrics.markdown)
