@@ -12,8 +12,9 @@ import streamlit as st
 from analysis.metrics import ALL_ROWS, model_diff
 from analysis.predictions import Predictions
 from analysis.text import escape_markdown
-from components.errors import attempt
-from components.metrics_models import ModelRows
+from components.errors import attempt, show_error
+from components.metrics_models import ModelRows, align_rows
+from components.state import loaded_predictions
 
 KEY = "metrics.diff"
 TITLE = "A vs B per slice"
@@ -50,14 +51,44 @@ def multiclass_models(rows: Predictions) -> dict[str, np.ndarray]:
     return models
 
 
+def _other_models(primary: Predictions, split: str | None) -> dict[str, np.ndarray]:
+    """Models of other multiclass files of the same examples the user adds (matched by id)."""
+    files = loaded_predictions()  # tables are read only for the files chosen
+    others = [name for name in files
+              if name != primary.name and files.task_of(name) == "multiclass"]
+    if not others:
+        return {}
+    chosen = st.multiselect("Also compare models from", others, key=f"{KEY}.files",
+                            help="Other multiclass files of the same examples (matched by example id).")
+    base = primary.subset(split) if split else primary
+    models: dict[str, np.ndarray] = {}
+    for name in chosen:
+        other = files[name]
+        rows = other.subset(split) if split and other.mapping.split else other
+        try:
+            order = align_rows(base, rows)
+        except ValueError as err:
+            show_error(err)
+            continue
+        if not np.array_equal(rows.y_true().astype(str)[order], base.y_true().astype(str)):
+            show_error(f"{name} gives different true labels for the same examples as "
+                       f"{primary.name}: both files must describe the same examples.")
+            continue
+        for column, values in multiclass_models(rows).items():
+            models[f"{name}: {column}"] = values[order]
+    return models
+
+
 def multiclass_model_diff(predictions: Predictions, split: str | None) -> None:
-    """The section for a multiclass file: its label column against its probabilities' top class."""
+    """The section for a multiclass file: its label column, its probabilities' top class and
+    the models of other files of the same examples, two at a time."""
     rows = predictions.subset(split) if split else predictions
     with st.expander(TITLE):
-        models = multiclass_models(rows)
+        models = {**multiclass_models(rows), **_other_models(predictions, split)}
         if len(models) < 2:
-            st.caption("Needs two models of the same examples: a predicted-label column and "
-                       "probability columns that disagree with it.")
+            st.caption("Needs two models of the same examples: probability columns that disagree "
+                       "with the predicted-label column, or another multiclass file of the same "
+                       "examples (added above).")
             return
         mapping = rows.mapping
         y = rows.y_true().astype(str)

@@ -4,16 +4,20 @@ warning with its swap, and "too few examples" instead of an interval."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.error_analysis_state import SHEET_KIND, load_sheet
+from components.inputs import UPLOAD_CHOICE
 from components.state import store
 from tests.app.conftest import metric_values, open_view, plain
 
 PAGE = "views/metrics.py"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 @pytest.fixture
@@ -27,6 +31,8 @@ def _texts(elements) -> str:
 
 def _upload(at: AppTest, name: str, frame: pd.DataFrame) -> AppTest:
     at.switch_page(PAGE).run()
+    if at.selectbox(key="metrics.file.file").value != UPLOAD_CHOICE:
+        at.selectbox(key="metrics.file.file").set_value(UPLOAD_CHOICE).run()
     at.file_uploader(key="metrics.file.upload").set_value(
         (name, frame.to_csv(index=False).encode(), "text/csv")).run()
     assert not at.exception, at.exception
@@ -115,3 +121,18 @@ def test_multiclass_file_gets_top_k_calibration_cost_and_its_cells(metrics: AppT
     metrics.radio(key="metrics.cells.source").set_value("errors").run()
     metrics.selectbox(key="metrics.cells.class").set_value(1).run()
     assert "false positives of cat" in _texts(metrics.markdown)
+
+
+def test_multiclass_models_of_two_files_are_compared_per_slice(metrics: AppTest):
+    animals = pd.read_csv(SAMPLE_DIR / "animals_multiclass.csv")
+    worse = animals.drop(columns=["p_bird", "p_cat", "p_dog", "p_fish"])
+    worse.loc[worse.index % 7 == 0, "y_pred"] = "dog"  # a weaker second model
+    _upload(metrics, "animals_v2.csv", worse)
+    metrics.selectbox(key="metrics.file.file").set_value("animals_multiclass.csv").run()
+    metrics.multiselect(key="metrics.diff.files").set_value(["animals_v2.csv"]).run()
+    metrics.selectbox(key="metrics.diff.b").set_value("animals_v2.csv: y_pred").run()
+    metrics.selectbox(key="metrics.diff.slice").set_value("source").run()
+    assert not metrics.exception and not metrics.error
+    table = next(d.value for d in metrics.dataframe if "Holm p" in d.value.columns)
+    assert set(table["source"]) == {"camera trap", "phone"}
+    assert table["only A right"].sum() > table["only B right"].sum()
