@@ -22,6 +22,7 @@ from components.metrics_compute import (
     BOOTSTRAP_SEED,
     compute_allowed,
     estimate_text,
+    model_scores,
     rows_digest,
 )
 from components.metrics_models import ModelRows
@@ -49,9 +50,8 @@ def _recalibration(digest: str, n_bins: int, strategy: str, classes: tuple[str, 
 def binary_calibration(predictions: Predictions, rows: ModelRows, model: str) -> None:
     """The section for one binary model; recalibration uses the whole file's dev and test rows."""
     with st.expander(TITLE):
-        scores = rows.scores.get(model)
+        scores = model_scores(rows, model, "Calibration")
         if scores is None:
-            st.caption("Calibration needs a score column; this model gives labels only.")
             return
         whole = None
         if predictions.mapping.split and model in predictions.mapping.scores:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from analysis.metrics import Estimate
 from analysis.text import escape_markdown
+from components.metrics_models import ModelRows
 from components.state import content_digest
 
 AUTO_ROWS = 200_000  # calibration and cost take tens of seconds at a million rows
@@ -57,3 +58,11 @@ def estimate_text(estimate: Estimate, *, percent: bool = True, digits: int = 3) 
     if estimate.reason:
         return f"{shown(estimate.value)} (no interval: {estimate.reason})"
     return shown(estimate.value)
+
+
+def model_scores(rows: ModelRows, model: str, what: str) -> np.ndarray | None:
+    """The model's scores, or None with a note that `what` needs scores (a label-only model)."""
+    scores = rows.scores.get(model)
+    if scores is None:
+        st.caption(f"{escape_markdown(what)} needs a score column; this model gives labels only.")
+    return scores

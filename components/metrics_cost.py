@@ -20,6 +20,7 @@ from components.metrics_compute import (
     BOOTSTRAP_SEED,
     compute_allowed,
     estimate_text,
+    model_scores,
     rows_digest,
 )
 from components.metrics_models import ModelRows
@@ -50,9 +51,8 @@ def _use_threshold(value: float) -> None:
 def binary_cost(rows: ModelRows, model: str, threshold: float) -> None:
     """Expected cost against the threshold for one binary model's scores."""
     with st.expander(TITLE):
-        scores = rows.scores.get(model)
+        scores = model_scores(rows, model, "The cost curve")
         if scores is None:
-            st.caption("The cost curve needs a score column; this model gives labels only.")
             return
         left, right = st.columns(2)
         cost_fp = left.number_input("Cost of a false positive", min_value=0.0, value=1.0,

@@ -136,3 +136,12 @@ def test_multiclass_models_of_two_files_are_compared_per_slice(metrics: AppTest)
     table = next(d.value for d in metrics.dataframe if "Holm p" in d.value.columns)
     assert set(table["source"]) == {"camera trap", "phone"}
     assert table["only A right"].sum() > table["only B right"].sum()
+
+
+def test_big_files_wait_for_a_click_before_calibrating(metrics: AppTest, monkeypatch):
+    monkeypatch.setattr("components.metrics_compute.AUTO_ROWS", 100)
+    metrics.run()
+    assert "Expected calibration error (ECE)" not in metric_values(metrics)
+    assert "runs when asked" in _texts(metrics.caption)
+    metrics.button(key="metrics.calibration.run").click().run()
+    assert "Expected calibration error (ECE)" in metric_values(metrics)
