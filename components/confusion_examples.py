@@ -112,13 +112,14 @@ def _confusion_table(rows: ExampleRows) -> pd.DataFrame:
     return counts
 
 
-def _picked(rows: ExampleRows, table: pd.DataFrame) -> tuple[np.ndarray, str] | None:
-    """Row indices chosen by the cell selection or the class picker, and what they are."""
+def _picked(rows: ExampleRows, table: pd.DataFrame,
+            cells: list[tuple[int, str]]) -> tuple[np.ndarray, str] | None:
+    """Row indices chosen by the selected cell or the class picker, and what they are."""
     source = st.radio("Examples from", list(SOURCES), format_func=SOURCES.get, horizontal=True,
                       key=f"{KEY}.source")
     if source == "cell":
-        cells = st.session_state.get(TABLE_KEY, {}).get("selection", {}).get("cells", [])
-        cells = [(r, c) for r, c in cells if c in table.columns]
+        # a selection left from another file may point outside this table: ignore it
+        cells = [(r, c) for r, c in cells if c in table.columns and 0 <= int(r) < len(table)]
         if not cells:
             st.caption("Select a cell of the table above to see its examples.")
             return None
@@ -143,9 +144,9 @@ def confusion_examples(rows: ExampleRows) -> None:
         st.caption("Click a cell to pick its examples (rows: true class, columns: predicted).")
         widths = {"_index": st.column_config.Column(width=INDEX_WIDTH),
                   **{c: st.column_config.NumberColumn(width=CELL_WIDTH) for c in table.columns}}
-        st.dataframe(table, key=TABLE_KEY, on_select="rerun", selection_mode="single-cell",
-                     column_config=widths, width="content")
-        chosen = _picked(rows, table)
+        event = st.dataframe(table, key=TABLE_KEY, on_select="rerun", selection_mode="single-cell",
+                             column_config=widths, width="content")
+        chosen = _picked(rows, table, list(event.selection.cells))
         if chosen is None:
             return
         where, what = chosen

@@ -145,3 +145,18 @@ def test_big_files_wait_for_a_click_before_calibrating(metrics: AppTest, monkeyp
     assert "runs when asked" in _texts(metrics.caption)
     metrics.button(key="metrics.calibration.run").click().run()
     assert "Expected calibration error (ECE)" in metric_values(metrics)
+
+
+def test_class_names_reach_the_page_as_text(app_test: AppTest):
+    frame = _misread().replace({"y_true": {"cat": "**cat**", "dog": "[dog](http://x.org)"}})
+    at = _upload(app_test, "odd names.csv", frame)
+    swap = at.button(key="metrics.swap_positive")
+    assert plain(swap.label) == "Make '**cat**' the positive class"
+    assert "**cat**" not in swap.label  # escaped, not bold
+    columns = next(d.value for d in at.dataframe if d.key == "metrics.cells.table").columns
+    assert list(columns) == ["**cat** (negative)", "[dog](http://x.org) (positive)"]
+    at.session_state["metrics.cells.table"] = {"selection": {"cells": [[0, columns[1]]]}}
+    at.run()
+    heading = next(m.value for m in at.markdown if "examples: true" in plain(m.value))
+    assert "[dog](http" not in heading and "predicted [dog](http" in plain(heading)
+    assert "**cat**" not in heading
