@@ -59,13 +59,17 @@ class ExampleRows:
         return cls(rows.y_true(), rows.y_pred(), labels, [str(c) for c in labels],
                    example_ids=ids, image_paths=images)
 
+    @property
+    def ids(self) -> np.ndarray:
+        """Each row's example id (1, 2, ... when the file has no id column)."""
+        return self.example_ids if self.example_ids is not None else np.arange(1, len(self.y_true) + 1)
+
     def sheet_rows(self, where: np.ndarray) -> pd.DataFrame:
         """The rows at `where` that are mistakes, as the error-analysis sheet takes them."""
-        ids = self.example_ids if self.example_ids is not None else np.arange(1, len(self.y_true) + 1)
-        pick = (lambda a: None if a is None else np.asarray(a)[where])  # noqa: E731
-        return misclassified_examples(self.y_true[where], self.y_pred[where],
-                                      scores=pick(self.scores), example_ids=ids[where],
-                                      image_paths=pick(self.image_paths))
+        return misclassified_examples(
+            self.y_true[where], self.y_pred[where], example_ids=self.ids[where],
+            scores=None if self.scores is None else self.scores[where],
+            image_paths=None if self.image_paths is None else np.asarray(self.image_paths)[where])
 
 
 @dataclass(frozen=True)
@@ -150,11 +154,10 @@ def confusion_examples(rows: ExampleRows) -> None:
         if chosen is None:
             return
         where, what = chosen
-        shown = pd.DataFrame({"example_id": (rows.example_ids[where] if rows.example_ids is not None
-                                             else where + 1),
-                              "true": np.asarray(rows.names, dtype=object)[_codes(rows, rows.y_true[where])],
-                              "predicted": np.asarray(rows.names, dtype=object)[
-                                  _codes(rows, rows.y_pred[where])]})
+        names = np.asarray(rows.names, dtype=object)
+        shown = pd.DataFrame({"example_id": rows.ids[where],
+                              "true": names[_codes(rows, rows.y_true[where])],
+                              "predicted": names[_codes(rows, rows.y_pred[where])]})
         if rows.scores is not None:
             shown["score"] = rows.scores[where]
         st.markdown(f"**{len(where):,} examples: {escape_markdown(what)}**")
