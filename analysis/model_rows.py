@@ -53,7 +53,7 @@ def _model_name(file_name: str, column: str, several: bool) -> str:
     return f"{file_name}: {column}" if several else file_name
 
 
-def _align(primary: Predictions, other: Predictions) -> np.ndarray:
+def align_rows(primary: Predictions, other: Predictions) -> np.ndarray:
     """Row positions in `other` of each row of `primary` (the same examples, same order)."""
     left, right = primary.mapping.example_id, other.mapping.example_id
     if left and right:
@@ -90,7 +90,7 @@ def binary_models(primary: Predictions, *, split: str | None = None,
         labels[mapping.y_pred] = base.frame[mapping.y_pred].to_numpy(dtype=np.int8)
     for other in (others or {}).values():
         rows = _subset(other, split)
-        order = _align(base, rows)
+        order = align_rows(base, rows)
         if not np.array_equal(rows.y_true()[order].astype(np.int8), y_true):
             raise ValueError(f"{other.name} gives different true labels for the same examples as "
                              f"{primary.name}: both files must describe the same examples.")

@@ -42,9 +42,15 @@ from charts.metrics import (
     task_bar_figure,
     threshold_figure,
 )
+from components.confusion_examples import ExampleRows, confusion_examples
 from components.errors import show_error
 from components.inputs import predictions_picker
+from components.metrics_calibration import binary_calibration, multiclass_calibration
+from components.metrics_cost import binary_cost, multiclass_cost
+from components.metrics_model_diff import binary_model_diff, multiclass_model_diff
+from components.metrics_multiclass_scores import multiclass_scores
 from components.pages import page_spec
+from components.positive_swap import chosen_positive, misreading_notice
 from components.share import copy_link
 from components.state import current_workspace, loaded_predictions, set_shared, workspace_data
 from components.unreadable import unreadable_item
@@ -84,6 +90,8 @@ def _card(column, title: str, estimate: Estimate | None, *, help_text: str | Non
             if estimate.method == "wilson" and estimate.denominator:
                 counts = f" · {estimate.numerator:,.0f}/{estimate.denominator:,.0f}"
             st.caption(f"95% CI {shown(estimate.low)}–{shown(estimate.high)}{counts}")
+        elif estimate.too_few_examples:
+            st.caption(f"no interval: {escape_markdown(estimate.reason)}")
         elif estimate.method == "point":
             st.caption("no interval (threshold-free summary)")
         elif estimate.reason:
@@ -209,6 +217,7 @@ def _binary_view(predictions: Predictions, split: str | None) -> ModelRows | Non
     else:
         result = binary_metrics(rows.y_true, rows.labels[model])
     _metric_cards(result)
+    misreading_notice(result, predictions)
     with st.expander("All metrics with intervals (and F-beta)"):
         beta = st.number_input("β for F-beta (β > 1 weighs recall higher; 0 = off)", 0.0, 10.0,
                                0.0, 0.5, key="metrics.beta")
@@ -234,6 +243,10 @@ def _binary_view(predictions: Predictions, split: str | None) -> ModelRows | Non
         roc_col.plotly_chart(roc_figure(curves, threshold=threshold), key="metrics.roc")
         pr_col.plotly_chart(pr_figure(curves, threshold=threshold), key="metrics.pr")
     y_pred = rows.predicted(model, threshold)
+    confusion_examples(ExampleRows(rows.y_true, y_pred, (0, 1), labels, rows.scores.get(model),
+                                   rows.example_ids, rows.image_paths))
+    binary_calibration(predictions, rows, model)
+    binary_cost(rows, model, threshold)
     _slices_section(rows.y_true, y_pred, rows.groups, binary=True)
     if rows.weights is not None:
         _weighted_section(rows.y_true, y_pred, rows.weights)
@@ -316,6 +329,11 @@ def _multiclass_view(predictions: Predictions, split: str | None) -> None:
                 "recall_high", "f1")}
     st.dataframe(result.per_class, hide_index=True, key="metrics.per_class", column_config=percent)
     st.dataframe(result.averages, hide_index=True, key="metrics.averages", column_config=percent)
+    confusion_examples(ExampleRows.of_file(rows, result.labels))
+    multiclass_scores(predictions, split)
+    multiclass_calibration(predictions, split)
+    multiclass_cost(predictions, split)
+    multiclass_model_diff(predictions, split)
     groups = {c: rows.frame[c].astype(str).to_numpy() for c in predictions.mapping.groups}
     _slices_section(rows.y_true(), rows.y_pred(), groups, binary=False)
 
@@ -500,7 +518,7 @@ st.caption("One number to decide with: precision, recall, F1 and friends with th
            "uncertainty, the threshold that suits you, and the model to keep.")
 copy_link()
 
-predictions = predictions_picker("metrics.file")
+predictions = chosen_positive(predictions_picker("metrics.file"))
 model_rows: ModelRows | None = None
 current_threshold = 0.5
 if predictions is not None:
@@ -516,3 +534,4 @@ if predictions is not None:
 
 _model_table_section(model_rows, current_threshold)
 _comparison_section(model_rows, current_threshold)
+binary_model_diff(model_rows, current_threshold)
