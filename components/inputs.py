@@ -180,6 +180,9 @@ def _transform_choice(detected: ColumnMapping, key: str) -> str | None:
     start = options.index(detected.score_transform or "none")
     choice = st.selectbox("Score transform", options, index=start, format_func=TRANSFORM_LABELS.get,
                           key=f"{key}.score_transform", help=TRANSFORM_HELP)
+    if detected.score_transform or choice != "none":
+        st.caption("sigmoid/softmax: logits to probabilities · rank only: ROC/PR and thresholds "
+                   "in score units")
     return None if choice == "none" else choice
 
 
