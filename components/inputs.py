@@ -284,8 +284,7 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
             if target is not None:
                 predictions = join_as_model(target, predictions)
             if status is not None:
-                status.update(label=f"Saving {escape_markdown(predictions.name)} to the "
-                                    "workspace…")
+                status.update(label=f"Saving {shown_name} to the workspace…")
             _remember(predictions, fingerprint)
             if status is not None:
                 status.update(label=f"Checked {shown_name}; it is saved in the workspace "
@@ -296,7 +295,8 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
             st.caption("Logits or decision scores? Choose sigmoid, softmax or rank only under "
                        "**Score transform** in the column mapping.")
         return None
-    st.success(f"Loaded {escape_markdown(predictions.name)}: {_describe(predictions)}",
+    into = f" as a model of {escape_markdown(target.name)}" if target is not None else ""
+    st.success(f"Loaded {shown_name}{into}: {_describe(predictions)}",
                icon=":material/check_circle:")
     for note in predictions.notes:
         st.warning(escape_markdown(note), icon=":material/info:")
