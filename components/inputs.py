@@ -188,7 +188,7 @@ def _transform_choice(detected: ColumnMapping, key: str) -> str | None:
 
 def _one_hot_caption(detected: ColumnMapping) -> None:
     """Say which columns make the true label when it is built from one-hot columns."""
-    shown = ", ".join(f"`{escape_markdown(c)}`" for c in detected.one_hot[:8])
+    shown = ", ".join(f"'{escape_markdown(c)}'" for c in detected.one_hot[:8])
     more = f" and {len(detected.one_hot) - 8} more" if len(detected.one_hot) > 8 else ""
     st.caption(f"**True label**: built from the one-hot columns {shown}{more} (each row's class "
                "is its column holding 1).")
@@ -308,8 +308,8 @@ def _long_caption(frame: pd.DataFrame, long: tuple[str, str]) -> str:
     model_column, id_column = long
     models = frame[model_column].nunique(dropna=True)
     return (f":material/info: One row per example and model: the {models} models in "
-            f"`{escape_markdown(model_column)}` become score columns joined on "
-            f"`{escape_markdown(id_column)}`. Map one model's columns; every model is read "
+            f"'{escape_markdown(model_column)}' become score columns joined on "
+            f"'{escape_markdown(id_column)}'. Map one model's columns; every model is read "
             "the same way.")
 
 
