@@ -26,6 +26,7 @@ from analysis.error_analysis import (
     sheet_to_content,
     validate_sheet,
 )
+from analysis.reading import READABLE_FILE_TYPES
 from components.image_previews import previews
 from storage import Item, StaleRevisionError, UnreadableContent, WorkspaceStore
 from storage.store import NAME_LIMIT
@@ -42,7 +43,7 @@ _UNREADABLE = "ea.unreadable"  # (sheet name, why) of a selected sheet that cann
 SELECT_KEY = "sheet"  # the sheet selector; bound to the URL (?sheet=name)
 DEV_ERROR_KEY = "ea.dev_error"
 # File types the sheet uploader takes (read_sheet reads them all through read_table).
-SHEET_TYPES = ("csv", "tsv", "txt", "gz", "xlsx", "parquet")
+SHEET_TYPES = READABLE_FILE_TYPES
 TOTAL_KEY = "ea.total_errors"
 # Pages pass the access-checking gate; the storage tests pass a bare store.
 SheetStore = WorkspaceGate | WorkspaceStore

@@ -51,6 +51,7 @@ from components.metrics_model_diff import binary_model_diff, multiclass_model_di
 from components.metrics_multiclass_scores import multiclass_scores
 from components.pages import page_spec
 from components.positive_swap import chosen_positive, misreading_notice
+from components.real_exports import threshold_range
 from components.share import copy_link
 from components.state import current_workspace, loaded_predictions, set_shared, workspace_data
 from components.unreadable import unreadable_item
@@ -129,8 +130,8 @@ def _split_choice(predictions: Predictions) -> str | None:
     return None if chosen == ALL_ROWS else chosen
 
 
-def _use_threshold(value: float) -> None:
-    st.session_state["threshold"] = round(float(value), 2)
+def _use_threshold(value: float, key: str = "threshold") -> None:
+    st.session_state[key] = round(float(value), 2)
 
 
 # --------------------------------------------------------------------------- binary view
@@ -144,14 +145,14 @@ def _other_files(primary: Predictions) -> dict[str, Predictions]:
     return {name: files[name] for name in chosen}
 
 
-def _threshold_helpers(curve: ScoreCurve) -> float | None:
+def _threshold_helpers(curve: ScoreCurve, key: str = "threshold") -> float | None:
     best = best_f1_threshold(curve)
     left, middle, right = st.columns(3)
     with left:
         if best.threshold is not None:
             st.caption(f"Best F1 {best.f1:.3f} at threshold {best.threshold:.2f}")
             st.button("Use the best-F1 threshold", key="metrics.use_best", on_click=_use_threshold,
-                      args=(best.threshold,), icon=":material/target:")
+                      args=(best.threshold, key), icon=":material/target:")
         else:
             st.caption(escape_markdown(best.reason))
     for column, metric, default in ((middle, "precision", 90.0), (right, "recall", 90.0)):
@@ -210,9 +211,13 @@ def _binary_view(predictions: Predictions, split: str | None) -> ModelRows | Non
     curves = {name: _curve(rows.y_true, s) for name, s in rows.scores.items()}
     best = None
     if model in rows.scores:
-        threshold = st.slider("Threshold (score ≥ threshold is predicted positive)", 0.0, 1.0, 0.5,
-                              0.01, key="threshold", bind="query-params")
-        best = _threshold_helpers(curves[model])
+        # ranking scores (score_transform 'rank') keep their own units: their own range and key
+        ranked = predictions.mapping.score_transform == "rank"
+        slider_key = "threshold_score" if ranked else "threshold"
+        threshold = st.slider("Threshold (score ≥ threshold is predicted positive)",
+                              *threshold_range(rows.scores, predictions.mapping.score_transform),
+                              key=slider_key, bind="query-params")
+        best = _threshold_helpers(curves[model], slider_key)
         result = metrics_at_threshold(curves[model], threshold=threshold)
     else:
         result = binary_metrics(rows.y_true, rows.labels[model])

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.limits import ReadLimits
-from analysis.predictions import read_table
+from analysis.predictions import READABLE_FILE_TYPES, read_table
 from analysis.sample_size import (
     SAMPLE_DESIGNS,
     SampleSize,
@@ -213,8 +213,7 @@ def file_section(dev: int | None, test: int | None, train_dev: int | None,
     st.subheader("Write a split column into your file")
     st.caption("Upload a table with one row per example and a column saying where each example "
                "comes from. Sizes follow your choices above; the file's own source counts are used.")
-    upload = st.file_uploader("File with a source column", type=["csv", "tsv", "txt", "xlsx",
-                                                                  "parquet", "gz"],
+    upload = st.file_uploader("File with a source column", type=list(READABLE_FILE_TYPES),
                               key="split_file")
     if upload is None:
         return

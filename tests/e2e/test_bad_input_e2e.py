@@ -22,10 +22,15 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
-from analysis.predictions import read_predictions, read_table, suggest_mapping
+from analysis.predictions import (
+    READABLE_FILE_TYPES,
+    read_predictions,
+    read_table,
+    suggest_mapping,
+)
 from analysis.sheet_io import read_sheet
 from components.error_analysis_state import SHEET_TYPES
-from components.inputs import FILE_TYPES, wrong_task_message
+from components.inputs import wrong_task_message
 from tests.corpus.make_corpus import (
     CASES,
     INJECTED_SELECTORS,
@@ -36,7 +41,7 @@ from tests.corpus.make_corpus import (
 from tests.e2e.big_upload_flow import choose_upload
 from tests.e2e.browser import IDLE, SHOTS, open_page
 
-PICKER_TYPES = tuple(FILE_TYPES)
+PICKER_TYPES = READABLE_FILE_TYPES
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ PAGES = [
              SHEET_TYPES, setup=_choose_sheet_upload),
     PageSpec("split-planner", "split-planner", None, lambda data, name: read_table(data, name),
              "Data sources and their sizes", "web: 150000; mobile: 12000",
-             ("csv", "tsv", "txt", "xlsx", "parquet", "gz")),
+             READABLE_FILE_TYPES),
 ]
 
 
