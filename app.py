@@ -38,6 +38,8 @@ PAGES = {
         st.Page("views/metrics.py", title="Metrics", icon=":material/speed:", url_path="metrics"),
         st.Page("views/error_analysis.py", title="Error analysis", icon=":material/fact_check:",
                 url_path="error-analysis"),
+        st.Page("views/error_slices.py", title="Error slices", icon=":material/troubleshoot:",
+                url_path="error-slices"),
     ],
     "Plan and learn": [
         st.Page("views/split_planner.py", title="Split planner", icon=":material/call_split:",
