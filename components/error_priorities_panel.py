@@ -165,13 +165,10 @@ def priorities_panel(sheet: HeldSheet, summary: CategorySummary | None) -> None:
     st.caption("Per category, what the team could try, a rough effort and who owns it (saved "
                "with the sheet). The priority table ranks categories by the most dev error "
                "fixing them could remove per unit of effort.")
-    inputs_col, table_col = st.columns(2, gap="large")
-    with inputs_col:
-        saved = _inputs(sheet)
-    with table_col:
-        if summary is None:
-            st.caption("Tick some rows to rank the categories.")
-        else:
-            _priority_section(saved, summary)
+    saved = _inputs(sheet)
+    if summary is None:
+        st.caption("Tick some rows to rank the categories.")
+    else:
+        _priority_section(saved, summary)
     st.subheader("False positives and false negatives")
     _error_type_section(sheet)

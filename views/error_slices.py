@@ -12,7 +12,7 @@ from components import error_slices as slices
 from components.errors import show_error
 from components.inputs import predictions_picker
 
-SHOWN = {"slice": st.column_config.TextColumn("slice", width="large"),
+SHOWN = {"slice": st.column_config.TextColumn("slice", width="medium"),
          "n": st.column_config.NumberColumn("rows", format="%d"),
          "errors": st.column_config.NumberColumn("errors", format="%d"),
          "error_rate": st.column_config.NumberColumn("error rate", format="percent"),
@@ -51,31 +51,30 @@ except ValueError as err:
     show_error(err)
     st.stop()
 
-table_col, tree_col = st.columns([3, 2], gap="large")
-with table_col:
-    st.subheader("Where errors concentrate")
-    st.markdown(escape_markdown(found.attrs["summary"]))
-    for note in found.attrs["notes"]:
-        st.caption(escape_markdown(note))
-    if found.empty:
-        st.info("No slice has an error rate significantly above the rest: errors are spread "
-                "over these columns. Try other columns, or a smaller slice size.",
-                icon=":material/info:")
-        chosen = None
-    else:
-        st.caption("Select a row to make the slice a category of an error-analysis sheet.")
-        event = st.dataframe(found[list(SHOWN)], hide_index=True, column_config=SHOWN,
-                             key=f"{slices.KEY}.table", on_select="rerun",
-                             selection_mode="single-row")
-        chosen = slices.selected_slice(event, found)
+st.subheader("Where errors concentrate")
+st.markdown(escape_markdown(found.attrs["summary"]))
+for note in found.attrs["notes"]:
+    st.caption(escape_markdown(note))
+chosen = None
+if found.empty:
+    st.info("No slice has an error rate significantly above the rest: errors are spread over "
+            "these columns. Try other columns, or a smaller slice size.", icon=":material/info:")
+else:
+    st.caption("Select a row to make the slice a category of an error-analysis sheet.")
+    event = st.dataframe(found[list(SHOWN)], hide_index=True, column_config=SHOWN,
+                         key=f"{slices.KEY}.table", on_select="rerun", selection_mode="single-row")
+    chosen = slices.selected_slice(event, found)
+
+tree_col, category_col = st.columns([3, 2], gap="large")
 with tree_col:
     st.subheader("Error tree")
-    st.plotly_chart(error_tree_figure(tree), key=f"{slices.KEY}.tree")
-    st.caption("A shallow decision tree fitted to the errors: box width = rows, colour = error "
+    st.plotly_chart(error_tree_figure(tree, height=480), key=f"{slices.KEY}.tree")
+    st.caption("A shallow decision tree fitted to the errors: box height = rows, colour = error "
                "rate; hover a box for its errors and its share of all errors.")
-
-if chosen is not None:
+with category_col:
     st.subheader("Make it a category")
-    slices.make_category_form(rows, chosen)
-else:
-    slices.show_made()
+    if chosen is None:
+        st.caption("Select a slice in the table above to review its errors in a sheet.")
+        slices.show_made()
+    else:
+        slices.make_category_form(rows, chosen)
