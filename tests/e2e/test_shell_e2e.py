@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 PAGES = [("waterfall", "Bias & variance"), ("metrics", "Metrics"),
-         ("error-analysis", "Error analysis"), ("split-planner", "Split planner"),
+         ("error-analysis", "Error analysis"), ("error-slices", "Error slices"),
+         ("split-planner", "Split planner"),
          ("training-lab", "Training lab"), ("workspaces", "Workspaces"),
          ("report", "Project report")]
 
