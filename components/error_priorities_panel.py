@@ -124,7 +124,7 @@ def _priority_section(saved: dict[str, dict[str, Any]], summary: CategorySummary
     st.dataframe(table, hide_index=True, key="ea.priority_table", column_config={
         "share": _PERCENT,
         "ceiling_gain": st.column_config.NumberColumn("ceiling gain (pts)", format="%.2f"),
-        "best_dev_error": st.column_config.NumberColumn("best dev error (%)", format="%.2f"),
+        "best_dev_error": st.column_config.NumberColumn("dev error at best (%)", format="%.2f"),
         "gain_per_effort": st.column_config.NumberColumn("gain per effort", format="%.2f")})
     for note in table.attrs.get("notes", []):
         st.caption(escape_markdown(note))
