@@ -78,7 +78,7 @@ def start_sample_sheet(page: Page, app_url: str, name: str) -> int:
     open_page(page, f"{app_url}/error-analysis")
     source = page.get_by_text("The course's sample sheet (100 reviewed errors)")
     if not source.is_visible():  # sheets exist (the sample project starts one): open the form
-        page.get_by_text("Start a new sheet").click()
+        page.get_by_text("Start a new sheet", exact=True).click()
     source.click()
     wait_idle(page)
     page.get_by_label("Sheet name").fill(name)
