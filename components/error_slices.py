@@ -28,7 +28,7 @@ from components.state import current_user, current_workspace, workspace_data
 ALL_ROWS = "All rows"
 MAX_COLUMNS = 20
 KEY = "slices"  # prefix of this page's widget keys
-_MADE = "slices.made"  # the last slice made a category: (sheet, category, rows, conflict message)
+_MADE = "slices.made"  # the last slice made a category: (sheet, rows, conflict, category, slice)
 # Columns that describe the prediction itself, never a cohort of examples.
 _ROLE_FIELDS = ("y_true", "y_pred", "split", "weight", "example_id", "image")
 _ROLE_LISTS = ("scores", "proba", "task_labels", "task_scores", "text")
@@ -264,17 +264,18 @@ def make_category_form(rows: SearchRows, slice_row: pd.Series) -> None:
         except ValueError as err:
             show_error(err)
         else:
-            st.session_state[_MADE] = (*made, category)
+            st.session_state[_MADE] = (*made, category, slice_text)
             sheet_state.request_open(made[0])
-    show_made()
+    show_made(slice_text)
 
 
-def show_made() -> None:
-    """Say where the last slice went, with a link that opens that sheet."""
+def show_made(slice_text: str | None = None) -> None:
+    """Say where the last slice went (when it is the selected one, or none is selected), with
+    a link that opens that sheet."""
     made = st.session_state.get(_MADE)
-    if made is None:
+    if made is None or slice_text not in (None, made[-1]):
         return
-    name, count, conflict, category = made
+    name, count, conflict, category, _ = made
     if conflict:
         st.warning(escape_markdown(conflict))
     st.success(f"Category **{escape_markdown(category)}** added to **{escape_markdown(name)}** "

@@ -116,3 +116,6 @@ def test_hostile_column_names_and_values_stay_text(store_url: str):
     _select(at, 0)
     _assert_shown_as_text(at, WORKSPACE, SLICE_VALUE)
     assert "&lt;img src=http://evil.example/s.png&gt;" in _chart_texts(at)
+    at.button(key="slices.make").click().run()
+    assert "examples ticked" in at.success[0].value
+    _assert_shown_as_text(at, WORKSPACE, SLICE_VALUE)  # the category and sheet names too
