@@ -10,6 +10,7 @@ from analysis.text import escape_markdown
 from charts.error_tree import error_tree_figure
 from components import error_slices as slices
 from components.errors import show_error
+from components.eyeball_panel import eyeball_panel
 from components.inputs import predictions_picker
 
 SHOWN = {"slice": st.column_config.TextColumn("slice", width="medium"),
@@ -78,3 +79,5 @@ with category_col:
         slices.show_made()
     else:
         slices.make_category_form(rows, chosen)
+
+eyeball_panel(rows)

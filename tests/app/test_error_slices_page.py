@@ -119,3 +119,13 @@ def test_hostile_column_names_and_values_stay_text(store_url: str):
     at.button(key="slices.make").click().run()
     assert "examples ticked" in at.success[0].value
     _assert_shown_as_text(at, WORKSPACE, SLICE_VALUE)  # the category and sheet names too
+
+
+def test_eyeball_set_holds_about_the_errors_to_review(slices_page: AppTest):
+    # 100 errors at 148 / 1,500 dev error: ceil(100 / 0.0987) = 1,014 rows to look at
+    shown = {m.label: m.value for m in slices_page.metric}
+    assert shown["Eyeball examples"] == "1,014" and shown["Blackbox examples"] == "486"
+    slices_page.number_input(key="slices.eyeball_errors").set_value(200).run()
+    shown = {m.label: m.value for m in slices_page.metric}
+    assert shown["Eyeball examples"] == "1,500" and shown["Blackbox examples"] == "0"
+    assert any(c.value.startswith(":material/warning:") for c in slices_page.caption)
