@@ -19,6 +19,7 @@ from analysis.text import escape_markdown
 from components.error_analysis_state import HeldSheet
 from components.errors import show_error
 from components.state import access_lost, current_user, workspace_data
+from components.twin_sheets_panel import twin_sheets_panel
 from storage import StaleRevisionError
 
 #: Saved kind of a sheet's priorities (one item per sheet, named like the sheet).
@@ -157,7 +158,8 @@ def _error_type_section(sheet: HeldSheet) -> None:
 
 
 def priorities_panel(sheet: HeldSheet, summary: CategorySummary | None) -> None:
-    """What to work on first for the open sheet, and its errors split by type."""
+    """What to work on first for the open sheet, its errors split by type, and its shares
+    beside a train-dev sheet."""
     st.subheader("What to work on first")
     if not sheet.categories:
         st.caption("Add a category to plan the work.")
@@ -172,3 +174,4 @@ def priorities_panel(sheet: HeldSheet, summary: CategorySummary | None) -> None:
         _priority_section(saved, summary)
     st.subheader("False positives and false negatives")
     _error_type_section(sheet)
+    twin_sheets_panel(sheet)

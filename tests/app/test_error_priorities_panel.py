@@ -49,3 +49,21 @@ def test_sample_sheet_splits_each_category_into_false_positives_and_negatives(sa
     assert list(split.columns) == ["false positive", "false negative"]
     shares = split.sum(axis=1)
     assert round(shares["blurry"], 2) == 0.61 and round(shares["great_cat"], 2) == 0.43
+
+
+def test_blurry_is_flagged_when_far_more_frequent_in_dev_than_train_dev_errors(sample_app,
+                                                                              store_url):
+    # train-dev errors reviewed on the same categories: 10 blurry of 100 (61 of 100 in dev)
+    rows = [{"example_id": f"td_{i}", "dog": i < 8, "great_cat": i < 43, "blurry": i < 10,
+             "instagram_filter": i < 12, "incorrectly_labeled": i < 6} for i in range(100)]
+    workspace_id = sample_app.session_state["workbench.workspace_id"]
+    WorkspaceStore(store_url).save_item(workspace_id, "error_sheet", "Train-dev errors", content={
+        "version": 1, "columns": list(rows[0]), "rows": rows,
+        "categories": ["dog", "great_cat", "blurry", "instagram_filter", "incorrectly_labeled"]})
+    at = open_view(sample_app, PAGE)
+    at.selectbox(key="sheet").set_value(SAMPLE_SHEET_NAME).run()
+    at.selectbox(key="ea.twin_sheet").set_value("Train-dev errors").run()
+    assert not at.exception and not at.error
+    compared = _table(at, "train_dev_share").set_index("category")
+    assert compared.loc["blurry", "flagged"] and not compared.loc["great_cat", "flagged"]
+    assert "blurry" in at.warning[0].value
