@@ -57,6 +57,10 @@ PAGES: tuple[PageSpec, ...] = (
              "error-analysis", "Diagnose",
              "Which category of mistakes is worth fixing first, and are bad labels worth "
              "cleaning?"),
+    PageSpec("views/error_slices.py", "Error slices", ":material/troubleshoot:", "error-slices",
+             "Diagnose",
+             "Where do errors concentrate in our metadata, beyond chance, before anyone ticks a "
+             "box?"),
     PageSpec("views/split_planner.py", "Split planner", ":material/call_split:", "split-planner",
              "Plan and learn",
              "How should train / train-dev / dev / test be composed, and how big must dev be?"),

@@ -49,6 +49,7 @@ from components.error_analysis_state import (
     hold,
     load_sheet,
 )
+from components.error_priorities_panel import priorities_panel
 from components.errors import show_error
 from components.inputs import predictions_picker
 from components.limits import parse_slot, read_limits
@@ -503,3 +504,4 @@ else:
     with label_col:
         _label_noise_panel(current, summary)
     _suspects_panel(current)
+    priorities_panel(current, summary)
