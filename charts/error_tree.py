@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
-from components.theme import apply_theme
 
 from analysis.error_tree import ErrorTreeNode
 from analysis.text import escape_html
+from charts.theme import apply_theme
 
 #: Error rate colours, from no errors (light) to all errors (dark red).
 ERROR_SCALE = "Reds"

@@ -15,6 +15,7 @@ import streamlit as st
 from analysis.error_analysis import new_sheet
 from analysis.error_tree import ErrorTreeNode, fit_error_tree
 from analysis.metrics.tables import misclassified_examples
+from analysis.model_rows import binary_models
 from analysis.predictions import Predictions
 from analysis.slice_sheet import add_slice_category, review_sample, slice_category_name
 from analysis.slices import find_error_slices, slice_mask
@@ -22,7 +23,6 @@ from analysis.text import escape_markdown
 from components import error_analysis_state as sheet_state
 from components.error_analysis_state import SHEET_KIND, create_sheet, load_sheet, save_sheet
 from components.errors import show_error
-from components.metrics_models import binary_models
 from components.state import current_user, current_workspace, workspace_data
 
 ALL_ROWS = "All rows"
