@@ -128,14 +128,18 @@ def surface_panel() -> None:
     paths = attempt(surface_paths, start, entries, steps=min(int(steps), MAX_SURFACE_STEPS))
     if paths is None:
         return
-    st.plotly_chart(surface_figure(paths), key="surface_chart")
-    st.dataframe(pd.DataFrame({
+    left, right = st.columns([3, 2])
+    left.plotly_chart(surface_figure(paths), key="surface_chart")
+    right.dataframe(pd.DataFrame({
         "optimizer": list(paths.final_value),
         "final f": list(paths.final_value.values()),
         "left the saddle at step": [("never" if s is None else str(s))
                                     for s in paths.escaped_at.values()]}),
         hide_index=True, key="surface_table",
         column_config={"final f": st.column_config.NumberColumn(format="%.4f")})
+    right.caption("Near the saddle the gradient is tiny, yet every optimizer slides off it "
+                  "toward a minimum. From the plateau, plain gradient descent crawls while "
+                  "RMSprop and Adam, which divide by the gradient's size, keep their pace.")
 
 
 # ---------------------------------------------------------------------------- inside the network
@@ -157,7 +161,8 @@ def inside_tab(session: TrainingSession | None, config: LabConfig | None) -> Non
 def tiles_panel(session: TrainingSession) -> None:
     """Each hidden unit's output over the input plane (Playground's neuron pictures)."""
     st.markdown("**What each hidden unit computes**: its output over the input plane "
-                "(red high, blue low); later layers combine the earlier units' shapes.")
+                "(blue positive, white zero, red negative); later layers combine the earlier units' "
+                "shapes.")
     tiles = attempt(neuron_tiles, session, resolution=20)
     if tiles is None:
         return
@@ -170,9 +175,8 @@ def batch_panel(session: TrainingSession) -> None:
     """The noisy cost of every mini-batch beside the per-epoch cost, with the course's advice
     on the batch size for this training set."""
     advice = batch_size_advice(len(session.dataset.y_train))
-    size = "the full batch" if advice.batch_size == 0 else f"mini-batches of {advice.batch_size}"
-    st.markdown(f"**Mini-batch cost per iteration.** Advice for this data: use {size}. "
-                f"{escape_markdown(advice.reason)}")
+    st.markdown(f"**Mini-batch cost per iteration** beside the cost of each epoch. The course's "
+                f"advice for this data: {escape_markdown(advice.reason)}")
     iterations = session.iteration_frame()
     if iterations.empty:
         st.info("The cost of each mini-batch appears after the first epoch (press Step).",
