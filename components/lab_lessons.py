@@ -30,7 +30,7 @@ from analysis.training import (
     race,
     surface_paths,
 )
-from analysis.training.race import MAX_SURFACE_STEPS
+from analysis.training.race import DEFAULT_RACE, MAX_SURFACE_STEPS
 from analysis.training.search import caviar_workers
 from charts.lab_lessons import batch_cost_figure, drift_figure, effects_figure
 from charts.lab_race import race_figure, surface_figure, tiles_figure
@@ -55,12 +55,20 @@ def keep_result(key: str, doing: str, fn: Callable[..., Any], *args: Any, **kwar
         STATE[key] = result
 
 
+def kept(key: str, button: str) -> Any | None:
+    """The result kept under STATE[key], or None after a hint to press `button`."""
+    result = STATE.get(key)
+    if result is None:
+        st.info(f"Press **{button}** to run it on the current settings.", icon=":material/info:")
+    return result
+
+
 # ---------------------------------------------------------------------------- optimizer race
 
 def race_entries() -> list[Any]:
     """The racers the widgets describe: several optimizers, or two settings of one."""
     if STATE.get("race_kind", "optimizers") == "optimizers":
-        return list(STATE.get("race_optimizers", ["gd", "momentum", "rmsprop", "adam"]))
+        return list(STATE.get("race_optimizers", DEFAULT_RACE))
     name = STATE.get("race_one", "adam")
     rates = (STATE.get("race_lr_a", 0.01), STATE.get("race_lr_b", 0.001))
     return [{"label": f"{name} α {rate:g}", "optimizer": name, "learning_rate": float(rate)}
@@ -73,7 +81,7 @@ def race_controls() -> None:
              format_func={"optimizers": "different optimizers",
                           "settings": "two learning rates of one optimizer"}.get)
     if STATE.get("race_kind", "optimizers") == "optimizers":
-        st.multiselect("Optimizers", list(OPTIMIZERS), default=list(OPTIMIZERS),
+        st.multiselect("Optimizers", list(OPTIMIZERS), default=list(DEFAULT_RACE),
                        key="race_optimizers")
     else:
         c1, c2, c3 = st.columns(3)
@@ -94,10 +102,8 @@ def race_tab(config: LabConfig | None) -> None:
                  icon=":material/sprint:") and config is not None:
         keep_result("lab.race", "Training every racer from the same start…", race, config,
                     race_entries(), epochs=int(epochs))
-    result = STATE.get("lab.race")
-    if result is None:
-        st.info("Press **Race** to train the racers.", icon=":material/info:")
-    else:
+    result = kept("lab.race", "Race")
+    if result is not None:
         st.plotly_chart(race_figure(result.curves), key="race_chart")
         st.markdown(escape_markdown(result.summary))
     st.divider()
@@ -201,7 +207,7 @@ def drift_panel(config: LabConfig | None) -> None:
                  icon=":material/ssid_chart:"):
         keep_result("lab.drift", "Training with and without batch norm…", preactivation_drift,
                     config, layer=int(layer), epochs=int(epochs), every=max(1, int(epochs) // 20))
-    drift = STATE.get("lab.drift")
+    drift = kept("lab.drift", "Compare with and without batch norm")
     if drift is not None:
         st.plotly_chart(drift_figure(drift), key="drift_chart")
         st.markdown(escape_markdown(drift.verdict))

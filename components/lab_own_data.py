@@ -46,6 +46,7 @@ def own_data_tab(config: LabConfig | None) -> None:
                 "(two classes, 10 to 20,000 rows). It trains with the sidebar's network and "
                 "optimizer in this panel; the live run keeps the generated data.")
     upload = st.file_uploader("Your points (x1, x2, label)", type=UPLOAD_TYPES, key="own_file")
+    problem = st.container()  # a bad file is named right under the uploader
     c1, c2, c3 = st.columns(3, vertical_alignment="bottom")
     dev_share = c1.slider("Share held out as dev", 0.05, 0.5, 0.2, 0.05, key="own_dev_share")
     epochs = c2.number_input("Epochs", 1, 20_000, 500, 100, key="own_epochs")
@@ -58,7 +59,8 @@ def own_data_tab(config: LabConfig | None) -> None:
     try:
         points = read_points(data, upload.name, float(dev_share), 0)
     except ValueError as err:
-        show_error(err)
+        with problem:
+            show_error(err)
         STATE.pop("lab.own_session", None)
         return
     st.caption(f"{escape_markdown(upload.name)}: {len(points.y_train):,} training and "
@@ -72,6 +74,7 @@ def own_data_tab(config: LabConfig | None) -> None:
 
 
 def _train(config: LabConfig, points: Dataset, epochs: int) -> TrainingSession:
+    """A session on the uploaded points trained `epochs` epochs (about 200 records kept)."""
     session = TrainingSession(config, dataset=points)
     session.advance(epochs, record_every=max(1, epochs // 200))
     return session

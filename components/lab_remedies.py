@@ -19,9 +19,10 @@ from analysis.training import (
     make_multitask_data,
 )
 from analysis.training.datasets import bayes_error
+from analysis.training.multitask import MultiTaskResult
 from charts.lab_panels import curve_points_figure, multitask_figure, remedy_gap_figure
 from components.errors import show_error
-from components.lab_lessons import keep_result
+from components.lab_lessons import keep_result, kept
 from components.state import current_workspace, workspace_data
 
 STATE = st.session_state
@@ -61,13 +62,15 @@ def remedies_panel(config: LabConfig) -> None:
                     compare_remedies, config, epochs=int(epochs),
                     seeds=list(range(config.seed, config.seed + int(seeds))),
                     members=int(members))
-    result = STATE.get("lab.remedies")
-    if result is None:
-        st.info("Press **Compare remedies** to train them.", icon=":material/info:")
-        return
-    st.plotly_chart(remedy_gap_figure(result.runs), key="remedy_chart")
-    st.markdown(escape_markdown(result.summary))
-    st.dataframe(result.runs, hide_index=True, key="remedy_table", column_config=ERROR_COLUMNS)
+    if (result := kept("lab.remedies", "Compare remedies")) is not None:
+        show_comparison("remedy", remedy_gap_figure(result.runs), result.summary, result.runs)
+
+
+def show_comparison(key: str, figure: object, summary: str, table: pd.DataFrame) -> None:
+    """A comparison's chart, its sentence and its table of errors."""
+    st.plotly_chart(figure, key=f"{key}_chart")
+    st.markdown(escape_markdown(summary))
+    st.dataframe(table, hide_index=True, key=f"{key}_table", column_config=ERROR_COLUMNS)
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -104,9 +107,8 @@ def learning_curve_panel(config: LabConfig) -> None:
         else:
             keep_result("lab.curve", "Training at each size…", learning_curve_run, config,
                         sizes, epochs=int(epochs))
-    frame = STATE.get("lab.curve")
+    frame = kept("lab.curve", "Run the sizes")
     if frame is None:
-        st.info("Press **Run the sizes** to train them.", icon=":material/info:")
         return
     bayes = bayes_error(config.dataset, config.noise, config.label_flip)
     st.plotly_chart(curve_points_figure(frame, bayes_error=bayes), key="curve_chart")
@@ -151,15 +153,12 @@ def multitask_tab() -> None:
     if st.button("Compare", key="multi_run", type="primary", icon=":material/hub:"):
         keep_result("lab.multitask", "Training one multi-task network and one per task…",
                     _multitask, int(tasks), int(n_train), float(missing), int(epochs))
-    result = STATE.get("lab.multitask")
-    if result is None:
-        st.info("Press **Compare** to train both ways.", icon=":material/info:")
-        return
-    st.plotly_chart(multitask_figure(result.per_task), key="multi_chart")
-    st.markdown(escape_markdown(result.summary))
-    st.dataframe(result.per_task, hide_index=True, key="multi_table", column_config=ERROR_COLUMNS)
+    if (result := kept("lab.multitask", "Compare")) is not None:
+        show_comparison("multi", multitask_figure(result.per_task), result.summary,
+                        result.per_task)
 
 
-def _multitask(tasks: int, n_train: int, missing: float, epochs: int):
+def _multitask(tasks: int, n_train: int, missing: float, epochs: int) -> MultiTaskResult:
+    """Tasks drawn with seed 1, compared (a fixed seed: the same widgets give the same run)."""
     data = make_multitask_data(tasks=tasks, n_train=n_train, missing=missing, seed=1)
     return compare_multitask(data, epochs=epochs, seed=1)
