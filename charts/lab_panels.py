@@ -49,7 +49,8 @@ def curve_points_figure(frame: pd.DataFrame, *, bayes_error: float | None = None
     if bayes_error is not None and bayes_error == bayes_error:  # NaN: unknown, not drawn
         fig.add_hline(y=bayes_error, line={"color": COLORS["human"], "dash": "dash"},
                       annotation_text=f"Bayes error {bayes_error:.1f}%")
-    fig.update_xaxes(title_text="training examples", type="log")
+    fig.update_xaxes(title_text="training examples", type="log",
+                     tickvals=frame["size"].tolist(), ticktext=[f"{n:,}" for n in frame["size"]])
     fig.update_yaxes(title_text="error (%)", rangemode="tozero")
     return apply_theme(fig, title="Learning curve of the current setup")
 

@@ -29,8 +29,14 @@ STATE = st.session_state
 LEARNING_CURVE_KIND = "learning_curve"  # read by the strategy page's learning-curve fit
 STRATEGY_PAGE = "views/strategy.py"
 APP_ROOT = Path(__file__).resolve().parents[1]
-ERROR_COLUMNS = {c: st.column_config.NumberColumn(format="%.1f%%")
-                 for c in ("train_error", "dev_error", "gap", "multi_task", "separate")}
+ERROR_COLUMNS = {
+    "train_error": st.column_config.NumberColumn("train error", format="%.1f%%"),
+    "dev_error": st.column_config.NumberColumn("dev error", format="%.1f%%"),
+    "gap": st.column_config.NumberColumn("gap (points)", format="%.1f"),
+    "multi_task": st.column_config.NumberColumn("multi-task dev error", format="%.1f%%"),
+    "separate": st.column_config.NumberColumn("separate dev error", format="%.1f%%"),
+    "labelled": st.column_config.NumberColumn("labelled training examples", format="%d"),
+}
 
 
 def remedies_tab(config: LabConfig | None) -> None:
