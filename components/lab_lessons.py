@@ -169,12 +169,15 @@ def tiles_panel(session: TrainingSession) -> None:
     st.markdown("**What each hidden unit computes**: its output over the input plane "
                 "(blue positive, white zero, red negative); later layers combine the earlier units' "
                 "shapes.")
-    tiles = attempt(neuron_tiles, session, resolution=20)
-    if tiles is None:
-        return
-    figure = attempt(tiles_figure, tiles)
-    if figure is not None:
-        st.plotly_chart(figure, key="tiles_chart")
+    stamp = (id(session), session.epoch)  # drawing 48 tiles takes ~0.6 s: once per epoch
+    if STATE.get("lab.tiles_stamp") != stamp:
+        STATE.pop("lab.tiles", None)
+        tiles = attempt(neuron_tiles, session, resolution=20)
+        figure = attempt(tiles_figure, tiles) if tiles is not None else None
+        if figure is None:
+            return
+        STATE["lab.tiles"], STATE["lab.tiles_stamp"] = figure, stamp
+    st.plotly_chart(STATE["lab.tiles"], key="tiles_chart")
 
 
 def batch_panel(session: TrainingSession) -> None:
