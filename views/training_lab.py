@@ -27,7 +27,10 @@ from analysis.training import (
 from analysis.training.config import LabConfig, setting_of
 from charts import lab as lab_charts
 from charts.waterfall import waterfall_figure
+from components import lab_lessons
 from components.errors import attempt, show_error
+from components.lab_own_data import own_data_tab
+from components.lab_remedies import multitask_tab, remedies_tab
 from components.lab_settings import settings_sidebar
 from components.share import copy_link
 from components.state import access_lost, current_workspace, workspace_data
@@ -221,6 +224,7 @@ def live_view() -> None:
                 st.rerun(scope="app")  # it stopped itself: turn the timer off, say why
         run_summary(session)
         live_metrics(session)
+        lab_lessons.story(session)
         live_charts(session)
 
     _live()
@@ -309,6 +313,10 @@ def search_tab(config: LabConfig | None) -> None:
     st.markdown("Random search, not a grid: the learning rate is drawn on a log scale (10^r), "
                 "β as 1 − 10^r. Each trial trains a short run from the current settings; zoom in "
                 "around the best trials and search again (coarse to fine).")
+    if lab_lessons.search_style() == "panda":
+        lab_lessons.panda_panel(config)
+        return
+    depth = lab_lessons.search_depth()
     default = SearchSpace()
     space_values = STATE.setdefault("lab.search_space", default)
     c1, c2, c3 = st.columns(3)
@@ -333,15 +341,16 @@ def search_tab(config: LabConfig | None) -> None:
                     icon=":material/travel_explore:")
     if run and config is not None:
         space = SearchSpace(log10_lr=lr, log10_one_minus_beta=beta, hidden_layers=layers,
-                            units=units, l2=l2, keep_prob=keep)
+                            units=units, l2=l2, keep_prob=keep, depth=depth)
         _run_and_keep("lab.search", f"Training {n_trials} networks for {epochs} epochs each…",
                       random_search, config, space, n_trials=int(n_trials), epochs=int(epochs),
-                      seed=int(seed))
+                      seed=int(seed), mode="caviar")
     result = STATE.get("lab.search")
     if result is None:
         st.info("Press **Run search** to train the trials.", icon=":material/info:")
         return
     st.plotly_chart(lab_charts.search_scatter_figure(result.trials, best=result.best), key="search_scatter")
+    lab_lessons.effects_panel(result)
     st.markdown("**Best configurations** (lowest dev error)")
     st.dataframe(result.best, hide_index=True, key="search_best", column_config=SEARCH_COLUMNS)
     if st.button("Zoom in around the best (coarse to fine)", key="search_zoom", icon=":material/zoom_in:"):
@@ -354,16 +363,17 @@ def search_tab(config: LabConfig | None) -> None:
 def transfer_tab(config: LabConfig | None) -> None:
     st.markdown("Pre-train on a large task A, replace the output layer, then train on a small "
                 "task B: fine-tune the last layer only, all layers, or train B from scratch.")
-    c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")
+    c1, c2, c3, c4, c5 = st.columns(5, vertical_alignment="bottom")
     n_a = c1.number_input("Task A examples", 10, 20_000, 2000, 500, key="transfer_a")
     n_b = c2.number_input("Task B examples", 4, 5000, 60, 10, key="transfer_b")
     epochs = c3.number_input("Epochs", 1, 5000, 300, 50, key="transfer_epochs")
-    run = c4.button("Compare", key="transfer_run", type="primary", disabled=config is None,
+    new_layers = c4.number_input("New layers", 1, 4, 1, key="transfer_layers")
+    run = c5.button("Compare", key="transfer_run", type="primary", disabled=config is None,
                     icon=":material/compare_arrows:")
     if run and config is not None:
         _run_and_keep("lab.transfer", "Pre-training on task A, then fine-tuning on task B…",
                       compare_transfer, config, n_task_a=int(n_a), n_task_b=int(n_b),
-                      epochs=int(epochs))
+                      epochs=int(epochs), new_layers=int(new_layers))
     result = STATE.get("lab.transfer")
     if result is None:
         st.info("Press **Compare** to run the three strategies.", icon=":material/info:")
@@ -417,8 +427,10 @@ if notice := STATE.pop(live.NOTICE_KEY, None):
     st.info(escape_markdown(notice), icon=":material/info:")
 
 session = live.current_session(STATE)
-live_tab, search_tab_slot, transfer_tab_slot, ewa_tab_slot = st.tabs(
-    ["Live training", "Hyperparameter search", "Transfer learning", "Weighted averages"])
+(live_tab, race_slot, inside_slot, remedies_slot, search_tab_slot, transfer_tab_slot, multi_slot,
+ own_slot, ewa_tab_slot) = st.tabs(
+    ["Live training", "Optimizer race", "Inside the network", "Variance remedies",
+     "Hyperparameter search", "Transfer learning", "Multi-task", "Your data", "Weighted averages"])
 with live_tab:
     if session is None:
         st.info("Fix the settings in the sidebar to build the first network.", icon=":material/info:")
@@ -428,9 +440,19 @@ with live_tab:
             gradient_check_panel()
         with st.expander("Save or open an experiment", icon=":material/save:"):
             save_panel()
+with race_slot:
+    lab_lessons.race_tab(config)
+with inside_slot:
+    lab_lessons.inside_tab(session, config)
+with remedies_slot:
+    remedies_tab(config)
 with search_tab_slot:
     search_tab(config)
 with transfer_tab_slot:
     transfer_tab(config)
+with multi_slot:
+    multitask_tab()
+with own_slot:
+    own_data_tab(config)
 with ewa_tab_slot:
     ewa_tab()

@@ -181,7 +181,7 @@ def test_weighted_average_toggle_and_search_tab(lab):
     lab.number_input(key="search_epochs").set_value(5).run()
     charts = len(lab.get("plotly_chart"))
     lab.button(key="search_run").click().run()
-    assert len(lab.get("plotly_chart")) == charts + 1
+    assert len(lab.get("plotly_chart")) == charts + 2  # the trials and each hyperparameter's effect
     assert any(len(df.value) == 3 and "dev_error" in df.value.columns for df in lab.dataframe)
     wide = lab.slider(key="search_lr").value
     lab.button(key="search_zoom").click().run()
