@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from components.theme import COLORS, SERIES, apply_theme
+from charts.theme import COLORS, SERIES, apply_theme
 
 from analysis.text import escape_html
 
