@@ -451,9 +451,21 @@ def project_human_levels() -> dict[str, float]:
     cached = get_shared("project.human_levels")
     if cached is None or cached[0] != workspace_id:
         item = workspace_data().get_item(workspace_id, SETTINGS_KIND, _HUMAN_LEVELS_ITEM)
-        cached = (workspace_id, dict(item.content) if item and item.content else {})
+        cached = (workspace_id, _readable_levels(item.content if item else None))
         set_shared("project.human_levels", cached)
     return dict(cached[1])
+
+
+def _readable_levels(content: object) -> dict[str, float]:
+    """The saved human levels that read as name -> error % in [0, 100]; a damaged or old save
+    gives what can be read (nothing at worst), so no page fails on it."""
+    if not isinstance(content, dict):
+        return {}
+    levels = {}
+    for name, value in content.items():
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100:
+            levels[str(name)] = float(value)
+    return levels
 
 
 def set_project_human_levels(levels: dict[str, float]) -> None:

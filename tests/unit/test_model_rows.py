@@ -26,7 +26,7 @@ def test_score_columns_of_one_file_are_models(cats):
     assert len(rows.y_true) == len(dev)
     np.testing.assert_array_equal(rows.scores["score"], dev["score"].to_numpy())
     assert rows.example_ids[0] == dev["image_id"].iloc[0]
-    assert list(rows.groups) == ["source"] and rows.weights is not None
+    assert list(rows.groups) == ["source", "device", "lighting", "blur"] and rows.weights is not None
     np.testing.assert_array_equal(rows.predicted("score", 0.7), (dev["score"] >= 0.7).to_numpy())
 
 
