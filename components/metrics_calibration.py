@@ -50,6 +50,11 @@ def _recalibration(digest: str, n_bins: int, strategy: str, classes: tuple[str, 
 def binary_calibration(predictions: Predictions, rows: ModelRows, model: str) -> None:
     """The section for one binary model; recalibration uses the whole file's dev and test rows."""
     with st.expander(TITLE):
+        if predictions.mapping.score_transform == "rank":
+            st.caption("Calibration needs probabilities, and this file's scores are read as "
+                       "ranking scores (score transform \"rank only\"). Upload it again with the "
+                       "sigmoid transform to judge them as probabilities.")
+            return
         scores = model_scores(rows, model, "Calibration")
         if scores is None:
             return
