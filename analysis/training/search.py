@@ -11,9 +11,13 @@ model instead.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import multiprocessing
 import os
+import sys
+import types
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 
@@ -216,13 +220,31 @@ def random_search(base: LabConfig, space: SearchSpace | None = None, *, n_trials
     if mode == "caviar":
         # forkserver: workers do not inherit the (threaded) server process
         context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with _without_main_script(), ProcessPoolExecutor(max_workers=workers,
+                                                          mp_context=context) as pool:
             rows = list(pool.map(run_trial, configs, [dataset] * n_trials,
                                  [epochs] * n_trials))
     else:
         rows = [run_trial(config, dataset, epochs) for config in configs]
     trials = pd.DataFrame([[i + 1, *row] for i, row in enumerate(rows)], columns=TRIAL_COLUMNS)
     return SearchResult(trials=trials, best=_best(trials, 5), space=space)
+
+
+@contextlib.contextmanager
+def _without_main_script() -> Iterator[None]:
+    """Start workers with an empty __main__.
+
+    multiprocessing re-runs the parent's __main__ file in every new worker. Under Streamlit that
+    is the page script being run (and in AppTest a generated script), which must never run in a
+    worker: the trials need nothing from it.
+    """
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
 
 
 def _around(values: np.ndarray, outer: tuple[float, float],

@@ -1,6 +1,9 @@
 """Hyperparameter search by the course's priorities: what is sampled for which optimizer,
 powers-of-two batches, Adam's defaults kept; caviar equals serial; effects; panda."""
 
+import sys
+import types
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -130,3 +133,16 @@ def test_panda_keeps_going_while_the_cost_falls():
     assert [s.epoch for s in steps] == [10, 20, 30]
     assert all(s.action == "cost fell: kept going" for s in steps)
     assert steps[-1].cost < steps[0].cost
+
+
+def test_caviar_workers_never_run_the_parents_main_script(tmp_path, monkeypatch):
+    # under Streamlit (and AppTest) __main__ is a page script: a worker that re-ran it would
+    # draw the page, open the store... or, as here, fail
+    script = tmp_path / "page.py"
+    script.write_text("raise SystemExit('a worker ran the page script')\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    caviar = random_search(BASE, n_trials=2, epochs=5, seed=1, mode="caviar")
+    assert len(caviar.trials) == 2
+    assert sys.modules["__main__"] is page
