@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from charts.theme import COLORS, SERIES, apply_theme
 
 from analysis.text import escape_html
+from charts.theme import COLORS, SERIES, apply_theme
 
 
 def _require(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
