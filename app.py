@@ -8,7 +8,9 @@ without the sidebar and without the sign-in gate below.
 import streamlit as st
 
 from analysis.text import escape_markdown
+from charts.theme import favicon
 from components.errors import show_error
+from components.pages import navigation
 from components.sign_in import require_sign_in
 from components.state import (
     auth_enabled,
@@ -21,43 +23,17 @@ from components.state import (
     start_background_saves,
     take_access_notice,
 )
-from components.theme import favicon
 from workspace.gate import NoAccess
 
 st.set_page_config(page_title="ML Strategy Workbench", page_icon=favicon(), layout="wide")
 
 require_sign_in()
 
-PAGES = {
-    "Start": [
-        st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
-        st.Page("views/workspaces.py", title="Workspaces", icon=":material/folder_shared:",
-                url_path="workspaces"),
-    ],
-    "Diagnose": [
-        st.Page("views/waterfall.py", title="Bias & variance", icon=":material/waterfall_chart:",
-                url_path="waterfall"),
-        st.Page("views/metrics.py", title="Metrics", icon=":material/speed:", url_path="metrics"),
-        st.Page("views/error_analysis.py", title="Error analysis", icon=":material/fact_check:",
-                url_path="error-analysis"),
-    ],
-    "Plan and learn": [
-        st.Page("views/split_planner.py", title="Split planner", icon=":material/call_split:",
-                url_path="split-planner"),
-        st.Page("views/training_lab.py", title="Training lab", icon=":material/model_training:",
-                url_path="training-lab"),
-    ],
-    "Share": [
-        st.Page("views/report.py", title="Project report", icon=":material/summarize:",
-                url_path="report"),
-    ],
-}
-
 
 
 def _shell() -> None:
     """The sidebar's workspace, any notice, then the chosen page."""
-    page = st.navigation(PAGES)
+    page = st.navigation(navigation())
     set_shared("page.url_path", page.url_path)
     workspace = resolve_workspace()
     with st.sidebar:

@@ -36,7 +36,9 @@ RESERVED_COLUMNS = (*EXAMPLE_COLUMNS, COMMENTS_COLUMN, "split")
 #: The course's first ideas (DOMAIN.md section 4); column names as in data/error_sheet_sample.csv.
 DEFAULT_CATEGORIES = ("dog", "great_cat", "blurry", "instagram_filter", "incorrectly_labeled")
 LABEL_CATEGORY = "incorrectly_labeled"
-DEFAULT_DEV_ERROR_PCT = 10.0  # dev-set error assumed by a new sheet until one is typed or handed over
+#: The dev error (percent) a sheet assumes until its own is typed or handed over: the page
+#: and the report agree.
+DEFAULT_DEV_ERROR_PCT = 10.0
 
 _TRUE_TEXT = {"true", "1", "1.0", "x", "yes", "y", "✓", "✔"}
 _FALSE_TEXT = {"false", "0", "0.0", "no", "n", "", "nan", "none", "<na>"}
@@ -45,6 +47,27 @@ _FALSE_TEXT = {"false", "0", "0.0", "no", "n", "", "nan", "none", "<na>"}
 def category_label(name: str) -> str:
     """Human label of a category column ('great_cat' -> 'great cat')."""
     return str(name).replace("_", " ")
+
+
+def mislabeled_category(categories: Sequence[str], meta: Mapping[str, Any]) -> str | None:
+    """The category that means "incorrectly labeled", one rule for the page and the report.
+
+    The one the sheet's settings name (``meta["label_category"]``) when the sheet has it, else
+    the default category ``incorrectly_labeled`` when the sheet has that, else None.
+
+    Examples
+    --------
+    >>> mislabeled_category(["dog", "incorrectly_labeled"], {})
+    'incorrectly_labeled'
+    >>> mislabeled_category(["dog", "bad_label"], {"label_category": "bad_label"})
+    'bad_label'
+    >>> mislabeled_category(["dog", "bad_label"], {}) is None
+    True
+    """
+    named = meta.get("label_category")
+    if named in categories:
+        return named
+    return LABEL_CATEGORY if LABEL_CATEGORY in categories else None
 
 
 # --------------------------------------------------------------------------- validation

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.metrics import CalibrationMetrics, ErrorCost, downsample_curve
-from components.theme import COLORS, apply_theme
+from charts.theme import COLORS, apply_theme
 
 MAX_POINTS = 2000
 

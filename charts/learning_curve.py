@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from analysis.strategy.learning_curve import LearningCurve
-from components.theme import COLORS, apply_theme
+from charts.theme import COLORS, apply_theme
 
 GRID_POINTS = 60
 FIT_NAME = "fit: a + b·n^-c"

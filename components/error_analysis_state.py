@@ -20,11 +20,12 @@ import streamlit as st
 from analysis.error_analysis import (
     DEFAULT_DEV_ERROR_PCT,
     IMAGE_COLUMN,
-    LABEL_CATEGORY,
     apply_table_edits,
+    mislabeled_category,
     sheet_to_content,
     validate_sheet,
 )
+from analysis.reading import READABLE_FILE_TYPES
 from components.image_previews import previews
 from storage import Item, StaleRevisionError, UnreadableContent, WorkspaceStore
 from storage.store import NAME_LIMIT
@@ -42,7 +43,7 @@ _UNREADABLE = "ea.unreadable"  # (sheet name, why) of a selected sheet that cann
 SELECT_KEY = "sheet"  # the sheet selector; bound to the URL (?sheet=name)
 DEV_ERROR_KEY = "ea.dev_error"
 # File types the sheet uploader takes (read_sheet reads them all through read_table).
-SHEET_TYPES = ("csv", "tsv", "txt", "gz", "xlsx", "parquet")
+SHEET_TYPES = READABLE_FILE_TYPES
 TOTAL_KEY = "ea.total_errors"
 # Pages pass the access-checking gate; the storage tests pass a bare store.
 SheetStore = WorkspaceGate | WorkspaceStore
@@ -260,10 +261,7 @@ def ensure_meta_widgets(sheet: HeldSheet) -> None:
     if TOTAL_KEY not in st.session_state:
         st.session_state[TOTAL_KEY] = int(sheet.meta.get("total_dev_errors") or 0)
     if LABEL_KEY not in st.session_state or st.session_state[LABEL_KEY] not in sheet.categories:
-        label = sheet.meta.get("label_category")
-        if label not in sheet.categories:
-            label = LABEL_CATEGORY if LABEL_CATEGORY in sheet.categories else None
-        st.session_state[LABEL_KEY] = label
+        st.session_state[LABEL_KEY] = mislabeled_category(sheet.categories, sheet.meta)
 
 
 def ensure_editor_base(sheet: HeldSheet) -> pd.DataFrame:

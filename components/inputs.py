@@ -13,16 +13,25 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.model_files import find_model_column
 from analysis.predictions import (
+    READABLE_FILE_TYPES,
     TASKS,
     ColumnMapping,
     Predictions,
     read_table,
+    split_by_model,
     suggest_mapping,
-    validate_predictions,
 )
 from components.errors import escape_markdown, show_error
 from components.limits import WAITING, parse_slot, read_limits
+from components.real_exports import (
+    TRANSFORM_HELP,
+    TRANSFORM_LABELS,
+    build_predictions,
+    changed_roles,
+    join_as_model,
+)
 from components.sample_project import load_sample_project
 from components.state import (
     active_predictions,
@@ -38,7 +47,7 @@ from components.unreadable import unreadable_item
 from workspace.kinds import PREDICTIONS
 
 UPLOAD_CHOICE = "Upload a file…"
-FILE_TYPES = ["csv", "tsv", "txt", "gz", "parquet", "pq", "xlsx", "xlsm"]
+FILE_TYPES = list(READABLE_FILE_TYPES)
 NONE = "(none)"
 _SINGLE_ROLES = {
     "y_true": "True label",
@@ -74,7 +83,7 @@ def _memo(key: str, upload: Any) -> dict[str, Any]:
         data = upload.getvalue()
         memo = {"file_id": upload.file_id, "data": data, "size": len(data),
                 "digest": content_digest(data),
-                "tables": {}, "validated": {}}
+                "tables": {}, "shapes": {}, "validated": {}}
         st.session_state[slot] = memo
     return memo
 
@@ -99,15 +108,32 @@ def _read(memo: dict[str, Any], name: str, sheet: str | None,
     return found
 
 
-def _validate(memo: dict[str, Any], name: str, sheet: str | None, mapping: dict[str, Any],
-              positive_label: str | None) -> Predictions:
-    """validate_predictions once per (upload, sheet, mapping, positive label)."""
-    fingerprint = repr((sheet, sorted(mapping.items()), positive_label))
+def _shape(memo: dict[str, Any], name: str,
+           sheet: str | None) -> tuple[pd.DataFrame, ColumnMapping, tuple[str, str] | None]:
+    """The table the mapping form shows, its detected mapping and, for a long binary file,
+    its (model column, id column): then the form maps one model's table. Once per sheet."""
+    if sheet not in memo["shapes"]:
+        frame = _read(memo, name, sheet)[0]
+        found: Any = (frame, suggest_mapping(frame, name=name), None)
+        long = find_model_column(frame)
+        if long is not None:
+            first = next(iter(split_by_model(frame, long[0]).values()))
+            detected = suggest_mapping(first, name=name, example_id=long[1])
+            if detected.task == "binary":
+                found = (first, detected, long)
+        memo["shapes"] = {sheet: found}
+    return memo["shapes"][sheet]
+
+
+def _validate(memo: dict[str, Any], name: str, sheet: str | None, task: str,
+              overrides: dict[str, Any], positive_label: str | None) -> Predictions:
+    """build_predictions once per (upload, sheet, task, overrides, positive label)."""
+    fingerprint = repr((sheet, task, sorted(overrides.items()), positive_label))
     if fingerprint not in memo["validated"]:
         frame, name, notes = _read(memo, name, sheet)
         try:
-            result = validate_predictions(frame, ColumnMapping.from_dict(mapping), name=name,
-                                          positive_label=positive_label)
+            result = build_predictions(frame, name, task, overrides, positive_label,
+                                       long=_shape(memo, name, sheet)[2])
             found: Predictions | ValueError = Predictions(
                 result.frame, result.mapping, result.name, tuple(notes) + result.notes)
         except ValueError as err:
@@ -148,18 +174,43 @@ def _multi_role(label: str, role: str, columns: Sequence[str], detected: Sequenc
     return tuple(st.multiselect(label, list(columns), default=default, key=f"{key}.{role}"))
 
 
+def _transform_choice(detected: ColumnMapping, key: str) -> str | None:
+    """The score transform, the detected one first (None: the scores are probabilities)."""
+    options = list(TRANSFORM_LABELS)
+    start = options.index(detected.score_transform or "none")
+    choice = st.selectbox("Score transform", options, index=start, format_func=TRANSFORM_LABELS.get,
+                          key=f"{key}.score_transform", help=TRANSFORM_HELP)
+    if detected.score_transform or choice != "none":
+        st.caption("sigmoid/softmax: logits to probabilities · rank only: ROC/PR and thresholds "
+                   "in score units")
+    return None if choice == "none" else choice
+
+
+def _one_hot_caption(detected: ColumnMapping) -> None:
+    """Say which columns make the true label when it is built from one-hot columns."""
+    shown = ", ".join(f"'{escape_markdown(c)}'" for c in detected.one_hot[:8])
+    more = f" and {len(detected.one_hot) - 8} more" if len(detected.one_hot) > 8 else ""
+    st.caption(f"**True label**: built from the one-hot columns {shown}{more} (each row's class "
+               "is its column holding 1).")
+
+
 def _mapping_form(frame: pd.DataFrame, detected: ColumnMapping, key: str,
-                  tasks: Sequence[str]) -> tuple[dict[str, Any], str | None]:
-    """Widgets to override every detected role; returns the mapping dict and positive label."""
+                  tasks: Sequence[str]) -> tuple[str, dict[str, Any], str | None]:
+    """Widgets to override every detected role; returns the task, the roles the user changed
+    (the rest stays as detected: one-hot labels, class columns, their classes) and the
+    positive label."""
     columns = [str(c) for c in frame.columns]
     task_options = [t for t in TASKS if t in tasks]
     task_index = task_options.index(detected.task) if detected.task in task_options else 0
     task = st.radio("Task", task_options, index=task_index, horizontal=True, key=f"{key}.task")
-    values: dict[str, Any] = {"task": task}
+    values: dict[str, Any] = {}
     left, right = st.columns(2)
     with left:
         for role in ("y_true", "y_pred", "split"):
             if task == "multilabel" and role in ("y_true", "y_pred"):
+                continue
+            if role == "y_true" and detected.one_hot:
+                _one_hot_caption(detected)
                 continue
             values[role] = _single_role(_SINGLE_ROLES[role], role, columns,
                                         getattr(detected, role), key)
@@ -167,26 +218,16 @@ def _mapping_form(frame: pd.DataFrame, detected: ColumnMapping, key: str,
         for role in ("weight", "example_id", "image"):
             values[role] = _single_role(_SINGLE_ROLES[role], role, columns,
                                         getattr(detected, role), key)
+        values["score_transform"] = _transform_choice(detected, key)
     wanted = {"binary": ("scores", "groups"), "multiclass": ("proba", "groups"),
               "multilabel": ("task_labels", "task_scores", "groups")}[task]
     for role in wanted:
         values[role] = _multi_role(_MULTI_ROLES[role], role, columns, getattr(detected, role), key)
-    if task == "multiclass" and values.get("proba"):
-        values["classes"] = tuple(_class_of(c) for c in values["proba"])
-    values["text"] = tuple(c for c in detected.text if c in columns)
     positive = None
     if task == "binary":
         positive = st.text_input("Positive class (leave empty to detect)", key=f"{key}.positive",
                                  help="The label that counts as 'positive' (e.g. cat).") or None
-    return values, positive
-
-
-def _class_of(column: str) -> str:
-    """'p_cat' -> 'cat': the class a probability column is for."""
-    for prefix in ("proba_", "prob_", "probability_", "score_", "p_"):
-        if column.lower().startswith(prefix):
-            return column[len(prefix):]
-    return column
+    return task, changed_roles(detected, values), positive
 
 
 def _sheet_choice(name: str, key: str) -> str | None:
@@ -219,9 +260,9 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
         show_error(err, title=f"Could not read {upload.name}")
         return None
     try:
-        # The same suggestion read_predictions makes (task inferred from the labels), so the
-        # page and the library say the same thing about the same file.
-        detected = suggest_mapping(frame, name=upload.name)
+        # The same suggestion read_predictions makes (task inferred from the labels; a long
+        # file split by its model column), so the page and the library agree on a file.
+        form_frame, detected, long = _shape(memo, upload.name, sheet)
     except ValueError as err:
         show_error(err, title=f"{upload.name} cannot be used as predictions")
         return None
@@ -230,12 +271,18 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
         return None
     with st.expander("Column mapping", expanded=True):
         st.caption("Detected from the column names; change any role that is wrong.")
-        mapping, positive = _mapping_form(frame, detected, f"{key}.{digest}", tasks)
-    fingerprint = f"{digest}:{sorted(mapping.items())}:{positive}"
+        if long is not None:
+            st.caption(_long_caption(frame, long))
+        task, overrides, positive = _mapping_form(form_frame, detected, f"{key}.{digest}", tasks)
+        target = _join_target(memo, name, task, f"{key}.{digest}")
+    joins = target.name if target is not None else None
+    fingerprint = f"{digest}:{task}:{sorted(overrides.items())}:{positive}:{joins}"
     fresh = fingerprint not in get_shared("inputs.saved_uploads", set())
     try:
         with _working(fresh, f"Checking the columns of {len(frame):,} rows…") as status:
-            predictions = _validate(memo, name, sheet, mapping, positive)
+            predictions = _validate(memo, name, sheet, task, overrides, positive)
+            if target is not None:
+                predictions = join_as_model(target, predictions)
             if status is not None:
                 status.update(label=f"Saving {shown_name} to the workspace…")
             _remember(predictions, fingerprint)
@@ -244,11 +291,45 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
                                     "(a big file in the background)", state="complete")
     except ValueError as err:
         show_error(err, title=f"{upload.name} does not fit this mapping")
+        if "outside [0, 1]" in str(err):
+            st.caption("Logits or decision scores? Choose sigmoid, softmax or rank only under "
+                       "**Score transform** in the column mapping.")
         return None
-    st.success(f"Loaded {shown_name}: {_describe(predictions)}", icon=":material/check_circle:")
+    into = f" as a model of {escape_markdown(target.name)}" if target is not None else ""
+    st.success(f"Loaded {shown_name}{into}: {_describe(predictions)}",
+               icon=":material/check_circle:")
     for note in predictions.notes:
         st.warning(escape_markdown(note), icon=":material/info:")
     return predictions
+
+
+def _long_caption(frame: pd.DataFrame, long: tuple[str, str]) -> str:
+    """Say that a long file becomes one model per value of its model column."""
+    model_column, id_column = long
+    models = frame[model_column].nunique(dropna=True)
+    return (f":material/info: One row per example and model: the {models} models in "
+            f"'{escape_markdown(model_column)}' become score columns joined on "
+            f"'{escape_markdown(id_column)}'. Map one model's columns; every model is read "
+            "the same way.")
+
+
+def _join_target(memo: dict[str, Any], name: str, task: str, key: str) -> Predictions | None:
+    """The file that was active when this upload arrived, when the user adds the upload to it
+    as another model (binary files only; rows matched on the example id)."""
+    if "join_onto" not in memo:  # decided once per upload, before it becomes the active file
+        active = active_predictions()
+        memo["join_onto"] = active.name if active is not None else None
+    onto = memo["join_onto"]
+    if task != "binary" or onto is None or onto == name:
+        return None
+    loaded = loaded_predictions()
+    if onto not in loaded or loaded.task_of(onto) != "binary":
+        return None
+    if not st.checkbox(f"Add as another model of {escape_markdown(onto)}", key=f"{key}.join",
+                       help="For a file of the same examples scored by another model: its score "
+                            "column joins that file's models, rows matched on the example id."):
+        return None
+    return loaded.get(onto)
 
 
 def _waiting_label(status: Any) -> Callable[[], None] | None:

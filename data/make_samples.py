@@ -31,6 +31,13 @@ CAT_SCENES = ("a tabby cat on a sofa", "a black cat in a garden", "a kitten play
               "a ginger cat asleep", "a siamese cat by a window")
 OTHER_SCENES = ("a dog in a park", "a city street", "a bowl of fruit", "a beach at sunset",
                 "a bicycle against a wall", "a living room", "a parrot on a branch")
+# Metadata of each photo, drawn from its own seed so that the columns above never change.
+METADATA_SEED = SEED + 1
+DEVICES = ("phone", "tablet", "laptop camera")
+LIGHTING = ("daylight", "indoor", "night")
+# P(lighting) for photos the model gets right, and for those it gets wrong (night is harder).
+LIGHTING_RIGHT, LIGHTING_WRONG = (0.55, 0.33, 0.12), (0.35, 0.35, 0.30)
+BLUR_WHEN_RIGHT = 0.04  # blurry photos the model still gets right
 
 
 def _confident_scores(rng: np.random.Generator, correct: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -76,6 +83,26 @@ def make_cat_classifier(rng: np.random.Generator) -> pd.DataFrame:
     frame.insert(1, "image_path", [f"images/{s}/{i}.jpg" for s, i in
                                    zip(frame["source"], frame["image_id"], strict=True)])
     return frame
+
+
+def add_photo_metadata(cats: pd.DataFrame) -> pd.DataFrame:
+    """Device, lighting and blur per photo, with errors concentrated where a newcomer should
+    find them: blurry photos (every error described as blurry, few correct ones) first,
+    photos taken at night second; the device does not matter."""
+    rng = np.random.default_rng(METADATA_SEED)
+    wrong = (cats["y_pred"] != cats["y_true"]).to_numpy()
+    described_blurry = cats["description"].str.contains(ERROR_KINDS[2], regex=False).to_numpy()
+    blurry = np.where(wrong, described_blurry, rng.random(len(cats)) < BLUR_WHEN_RIGHT)
+    draws = rng.random(len(cats))
+    lighting = np.where(wrong, _pick(draws, LIGHTING_WRONG), _pick(draws, LIGHTING_RIGHT))
+    return cats.assign(device=rng.choice(DEVICES, size=len(cats), p=(0.7, 0.2, 0.1)),
+                       lighting=np.asarray(LIGHTING)[lighting],
+                       blur=np.where(blurry, "yes", "no"))
+
+
+def _pick(draws: np.ndarray, probabilities: tuple[float, ...]) -> np.ndarray:
+    """Index of the level each uniform draw falls in, for the given level probabilities."""
+    return np.searchsorted(np.cumsum(probabilities), draws, side="right").clip(0, len(probabilities) - 1)
 
 
 def make_animals_multiclass(rng: np.random.Generator, rows: int = 3000) -> pd.DataFrame:
@@ -135,7 +162,7 @@ def make_error_sheet(rng: np.random.Generator, cats: pd.DataFrame) -> pd.DataFra
 def main(out: Path = HERE) -> None:
     """Write every sample file into `out` (by default next to this script)."""
     rng = np.random.default_rng(SEED)
-    cats = make_cat_classifier(rng)
+    cats = add_photo_metadata(make_cat_classifier(rng))
     cats.to_csv(out / "cat_classifier.csv", index=False)
     make_animals_multiclass(rng).to_csv(out / "animals_multiclass.csv", index=False)
     make_driving_multitask(rng).to_csv(out / "driving_multitask.csv", index=False)

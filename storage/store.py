@@ -261,17 +261,13 @@ class WorkspaceStore:
             row = conn.execute(workspaces.select().where(workspaces.c.id == workspace_id)).first()
         return _workspace(row) if row else None
 
-    def list_workspaces(self, *, user: str | None = None,
-                        include_deleted: bool = False) -> list[Workspace]:
-        """Workspaces by most recently updated; with `user`, only those the user belongs to."""
+    def list_workspaces(self, *, include_deleted: bool = False) -> list[Workspace]:
+        """Workspaces by most recently updated (who may see which is workspace.access's rule)."""
         query = workspaces.select().order_by(workspaces.c.updated_at.desc(), workspaces.c.id)
         if not include_deleted:
             query = query.where(workspaces.c.deleted_at.is_(None))
         with self.engine.connect() as conn:
-            found = [_workspace(row) for row in conn.execute(query)]
-        if user is None:
-            return found
-        return [w for w in found if w.owner == user or user in w.members]
+            return [_workspace(row) for row in conn.execute(query)]
 
     def rename_workspace(self, workspace_id: int, name: str) -> Workspace:
         """Give a workspace a new name."""

@@ -28,12 +28,12 @@ from analysis.error_analysis import (
 )
 from analysis.sheet_io import export_csv, export_excel, read_sheet
 from analysis.text import escape_markdown
-from components import error_analysis_state as sheet_state
-from components.error_analysis_charts import (
+from charts.error_analysis import (
     ceiling_chart,
     co_occurrence_chart,
     summary_display_table,
 )
+from components import error_analysis_state as sheet_state
 from components.error_analysis_state import (
     DEV_ERROR_KEY,
     LABEL_KEY,
@@ -48,6 +48,7 @@ from components.error_analysis_state import (
     hold,
     load_sheet,
 )
+from components.error_priorities_panel import priorities_panel
 from components.errors import show_error
 from components.inputs import predictions_picker
 from components.limits import parse_slot, read_limits
@@ -517,3 +518,4 @@ else:
     with label_col:
         _label_noise_panel(current, summary)
     _suspects_panel(current)
+    priorities_panel(current, summary)

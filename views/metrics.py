@@ -27,13 +27,12 @@ from analysis.metrics import (
     threshold_for_target,
     weighted_error,
 )
+from analysis.model_rows import ModelRows, binary_models
 from analysis.predictions import Predictions
 from analysis.sample_size import dev_size_to_detect
 from analysis.selection import OPERATORS, SavedModelTable, compare_models, select_model
 from analysis.text import escape_markdown
-from components.errors import show_error
-from components.inputs import predictions_picker
-from components.metrics_charts import (
+from charts.metrics import (
     comparison_figure,
     confusion_heatmap,
     pr_figure,
@@ -43,8 +42,17 @@ from components.metrics_charts import (
     task_bar_figure,
     threshold_figure,
 )
-from components.metrics_models import ModelRows, binary_models
+from components.confusion_examples import ExampleRows, confusion_examples
+from components.errors import show_error
+from components.inputs import predictions_picker
+from components.metrics_calibration import binary_calibration, multiclass_calibration
+from components.metrics_cost import binary_cost, multiclass_cost
+from components.metrics_model_diff import binary_model_diff, multiclass_model_diff
+from components.metrics_multiclass_scores import multiclass_scores
 from components.page_state import EXAMPLES_FOR_SHEET, ExamplesForSheet
+from components.pages import page_spec
+from components.positive_swap import chosen_positive, misreading_notice
+from components.real_exports import threshold_range
 from components.share import copy_link
 from components.state import loaded_predictions, workspace_items
 from components.unreadable import unreadable_item
@@ -82,6 +90,8 @@ def _card(column, title: str, estimate: Estimate | None, *, help_text: str | Non
             if estimate.method == "wilson" and estimate.denominator:
                 counts = f" · {estimate.numerator:,.0f}/{estimate.denominator:,.0f}"
             st.caption(f"95% CI {shown(estimate.low)}–{shown(estimate.high)}{counts}")
+        elif estimate.too_few_examples:
+            st.caption(f"no interval: {escape_markdown(estimate.reason)}")
         elif estimate.method == "point":
             st.caption("no interval (threshold-free summary)")
         elif estimate.reason:
@@ -119,8 +129,8 @@ def _split_choice(predictions: Predictions) -> str | None:
     return None if chosen == ALL_ROWS else chosen
 
 
-def _use_threshold(value: float) -> None:
-    st.session_state["threshold"] = round(float(value), 2)
+def _use_threshold(value: float, key: str = "threshold") -> None:
+    st.session_state[key] = round(float(value), 2)
 
 
 # --------------------------------------------------------------------------- binary view
@@ -134,14 +144,14 @@ def _other_files(primary: Predictions) -> dict[str, Predictions]:
     return {name: files[name] for name in chosen}
 
 
-def _threshold_helpers(curve: ScoreCurve) -> float | None:
+def _threshold_helpers(curve: ScoreCurve, key: str = "threshold") -> float | None:
     best = best_f1_threshold(curve)
     left, middle, right = st.columns(3)
     with left:
         if best.threshold is not None:
             st.caption(f"Best F1 {best.f1:.3f} at threshold {best.threshold:.2f}")
             st.button("Use the best-F1 threshold", key="metrics.use_best", on_click=_use_threshold,
-                      args=(best.threshold,), icon=":material/target:")
+                      args=(best.threshold, key), icon=":material/target:")
         else:
             st.caption(escape_markdown(best.reason))
     for column, metric, default in ((middle, "precision", 90.0), (right, "recall", 90.0)):
@@ -178,7 +188,7 @@ def _send_errors(predictions: Predictions, model: str, threshold: float) -> None
     where = "dev" if has_dev else "all (no split column)"
     st.success(f"Sent {len(handed):,} misclassified {where} examples of {escape_markdown(model)} at threshold "
                f"{threshold:.2f} to error analysis.", icon=":material/check_circle:")
-    st.page_link("views/error_analysis.py", label="Open error analysis", icon=":material/fact_check:")
+    page_spec("views/error_analysis.py").link("Open error analysis")
 
 
 def _binary_view(predictions: Predictions, split: str | None) -> ModelRows | None:
@@ -198,13 +208,18 @@ def _binary_view(predictions: Predictions, split: str | None) -> ModelRows | Non
     curves = {name: _curve(rows.y_true, s) for name, s in rows.scores.items()}
     best = None
     if model in rows.scores:
-        threshold = st.slider("Threshold (score ≥ threshold is predicted positive)", 0.0, 1.0, 0.5,
-                              0.01, key="threshold", bind="query-params")
-        best = _threshold_helpers(curves[model])
+        # ranking scores (score_transform 'rank') keep their own units: their own range and key
+        ranked = predictions.mapping.score_transform == "rank"
+        slider_key = "threshold_score" if ranked else "threshold"
+        threshold = st.slider("Threshold (score ≥ threshold is predicted positive)",
+                              *threshold_range(rows.scores, predictions.mapping.score_transform),
+                              key=slider_key, bind="query-params")
+        best = _threshold_helpers(curves[model], slider_key)
         result = metrics_at_threshold(curves[model], threshold=threshold)
     else:
         result = binary_metrics(rows.y_true, rows.labels[model])
     _metric_cards(result)
+    misreading_notice(result, predictions)
     with st.expander("All metrics with intervals (and F-beta)"):
         beta = st.number_input("β for F-beta (β > 1 weighs recall higher; 0 = off)", 0.0, 10.0,
                                0.0, 0.5, key="metrics.beta")
@@ -230,6 +245,10 @@ def _binary_view(predictions: Predictions, split: str | None) -> ModelRows | Non
         roc_col.plotly_chart(roc_figure(curves, threshold=threshold), key="metrics.roc")
         pr_col.plotly_chart(pr_figure(curves, threshold=threshold), key="metrics.pr")
     y_pred = rows.predicted(model, threshold)
+    confusion_examples(ExampleRows(rows.y_true, y_pred, (0, 1), labels, rows.scores.get(model),
+                                   rows.example_ids, rows.image_paths))
+    binary_calibration(predictions, rows, model)
+    binary_cost(rows, model, threshold)
     _slices_section(rows.y_true, y_pred, rows.groups, binary=True)
     if rows.weights is not None:
         _weighted_section(rows.y_true, y_pred, rows.weights)
@@ -312,6 +331,11 @@ def _multiclass_view(predictions: Predictions, split: str | None) -> None:
                 "recall_high", "f1")}
     st.dataframe(result.per_class, hide_index=True, key="metrics.per_class", column_config=percent)
     st.dataframe(result.averages, hide_index=True, key="metrics.averages", column_config=percent)
+    confusion_examples(ExampleRows.of_file(rows, result.labels))
+    multiclass_scores(predictions, split)
+    multiclass_calibration(predictions, split)
+    multiclass_cost(predictions, split)
+    multiclass_model_diff(predictions, split)
     groups = {c: rows.frame[c].astype(str).to_numpy() for c in predictions.mapping.groups}
     _slices_section(rows.y_true(), rows.y_pred(), groups, binary=False)
 
@@ -494,7 +518,7 @@ st.caption("One number to decide with: precision, recall, F1 and friends with th
            "uncertainty, the threshold that suits you, and the model to keep.")
 copy_link()
 
-predictions = predictions_picker("metrics.file")
+predictions = chosen_positive(predictions_picker("metrics.file"))
 model_rows: ModelRows | None = None
 current_threshold = 0.5
 if predictions is not None:
@@ -510,3 +534,4 @@ if predictions is not None:
 
 _model_table_section(model_rows, current_threshold)
 _comparison_section(model_rows, current_threshold)
+binary_model_diff(model_rows, current_threshold)

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from analysis.report import collect_story, render_html, render_markdown
 from analysis.text import escape_markdown
+from charts.report import story_figures
 from components.errors import show_error
-from components.report_figures import story_figures
 from components.share import copy_link
 from components.state import (
     active_predictions,
@@ -22,6 +21,7 @@ from components.state import (
     set_shared,
     workspace_data,
 )
+from reporting import collect_story, render_html, render_markdown
 
 _BUILT = "report.built"  # shared key (no widget owns it): the last report built in this session
 
@@ -70,7 +70,7 @@ def show(report: BuiltReport) -> None:
     st.code(report.markdown, language="markdown", wrap_lines=True, height=260)
     st.subheader("Preview")
     if st.toggle("Show the report here", value=True, key="report.preview"):
-        # The HTML is ours: every user-typed text in it is escaped (analysis.report).
+        # The HTML is ours: every user-typed text in it is escaped (reporting.to_html).
         st.iframe(report.html, height=1100)
 
 

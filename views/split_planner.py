@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.limits import ReadLimits
-from analysis.predictions import read_table
+from analysis.predictions import READABLE_FILE_TYPES, read_table
 from analysis.sample_size import (
     SAMPLE_DESIGNS,
     SampleSize,
@@ -28,10 +28,10 @@ from analysis.splits import (
     split_counts,
 )
 from analysis.text import escape_markdown
+from charts.splits import allocation_figure, composition_figure
 from components.errors import show_error
 from components.limits import parse_slot, read_limits
 from components.share import copy_link
-from components.split_charts import allocation_figure, composition_figure
 from components.state import content_digest
 from components.url_params import start_value
 
@@ -219,8 +219,7 @@ def file_section(dev: int | None, test: int | None, train_dev: int | None,
     st.subheader("Write a split column into your file")
     st.caption("Upload a table with one row per example and a column saying where each example "
                "comes from. Sizes follow your choices above; the file's own source counts are used.")
-    upload = st.file_uploader("File with a source column", type=["csv", "tsv", "txt", "xlsx",
-                                                                  "parquet", "gz"],
+    upload = st.file_uploader("File with a source column", type=list(READABLE_FILE_TYPES),
                               key="split_file")
     if upload is None:
         return

@@ -19,18 +19,22 @@ from analysis.training import (
     SearchSpace,
     compare_transfer,
     ewa_series,
+    live,
     random_search,
     temperature_series,
     zoom,
 )
 from analysis.training.config import LabConfig, setting_of
-from components import lab_charts, lab_state
+from charts import lab as lab_charts
+from charts.waterfall import waterfall_figure
+from components import lab_lessons
 from components.errors import attempt, show_error
+from components.lab_own_data import own_data_tab
+from components.lab_remedies import multitask_tab, remedies_tab
 from components.lab_settings import settings_sidebar
 from components.page_state import PageState
 from components.share import copy_link
 from components.state import access_lost, current_workspace, workspace_items
-from components.waterfall_charts import waterfall_figure
 from workspace.kinds import LAB_EXPERIMENT
 
 STATE = st.session_state
@@ -58,9 +62,9 @@ SEARCH_COLUMNS = {
 def read_config(slots: dict[str, DeltaGenerator]) -> LabConfig | None:
     """The config the widgets describe, or None after showing the error beside its group."""
     try:
-        return lab_state.config_from_widgets(STATE)
+        return live.config_from_widgets(STATE)
     except ValueError as err:
-        field = lab_state.field_of_error(str(err))
+        field = live.field_of_error(str(err))
         group = setting_of(field).group if field else "Data"
         with slots[group]:
             show_error(err)
@@ -74,57 +78,57 @@ def read_config(slots: dict[str, DeltaGenerator]) -> LabConfig | None:
 def _epochs_per_tick() -> int:
     speed = STATE.get("lab_speed", "auto")
     if speed == "auto":
-        return lab_state.auto_epochs(STATE.get(lab_state.SECONDS_PER_EPOCH_KEY))
+        return live.auto_epochs(STATE.get(live.SECONDS_PER_EPOCH_KEY))
     return int(speed)
 
 
 def _until() -> int:
-    return int(STATE.get(lab_state.UNTIL_KEY, lab_state.DEFAULT_UNTIL))
+    return int(STATE.get(live.UNTIL_KEY, live.DEFAULT_UNTIL))
 
 
 def _on_play_pause() -> None:
-    if lab_state.is_running(STATE):
-        lab_state.pause(STATE)
+    if live.is_running(STATE):
+        live.pause(STATE)
     else:
-        lab_state.start(STATE)
+        live.start(STATE)
 
 
 def _on_step() -> None:
-    lab_state.pause(STATE)
-    if lab_state.current_session(STATE) is not None:
+    live.pause(STATE)
+    if live.current_session(STATE) is not None:
         _timed_tick()
 
 
 def _on_reset() -> None:
-    session = lab_state.current_session(STATE)
+    session = live.current_session(STATE)
     if session is not None:
-        lab_state.reset(STATE, session.config)
+        live.reset(STATE, session.config)
 
 
 def _on_preset() -> None:
-    name = STATE.get(lab_state.PRESET_KEY)
+    name = STATE.get(live.PRESET_KEY)
     if name:
-        lab_state.apply_preset(STATE, name)
-    STATE[lab_state.PRESET_KEY] = None  # the menu is an action, not a setting
+        live.apply_preset(STATE, name)
+    STATE[live.PRESET_KEY] = None  # the menu is an action, not a setting
 
 
 def _timed_tick() -> list:
     epochs = _epochs_per_tick()
     began = time.perf_counter()
-    records = lab_state.tick(STATE, epochs, until=_until())
-    lab_state.record_timing(STATE, len(records), time.perf_counter() - began)
+    records = live.tick(STATE, epochs, until=_until())
+    live.record_timing(STATE, len(records), time.perf_counter() - began)
     return records
 
 
 def run_controls(*, settings_ok: bool) -> None:
     """Presets, target epoch, speed, Play/Pause/Step/Reset (training needs valid settings)."""
-    running = lab_state.is_running(STATE)
+    running = live.is_running(STATE)
     c_preset, c_until, c_speed = st.columns([3, 1.2, 1.2], vertical_alignment="bottom")
-    c_preset.selectbox("Course presets", list(COURSE_PRESETS), index=None, key=lab_state.PRESET_KEY,
+    c_preset.selectbox("Course presets", list(COURSE_PRESETS), index=None, key=live.PRESET_KEY,
                        placeholder="Load a setup from the course's programming assignments…",
                        on_change=_on_preset)
-    c_until.number_input("Train until epoch", 1, 1_000_000, lab_state.DEFAULT_UNTIL, 100,
-                         key=lab_state.UNTIL_KEY, **URL)
+    c_until.number_input("Train until epoch", 1, 1_000_000, live.DEFAULT_UNTIL, 100,
+                         key=live.UNTIL_KEY, **URL)
     c_speed.selectbox("Epochs per tick", SPEEDS, key="lab_speed",
                       format_func=lambda s: "auto (≈0.3 s of work)" if s == "auto" else str(s))
     b1, b2, b3, b4 = st.columns([1, 1, 1, 3], vertical_alignment="center")
@@ -152,8 +156,8 @@ def run_summary(session) -> None:
     st.caption(f"Network {shape} ({c.activation}, {output} output, {c.init} init) · {c.optimizer}, "
                f"α {c.learning_rate:g}, {batch} · Bayes error of this data "
                f"{session.dataset.bayes_error:.1f}% (the floor no model can beat).")
-    if preset := lab_state.loaded_preset(STATE):
-        st.caption(f"**{preset}**: {lab_state.COURSE_FINDINGS[preset]} Accuracy = 100% − error.")
+    if preset := live.loaded_preset(STATE):
+        st.caption(f"**{preset}**: {live.COURSE_FINDINGS[preset]} Accuracy = 100% − error.")
 
 
 def live_metrics(session) -> None:
@@ -184,7 +188,7 @@ def live_charts(session) -> None:
     left, right = st.columns([1.25, 1])  # the waterfall's seven bars need the room
     with left:
         waterfall_view(session)
-    epochs, norms = lab_state.grad_norm_matrix(session.history)
+    epochs, norms = live.grad_norm_matrix(session.history)
     if norms.size:
         right.plotly_chart(lab_charts.gradient_norms_figure(epochs, norms), key="lab_grad_norms")
     else:
@@ -212,17 +216,18 @@ def _waterfall_figure(result, session):
 def live_view() -> None:
     """The part that trains: reruns on its own every half second while playing."""
 
-    @st.fragment(run_every=lab_state.run_interval(STATE))
+    @st.fragment(run_every=live.run_interval(STATE))
     def _live() -> None:
-        session = lab_state.current_session(STATE)
+        session = live.current_session(STATE)
         if session is None:
             return
-        if lab_state.is_running(STATE):
+        if live.is_running(STATE):
             _timed_tick()
-            if not lab_state.is_running(STATE):
+            if not live.is_running(STATE):
                 st.rerun(scope="app")  # it stopped itself: turn the timer off, say why
         run_summary(session)
         live_metrics(session)
+        lab_lessons.story(session)
         live_charts(session)
 
     _live()
@@ -235,7 +240,7 @@ def gradient_check_panel() -> None:
     c1, c2 = st.columns([1, 2], vertical_alignment="center")
     broken = c2.checkbox("Break the backward pass on purpose (to see a bug flagged)", key="lab_gc_break")
     if c1.button("Run gradient check", key="lab_gc_run", icon=":material/rule:"):
-        session = lab_state.current_session(STATE)
+        session = live.current_session(STATE)
         try:
             PAGE.set("gradcheck", (session.epoch, broken,
                                   session.gradient_check(break_backward=broken)))
@@ -262,7 +267,7 @@ def save_panel() -> None:
                 show_error("Give the experiment a name before saving it.")
             else:
                 try:
-                    content = lab_state.experiment_content(STATE, until=_until())
+                    content = live.experiment_content(STATE, until=_until())
                     item = workspace_items().save(LAB_EXPERIMENT, name.strip(), content)
                     st.success(f"Saved “{escape_markdown(item.name)}” (revision {item.revision}) "
                                f"in {escape_markdown(workspace.name)}.")
@@ -285,7 +290,7 @@ def _on_open(name: str) -> None:
         content = workspace_items().load(LAB_EXPERIMENT, name)
         if content is None:
             raise ValueError(f"the experiment “{name}” is no longer in this workspace.")
-        lab_state.load_experiment(STATE, content)
+        live.load_experiment(STATE, content)
     except ValueError as err:
         PAGE.set("open_error", str(err))
 
@@ -310,6 +315,10 @@ def search_tab(config: LabConfig | None) -> None:
     st.markdown("Random search, not a grid: the learning rate is drawn on a log scale (10^r), "
                 "β as 1 − 10^r. Each trial trains a short run from the current settings; zoom in "
                 "around the best trials and search again (coarse to fine).")
+    if lab_lessons.search_style() == "panda":
+        lab_lessons.panda_panel(config)
+        return
+    depth = lab_lessons.search_depth()
     default = SearchSpace()
     space_values = PAGE.setdefault("search_space", default)
     c1, c2, c3 = st.columns(3)
@@ -334,15 +343,16 @@ def search_tab(config: LabConfig | None) -> None:
                     icon=":material/travel_explore:")
     if run and config is not None:
         space = SearchSpace(log10_lr=lr, log10_one_minus_beta=beta, hidden_layers=layers,
-                            units=units, l2=l2, keep_prob=keep)
+                            units=units, l2=l2, keep_prob=keep, depth=depth)
         _run_and_keep("search", f"Training {n_trials} networks for {epochs} epochs each…",
                       random_search, config, space, n_trials=int(n_trials), epochs=int(epochs),
-                      seed=int(seed))
+                      seed=int(seed), mode="caviar")
     result = PAGE.get("search")
     if result is None:
         st.info("Press **Run search** to train the trials.", icon=":material/info:")
         return
     st.plotly_chart(lab_charts.search_scatter_figure(result.trials, best=result.best), key="search_scatter")
+    lab_lessons.effects_panel(result)
     st.markdown("**Best configurations** (lowest dev error)")
     st.dataframe(result.best, hide_index=True, key="search_best", column_config=SEARCH_COLUMNS)
     if st.button("Zoom in around the best (coarse to fine)", key="search_zoom", icon=":material/zoom_in:"):
@@ -355,16 +365,17 @@ def search_tab(config: LabConfig | None) -> None:
 def transfer_tab(config: LabConfig | None) -> None:
     st.markdown("Pre-train on a large task A, replace the output layer, then train on a small "
                 "task B: fine-tune the last layer only, all layers, or train B from scratch.")
-    c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")
+    c1, c2, c3, c4, c5 = st.columns(5, vertical_alignment="bottom")
     n_a = c1.number_input("Task A examples", 10, 20_000, 2000, 500, key="transfer_a")
     n_b = c2.number_input("Task B examples", 4, 5000, 60, 10, key="transfer_b")
     epochs = c3.number_input("Epochs", 1, 5000, 300, 50, key="transfer_epochs")
-    run = c4.button("Compare", key="transfer_run", type="primary", disabled=config is None,
+    new_layers = c4.number_input("New layers", 1, 4, 1, key="transfer_layers")
+    run = c5.button("Compare", key="transfer_run", type="primary", disabled=config is None,
                     icon=":material/compare_arrows:")
     if run and config is not None:
         _run_and_keep("transfer", "Pre-training on task A, then fine-tuning on task B…",
                       compare_transfer, config, n_task_a=int(n_a), n_task_b=int(n_b),
-                      epochs=int(epochs))
+                      epochs=int(epochs), new_layers=int(new_layers))
     result = PAGE.get("transfer")
     if result is None:
         st.info("Press **Compare** to run the three strategies.", icon=":material/info:")
@@ -403,23 +414,25 @@ st.caption("A small numpy network trained live: initialisation, regularisation, 
 group_slots = settings_sidebar()
 config = read_config(group_slots)
 if config is None:
-    lab_state.pause(STATE)
+    live.pause(STATE)
 else:
-    change = lab_state.sync_config(STATE, config)
-    preset = STATE.pop(lab_state.LOADED_PRESET_KEY, None)
+    change = live.sync_config(STATE, config)
+    preset = STATE.pop(live.LOADED_PRESET_KEY, None)
     if preset and change.action != "unchanged":
-        STATE[lab_state.NOTICE_KEY] = (f"Loaded the course preset “{preset}”: a new run at epoch 0, "
+        STATE[live.NOTICE_KEY] = (f"Loaded the course preset “{preset}”: a new run at epoch 0, "
                                        f"suggested length {_until():,} epochs. Press Play.")
     elif preset:
-        STATE[lab_state.NOTICE_KEY] = f"The settings already match the course preset “{preset}”."
+        STATE[live.NOTICE_KEY] = f"The settings already match the course preset “{preset}”."
 
 run_controls(settings_ok=config is not None)
-if notice := STATE.pop(lab_state.NOTICE_KEY, None):
+if notice := STATE.pop(live.NOTICE_KEY, None):
     st.info(escape_markdown(notice), icon=":material/info:")
 
-session = lab_state.current_session(STATE)
-live_tab, search_tab_slot, transfer_tab_slot, ewa_tab_slot = st.tabs(
-    ["Live training", "Hyperparameter search", "Transfer learning", "Weighted averages"])
+session = live.current_session(STATE)
+(live_tab, race_slot, inside_slot, remedies_slot, search_tab_slot, transfer_tab_slot, multi_slot,
+ own_slot, ewa_tab_slot) = st.tabs(
+    ["Live training", "Optimizer race", "Inside the network", "Variance remedies",
+     "Hyperparameter search", "Transfer learning", "Multi-task", "Your data", "Weighted averages"])
 with live_tab:
     if session is None:
         st.info("Fix the settings in the sidebar to build the first network.", icon=":material/info:")
@@ -429,9 +442,19 @@ with live_tab:
             gradient_check_panel()
         with st.expander("Save or open an experiment", icon=":material/save:"):
             save_panel()
+with race_slot:
+    lab_lessons.race_tab(config)
+with inside_slot:
+    lab_lessons.inside_tab(session, config)
+with remedies_slot:
+    remedies_tab(config)
 with search_tab_slot:
     search_tab(config)
 with transfer_tab_slot:
     transfer_tab(config)
+with multi_slot:
+    multitask_tab()
+with own_slot:
+    own_data_tab(config)
 with ewa_tab_slot:
     ewa_tab()

@@ -25,6 +25,7 @@ from analysis.bias_variance import (
     general_formulation,
 )
 from analysis.text import escape_markdown
+from charts.waterfall import history_figure, waterfall_figure
 from components.errors import show_error
 from components.inputs import predictions_picker
 from components.page_state import PageState
@@ -37,7 +38,6 @@ from components.state import (
 )
 from components.unreadable import unreadable_item
 from components.url_params import start_value
-from components.waterfall_charts import history_figure, waterfall_figure
 from workspace.kinds import WATERFALL_SNAPSHOT
 
 # The labels are also the URL values (a bound widget writes its shown option): ?src=Predictions+file

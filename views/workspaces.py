@@ -14,7 +14,10 @@ from components.state import (
     open_workspace,
     workspace_data,
 )
-from components.workspace_access import (
+from storage import Workspace
+from workspace.access import UNDO_WINDOW, other_members, parse_members
+from workspace.gate import WorkspaceGate
+from workspace.summary import (
     activity_table,
     ago,
     count_by_kind,
@@ -22,11 +25,7 @@ from components.workspace_access import (
     holdings_text,
     kind_label,
     last_change,
-    parse_members,
 )
-from storage import Workspace
-from workspace.access import UNDO_WINDOW
-from workspace.gate import WorkspaceGate
 
 
 def open_and_show(workspace_id: int) -> None:
@@ -83,7 +82,7 @@ def workspace_card(gate: WorkspaceGate, workspace: Workspace, *, is_open: bool) 
         st.markdown(title)
         st.caption(escape_markdown(f"{holdings_text(items)} — {last_change(items, workspace)}"))
         if gate.auth:
-            people = ", ".join(m for m in workspace.members if m != workspace.owner) or "none"
+            people = ", ".join(other_members(workspace)) or "none"
             st.caption(escape_markdown(f"Owner: {workspace.owner or 'nobody'} · Members: {people}"))
         actions = st.columns(5 if rights.manage_members else 4)
         if not is_open and actions[0].button("Open", key=f"ws.open.{workspace.id}",
@@ -147,7 +146,7 @@ def delete_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspa
 
 def members_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspace) -> None:
     with column.popover("Members", icon=":material/group:"):
-        current = "\n".join(m for m in workspace.members if m != workspace.owner)
+        current = "\n".join(other_members(workspace))
         text = st.text_area("Members (one sign-in e-mail per line)", value=current,
                             key=f"ws.members_text.{workspace.id}")
         if st.button("Save members", key=f"ws.members.{workspace.id}"):

@@ -9,6 +9,7 @@ owner. Without sign-in the app is open for local use and everyone may do everyth
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,8 @@ from workspace.identity import normalise_email
 
 # A deleted workspace can be restored from the page for this long (the store never erases it).
 UNDO_WINDOW = timedelta(minutes=10)
+
+_MEMBER = re.compile(r"^(?=.{3,200}$)[^\s,;@]+@[^\s,;@]+$")  # one e-mail address
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,38 @@ def is_member(workspace: Workspace, user: str) -> bool:
     """True when `user` owns `workspace` or is on its member list (compared lower-cased)."""
     key = normalise_email(user)
     return is_owner(workspace, user) or key in {normalise_email(m) for m in workspace.members}
+
+
+def other_members(workspace: Workspace) -> list[str]:
+    """The members besides the owner (the owner is always a member), in saved order."""
+    return [m for m in workspace.members if not is_owner(workspace, m)]
+
+
+def parse_members(text: str, *, owner: str | None = None) -> list[str]:
+    """Members typed one per line or separated by commas, lower-cased (sign-in keys on the
+    lower-cased e-mail); the owner is left out (always a member).
+
+    Examples
+    --------
+    >>> parse_members("bob@example.com, carol@example.com\\nbob@example.com", owner="ann@x.org")
+    ['bob@example.com', 'carol@example.com']
+    """
+    if text is None:
+        return []
+    if not isinstance(text, str):
+        raise ValueError(f"members must be text (one e-mail per line), got {type(text).__name__}.")
+    people: list[str] = []
+    for token in re.split(r"[,;\n]+", text):
+        person = token.strip()
+        if not person:
+            continue
+        if not _MEMBER.match(person):
+            raise ValueError(f"members: {person[:60]!r} is not one sign-in name: write one e-mail "
+                             "address per line (no spaces inside).")
+        person = normalise_email(person)
+        if person != normalise_email(owner) and person not in people:
+            people.append(person)
+    return people
 
 
 def permissions(workspace: Workspace, user: str, *, auth: bool) -> Permissions:

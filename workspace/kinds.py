@@ -170,7 +170,7 @@ def _sheet(content: Mapping[str, Any]) -> ErrorSheet:
 # ------------------------------------------------------------------ lab experiments
 
 def _experiment(content: Mapping[str, Any]) -> dict[str, Any]:
-    """The saved session state (as components.lab_state.experiment_content makes it)."""
+    """The saved session state (as analysis.training.live.experiment_content makes it)."""
     if not isinstance(content.get("until", 0), int) or not isinstance(content.get("config"), dict):
         raise ValueError("it is not a saved experiment of this version: it may be damaged or "
                          "older. Save the experiment again.")

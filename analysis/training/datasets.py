@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
-from analysis.training.config import LabConfig
+from analysis.training.config import MAX_POINTS, LabConfig
+from analysis.validation import check_count, check_number, rows_preview, values_preview
 
 Generator = Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray]]
 
@@ -45,7 +47,11 @@ class Dataset:
 
     @property
     def bayes_error(self) -> float:
-        return bayes_error(self.generator or self.name, float(self.noise), float(self.label_flip))
+        """NaN for data the lab did not generate (an uploaded file): its Bayes error is unknown."""
+        name = self.generator or self.name
+        if name not in GENERATORS:
+            return float("nan")
+        return bayes_error(name, float(self.noise), float(self.label_flip))
 
     @property
     def X_all(self) -> np.ndarray:
@@ -121,6 +127,16 @@ GENERATORS: dict[str, Generator] = {
     "spirals": spirals, "flower": flower,
 }
 N_CLASSES = {"blobs": 3}
+# Transforms of the plane that keep every label of a dataset (its generator is symmetric
+# under them about the origin), for data augmentation. Jitter suits every set; these only
+# where they hold: circles are symmetric under any rotation and both flips; XOR's label
+# sign(x1 x2) survives a half turn and swapping x1 and x2 (a flip about the diagonal), but a
+# single-axis flip swaps the classes. Moons, spirals, flower and blobs map one class onto
+# another under their symmetries (e.g. a half turn swaps the two spirals), so they get none.
+LABEL_PRESERVING: dict[str, tuple[str, ...]] = {
+    "circles": ("rotate", "flip"), "xor": ("half turn", "swap axes"),
+    "moons": (), "blobs": (), "spirals": (), "flower": (),
+}
 BLOB_SPREAD = 0.25
 
 
@@ -235,3 +251,92 @@ def make_dataset(config: LabConfig) -> Dataset:
                    y_train_dev=y_train_dev, X_dev=X_dev, y_dev=y_dev, n_classes=n_classes,
                    name=config.dataset, generator=config.dataset, noise=float(config.noise),
                    label_flip=float(config.label_flip))
+
+
+# ---- your own data: a table of x1, x2, label ---------------------------------------------
+
+OWN_COLUMNS = ("x1", "x2", "label")
+MIN_OWN_ROWS = 10
+MAX_OWN_ROWS = MAX_POINTS
+
+
+def _own_columns(frame: pd.DataFrame) -> dict[str, str]:
+    """Map x1, x2, label to the frame's columns (names compared without case or spaces)."""
+    found = {str(c).strip().lower(): c for c in frame.columns}
+    missing = [name for name in OWN_COLUMNS if name not in found]
+    if missing:
+        raise ValueError(f"the table needs columns x1, x2 and label; {', '.join(missing)} "
+                         f"missing (found {values_preview([str(c) for c in frame.columns])}).")
+    return {name: found[name] for name in OWN_COLUMNS}
+
+
+def _own_inputs(frame: pd.DataFrame, columns: dict[str, str]) -> np.ndarray:
+    """x1, x2 as an (m, 2) float array; text, empty and infinite cells are named by row."""
+    X = np.empty((len(frame), 2))
+    for j, name in enumerate(("x1", "x2")):
+        values = pd.to_numeric(frame[columns[name]], errors="coerce").to_numpy(np.float64)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise ValueError(f"{name} must hold finite numbers; {rows_preview(bad)} "
+                             f"{'is' if bad.size == 1 else 'are'} empty, text or infinite "
+                             f"({values_preview(frame[columns[name]].iloc[bad].tolist())}).")
+        X[:, j] = values
+    return X
+
+
+def _own_labels(series: pd.Series) -> np.ndarray:
+    """Two distinct labels mapped to 0 and 1 (in sorted order, so 0/1 labels stay put)."""
+    if series.isna().any():
+        raise ValueError(f"label is empty in {rows_preview(np.flatnonzero(series.isna()))}: "
+                         f"give every row a label.")
+    text = series.astype(str).str.strip()
+    classes = sorted(text.unique())
+    if len(classes) != 2:
+        raise ValueError(f"label must have exactly two classes, got {len(classes)} "
+                         f"({values_preview(classes)}); the lab trains binary classifiers.")
+    counts = text.value_counts()
+    if counts.min() < 2:
+        raise ValueError(f"each label needs at least 2 rows; {counts.idxmin()!r} has "
+                         f"{counts.min()}.")
+    return (text == classes[1]).to_numpy().astype(np.int64)
+
+
+def dataset_from_frame(frame: pd.DataFrame, *, dev_share: float = 0.2,
+                       train_dev_share: float = 0.0, seed: int = 0,
+                       name: str = "your data") -> Dataset:
+    """A lab Dataset from a table of x1, x2, label (two classes), shuffled with
+    np.random.default_rng(seed) and split into train, train-dev and dev.
+
+    Raises ValueError naming the problem: missing columns, fewer than MIN_OWN_ROWS or more
+    than MAX_OWN_ROWS rows, cells that are not finite numbers, not exactly two classes.
+    The Bayes error of such data is unknown (NaN).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"x1": range(20), "x2": range(20), "label": ["a", "b"] * 10})
+    >>> data = dataset_from_frame(frame, dev_share=0.25)
+    >>> len(data.y_train), len(data.y_dev), data.n_classes
+    (15, 5, 2)
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"frame must be a table (DataFrame), got {type(frame).__name__}.")
+    dev_share = check_number("dev_share", dev_share, low=0.05, high=0.5)
+    train_dev_share = check_number("train_dev_share", train_dev_share, low=0.0, high=0.45)
+    seed = check_count("seed", seed)
+    m = len(frame)
+    if not MIN_OWN_ROWS <= m <= MAX_OWN_ROWS:
+        raise ValueError(f"the table must have {MIN_OWN_ROWS} to {MAX_OWN_ROWS:,} rows, "
+                         f"got {m:,}.")
+    columns = _own_columns(frame)
+    X = _own_inputs(frame, columns)
+    y = _own_labels(frame[columns["label"]])
+    order = np.random.default_rng(seed).permutation(m)
+    n_dev = max(1, round(dev_share * m))
+    n_train_dev = round(train_dev_share * m)
+    if m - n_dev - n_train_dev < 2:
+        raise ValueError(f"dev_share {dev_share:g} and train_dev_share {train_dev_share:g} "
+                         f"leave fewer than 2 training rows of {m}; lower them.")
+    dev, train_dev = order[:n_dev], order[n_dev:n_dev + n_train_dev]
+    train = order[n_dev + n_train_dev:]
+    return Dataset(X_train=X[train], y_train=y[train], X_train_dev=X[train_dev],
+                   y_train_dev=y[train_dev], X_dev=X[dev], y_dev=y[dev], n_classes=2, name=name)

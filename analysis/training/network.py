@@ -168,9 +168,12 @@ class Network:
     activation : hidden activation name (relu, leaky_relu, tanh, sigmoid).
     init : zeros, random (x init_scale), xavier, he.
     l2 : lambda of the L2 penalty (lambda / 2m) sum ||W||^2, with m = n_train.
+    l1 : lambda of the L1 penalty (lambda / m) sum |W|; its subgradient (lambda / m) sign(W)
+        joins the gradient unless `l1_in_gradient` is set False (a proximal step then
+        applies it: see soft_threshold).
     keep_prob : inverted-dropout keep probability of hidden units (1 = off).
     batch_norm : normalise every hidden layer's Z (gamma, beta replace b).
-    n_train : the m of the L2 term.
+    n_train : the m of the L2 and L1 terms.
     rng : np.random.Generator for the initial weights.
 
     Examples
@@ -182,13 +185,16 @@ class Network:
 
     def __init__(self, layer_dims: tuple[int, ...], *, activation: str = "relu",
                  init: str = "he", init_scale_random: float = 10.0, l2: float = 0.0,
-                 keep_prob: float = 1.0, batch_norm: bool = False, n_train: int = 1,
+                 l1: float = 0.0, keep_prob: float = 1.0, batch_norm: bool = False,
+                 n_train: int = 1,
                  rng: np.random.Generator | None = None) -> None:
         rng = rng if rng is not None else np.random.default_rng(0)
         self.layer_dims = tuple(int(n) for n in layer_dims)
         self.n_layers = len(self.layer_dims) - 1
         self.binary = self.layer_dims[-1] == 1
         self.l2_scale = l2 / n_train  # d/dW of (lambda / 2m) ||W||^2 is (lambda / m) W
+        self.l1_scale = l1 / n_train  # d/dW of (lambda / m) |W| is (lambda / m) sign(W), W != 0
+        self.l1_in_gradient = True
         self.param_slices = self._layout(batch_norm)
         size = max(s.stop for s in self.param_slices.values())
         self.params = np.zeros(size)
@@ -272,43 +278,75 @@ class Network:
         e = np.exp(ZL - ZL.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 
-    def cross_entropy(self, ZL: np.ndarray, Y: np.ndarray) -> float:
-        """Mean cross-entropy from the logits (stable: no log of a rounded 0)."""
+    def example_losses(self, ZL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """Cross-entropy of each example, shape (m,), from the logits (stable: no log of a
+        rounded 0)."""
         if self.binary:
             # -[y log s(z) + (1-y) log(1-s(z))] = log(1 + e^z) - y z
-            return float(np.mean(np.logaddexp(0.0, ZL) - Y * ZL))
+            return (np.logaddexp(0.0, ZL) - Y * ZL)[:, 0]
         shifted = ZL - ZL.max(axis=1, keepdims=True)
         log_norm = np.log(np.exp(shifted).sum(axis=1))
-        return float(np.mean(log_norm - np.einsum("ij,ij->i", shifted, Y)))
+        return log_norm - np.einsum("ij,ij->i", shifted, Y)
+
+    def cross_entropy(self, ZL: np.ndarray, Y: np.ndarray) -> float:
+        """Mean cross-entropy over the examples."""
+        return float(np.mean(self.example_losses(ZL, Y)))
+
+    def penalty(self) -> float:
+        """The regularisation terms of J: L2 + L1."""
+        return self.l2_cost() + self.l1_cost()
 
     def l2_cost(self) -> float:
         """(lambda / 2m) sum ||W||^2."""
         W = self.params[:self.n_weights]
         return 0.5 * self.l2_scale * float(W @ W)
 
+    def l1_cost(self) -> float:
+        """(lambda / m) sum |W| (0 without L1: the cost of every mini-batch is recorded, so
+        skip the pass over the weights)."""
+        if not self.l1_scale:
+            return 0.0
+        return self.l1_scale * float(np.abs(self.params[:self.n_weights]).sum())
+
     def cost(self, ZL: np.ndarray, Y: np.ndarray) -> float:
-        """J = cross-entropy + L2 penalty."""
-        return self.cross_entropy(ZL, Y) + self.l2_cost()
+        """J = cross-entropy + L2 penalty + L1 penalty."""
+        return self.cross_entropy(ZL, Y) + self.penalty()
+
+    def soft_threshold(self, threshold: float) -> None:
+        """The proximal step of the L1 penalty: W := sign(W) max(|W| - threshold, 0).
+
+        Gradient descent on the smooth part of J followed by this step minimises J with the
+        L1 term (proximal gradient, ISTA, threshold = alpha lambda / m). Unlike the
+        subgradient, which makes small weights jump around 0, it sets them to exactly 0.
+        """
+        W = self.params[:self.n_weights]
+        np.copysign(np.maximum(np.abs(W) - threshold, 0.0), W, out=W)
 
     def backward(self, Y: np.ndarray, *, break_backward: bool = False) -> None:
         """Fill self.grads with dJ/dparams for the last forward pass (targets Y, shape like ZL).
 
         break_backward plants the course's two deliberate bugs (dW2 doubled, db1 times 4) so
         that gradient checking has something to catch."""
-        m = len(Y)
-        # sigmoid + cross-entropy and softmax + cross-entropy both give dZ_L = A_L - Y; the 1/m
-        # of the mean cost is applied here once and flows into every layer's gradients
-        dZ = self.probabilities(self.ZL)
-        dZ -= Y
-        dZ *= 1.0 / m
+        dZ = self.output_delta(Y)
         layers = self.layers
         dA = layers[-1].backward(dZ=dZ, need_dA_prev=len(layers) > 1)
         for i in range(len(layers) - 2, -1, -1):
             dA = layers[i].backward(dA, need_dA_prev=i > 0)
         if self.l2_scale:
             self.grads[:self.n_weights] += self.l2_scale * self.params[:self.n_weights]
+        if self.l1_scale and self.l1_in_gradient:
+            self.grads[:self.n_weights] += self.l1_scale * np.sign(self.params[:self.n_weights])
         if break_backward:
             self._plant_bugs()
+
+    def output_delta(self, Y: np.ndarray) -> np.ndarray:
+        """dZ_L = (A_L - Y) / m for the last forward pass."""
+        # sigmoid + cross-entropy and softmax + cross-entropy both give dZ_L = A_L - Y; the 1/m
+        # of the mean cost is applied here once and flows into every layer's gradients
+        dZ = self.probabilities(self.ZL)
+        dZ -= Y
+        dZ *= 1.0 / len(Y)
+        return dZ
 
     def _plant_bugs(self) -> None:
         second = min(2, self.n_layers)

@@ -26,10 +26,12 @@ MAX_ADVANCE = 100_000
 
 @dataclass(frozen=True)
 class EpochRecord:
-    """The state after `epoch` epochs. cost is J (cross-entropy + L2) on the whole training set
-    in evaluation mode (no dropout), so it is comparable between optimizers and batch sizes;
-    errors are in percent (NaN for an empty split); grad_norms are those of the epoch's last
-    mini-batch."""
+    """The state after `epoch` epochs. cost is J (cross-entropy + L2 + L1) on the whole
+    training set in evaluation mode (no dropout), so it is comparable between optimizers and
+    batch sizes; errors are in percent (NaN for an empty split); grad_norms are those of the
+    epoch's last mini-batch. batch_costs are the mini-batch costs J{t} of this epoch's iterations, in
+    order, measured in training mode on each batch before its update: noisy where `cost`
+    is smooth (one value for full batch)."""
 
     epoch: int
     cost: float
@@ -39,11 +41,12 @@ class EpochRecord:
     learning_rate: float
     weight_norms: tuple[float, ...]
     grad_norms: tuple[float, ...]
+    batch_costs: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
-        out["weight_norms"] = list(self.weight_norms)
-        out["grad_norms"] = list(self.grad_norms)
+        for name in ("weight_norms", "grad_norms", "batch_costs"):
+            out[name] = list(getattr(self, name))
         return out
 
 
@@ -81,9 +84,13 @@ class TrainingSession:
         self._prepare_data(input_stats)
         self.network = Network(config.layer_dims, activation=config.activation,
                                init=config.init, init_scale_random=config.init_scale,
-                               l2=config.l2, keep_prob=config.keep_prob,
+                               l2=config.l2, l1=config.l1, keep_prob=config.keep_prob,
                                batch_norm=config.batch_norm, n_train=len(self.X_train),
                                rng=self.rng)
+        # proximal L1: the optimizer follows the smooth part, soft_threshold the |W| term
+        self.proximal_l1 = config.l1 > 0 and config.l1_method == "proximal"
+        self.network.l1_in_gradient = not self.proximal_l1
+        self._batch_costs: list[float] = []
         self.optimizer = make_optimizer(config.optimizer, learning_rate=config.learning_rate,
                                         beta1=config.beta1, beta2=config.beta2,
                                         epsilon=config.epsilon)
@@ -116,6 +123,8 @@ class TrainingSession:
         # shuffled copies are written into these each epoch (no new arrays per epoch)
         self._X_shuffled = np.empty_like(self.X_train)
         self._Y_shuffled = np.empty_like(self.Y_train)
+        # each mini-batch's training-mode logits, kept to cost the batches once an epoch
+        self._ZL_epoch = np.empty_like(self.Y_train)
 
     def normalize(self, X: np.ndarray) -> np.ndarray:
         """Inputs in the network's coordinates: (X - mu) / sigma of the training set."""
@@ -164,22 +173,45 @@ class TrainingSession:
         m = len(self.X_train)
         size = self.config.batch_size
         if size == 0 or size >= m:
-            self._step(self.X_train, self.Y_train)
-            return
-        # reshuffle every epoch, then mini-batches are contiguous views (the last may be short)
-        order = self.rng.permutation(m)
-        np.take(self.X_train, order, axis=0, out=self._X_shuffled)
-        np.take(self.Y_train, order, axis=0, out=self._Y_shuffled)
-        for start in range(0, m, size):
-            self._step(self._X_shuffled[start:start + size], self._Y_shuffled[start:start + size])
+            X, Y, size = self.X_train, self.Y_train, m
+        else:
+            # reshuffle every epoch; mini-batches are contiguous views (the last may be short)
+            order = self.rng.permutation(m)
+            X = np.take(self.X_train, order, axis=0, out=self._X_shuffled)
+            Y = np.take(self.Y_train, order, axis=0, out=self._Y_shuffled)
+        starts = np.arange(0, m, size)
+        penalties = np.zeros(len(starts))
+        for t, start in enumerate(starts):
+            batch = slice(start, start + size)
+            penalties[t] = self._step(X[batch], Y[batch], self._ZL_epoch[batch])
+        self._record_batch_costs(Y, starts, penalties)
 
-    def _step(self, X: np.ndarray, Y: np.ndarray) -> None:
+    def _record_batch_costs(self, Y: np.ndarray, starts: np.ndarray,
+                            penalties: np.ndarray) -> None:
+        """J{t} of every mini-batch of the epoch, from the logits each step kept: one
+        vectorised loss over the epoch, summed per batch (cheaper than costing each step)."""
+        losses = self.network.example_losses(self._ZL_epoch, Y)
+        counts = np.diff(np.append(starts, len(Y)))
+        costs = np.add.reduceat(losses, starts) / counts + penalties
+        self._batch_costs = costs.tolist()
+
+    def _step(self, X: np.ndarray, Y: np.ndarray, ZL_out: np.ndarray) -> float:
+        """One update on a mini-batch; its logits go to ZL_out. Returns the penalty part of
+        the batch's cost (before the update)."""
         net = self.network
-        net.forward(X, mode="train", rng=self.rng)
+        np.copyto(ZL_out, net.forward(X, mode="train", rng=self.rng))
+        penalty = net.penalty() if net.l2_scale or net.l1_scale else 0.0
         net.backward(Y)
         if self._trainable is not None:
             net.grads *= self._trainable
         self.optimizer.update(net.params, net.grads)
+        if self.proximal_l1:
+            saved = None if self._trainable is None else net.params[:net.n_weights].copy()
+            net.soft_threshold(self.optimizer.learning_rate * net.l1_scale)
+            if saved is not None:  # frozen layers keep their weights
+                frozen = self._trainable[:net.n_weights] == 0
+                net.params[:net.n_weights][frozen] = saved[frozen]
+        return penalty
 
     def freeze_layers(self, n: int) -> None:
         """Stop training the first `n` layers (fine-tuning only the later ones)."""
@@ -206,7 +238,8 @@ class TrainingSession:
                            train_dev_error=errors["train_dev"], dev_error=errors["dev"],
                            learning_rate=float(rate),
                            weight_norms=tuple(net.weight_norms().tolist()),
-                           grad_norms=tuple(net.weight_norms(net.grads).tolist()))
+                           grad_norms=tuple(net.weight_norms(net.grads).tolist()),
+                           batch_costs=tuple(self._batch_costs))
 
     def _watch(self, record: EpochRecord) -> None:
         """Flag divergence; keep the best dev parameters and stop after `patience` epochs
@@ -242,6 +275,17 @@ class TrainingSession:
         frame = pd.DataFrame(rows, columns=names)
         return frame.astype({"epoch": "int64"})
 
+    def iteration_frame(self) -> pd.DataFrame:
+        """The mini-batch costs of the recorded epochs: one row per iteration with its
+        position in epochs (epoch - 1 + (t + 1) / iterations per epoch), so they plot on the
+        same axis as the per-epoch cost."""
+        rows = []
+        for r in self.history:
+            n = len(r.batch_costs)
+            rows += [[r.epoch, r.epoch - 1 + (t + 1) / n, cost]
+                     for t, cost in enumerate(r.batch_costs)]
+        return pd.DataFrame(rows, columns=["epoch", "position", "batch_cost"])
+
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """P(class 1), shape (m,), for binary data; class probabilities (m, K) otherwise.
         X is in the original input coordinates."""
@@ -257,6 +301,15 @@ class TrainingSession:
         """(xs, ys, Z) over the bounding box of all points, in original coordinates.
         Z[i, j] belongs to (xs[j], ys[i]) (a heatmap's layout): P(class 1) for binary data,
         the predicted class for multiclass."""
+        xs, ys, points = self.grid(resolution)
+        P = self.predict_proba(points)
+        Z = P if P.ndim == 1 else P.argmax(axis=1).astype(np.float64)
+        return xs, ys, Z.reshape(resolution, resolution)
+
+    def grid(self, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(xs, ys, points): a resolution x resolution grid over the bounding box of all
+        points (5% margin), in original coordinates; points are its (x, y) pairs row by row
+        (ys outer), so values reshape to (resolution, resolution) with [i, j] at (xs[j], ys[i])."""
         resolution = check_count("resolution", resolution, minimum=2)
         X = self.dataset.X_all
         low, high = X.min(axis=0), X.max(axis=0)
@@ -264,9 +317,7 @@ class TrainingSession:
         xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
         ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
         xx, yy = np.meshgrid(xs, ys)
-        P = self.predict_proba(np.column_stack([xx.ravel(), yy.ravel()]))
-        Z = P if P.ndim == 1 else P.argmax(axis=1).astype(np.float64)
-        return xs, ys, Z.reshape(resolution, resolution)
+        return xs, ys, np.column_stack([xx.ravel(), yy.ravel()])
 
     def current(self) -> EpochRecord:
         """The latest record (evaluated now when nothing has been trained yet)."""
@@ -291,8 +342,13 @@ class TrainingSession:
                        break_backward: bool = False) -> GradCheckResult:
         """Gradient check of the current network on the first training examples."""
         n = min(GRADCHECK_EXAMPLES, len(self.X_train))
-        return gradient_check(self.network, self.X_train[:n], self.dataset.y_train[:n],
-                              epsilon=epsilon, break_backward=break_backward)
+        net = self.network
+        net.l1_in_gradient = True  # the check compares the gradient of the whole cost
+        try:
+            return gradient_check(net, self.X_train[:n], self.dataset.y_train[:n],
+                                  epsilon=epsilon, break_backward=break_backward)
+        finally:
+            net.l1_in_gradient = not self.proximal_l1
 
     # ---- saving --------------------------------------------------------------------------
 
@@ -330,7 +386,8 @@ class TrainingSession:
             session.rng.bit_generator.state = state["rng"]
             session.epoch = int(state["epoch"])
             session.history = [EpochRecord(**{**r, "weight_norms": tuple(r["weight_norms"]),
-                                              "grad_norms": tuple(r["grad_norms"])})
+                                              "grad_norms": tuple(r["grad_norms"]),
+                                              "batch_costs": tuple(r.get("batch_costs", ()))})
                                for r in state["history"]]
             session.stopped_early = bool(state["stopped_early"])
             session.diverged = bool(state["diverged"])

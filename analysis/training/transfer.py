@@ -2,7 +2,9 @@
 fine-tune on a small, related task B, against training B from scratch.
 
 Task B draws fresh points of the same dataset rotated by TASK_B_ROTATION degrees, with only a
-few labelled examples: the low-level features learned on A still help.
+few labelled examples: the low-level features learned on A still help. The output layer can be
+replaced by one new layer or by several (new hidden layers of the last hidden size, then a
+new output); "fine-tune last layer" then trains all the new layers and freezes A's.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from analysis.validation import check_count
 
 TASK_B_ROTATION = 20.0
 TASK_B_DEV = 500
+MAX_NEW_LAYERS = 4
 STRATEGIES = ("from scratch", "fine-tune last layer", "fine-tune all layers")
 
 
@@ -49,19 +52,26 @@ def task_b_dataset(config: LabConfig) -> Dataset:
 
 
 def copy_hidden_layers(source: TrainingSession, target: TrainingSession) -> None:
-    """Copy every layer but the output one (which is 'replaced': it keeps its fresh init)."""
+    """Copy every layer of the source but its output one into the target's first layers; the
+    target's later layers (its new ones) keep their fresh init."""
     src, dst = source.network, target.network
     for name in src.param_slices:
         layer = int("".join(ch for ch in name if ch.isdigit()))
         if layer < src.n_layers:
             dst.view(dst.params, name)[:] = src.view(src.params, name)
-    dst.set_running_stats(src.running_stats())
+    for src_layer, dst_layer in zip(src.layers[:-1], dst.layers, strict=False):
+        dst_layer.running_mean[:] = src_layer.running_mean
+        dst_layer.running_var[:] = src_layer.running_var
+        dst_layer.stats_seen = src_layer.stats_seen
 
 
 def compare_transfer(base: LabConfig, *, n_task_a: int = 2000, n_task_b: int = 60,
-                     epochs: int = 300, seed: int = 0) -> TransferResult:
+                     epochs: int = 300, seed: int = 0, new_layers: int = 1) -> TransferResult:
     """Pre-train on task A (n_task_a examples), then train task B (n_task_b examples) three
-    ways for `epochs` epochs: from scratch, fine-tuning the last layer only, fine-tuning all.
+    ways for `epochs` epochs: from scratch, fine-tuning the new layers only ("last layer"),
+    fine-tuning all. `new_layers` replace A's output layer: 1 = a new output layer; k > 1
+    adds k - 1 new hidden layers (as wide as the last hidden one) before it. Task B's network
+    from scratch has the same shape.
 
     Examples
     --------
@@ -72,6 +82,9 @@ def compare_transfer(base: LabConfig, *, n_task_a: int = 2000, n_task_b: int = 6
     n_task_a = check_count("n_task_a", n_task_a, minimum=10)
     n_task_b = check_count("n_task_b", n_task_b, minimum=2)
     epochs = check_count("epochs", epochs, minimum=1)
+    new_layers = check_count("new_layers", new_layers, minimum=1)
+    if new_layers > MAX_NEW_LAYERS:
+        raise ValueError(f"new_layers must be 1 to {MAX_NEW_LAYERS}, got {new_layers}.")
     if not base.hidden:
         raise ValueError("transfer needs at least one hidden layer to reuse: set hidden, "
                          "e.g. (10, 5).")
@@ -81,7 +94,7 @@ def compare_transfer(base: LabConfig, *, n_task_a: int = 2000, n_task_b: int = 6
     source.advance(epochs, record_every=epochs)
 
     config_b = base.replace(n_train=n_task_b, n_train_dev=0, n_dev=TASK_B_DEV, seed=seed + 1,
-                            **common)
+                            hidden=base.hidden + base.hidden[-1:] * (new_layers - 1), **common)
     data_b = task_b_dataset(config_b)
     frames, final = [], {}
     for strategy in STRATEGIES:
@@ -90,7 +103,7 @@ def compare_transfer(base: LabConfig, *, n_task_a: int = 2000, n_task_b: int = 6
         if strategy != "from scratch":
             copy_hidden_layers(source, session)
         if strategy == "fine-tune last layer":
-            session.freeze_layers(session.network.n_layers - 1)
+            session.freeze_layers(source.network.n_layers - 1)
         session.advance(epochs)
         history = session.history_frame()[["epoch", "dev_error"]]
         frames.append(history.assign(strategy=strategy))

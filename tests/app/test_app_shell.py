@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-PAGES = ["views/home.py", "views/workspaces.py", "views/waterfall.py", "views/metrics.py",
-         "views/error_analysis.py", "views/split_planner.py", "views/training_lab.py",
-         "views/report.py"]
+from components.pages import PAGES as REGISTERED
+
+PAGES = [spec.path for spec in REGISTERED]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_view_file_is_registered_once_with_its_own_url():
+    views = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "views").glob("*.py"))
+    assert sorted(PAGES) == views
+    url_paths = [spec.url_path for spec in REGISTERED]
+    assert len(set(url_paths)) == len(url_paths) and url_paths.count("") == 1
 
 
 @pytest.mark.parametrize("page", PAGES)

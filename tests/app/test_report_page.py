@@ -28,9 +28,10 @@ def test_build_after_loading_the_sample_project(sample_app: AppTest):
     sample_app.button(key="report.build").click().run()
     assert not sample_app.exception and not sample_app.error
     built = sample_app.success[0].value
-    assert built.startswith("Report built with 4 sections; no data yet for: Error analysis")
+    assert built.startswith("Report built with 5 sections; no data yet for: Training-lab")
     summary = _markdown_box(sample_app)
     assert "cat_classifier.csv" in summary and "threshold 0.50" in summary
+    assert "Sheet 'Sample: reviewed dev errors'" in summary  # the sample opens with its sheet
     keys = {b.key for b in sample_app.get("download_button")}
     assert {"report.download_html", "report.download_md"} <= keys
 
@@ -43,7 +44,12 @@ def test_the_threshold_typed_on_the_page_is_used(sample_app: AppTest):
     assert "threshold 0.70" in _markdown_box(sample_app)
 
 
-def test_a_human_level_typed_on_the_page_feeds_the_file_waterfall(sample_app: AppTest):
+def test_a_human_level_typed_on_the_page_feeds_the_file_waterfall(sample_app: AppTest,
+                                                                  store_url: str):
+    db = WorkspaceStore(store_url)  # without the sample's snapshots the file is the source
+    workspace_id = sample_app.session_state["workbench.workspace_id"]
+    for item in db.list_items(workspace_id, "waterfall_snapshot"):
+        db.delete_item(workspace_id, item.kind, item.name)
     sample_app.switch_page(PAGE)
     sample_app.run()
     sample_app.number_input(key="human").set_value(0.5).run()
@@ -57,7 +63,7 @@ def test_a_sheet_saved_by_a_teammate_shows_on_the_next_build(sample_app: AppTest
     sample_app.switch_page(PAGE)
     sample_app.run()
     sample_app.button(key="report.build").click().run()
-    assert "No error-analysis sheet is saved" in _markdown_box(sample_app)
+    assert "Sheet 'Sample: reviewed dev errors'" in _markdown_box(sample_app)
     db = WorkspaceStore(store_url)
     workspace_id = sample_app.session_state["workbench.workspace_id"]
     db.save_item(workspace_id, "error_sheet", "dev errors", author="carol@example.com",
@@ -68,5 +74,5 @@ def test_a_sheet_saved_by_a_teammate_shows_on_the_next_build(sample_app: AppTest
                           "meta": {"dev_error": 8.0, "label_category": "mislabeled"}})
     sample_app.button(key="report.build").click().run()
     summary = _markdown_box(sample_app)
-    assert "Sheet 'dev errors', revision 1 by carol@example.com" in summary
+    assert "Sheet 'dev errors' (1 other sheet saved), revision 1 by carol@example.com" in summary
     assert "| blurry | 6 |" in summary

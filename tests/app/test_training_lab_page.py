@@ -38,8 +38,8 @@ def test_page_renders_controls_metrics_and_charts(lab):
     assert _metric(lab, "Epoch") == "0"
     # the untrained network is evaluated: a real cost, not a dash
     assert float(_metric(lab, "Cost")) > 0
-    assert lab.selectbox(key="dataset").value == "circles"
-    assert lab.text_input(key="hidden").value == "10,5"
+    assert lab.selectbox(key="dataset").value == "moons"
+    assert lab.text_input(key="hidden").value == "32,16"
     assert lab.number_input(key="learning_rate").value == pytest.approx(0.01)
     assert len(lab.get("plotly_chart")) >= 3  # boundary, curves, EWA (waterfall after epoch 1)
     assert [b.label for b in lab.button if b.key in ("lab_play", "lab_step", "lab_reset")] == [
@@ -104,7 +104,7 @@ def test_bad_hidden_layers_show_an_error_and_keep_the_page(lab):
     assert _metric(lab, "Epoch") == "10"  # the last valid run is kept and still drawn
     # training waits for valid settings: Play and Step are disabled, the epoch stays
     assert lab.button(key="lab_play").disabled and lab.button(key="lab_step").disabled
-    lab.text_input(key="hidden").input("10,5").run()
+    lab.text_input(key="hidden").input("32,16").run()
     assert not lab.error and not lab.button(key="lab_step").disabled
     assert _metric(lab, "Epoch") == "10"  # the same run continues once the setting is back
     assert not lab.exception
@@ -181,7 +181,7 @@ def test_weighted_average_toggle_and_search_tab(lab):
     lab.number_input(key="search_epochs").set_value(5).run()
     charts = len(lab.get("plotly_chart"))
     lab.button(key="search_run").click().run()
-    assert len(lab.get("plotly_chart")) == charts + 1
+    assert len(lab.get("plotly_chart")) == charts + 2  # the trials and each hyperparameter's effect
     assert any(len(df.value) == 3 and "dev_error" in df.value.columns for df in lab.dataframe)
     wide = lab.slider(key="search_lr").value
     lab.button(key="search_zoom").click().run()

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from components.pages import PAGES as REGISTERED
 from storage import WorkspaceStore
 from storage.store import items, revisions
 from tests.app.conftest import APP_PATH
@@ -98,9 +99,7 @@ def _control(at: AppTest, name: str, label: str):
     return next(b for b in at.button if b.key == f"{prefix}.{label.lower()}")
 
 
-PAGES = ["views/home.py", "views/error_analysis.py", "views/metrics.py", "views/waterfall.py",
-         "views/report.py", "views/workspaces.py", "views/split_planner.py",
-         "views/training_lab.py"]
+PAGES = [spec.path for spec in REGISTERED]
 
 
 @pytest.mark.parametrize("page", PAGES)

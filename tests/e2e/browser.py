@@ -76,7 +76,10 @@ def sheet_revision(page: Page, *, timeout: float = 120_000) -> int:
 def start_sample_sheet(page: Page, app_url: str, name: str) -> int:
     """Error analysis -> the course's sample sheet under `name` -> its first saved revision."""
     open_page(page, f"{app_url}/error-analysis")
-    page.get_by_text("The course's sample sheet (100 reviewed errors)").click()
+    source = page.get_by_text("The course's sample sheet (100 reviewed errors)")
+    if not source.is_visible():  # sheets exist (the sample project starts one): open the form
+        page.get_by_text("Start a new sheet", exact=True).click()
+    source.click()
     wait_idle(page)
     page.get_by_label("Sheet name").fill(name)
     page.get_by_label("Sheet name").press("Enter")

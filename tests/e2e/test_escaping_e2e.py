@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from components.pages import PAGES as REGISTERED
 from storage import WorkspaceStore
 from tests.e2e.browser import assert_no_exception, open_page
 from tests.hostile_workspace import WORKSPACE, plant
 
-PAGES = ["", "workspaces", "waterfall", "metrics", "error-analysis", "split-planner", "report"]
+# The lab shows no saved names or sheets, so nothing planted reaches it beyond the sidebar.
+PAGES = [spec.url_path for spec in REGISTERED if spec.url_path != "training-lab"]
 WORD_JOINER = "\u2060"  # invisible; keeps a bare address from becoming a link
 
 

@@ -25,11 +25,13 @@ def _metric(page: Page, label: str) -> str:
     return card.get_by_test_id("stMetricValue").inner_text()
 
 
-def _upload_sample(page: Page, url: str) -> None:
+def _upload_sample(page: Page, url: str, path: Path = SAMPLE) -> None:
+    """Upload `path` (the cat-classifier sample by default) on the metrics page."""
     open_page(page, f"{url}/metrics")
-    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(SAMPLE))
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(path))
     wait_idle(page)
-    expect(page.get_by_text(re.compile(r"Loaded cat_classifier\.csv"))).to_be_visible(timeout=90_000)
+    expect(page.get_by_text(re.compile(rf"Loaded {re.escape(path.name)}"))).to_be_visible(
+        timeout=90_000)
     wait_idle(page)
 
 

@@ -7,12 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from components.pages import PAGES as REGISTERED
 from tests.e2e.browser import assert_no_exception, load_sample, open_page, shot
 
-PAGES = [("waterfall", "Bias & variance"), ("metrics", "Metrics"),
-         ("error-analysis", "Error analysis"), ("split-planner", "Split planner"),
-         ("training-lab", "Training lab"), ("workspaces", "Workspaces"),
-         ("report", "Project report")]
+PAGES = [(spec.url_path, spec.title) for spec in REGISTERED if not spec.is_home]
 
 
 @pytest.fixture

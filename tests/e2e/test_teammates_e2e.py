@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
+from components.pages import PAGES as REGISTERED
 from storage import WorkspaceStore
 from tests.e2e.browser import (
     IDLE,
@@ -23,10 +24,9 @@ from tests.e2e.browser import (
 )
 
 SHEET = "Team sheet"
-PAGES = [("", "ML Strategy Workbench"), ("waterfall", "Bias & variance"), ("metrics", "Metrics"),
-         ("error-analysis", "Error analysis"), ("split-planner", "Split planner"),
-         ("training-lab", "Training lab"), ("workspaces", "Workspaces"),
-         ("report", "Project report")]
+# Home's heading is the app's name; every other page's heading is its title in the sidebar.
+PAGES = [(spec.url_path, "ML Strategy Workbench" if spec.is_home else spec.title)
+         for spec in REGISTERED]
 N_TEAMMATES = 10
 
 

@@ -5,9 +5,11 @@ AppTest cannot fire run_every timers, so this is where the live loop is seen to 
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.browser import assert_no_exception, open_page, shot, wait_idle
 
@@ -30,6 +32,24 @@ def _open_lab(page: Page, app_url: str, query: str = "") -> None:
     expect(page.get_by_role("heading", name="Training lab")).to_be_visible()
 
 
+def _pause(page: Page, attempts: int = 4) -> None:
+    """Press Pause until the page shows Play.
+
+    force: while charts redraw every 0.8 s a loaded CI box may not give Playwright the two quiet
+    animation frames its "stable" check wants, and a click that lands while the live fragment
+    swaps the button out is lost; only a button still named Pause is ever clicked, so a retry
+    never turns training back on.
+    """
+    play = page.get_by_role("button", name="Play")
+    for _ in range(attempts):
+        with contextlib.suppress(PlaywrightTimeoutError):
+            page.get_by_role("button", name="Pause").click(force=True, timeout=10_000)
+        with contextlib.suppress(AssertionError):
+            expect(play).to_be_visible(timeout=15_000)
+            return
+    expect(play).to_be_visible()
+
+
 def test_play_trains_live_and_pause_stops(page, app_url):
     _open_lab(page, app_url, "?until=200000")
     assert _epoch(page) == 0
@@ -40,16 +60,14 @@ def test_play_trains_live_and_pause_stops(page, app_url):
     expect(page.get_by_test_id("stMetric").filter(has_text="Epoch").first
            .get_by_test_id("stMetricValue")).not_to_have_text("0", timeout=30_000)
     first_epoch, first_curve = _epoch(page), _cost_curve(page)
-    page.wait_for_timeout(3000)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Epoch").first
+           .get_by_test_id("stMetricValue")).not_to_have_text(f"{first_epoch:,}", timeout=30_000)
     later_epoch, later_curve = _epoch(page), _cost_curve(page)
     assert later_epoch > first_epoch > 0
     assert later_curve and later_curve != first_curve
     shot(page, "training-lab-live")
 
-    # force: while charts redraw every 0.8 s a loaded CI box may not give Playwright the two
-    # quiet animation frames its "stable" check wants; the button is already seen visible.
-    page.get_by_role("button", name="Pause").click(force=True)
-    expect(page.get_by_role("button", name="Play")).to_be_visible()
+    _pause(page)
     wait_idle(page)
     paused_epoch, paused_curve = _epoch(page), _cost_curve(page)
     page.wait_for_timeout(2500)
@@ -62,11 +80,11 @@ def test_play_trains_live_and_pause_stops(page, app_url):
 def test_a_link_reopens_the_same_settings(page, app_url):
     # URL parameters named like the LabConfig fields, with raw option values
     _open_lab(page, app_url,
-              "?dataset=moons&hidden=5%2C2&learning_rate=0.003&optimizer=momentum&init=xavier")
+              "?dataset=xor&hidden=5%2C2&learning_rate=0.003&optimizer=momentum&init=xavier")
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_role("combobox", name="Optimizer")).to_have_value("momentum")
     expect(sidebar.get_by_role("combobox", name="Weights")).to_have_value("xavier")
-    expect(sidebar.get_by_role("combobox", name="Dataset")).to_have_value("moons")
+    expect(sidebar.get_by_role("combobox", name="Dataset")).to_have_value("xor")
     expect(sidebar.get_by_role("textbox", name="Hidden layers (units per layer)")).to_have_value("5,2")
     expect(sidebar.get_by_role("spinbutton", name="Learning rate α")).to_have_value(re.compile(r"0\.003"))
     assert_no_exception(page)

@@ -16,8 +16,8 @@ from analysis.error_analysis import category_summary, co_occurrence
 from analysis.metrics import score_curve, slice_metrics
 from analysis.selection import compare_models
 from analysis.splits import plan_splits
-from components.error_analysis_charts import ceiling_chart, co_occurrence_chart
-from components.metrics_charts import (
+from charts.error_analysis import ceiling_chart, co_occurrence_chart
+from charts.metrics import (
     comparison_figure,
     confusion_heatmap,
     pr_figure,
@@ -25,8 +25,8 @@ from components.metrics_charts import (
     slice_bar_figure,
     task_bar_figure,
 )
-from components.split_charts import allocation_figure, composition_figure
-from components.waterfall_charts import history_figure
+from charts.splits import allocation_figure, composition_figure
+from charts.waterfall import history_figure
 
 LINK = '<a href="http://evil.example">win</a>'
 IMAGE = "<img src=http://evil.example/x.png>"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.error_analysis import category_summary, co_occurrence
-from components.error_analysis_charts import (
+from charts.error_analysis import (
     ceiling_chart,
     co_occurrence_chart,
     summary_display_table,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.lab_charts import (
+from charts.lab import (
     EXPLODING_ABOVE,
     VANISHING_BELOW,
     class_color,
@@ -22,7 +22,7 @@ from components.lab_charts import (
     search_scatter_figure,
     transfer_curves_figure,
 )
-from components.theme import COLORS
+from charts.theme import COLORS
 
 
 def _history(n: int = 50) -> pd.DataFrame:

@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.training import live
 from analysis.training.config import SETTING_GROUPS, LabConfig, setting_of, settings
-from components import lab_state
 
 NUMERIC = [name for name, rule in settings().items() if rule.widget in ("number", "slider")]
 
@@ -42,7 +42,7 @@ def test_every_setting_has_a_widget_keyed_by_its_field_name(sidebar):
         _, widget = _widget(sidebar, field.name)
         assert widget is not None, f"{field.name} has no widget in the sidebar"
         assert widget.label == setting_of(field.name).label
-        assert widget.value == lab_state.widget_values(LabConfig())[field.name]
+        assert widget.value == live.widget_values(LabConfig())[field.name]
 
 
 @pytest.mark.parametrize("name", NUMERIC)
@@ -84,8 +84,8 @@ def test_groups_and_live_fields_come_from_the_declarations():
     optimizer_fields = {"optimizer", "beta1", "beta2", "epsilon"}
     live_fields = optimizer_fields | {"learning_rate", "batch_size", "decay", "decay_rate",
                                       "decay_interval", "early_stopping_patience"}
-    assert set(lab_state.OPTIMIZER_FIELDS) == optimizer_fields
-    assert set(lab_state.CONTINUE_FIELDS) == live_fields
+    assert set(live.OPTIMIZER_FIELDS) == optimizer_fields
+    assert set(live.CONTINUE_FIELDS) == live_fields
 
 
 def test_dependent_widgets_are_greyed_out_until_their_choice_is_made(sidebar):

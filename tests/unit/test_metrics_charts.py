@@ -1,4 +1,4 @@
-"""components/metrics_charts.py: figures built from analysis results, checked without a browser."""
+"""charts/metrics.py: figures built from analysis results, checked without a browser."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from analysis.metrics import multiclass_metrics, multilabel_metrics, score_curve, slice_metrics
 from analysis.selection import compare_models, select_model
-from components.metrics_charts import (
+from charts.metrics import (
     FAILED_STYLE,
     WINNER_STYLE,
     comparison_figure,

@@ -14,12 +14,13 @@ import pytest
 from analysis.bias_variance import decompose
 from analysis.error_analysis import sheet_to_content
 from analysis.predictions import predictions_to_parquet, read_predictions
-from analysis.report import SECTION_ORDER, collect_story, render_html, render_markdown
 from analysis.sheet_io import read_sheet
 from analysis.training.config import LabConfig
 from analysis.training.session import TrainingSession
-from components.report_figures import story_figures
+from charts.report import story_figures
+from reporting import collect_story, render_html, render_markdown, section_keys
 from storage import WorkspaceStore
+from workspace.gate import WorkspaceGate
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -36,6 +37,11 @@ def cat_file():
 @pytest.fixture
 def db(tmp_path) -> WorkspaceStore:
     return WorkspaceStore(f"sqlite:///{tmp_path / 'report.sqlite'}")
+
+
+def _gate(db: WorkspaceStore) -> WorkspaceGate:
+    """The gate the report page passes in, as it is when the app runs open (no sign-in)."""
+    return WorkspaceGate(db, user=None, auth=False)
 
 
 def _save_file(db, workspace_id, predictions):
@@ -71,14 +77,14 @@ def full(db, cat_file):
 
 
 def test_every_section_is_present_in_reading_order(db, full):
-    story = collect_story(db, full.id, now=NOW)
-    assert [s.key for s in story.sections] == list(SECTION_ORDER)
+    story = collect_story(_gate(db), full.id, now=NOW)
+    assert [s.key for s in story.sections] == list(section_keys())
     assert all(s.present for s in story.sections), [s.summary for s in story.sections if not s.present]
     assert story.workspace_name == "Cat app"
 
 
 def test_files_section_names_each_file_with_its_row_count(db, full, cat_file):
-    files = collect_story(db, full.id, now=NOW).section("files")
+    files = collect_story(_gate(db), full.id, now=NOW).section("files")
     table = files.tables[0][1]
     assert table[["file", "rows", "task"]].values.tolist() == [["cat_classifier.csv", cat_file.n_rows,
                                                                 "binary"]]
@@ -86,7 +92,7 @@ def test_files_section_names_each_file_with_its_row_count(db, full, cat_file):
 
 
 def test_waterfall_shows_the_latest_snapshot_and_the_history(db, full):
-    waterfall = collect_story(db, full.id, now=NOW).section("waterfall")
+    waterfall = collect_story(_gate(db), full.id, now=NOW).section("waterfall")
     assert waterfall.summary.startswith("Latest snapshot 'v2 bigger net' (2 saved)")
     assert "variance" in waterfall.summary.lower()
     history = waterfall.tables[0][1]
@@ -94,35 +100,35 @@ def test_waterfall_shows_the_latest_snapshot_and_the_history(db, full):
     assert history["avoidable bias"].tolist() == [14.0, 0.0]
     assert history["variance"].tolist() == [1.0, 10.0]
     assert history["saved by"].tolist() == ["bob@example.com"] * 2
-    assert [name for name, _ in waterfall.payload["history"]] == ["v1 baseline", "v2 bigger net"]
+    assert [name for name, _ in waterfall.history] == ["v1 baseline", "v2 bigger net"]
 
 
 def test_metrics_use_the_threshold_saved_with_the_model_table(db, full):
-    metrics = collect_story(db, full.id, now=NOW).section("metrics")
+    metrics = collect_story(_gate(db), full.id, now=NOW).section("metrics")
     assert "threshold 0.40 (saved with the model table)" in metrics.summary
     table = metrics.tables[0][1].set_index("metric")
     assert {"accuracy", "error_rate", "precision", "recall", "f1", "roc_auc"} <= set(table.index)
     low, value, high = table.loc["error_rate", ["low %", "value %", "high %"]]
     assert low < value < high
-    assert metrics.payload["metrics"].threshold == 0.4
+    assert metrics.metrics.threshold == 0.4
 
 
 def test_a_threshold_given_to_the_report_wins(db, full):
-    metrics = collect_story(db, full.id, threshold=0.7, now=NOW).section("metrics")
+    metrics = collect_story(_gate(db), full.id, threshold=0.7, now=NOW).section("metrics")
     assert "threshold 0.70 (given for this report)" in metrics.summary
 
 
 def test_selection_picks_b_under_the_running_time_constraint_and_gives_the_ab_verdict(db, full):
-    selection = collect_story(db, full.id, now=NOW).section("selection")
-    assert selection.payload["selection"].winner == "B"
+    selection = collect_story(_gate(db), full.id, now=NOW).section("selection")
+    assert selection.selection.winner == "B"
     assert any(b.startswith("C: fails running_time_ms <= 100") for b in selection.bullets)
-    comparison = selection.payload["comparison"]
+    comparison = selection.comparison
     assert (comparison.name_a, comparison.name_b) == ("score", "score_model_b")
     assert "A/B on cat_classifier.csv [dev] at threshold 0.40" in selection.summary
 
 
 def test_error_analysis_gives_ceilings_and_the_label_noise_verdict(db, full):
-    section = collect_story(db, full.id, now=NOW).section("error_analysis")
+    section = collect_story(_gate(db), full.id, now=NOW).section("error_analysis")
     table = section.tables[0][1].set_index("category")
     # DOMAIN.md section 4: 100 reviewed errors at 10% dev error
     assert table.loc["great cat", "count"] == 43 and table.loc["great cat", "ceiling %"] == 5.7
@@ -133,27 +139,27 @@ def test_error_analysis_gives_ceilings_and_the_label_noise_verdict(db, full):
 
 
 def test_lab_section_reads_the_saved_experiment(db, full):
-    lab = collect_story(db, full.id, now=NOW).section("lab")
+    lab = collect_story(_gate(db), full.id, now=NOW).section("lab")
     assert lab.summary.startswith("Experiment 'He init on circles' (saved by dan@example.com")
     assert "after 20 epochs" in lab.summary
-    assert len(lab.payload["history"]) > 0
+    assert len(lab.history) > 0
 
 
 def test_an_empty_workspace_says_what_is_missing_in_each_section(db):
     empty = db.create_workspace("Empty")
-    story = collect_story(db, empty.id, now=NOW)
+    story = collect_story(_gate(db), empty.id, now=NOW)
     assert not any(s.present for s in story.sections)
     assert "No data file is saved" in story.section("files").summary
     assert "No error-analysis sheet is saved" in story.section("error_analysis").summary
     html = render_html(story, story_figures(story))
-    assert html.count('class="absent"') == len(SECTION_ORDER)
+    assert html.count('class="absent"') == len(section_keys())
     # the summary is Markdown-escaped text (it can quote a saved name): \- and \. read as - and .
     assert r"_No training\-lab experiment is saved in this workspace\._" in render_markdown(story)
 
 
 def test_a_broken_item_empties_only_its_section(db, full):
     db.save_item(full.id, "error_sheet", "broken", content={"nothing": 1})
-    story = collect_story(db, full.id, now=NOW)
+    story = collect_story(_gate(db), full.id, now=NOW)
     broken = story.section("error_analysis")
     assert not broken.present and "could not be read" in broken.summary
     assert story.section("waterfall").present
@@ -185,10 +191,10 @@ class _Fetches(HTMLParser):
 
 
 def test_html_is_self_contained_with_each_section_and_plotly_once(db, full):
-    story = collect_story(db, full.id, now=NOW)
+    story = collect_story(_gate(db), full.id, now=NOW)
     figures = story_figures(story)
     html = render_html(story, figures)
-    for key in SECTION_ORDER:
+    for key in section_keys():
         assert f'<section id="{key}" data-present="true">' in html
     assert "Project review: Cat app" in html and "2026-11-23 12:00 UTC" in html
     # plotly.js inline exactly once, one div per figure, no <script src=...>
@@ -209,7 +215,7 @@ def test_user_text_is_escaped(db, cat_file):
     result = decompose(human=1, train=5, dev=6)
     db.save_item(workspace.id, "waterfall_snapshot", '<a href="https://evil.example">v1</a>',
                  content={"inputs": result.as_inputs()})
-    story = collect_story(db, workspace.id, now=NOW)
+    story = collect_story(_gate(db), workspace.id, now=NOW)
     html = render_html(story, story_figures(story))
     assert '<script>alert("x")</script>' not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
@@ -256,7 +262,7 @@ def _figure_strings(value) -> list[str]:
 
 
 def test_charts_of_the_report_draw_typed_names_as_text(db, cat_file):
-    story = collect_story(db, _hostile_workspace(db, cat_file).id, now=NOW)
+    story = collect_story(_gate(db), _hostile_workspace(db, cat_file).id, now=NOW)
     figures = [f for drawn in story_figures(story).values() for f in drawn]
     texts = [s for f in figures for s in _figure_strings(f.to_plotly_json())]
     assert [t for t in texts if "<a href" in t or "<img" in t] == []
@@ -270,7 +276,7 @@ def test_charts_of_the_report_draw_typed_names_as_text(db, cat_file):
 
 
 def test_report_tables_neutralise_formulas_in_html_and_markdown(db, cat_file):
-    story = collect_story(db, _hostile_workspace(db, cat_file).id, now=NOW)
+    story = collect_story(_gate(db), _hostile_workspace(db, cat_file).id, now=NOW)
     html = render_html(story, story_figures(story))
     assert "<td>=HYPERLINK" not in html and "<th>=HYPERLINK" not in html
     assert """<td>'=HYPERLINK("http://evil.example","win")</td>""" in html
@@ -282,7 +288,7 @@ def test_report_tables_neutralise_formulas_in_html_and_markdown(db, cat_file):
 
 
 def test_markdown_summary_shows_typed_names_literally(db, cat_file):
-    markdown = render_markdown(collect_story(db, _hostile_workspace(db, cat_file).id, now=NOW))
+    markdown = render_markdown(collect_story(_gate(db), _hostile_workspace(db, cat_file).id, now=NOW))
     for payload in (HOSTILE_IMAGE, HOSTILE_LINK, HOSTILE_TAG, FORMULA):
         assert payload not in markdown
     assert "http://evil" not in markdown  # not even a bare address GitHub would turn into a link
@@ -290,7 +296,7 @@ def test_markdown_summary_shows_typed_names_literally(db, cat_file):
 
 
 def test_markdown_summary_has_each_section_and_the_error_table(db, full):
-    markdown = render_markdown(collect_story(db, full.id, now=NOW))
+    markdown = render_markdown(collect_story(_gate(db), full.id, now=NOW))
     assert markdown.startswith("# Project review: Cat app\n")
     for title in ("## Data files", "## Where the error comes from", "## Key metrics",
                   "## Model selection and A/B verdicts", "## Error analysis", "## Training-lab"):
@@ -302,7 +308,7 @@ def test_markdown_summary_has_each_section_and_the_error_table(db, full):
 def test_without_a_snapshot_the_waterfall_comes_from_the_file(db, cat_file):
     workspace = db.create_workspace("Files only")
     _save_file(db, workspace.id, cat_file)
-    story = collect_story(db, workspace.id, human={"team": 0.5}, now=NOW)
+    story = collect_story(_gate(db), workspace.id, human={"team": 0.5}, now=NOW)
     assert "threshold 0.50 (the default: no threshold was saved)" in story.section("metrics").summary
     waterfall = story.section("waterfall")
     assert waterfall.summary.startswith("No snapshot saved: computed from cat_classifier.csv")
@@ -310,7 +316,7 @@ def test_without_a_snapshot_the_waterfall_comes_from_the_file(db, cat_file):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"workspace_id": 999}, r"workspace_id 999 does not exist"),
+    ({"workspace_id": 999}, r"This workspace does not exist or you do not have access"),
     ({"threshold": 1.5}, r"threshold must be at most 1, got 1.5"),
     ({"threshold": "high"}, r"threshold must be a number, got the text 'high'"),
 ])
@@ -318,13 +324,13 @@ def test_bad_inputs(db, kwargs, message):
     workspace = db.create_workspace("w")
     arguments = {"workspace_id": workspace.id, **kwargs}
     with pytest.raises(ValueError, match=message):
-        collect_story(db, arguments.pop("workspace_id"), **arguments)
+        collect_story(_gate(db), arguments.pop("workspace_id"), **arguments)
 
 
 def test_story_to_dict_is_json_able(db, full):
     import json
 
-    data = collect_story(db, full.id, now=NOW).to_dict()
+    data = collect_story(_gate(db), full.id, now=NOW).to_dict()
     text = json.dumps(data)
     assert '"key": "error_analysis"' in text
     assert pd.DataFrame(data["sections"][0]["tables"][0]["rows"]).shape[0] == 1

@@ -15,6 +15,7 @@ import pytest
 
 from storage import StaleRevisionError, WorkspaceStore
 from tests.storage_worker import ITEM_KIND, ITEM_NAME, race
+from workspace.access import visible
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITERS, SAVES = 8, 50
@@ -73,8 +74,9 @@ def test_members_see_only_their_workspaces(store):
     mine = store.create_workspace("Mine", owner="ana@example.com")
     store.create_workspace("Theirs", owner="ben@example.com")
     store.set_members(mine.id, ["carl@example.com"])
-    assert [w.name for w in store.list_workspaces(user="carl@example.com")] == ["Mine"]
-    assert [w.name for w in store.list_workspaces(user="ana@example.com")] == ["Mine"]
+    everything = store.list_workspaces()
+    assert [w.name for w in visible(everything, "carl@example.com", auth=True)] == ["Mine"]
+    assert [w.name for w in visible(everything, "ana@example.com", auth=True)] == ["Mine"]
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 201])

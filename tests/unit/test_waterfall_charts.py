@@ -6,8 +6,8 @@ import plotly.graph_objects as go
 import pytest
 
 from analysis.bias_variance import decompose
-from components.theme import COLORS
-from components.waterfall_charts import GAP_LABELS, LEVEL_LABELS, history_figure, waterfall_figure
+from charts.theme import COLORS
+from charts.waterfall import GAP_LABELS, LEVEL_LABELS, history_figure, waterfall_figure
 
 
 def _gap_traces(fig: go.Figure) -> dict[str, go.Bar]:

@@ -6,17 +6,23 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from components.workspace_access import (
+from storage import Item, Workspace, WorkspaceStore
+from workspace.access import (
+    UNDO_WINDOW,
+    other_members,
+    parse_members,
+    permissions,
+    restorable,
+    visible,
+)
+from workspace.summary import (
     activity_table,
     ago,
     count_by_kind,
     display_names,
     holdings_text,
     last_change,
-    parse_members,
 )
-from storage import Item, Workspace, WorkspaceStore
-from workspace.access import UNDO_WINDOW, permissions, restorable, visible
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -67,15 +73,20 @@ def test_visible_lists_only_the_users_workspaces_and_hides_deleted_ones():
     assert [w.name for w in visible(spaces, "local user", auth=False)] == ["ann", "bob", "shared"]
 
 
-def test_visible_agrees_with_the_store_filter(tmp_path):
+def test_visible_reads_the_members_the_store_saved(tmp_path):
     db = WorkspaceStore(f"sqlite:///{tmp_path / 'w.sqlite'}")
     db.create_workspace("ann", owner=ANN)
     db.create_workspace("bob", owner=BOB)
     db.create_workspace("shared", owner=BOB, members=(ANN,))
     everything = db.list_workspaces()
-    for user in (ANN, BOB, EVE):
-        assert ({w.id for w in visible(everything, user, auth=True)}
-                == {w.id for w in db.list_workspaces(user=user)})
+    assert {w.name for w in visible(everything, ANN, auth=True)} == {"ann", "shared"}
+    assert {w.name for w in visible(everything, BOB, auth=True)} == {"bob", "shared"}
+    assert visible(everything, EVE, auth=True) == []
+
+
+def test_other_members_leave_out_the_owner_in_any_case():
+    shared = _ws(1, "shared", "Bob@Example.com", (BOB, ANN))
+    assert other_members(shared) == [ANN]
 
 
 def test_deleted_workspaces_can_be_restored_within_the_window_by_whoever_could_delete():

@@ -1,0 +1,288 @@
+"""The project's strategy in the workspace: its goal, iteration log, learning curve and the
+waterfall snapshots they refer to, read and written through the access gate.
+
+`project_goal()` is the public reader other pages use for the metric, the satisficing bounds
+and the costs of errors. The pure helpers (form rows -> goal, stored content <-> objects) take
+and return plain data, so they are unit-tested without a running app.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from analysis.bias_variance import decompose
+from analysis.strategy import IterationEntry, ProjectGoal, Snapshot, read_snapshot
+from analysis.strategy.goal import GOAL_KIND
+from components.state import (
+    current_workspace,
+    project_human_levels,
+    set_project_human_levels,
+    workspace_data,
+)
+from storage import Item, StaleRevisionError
+
+GOAL_ITEM = "project goal"
+LOG_KIND, LOG_ITEM = "iteration_log", "iteration log"
+CURVE_KIND, CURVE_ITEM = "learning_curve", "learning curve"
+SNAPSHOT_KIND = "waterfall_snapshot"
+CONTENT_VERSION = 1
+CURVE_COLUMNS = ("size", "train_error_pct", "dev_error_pct")
+
+
+# ---------------------------------------------------------------------------- pure helpers
+
+def _cell(value: Any) -> Any:
+    """A table cell as plain Python: NaN / None / blank text -> None, text stripped."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _filled_rows(table: pd.DataFrame, columns: Sequence[str]) -> list[list[Any]]:
+    """The table's rows over `columns` as plain cells, wholly empty rows dropped."""
+    rows = [[_cell(row.get(c)) for c in columns] for row in table.to_dict("records")]
+    return [row for row in rows if any(cell is not None for cell in row)]
+
+
+def _evaluation_set(name: str, distribution: str | None, size: int | None) -> tuple | None:
+    """(distribution, size) when either is given (ProjectGoal names what is missing)."""
+    distribution = _cell(distribution)
+    if distribution is None and size is None:
+        return None
+    if distribution is None or size is None:
+        raise ValueError(f"{name}: give both its distribution (e.g. 'mobile-app photos') and "
+                         "its size, or leave both empty.")
+    return distribution, int(size)
+
+
+def goal_from_form(values: Mapping[str, Any], bounds: pd.DataFrame,
+                   humans: pd.DataFrame) -> ProjectGoal:
+    """Build the goal from the form's values, its bounds table (metric, operator, threshold,
+    unit) and its human-level table (reference, error_pct); ValueError names what is wrong.
+
+    Examples
+    --------
+    >>> bounds = pd.DataFrame({"metric": ["running_time_ms"], "operator": ["<="],
+    ...                        "threshold": [100.0], "unit": ["ms"]})
+    >>> humans = pd.DataFrame({"reference": ["team of reviewers"], "error_pct": [0.5]})
+    >>> goal = goal_from_form({"metric": "accuracy", "direction": "max", "target": 95},
+    ...                       bounds, humans)
+    >>> goal.satisficing[0].describe(), goal.bayes_proxy_pct
+    ('running_time_ms <= 100 ms', 0.5)
+    """
+    satisficing = [(m, op, t, u or "") for m, op, t, u in
+                   _filled_rows(bounds, ("metric", "operator", "threshold", "unit"))]
+    references = _filled_rows(humans, ("reference", "error_pct"))
+    return ProjectGoal(
+        metric=_cell(values.get("metric")) or "",
+        direction=values.get("direction", "max"),
+        target=values.get("target"),
+        metric_unit=_cell(values.get("metric_unit")) or "",
+        satisficing=satisficing,
+        false_positive_cost=values.get("false_positive_cost", 1.0),
+        false_negative_cost=values.get("false_negative_cost", 1.0),
+        dev_set=_evaluation_set("the dev set", values.get("dev_distribution"),
+                                values.get("dev_size")),
+        test_set=_evaluation_set("the test set", values.get("test_distribution"),
+                                 values.get("test_size")),
+        human_error_pct=references,
+        bayes_error_pct=values.get("bayes_error_pct"),
+        task_kind=values.get("task_kind"),
+    )
+
+
+def target_error_pct(goal: ProjectGoal | None) -> float | None:
+    """The error rate (%) the goal aims at, when its metric is a percentage: the target itself
+    for an error ('min'), 100 - target for an accuracy-like metric ('max'); else None.
+
+    Examples
+    --------
+    >>> target_error_pct(ProjectGoal("accuracy", target=95, metric_unit="%"))
+    5.0
+    """
+    if goal is None or goal.target is None or goal.metric_unit.strip() != "%":
+        return None
+    error = goal.target if goal.direction == "min" else 100.0 - goal.target
+    return round(error, 6) if 0 <= error <= 100 else None
+
+
+def log_content(entries: Sequence[IterationEntry]) -> dict[str, Any]:
+    """The iteration log as JSON-able content, entries in the order given."""
+    return {"schema_version": CONTENT_VERSION, "entries": [e.to_content() for e in entries]}
+
+
+def log_entries(content: Any) -> list[IterationEntry]:
+    """Entries of a stored log (each validated again); ValueError when it is not a log."""
+    if not isinstance(content, Mapping) or not isinstance(content.get("entries"), list):
+        raise ValueError("the stored iteration log has no list of entries: it was saved by "
+                         "another version of the app.")
+    return [IterationEntry.from_content(entry) for entry in content["entries"]]
+
+
+def curve_content(table: pd.DataFrame) -> dict[str, Any]:
+    """A learning-curve table (size, train_error_pct, dev_error_pct) as JSON-able content."""
+    rows = _filled_rows(table.reindex(columns=list(CURVE_COLUMNS)), CURVE_COLUMNS)
+    return {"schema_version": CONTENT_VERSION, "rows": rows}
+
+
+def curve_table(content: Any) -> pd.DataFrame:
+    """The stored learning-curve rows as the page's table (empty when nothing is stored)."""
+    rows = content.get("rows") if isinstance(content, Mapping) else None
+    if not isinstance(rows, list):
+        rows = []
+    return pd.DataFrame([r for r in rows if isinstance(r, list) and len(r) == 3],
+                        columns=list(CURVE_COLUMNS), dtype=float)
+
+
+def parse_amounts(text: str) -> list[float]:
+    """Amounts typed one per line or separated by ';', with 'N x M' for N equal amounts M and
+    ',' or '_' as thousands separators: '100 x 1,000' is a hundred tasks of 1,000 examples.
+
+    Examples
+    --------
+    >>> parse_amounts("2 x 1,000; 500")
+    [1000.0, 1000.0, 500.0]
+    """
+    amounts: list[float] = []
+    for part in re.split(r"[;\n]+", text or ""):
+        token = part.strip().replace(",", "").replace("_", "")
+        if not token:
+            continue
+        match = re.fullmatch(r"(\d+)\s*[x×*]\s*([0-9.eE+-]+)|([0-9.eE+-]+)", token)
+        try:
+            if match is None:
+                raise ValueError
+            count = int(match.group(1)) if match.group(1) else 1
+            value = float(match.group(2) or match.group(3))
+        except ValueError:
+            raise ValueError(f"{part.strip()[:40]!r} is not an amount: type numbers separated "
+                             "by ';' (e.g. '3000; 3000') or 'tasks x examples' such as "
+                             "'100 x 1000'.") from None
+        if count > 10_000:
+            raise ValueError(f"{part.strip()[:40]!r} repeats an amount {count:,} times: give at "
+                             "most 10,000.")
+        amounts += [value] * count
+    return amounts
+
+
+# ---------------------------------------------------------------------------- workspace access
+
+def _item(kind: str, name: str) -> Item | None:
+    return workspace_data().get_item(current_workspace().id, kind, name, with_blob=False)
+
+
+def goal_item() -> Item | None:
+    """The stored goal's latest revision (None when no goal is saved)."""
+    return _item(GOAL_KIND, GOAL_ITEM)
+
+
+def project_goal() -> ProjectGoal | None:
+    """The project's goal (metric, bounds, costs, sets, human levels), or None when none is
+    saved or the stored one cannot be read (the strategy page says why)."""
+    item = goal_item()
+    if item is None:
+        return None
+    try:
+        return ProjectGoal.from_content(item.content)
+    except (ValueError, TypeError):
+        return None
+
+
+def save_goal(goal: ProjectGoal, *, expected_revision: int) -> Item:
+    """Save the goal unless a teammate saved a newer one (StaleRevisionError); its human-level
+    references become the project's, so the waterfall keeps using them."""
+    item = save_content(GOAL_KIND, GOAL_ITEM, goal.to_content(), expected_revision=expected_revision)
+    set_project_human_levels(dict(goal.human_error_pct))
+    return item
+
+
+def save_content(kind: str, name: str, content: Any, *, expected_revision: int) -> Item:
+    """Save a strategy item only over the revision the page opened (0 = must not exist)."""
+    return workspace_data().save_item(current_workspace().id, kind, name, content=content,
+                                      expected_revision=expected_revision)
+
+
+def stored_log() -> Item | None:
+    """The stored iteration log's latest revision, or None."""
+    return _item(LOG_KIND, LOG_ITEM)
+
+
+def stored_curve() -> Item | None:
+    """The stored learning curve's latest revision, or None."""
+    return _item(CURVE_KIND, CURVE_ITEM)
+
+
+def stored_snapshots() -> tuple[list[Snapshot], dict[str, str]]:
+    """The waterfall snapshots, oldest first, and {name: why} for those that cannot be read."""
+    items = workspace_data().list_items(current_workspace().id, SNAPSHOT_KIND)
+    items.sort(key=lambda item: (item.created_at, item.name))
+    snapshots, unreadable = [], {}
+    for item in items:
+        try:
+            snapshots.append(read_snapshot(item.name, item.content, saved_on=item.created_at))
+        except ValueError as err:
+            unreadable[item.name] = str(err)
+    return snapshots, unreadable
+
+
+# ---------------------------------------------------------------------------- the sample
+
+_SAMPLE_SNAPSHOTS = (  # the cat app: web photos for training, mobile uploads for dev/test
+    ("v1-web-only", {"train": 6.0, "train_dev": 7.0, "dev": 14.0, "test": 14.4}),
+    ("v2-bigger-network", {"train": 3.0, "train_dev": 5.0, "dev": 12.0, "test": 12.3}),
+    ("v3-mobile-in-train", {"train": 2.9, "train_dev": 4.9, "dev": 10.0, "test": 11.0}),
+)
+_SAMPLE_LOG = (
+    {"date": "2026-10-05", "knob": "bigger network", "gap": "avoidable bias",
+     "snapshot": "v1-web-only", "decision": "Training error 6% against 0.5% for a team of "
+     "reviewers: go deeper before anything else."},
+    {"date": "2026-10-19", "knob": "training data more like dev", "gap": "data mismatch",
+     "snapshot": "v2-bigger-network", "decision": "Dev is mobile uploads: add the 1,000 mobile "
+     "photos to training and collect more."},
+    {"date": "2026-11-02", "knob": "early stopping", "gap": "variance",
+     "snapshot": "v3-mobile-in-train", "decision": "Stop training earlier to close the "
+     "train-dev gap."},
+    {"date": "2026-11-09", "knob": "bigger dev set", "gap": "overfitting to dev",
+     "snapshot": "v3-mobile-in-train", "decision": "Test is a point above dev: grow the dev "
+     "set from 1,500 mobile uploads."},
+)
+_SAMPLE_CURVE = pd.DataFrame({"size": [375, 750, 1500, 3000, 4500, 6000],
+                              "train_error_pct": [0.6, 1.2, 1.9, 2.5, 2.7, 2.9],
+                              "dev_error_pct": [16.3, 13.9, 12.1, 10.9, 10.4, 10.0]})
+
+
+def _sample_goal() -> ProjectGoal:
+    return ProjectGoal(
+        "accuracy", direction="max", target=95.0, metric_unit="%",
+        satisficing=[("running_time_ms", "<=", 100, "ms"), ("model_size_mb", "<=", 50, "MB")],
+        false_positive_cost=2.0, false_negative_cost=1.0,
+        dev_set=("mobile-app uploads", 1500), test_set=("mobile-app uploads", 1500),
+        human_error_pct=project_human_levels(), task_kind="perception")
+
+
+def _save_if_absent(kind: str, name: str, content: Any) -> None:
+    """Save only when the item does not exist yet: a team's own strategy is never replaced."""
+    with contextlib.suppress(StaleRevisionError):
+        save_content(kind, name, content, expected_revision=0)
+
+
+def seed_sample_strategy() -> None:
+    """Give the sample project its goal, a short iteration log tied to waterfall snapshots and
+    a learning curve (only what the workspace does not already hold)."""
+    human = project_human_levels()
+    for name, rates in _SAMPLE_SNAPSHOTS:
+        result = decompose(human, **rates)
+        _save_if_absent(SNAPSHOT_KIND, name, {"inputs": result.as_inputs(),
+                                              "result": result.to_dict()})
+    _save_if_absent(GOAL_KIND, GOAL_ITEM, _sample_goal().to_content())
+    entries = [IterationEntry(**entry) for entry in _SAMPLE_LOG]
+    _save_if_absent(LOG_KIND, LOG_ITEM, log_content(entries))
+    _save_if_absent(CURVE_KIND, CURVE_ITEM, curve_content(_SAMPLE_CURVE))
