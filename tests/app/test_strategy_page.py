@@ -11,6 +11,7 @@ from analysis.strategy import ProjectGoal
 from analysis.text import escape_markdown
 from storage import WorkspaceStore
 from tests.app.conftest import APP_PATH, metric_values, open_view, plain
+from workspace.kinds import PROJECT_SETTINGS
 
 PAGE = "views/strategy.py"
 
@@ -106,7 +107,7 @@ def test_set_the_goal_and_save_it(strategy: AppTest, store_url: str):
     # Its human levels became the project's, which the waterfall reads.
     assert goal.human_error_pct == (("doctor", 1.0),)
     levels = store.get_item(workspace_id, "project_settings", "human levels").content
-    assert levels == {"doctor": 1.0}
+    assert PROJECT_SETTINGS.from_content(levels) == {"doctor": 1.0}
     # Saved again: the next revision, over the one just written.
     strategy.number_input(key="strategy.goal.target").set_value(96.0)
     _click(strategy, "Save the goal")
