@@ -17,9 +17,14 @@ def _copied_link(page: Page) -> str:
     return code.inner_text().strip()
 
 
+def _metric_value(page: Page, label: str):
+    """The value of the metric card labelled exactly `label` ("dev", not "train-dev")."""
+    card = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True)).first
+    return card.get_by_test_id("stMetricValue")
+
+
 def _metric(page: Page, label: str) -> str:
-    metric = page.get_by_test_id("stMetric").filter(has_text=label).first
-    return metric.get_by_test_id("stMetricValue").inner_text().strip()
+    return _metric_value(page, label).inner_text().strip()
 
 
 def test_split_planner_link_reopens_the_same_plan(browser, app_url, page):
@@ -45,8 +50,9 @@ def test_split_planner_link_reopens_the_same_plan(browser, app_url, page):
         assert_no_exception(other)
         expect(other.get_by_label("Data sources and their sizes", exact=True)).to_have_value(
             "web: 500000; mobile: 40000")
-        assert _metric(other, "dev") == "4,000"
-        assert _metric(other, "train") == _metric(page, "train")
+        # the teammate's page may draw once before its linked sizes apply: wait for them
+        expect(_metric_value(other, "dev")).to_have_text("4,000")
+        expect(_metric_value(other, "train")).to_have_text(_metric(page, "train"))
         shot(other, "split_planner_from_link")
     finally:
         teammate.close()
