@@ -1,4 +1,4 @@
-"""Error analysis (DOMAIN.md section 4): tag misclassified dev examples, count each category,
+"""Error analysis: tag misclassified dev examples, count each category,
 see what fixing it could gain at best, and decide whether bad labels are worth fixing.
 
 A sheet is a DataFrame with one row per reviewed example, one boolean column per category and
@@ -33,7 +33,7 @@ COMMENTS_COLUMN = "comments"
 EXAMPLE_COLUMNS = (ID_COLUMN, IMAGE_COLUMN, "y_true", "y_pred", "score")
 RESERVED_COLUMNS = (*EXAMPLE_COLUMNS, COMMENTS_COLUMN, "split")
 
-#: The course's first ideas (DOMAIN.md section 4); column names as in data/error_sheet_sample.csv.
+#: The course's first ideas for categories; column names as in data/error_sheet_sample.csv.
 DEFAULT_CATEGORIES = ("dog", "great_cat", "blurry", "instagram_filter", "incorrectly_labeled")
 LABEL_CATEGORY = "incorrectly_labeled"
 #: The dev error (percent) a sheet assumes until its own is typed or handed over: the page
@@ -707,7 +707,7 @@ def suspected_label_errors(source: Any, *, split: str | None = "dev", max_rows: 
     Uses cleanlab's `find_label_issues` (confident learning), ranked by self-confidence, the
     probability the model gives the given label. For binary predictions the score is P(1), so
     the class probabilities are [1 - score, score]. Rows that the model got right are checked
-    too (DOMAIN.md: look at those as well when correcting labels).
+    too (the course: when correcting labels, look at those as well).
 
     Parameters
     ----------

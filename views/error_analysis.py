@@ -1,5 +1,5 @@
 """Error analysis: tag misclassified dev examples in a shared sheet, see what fixing each category
-could gain at best, and decide whether bad labels are worth fixing (DOMAIN.md section 4)."""
+could gain at best, and decide whether bad labels are worth fixing."""
 
 from __future__ import annotations
 
