@@ -18,15 +18,15 @@ import pandas as pd
 from analysis.bias_variance import BiasVarianceResult, decompose, decompose_predictions
 from analysis.error_analysis import (
     DEFAULT_DEV_ERROR_PCT,
-    category_label,
     category_summary,
     label_noise_impact,
     mislabeled_category,
-    sheet_from_content,
 )
+from analysis.error_sheet import category_label
 from analysis.metrics import binary_metrics, score_curve
 from analysis.predictions import Predictions
 from analysis.selection import compare_models, select_model
+from analysis.sheet_content import sheet_from_content
 from reporting.registry import ReportContext, register
 from reporting.sections import (
     ErrorAnalysisSection,

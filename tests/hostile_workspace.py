@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.bias_variance import decompose
-from analysis.error_analysis import sheet_to_content
 from analysis.predictions import ColumnMapping, predictions_to_parquet, validate_predictions
+from analysis.sheet_content import sheet_to_content
 from analysis.sheet_io import read_sheet
 from storage import WorkspaceStore
 

@@ -19,7 +19,6 @@ from typing import IO, Any, Generic, TypeVar
 import pandas as pd
 
 from analysis.bias_variance import BiasVarianceResult, decompose
-from analysis.error_analysis import sheet_from_content, sheet_to_content
 from analysis.predictions import (
     ColumnMapping,
     Predictions,
@@ -27,6 +26,7 @@ from analysis.predictions import (
     predictions_to_parquet,
 )
 from analysis.selection import SavedModelTable, saved_model_table
+from analysis.sheet_content import sheet_from_content, sheet_to_content
 from analysis.strategy.goal import GOAL_KIND, ProjectGoal
 
 T = TypeVar("T")

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from analysis.bias_variance import decompose
-from analysis.error_analysis import sheet_to_content
 from analysis.predictions import predictions_to_parquet, read_predictions
+from analysis.sheet_content import sheet_to_content
 from analysis.sheet_io import read_sheet
 from analysis.training.config import LabConfig
 from analysis.training.session import TrainingSession

@@ -10,13 +10,9 @@ from typing import ClassVar
 import pandas as pd
 import pytest
 
-from analysis.error_analysis import (
-    DEFAULT_DEV_ERROR_PCT,
-    LABEL_CATEGORY,
-    mislabeled_category,
-    new_sheet,
-    sheet_to_content,
-)
+from analysis.error_analysis import DEFAULT_DEV_ERROR_PCT, mislabeled_category
+from analysis.error_sheet import LABEL_CATEGORY, new_sheet
+from analysis.sheet_content import sheet_to_content
 from reporting import REGISTRY, collect_story, render_html, render_markdown, section_keys
 from reporting.registry import ReportContext, register
 from reporting.sections import Section
