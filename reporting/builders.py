@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.bias_variance import BiasVarianceResult, decompose, decompose_predictions
+from analysis.bias_variance import decompose, decompose_predictions
 from analysis.error_analysis import (
     DEFAULT_DEV_ERROR_PCT,
     category_summary,
@@ -27,6 +27,7 @@ from analysis.metrics import binary_metrics, score_curve
 from analysis.predictions import Predictions
 from analysis.selection import compare_models, select_model
 from analysis.sheet_content import sheet_from_content
+from analysis.waterfall_result import BiasVarianceResult
 from reporting.registry import ReportContext, register
 from reporting.sections import (
     ErrorAnalysisSection,

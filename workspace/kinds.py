@@ -18,7 +18,7 @@ from typing import IO, Any, Generic, TypeVar
 
 import pandas as pd
 
-from analysis.bias_variance import BiasVarianceResult, decompose
+from analysis.bias_variance import decompose
 from analysis.predictions import (
     ColumnMapping,
     Predictions,
@@ -28,6 +28,7 @@ from analysis.predictions import (
 from analysis.selection import SavedModelTable, saved_model_table
 from analysis.sheet_content import sheet_from_content, sheet_to_content
 from analysis.strategy.goal import GOAL_KIND, ProjectGoal
+from analysis.waterfall_result import BiasVarianceResult
 
 T = TypeVar("T")
 

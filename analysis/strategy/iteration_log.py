@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.bias_variance import GAP_KINDS
 from analysis.strategy.snapshots import Snapshot, check_date
 from analysis.validation import check_choice, check_percent
+from analysis.waterfall_result import GAP_KINDS
 
 SCHEMA_VERSION = 1
 CHAIN = ("fit train", "fit dev", "fit test", "real world")

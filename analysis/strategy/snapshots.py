@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.bias_variance import BiasVarianceResult, Gap, decompose
+from analysis.bias_variance import decompose
+from analysis.waterfall_result import BiasVarianceResult, Gap
 
 # The decompose() arguments a snapshot may hold; anything else is not a waterfall snapshot.
 _INPUT_KEYS = frozenset({"human", "train", "train_dev", "dev", "test", "sizes", "confidence",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.bias_variance import PRESETS, errors_by_split
 from analysis.predictions import read_predictions
+from analysis.split_errors import errors_by_split
+from analysis.waterfall_cases import PRESETS
 from storage import WorkspaceStore
 from tests.app.conftest import metric_values, open_view, table_with, texts
 
