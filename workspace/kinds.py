@@ -132,10 +132,19 @@ def _snapshot_content(result: BiasVarianceResult) -> dict[str, Any]:
     return {"inputs": result.as_inputs(), "result": result.to_dict()}
 
 
+# The decompose() arguments a snapshot may hold; anything else is not a waterfall snapshot.
+_SNAPSHOT_INPUTS = frozenset({"human", "train", "train_dev", "dev", "test", "sizes", "confidence",
+                              "relative_threshold", "bayes_error_pct", "task_kind"})
+
+
 def _snapshot(content: Mapping[str, Any]) -> BiasVarianceResult:
-    inputs = content["inputs"]
+    inputs = content.get("inputs")
     if not isinstance(inputs, Mapping):
-        raise ValueError(f"its inputs are not a mapping of rates: {inputs!r}.")
+        raise ValueError("it has no waterfall inputs: it is not a waterfall snapshot, or it was "
+                         "saved by an older version of the page.")
+    unknown = sorted(set(map(str, inputs)) - _SNAPSHOT_INPUTS)
+    if unknown:
+        raise ValueError(f"it holds inputs the waterfall does not take: {', '.join(unknown)}.")
     try:
         return decompose(**inputs)
     except (ValueError, TypeError) as err:

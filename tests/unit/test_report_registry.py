@@ -19,6 +19,7 @@ from reporting.sections import Section
 from storage import WorkspaceStore
 from workspace.gate import NoAccess, WorkspaceGate
 from workspace.identity import Identity
+from workspace.kinds import ERROR_SHEET
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -82,7 +83,7 @@ def _sheet_workspace(db, categories, meta):
     workspace = db.create_workspace("Sheet")
     examples = pd.DataFrame({"example_id": ["a", "b", "c", "d"], categories[0]: [True] * 4})
     sheet = new_sheet(examples, categories=categories)
-    db.save_item(workspace.id, "error_sheet", "dev errors",
+    db.save_item(workspace.id, ERROR_SHEET.name, "dev errors",
                  content=sheet_to_content(sheet, categories, meta))
     return workspace
 

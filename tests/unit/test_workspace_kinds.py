@@ -57,8 +57,10 @@ def test_a_snapshot_round_trips_and_old_content_without_a_version_reads_as_versi
 
 @pytest.mark.parametrize("content, message", [
     ([1], "not readable content"),
-    ({"inputs": {"train_error": "abc"}}, "do not make a waterfall"),
-    ({"result": {}}, "misses or garbles 'inputs'"),
+    ({"inputs": {"train_error": "abc"}}, "does not take: train_error"),
+    ({"inputs": {"human": 1, "train": 800}}, "do not make a waterfall .train must be at most 100"),
+    ({"inputs": {"human": 1}}, "do not make a waterfall"),
+    ({"result": {}}, "has no waterfall inputs"),
     ({"inputs": {"human": 1, "train": 2}, "schema_version": 7}, "update the app"),
     ({"inputs": {"human": 1, "train": 2}, "schema_version": "x"}, "damaged"),
 ])
