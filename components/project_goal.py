@@ -27,10 +27,10 @@ from components.state import (
 )
 from storage import Item, StaleRevisionError
 from workspace.data import WorkspaceData
-from workspace.kinds import WATERFALL_SNAPSHOT
+from workspace.kinds import ITERATION_LOG, WATERFALL_SNAPSHOT
 
 GOAL_ITEM = "project goal"
-LOG_KIND, LOG_ITEM = "iteration_log", "iteration log"
+LOG_KIND, LOG_ITEM = ITERATION_LOG.name, "iteration log"
 CURVE_KIND, CURVE_ITEM = "learning_curve", "learning curve"
 CONTENT_VERSION = 1
 CURVE_COLUMNS = ("size", "train_error_pct", "dev_error_pct")
@@ -116,16 +116,13 @@ def target_error_pct(goal: ProjectGoal | None) -> float | None:
 
 
 def log_content(entries: Sequence[IterationEntry]) -> dict[str, Any]:
-    """The iteration log as JSON-able content, entries in the order given."""
-    return {"schema_version": CONTENT_VERSION, "entries": [e.to_content() for e in entries]}
+    """The iteration log as JSON-able content, entries in the order given (ITERATION_LOG's form)."""
+    return ITERATION_LOG.to_content(list(entries))
 
 
 def log_entries(content: Any) -> list[IterationEntry]:
     """Entries of a stored log (each validated again); ValueError when it is not a log."""
-    if not isinstance(content, Mapping) or not isinstance(content.get("entries"), list):
-        raise ValueError("the stored iteration log has no list of entries: it was saved by "
-                         "another version of the app.")
-    return [IterationEntry.from_content(entry) for entry in content["entries"]]
+    return ITERATION_LOG.from_content(content)
 
 
 def curve_content(table: pd.DataFrame) -> dict[str, Any]:

@@ -12,7 +12,7 @@ more `SavedKind` here, added to `KINDS`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Generic, TypeVar
 
@@ -28,6 +28,7 @@ from analysis.predictions import (
 from analysis.selection import SavedModelTable, saved_model_table
 from analysis.sheet_content import sheet_from_content, sheet_to_content
 from analysis.strategy.goal import GOAL_KIND, ProjectGoal
+from analysis.strategy.iteration_log import IterationEntry
 from analysis.waterfall_result import BiasVarianceResult
 
 T = TypeVar("T")
@@ -187,6 +188,20 @@ def _experiment(content: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in content.items() if k != VERSION_KEY}
 
 
+# ------------------------------------------------------------------ iteration logs
+
+def _log_content(entries: Sequence[IterationEntry]) -> dict[str, Any]:
+    return {"entries": [entry.to_content() for entry in entries]}
+
+
+def _log_entries(content: Mapping[str, Any]) -> list[IterationEntry]:
+    """The log's entries, each validated again."""
+    if not isinstance(content.get("entries"), list):
+        raise ValueError("the stored iteration log has no list of entries: it was saved by "
+                         "another version of the app.")
+    return [IterationEntry.from_content(entry) for entry in content["entries"]]
+
+
 # ------------------------------------------------------------------ project settings
 
 def _human_levels(content: Mapping[str, Any]) -> dict[str, float]:
@@ -218,10 +233,13 @@ LAB_EXPERIMENT: SavedKind[dict[str, Any]] = SavedKind(
 PROJECT_GOAL: SavedKind[ProjectGoal] = SavedKind(
     GOAL_KIND, "project goal", "project goals", 1,
     ProjectGoal.to_content, ProjectGoal.from_content)
+ITERATION_LOG: SavedKind[list[IterationEntry]] = SavedKind(
+    "iteration_log", "iteration log", "iteration logs", 1, _log_content, _log_entries)
 PROJECT_SETTINGS: SavedKind[dict[str, float]] = SavedKind(
     "project_settings", "project settings", "project settings", 1, dict, _human_levels)
 HUMAN_LEVELS_ITEM = "human levels"  # the project_settings item holding the human levels
 
 # In the order the Workspaces page lists what a workspace holds.
 KINDS: tuple[SavedKind[Any], ...] = (PREDICTIONS, WATERFALL_SNAPSHOT, MODEL_TABLE, ERROR_SHEET,
-                                     LAB_EXPERIMENT, PROJECT_GOAL, PROJECT_SETTINGS)
+                                     LAB_EXPERIMENT, PROJECT_GOAL, ITERATION_LOG,
+                                     PROJECT_SETTINGS)
