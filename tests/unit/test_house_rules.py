@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from workspace.kinds import KINDS
+
 ROOT = Path(__file__).resolve().parents[2]
 NO_STREAMLIT = ("analysis", "charts", "workspace", "storage", "reporting")
 NO_PLOTLY = ("analysis",)
@@ -89,3 +91,20 @@ def test_every_function_in_views_is_at_most_60_lines():
                     too_long[f"{path.relative_to(ROOT)}::{node.name}"] = lines
     assert too_long == {}, (f"split these into small named functions or components/ "
                             f"(limit {MAX_VIEW_FUNCTION_LINES} lines)")
+
+
+def test_no_product_module_spells_a_saved_kinds_store_name():
+    # "predictions" is also an ordinary word (a source option, a default file name); the goal's
+    # content names its own kind, and workspace/kinds.py takes it from there.
+    names = {kind.name for kind in KINDS} - {"predictions"}
+    allowed = {("analysis/strategy/goal.py", "project_goal")}
+    found = []
+    for path in _product_modules():
+        where = str(path.relative_to(ROOT))
+        if where == "workspace/kinds.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Constant) and node.value in names
+                    and (where, node.value) not in allowed):
+                found.append(f"{where}:{node.lineno} {node.value!r}")
+    assert found == [], "use the SavedKind in workspace/kinds.py (KIND.name), not its name"
