@@ -116,7 +116,7 @@ def target_error_pct(goal: ProjectGoal | None) -> float | None:
 
 
 def log_content(entries: Sequence[IterationEntry]) -> dict[str, Any]:
-    """The iteration log as JSON-able content, entries in the order given (ITERATION_LOG's form)."""
+    """The iteration log as ITERATION_LOG's content, entries in the order given."""
     return ITERATION_LOG.to_content(list(entries))
 
 
