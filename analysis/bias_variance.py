@@ -2,30 +2,22 @@
 
 Human-level error stands in for Bayes error; each step down the chain human -> train ->
 train-dev -> dev -> test is one gap (avoidable bias, variance, data mismatch, overfitting to
-dev). The gaps are computed from typed rates (`decompose`), from a predictions file
-(`errors_by_split`, `decompose_predictions`) or from the general formulation's 3x2 table
-(`general_formulation`). Every result carries its numbers, its diagnosis and its warnings.
+dev). The gaps are computed from typed rates (`decompose`) or from a predictions file
+(`decompose_predictions`). Every result carries its numbers, its diagnosis and its warnings.
 
-The general formulation (analysis.general_formulation), errors per split
-(analysis.split_errors) and the course's cases (analysis.waterfall_cases) live in modules of
-their own; their public names are re-exported here.
+Beside this module: the result types (analysis.waterfall_result), its words
+(analysis.waterfall_diagnosis), the general formulation's 3x2 table
+(analysis.general_formulation), errors per split (analysis.split_errors) and the course's
+cases (analysis.waterfall_cases).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from analysis.general_formulation import FORMULATION_COLUMNS, FORMULATION_ROWS, format_points
-from analysis.general_formulation import FORMULATION_EXAMPLE as FORMULATION_EXAMPLE
-from analysis.general_formulation import FormulationGap as FormulationGap
-from analysis.general_formulation import FormulationResult as FormulationResult
-from analysis.general_formulation import general_formulation as general_formulation
 from analysis.predictions import Predictions
 from analysis.split_errors import errors_by_split
 from analysis.stats import wilson_interval
@@ -36,11 +28,21 @@ from analysis.validation import (
     check_number,
     check_percent,
 )
-from analysis.waterfall_cases import HUMAN_REFERENCES as HUMAN_REFERENCES
-from analysis.waterfall_cases import PRESETS as PRESETS
+from analysis.waterfall_diagnosis import (
+    TACTICS,
+    TASK_KINDS,
+    beyond_human_notes,
+    diagnosis_text,
+    gap_warnings,
+)
+from analysis.waterfall_result import (
+    LEVEL_ARGUMENTS,
+    LEVELS,
+    BiasVarianceResult,
+    Gap,
+    SplitError,
+)
 
-LEVELS = ("human", "train", "train-dev", "dev", "test")
-GAP_KINDS = ("avoidable bias", "variance", "data mismatch", "overfitting to dev")
 # Each gap is the step from one level of the waterfall to the next.
 _GAP_STEPS = (
     ("avoidable bias", "human", "train"),
@@ -48,168 +50,8 @@ _GAP_STEPS = (
     ("data mismatch", "train-dev", "dev"),
     ("overfitting to dev", "dev", "test"),
 )
-# The argument each level is given by, so error messages name what the caller typed.
-_ARGUMENT = {"human": "human", "train": "train", "train-dev": "train_dev", "dev": "dev", "test": "test"}
-
-TACTICS: dict[str, tuple[str, ...]] = {
-    "avoidable bias": (
-        "Train a bigger model.",
-        "Train longer, or with a better optimizer (momentum, RMSprop, Adam).",
-        "Search for a better architecture or better hyperparameters.",
-    ),
-    "variance": (
-        "Get more training data.",
-        "Regularize: L2, dropout, data augmentation.",
-        "Search for a better architecture or better hyperparameters.",
-    ),
-    "data mismatch": (
-        "Do manual error analysis to see how the training data differs from dev/test.",
-        "Make the training data more like dev/test, or collect more data like dev/test.",
-        "Synthesize artificial data (beware: synthesizing from a tiny subset, e.g. 1 hour of "
-        "car noise over 10,000 hours of speech, overfits to that subset).",
-    ),
-    "overfitting to dev": ("Get a bigger dev set.",),
-}
-TASK_KINDS = ("structured data", "perception")
 # Two problems tie when, without counts, their sizes differ by at most this many points.
 TIE_POINTS = 0.1
-# Where models most often pass the best human, and where they rarely do.
-_TASK_NOTES = {
-    None: ("Structured-data problems (online ads, product recommendation, logistics such as "
-           "transit time, loan approval) surpass humans far more often than natural perception "
-           "tasks (vision, speech)."),
-    "structured data": ("This is a structured-data problem: such problems (online ads, product "
-                        "recommendation, logistics, loan approval) often surpass humans, because "
-                        "the model sees far more data than any person, so this is plausible."),
-    "perception": ("This is a perception task (vision, speech): such tasks rarely surpass the best "
-                   "humans, so check that the human reference is truly the best and that training "
-                   "error is measured on the same kind of examples."),
-}
-
-
-@dataclass(frozen=True)
-class SplitError:
-    """The error on one split: percent, the counts behind it and its confidence interval."""
-
-    split: str
-    error: float
-    examples: int | None = None
-    errors: int | None = None
-    low: float | None = None
-    high: float | None = None
-
-
-@dataclass(frozen=True)
-class Gap:
-    """One step of the waterfall: `size` = error(end) - error(start), in percentage points.
-
-    `low`/`high` bound the gap at the result's confidence when the counts are known;
-    `within_noise` is True when that interval contains 0 (the gap cannot be told from chance);
-    `matters` is True when the gap is a problem worth naming.
-    """
-
-    kind: str
-    start: str
-    end: str
-    size: float
-    low: float | None = None
-    high: float | None = None
-    within_noise: bool = False
-    matters: bool = False
-
-
-@dataclass(frozen=True)
-class BiasVarianceResult:
-    """The decomposition of a model's error, its diagnosis and its warnings.
-
-    Error rates and gaps are in percent / percentage points; a gap is None where one of its
-    two ends was not given. `ties` lists the problems that tie for largest (empty when one
-    stands out); `main_problem` is then only the first of them, and the diagnosis says they
-    tie. `bayes_error_pct` is the separately estimated Bayes error when one was given (it is
-    then the proxy instead of the best human level).
-    """
-
-    bayes_proxy: float | None
-    human_references: tuple[tuple[str, float], ...]
-    levels: tuple[SplitError, ...]
-    gaps: tuple[Gap, ...]
-    avoidable_bias: float | None
-    variance: float | None
-    data_mismatch: float | None
-    dev_overfit: float | None
-    main_problem: str | None
-    problems: tuple[str, ...]
-    tactics: dict[str, tuple[str, ...]]
-    within_noise: tuple[str, ...]
-    warnings: tuple[str, ...]
-    diagnosis: str
-    confidence: float = 0.95
-    from_data: bool = False
-    ties: tuple[str, ...] = ()
-    bayes_error_pct: float | None = None
-    task_kind: str | None = None
-
-    def error(self, level: str) -> float | None:
-        """The error at `level` ("human", "train", "train-dev", "dev", "test") or None."""
-        check_choice("level", level, LEVELS)
-        return next((s.error for s in self.levels if s.split == level), None)
-
-    def gap(self, kind: str) -> Gap | None:
-        """The gap of `kind` (one of GAP_KINDS), or None when it could not be computed."""
-        check_choice("kind", kind, GAP_KINDS)
-        return next((g for g in self.gaps if g.kind == kind), None)
-
-    def as_inputs(self) -> dict[str, Any]:
-        """decompose() keyword arguments that rebuild this result (JSON-able).
-
-        A result from data becomes its rates and counts, so a saved snapshot redraws the
-        same waterfall, intervals included, without the file.
-        """
-        rates = {_ARGUMENT[s.split]: s.error for s in self.levels if s.split != "human"}
-        sizes = {_ARGUMENT[s.split]: s.examples for s in self.levels if s.examples}
-        inputs: dict[str, Any] = {"human": dict(self.human_references) or None, **rates}
-        if sizes:
-            inputs["sizes"] = sizes
-        if self.confidence != 0.95:
-            inputs["confidence"] = self.confidence
-        if self.bayes_error_pct is not None:
-            inputs["bayes_error_pct"] = self.bayes_error_pct
-        if self.task_kind is not None:
-            inputs["task_kind"] = self.task_kind
-        return inputs
-
-    def formulation_table(self) -> pd.DataFrame:
-        """The levels placed in the general formulation's 3x2 table (NaN where unknown).
-
-        Human level and training error sit in the general distribution's column; train-dev is
-        "not trained on" there; dev is "not trained on" in the target column.
-        """
-        table = pd.DataFrame(np.nan, index=list(FORMULATION_ROWS),
-                             columns=list(FORMULATION_COLUMNS), dtype=float)
-        general, target = FORMULATION_COLUMNS
-        cells = {"human": (FORMULATION_ROWS[0], general), "train": (FORMULATION_ROWS[1], general),
-                 "train-dev": (FORMULATION_ROWS[2], general), "dev": (FORMULATION_ROWS[2], target)}
-        for level in self.levels:
-            if level.split in cells:
-                table.loc[cells[level.split]] = level.error
-        return table
-
-    def level_table(self) -> pd.DataFrame:
-        """The error at each level with its count and interval (percent), in waterfall order."""
-        columns = ["level", "error", "examples", "errors", "low", "high"]
-        return pd.DataFrame([[s.split, s.error, s.examples, s.errors, s.low, s.high]
-                             for s in self.levels], columns=columns)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-able dict of everything in the result (for storage and the report)."""
-        data = asdict(self)
-        data["human_references"] = [list(pair) for pair in self.human_references]
-        data["tactics"] = {k: list(v) for k, v in self.tactics.items()}
-        for key in ("problems", "within_noise", "warnings", "ties"):
-            data[key] = list(data[key])
-        data["levels"] = [asdict(s) for s in self.levels]
-        data["gaps"] = [asdict(g) for g in self.gaps]
-        return data
 
 
 # ---------------------------------------------------------------------------- input checks
@@ -244,7 +86,7 @@ def _check_chain(train: object, train_dev: object, dev: object, test: object) ->
         "test": check_percent("test", test, allow_none=True),
     }
     if rates["train"] is None:
-        given = [_ARGUMENT[k] for k in ("train-dev", "dev", "test") if rates[k] is not None]
+        given = [LEVEL_ARGUMENTS[k] for k in ("train-dev", "dev", "test") if rates[k] is not None]
         if given:
             raise ValueError(f"train is missing but {', '.join(given)} was given: every gap "
                              "is measured from the training error, so enter train too.")
@@ -269,7 +111,7 @@ def _check_sizes(sizes: Mapping[str, object] | None, rates: Mapping[str, float |
         if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
         if rates.get(level) is None:
-            raise ValueError(f"sizes[{name!r}] was given but {_ARGUMENT[level]} was not.")
+            raise ValueError(f"sizes[{name!r}] was given but {LEVEL_ARGUMENTS[level]} was not.")
         checked[level] = check_count(f"sizes[{name!r}]", value, minimum=1)
     return checked
 
@@ -430,8 +272,8 @@ def _diagnose(references: tuple[tuple[str, float], ...], levels: tuple[SplitErro
     by_kind = {g.kind: g.size for g in gaps}
     has_train_dev = any(s.split == "train-dev" for s in levels)
     best_human = min((value for _, value in references), default=None)
-    notes = _warnings(levels, gaps, has_train_dev, confidence)
-    notes += _beyond_human_notes(levels, best_human, bayes_error_pct, task_kind)
+    notes = gap_warnings(levels, gaps, has_train_dev, confidence)
+    notes += beyond_human_notes(levels, best_human, bayes_error_pct, task_kind)
     return BiasVarianceResult(
         bayes_proxy=next((s.error for s in levels if s.split == "human"), None),
         human_references=references,
@@ -446,7 +288,7 @@ def _diagnose(references: tuple[tuple[str, float], ...], levels: tuple[SplitErro
         tactics={kind: TACTICS[kind] for kind in problems},
         within_noise=tuple(g.kind for g in gaps if g.within_noise),
         warnings=tuple(notes),
-        diagnosis=_diagnosis_text(gaps, problems, ties),
+        diagnosis=diagnosis_text(gaps, problems, ties),
         confidence=confidence,
         from_data=from_data,
         ties=ties,
@@ -477,102 +319,6 @@ def _ties(gaps: Sequence[Gap], problems: Sequence[str]) -> tuple[str, ...]:
     return tuple(tied) if len(tied) > 1 else ()
 
 
-def _diagnosis_text(gaps: Sequence[Gap], problems: Sequence[str], ties: Sequence[str] = ()) -> str:
-    size = {g.kind: g.size for g in gaps}
-    if not gaps:
-        return "Only the training error is known: give human level or a later error to see a gap."
-    if not problems:
-        if any(g.within_noise for g in gaps):
-            return "No gap stands out from the noise: more examples are needed to tell."
-        return "No gap is positive: the model does as well on every later set as before it."
-    named = [f"{kind} ({format_points(size[kind])} points)" for kind in problems]
-    if len(named) == 1:
-        return f"{named[0][0].upper()}{named[0][1:]} dominates: focus on reducing {problems[0]}."
-    listed = ", ".join(named[:-1]) + f" and {named[-1]}"
-    verb = "both matter" if len(named) == 2 else "all matter"
-    if ties:
-        tied = " and ".join(ties) if len(ties) == 2 else ", ".join(ties[:-1]) + f" and {ties[-1]}"
-        return (f"{listed[0].upper()}{listed[1:]} {verb}; {tied} tie for largest (the numbers "
-                "cannot say which is bigger), so work on them together or gather more examples "
-                "to tell them apart.")
-    return f"{listed[0].upper()}{listed[1:]} {verb}; start with {problems[0]} (the largest)."
-
-
-def _warnings(levels: Sequence[SplitError], gaps: Sequence[Gap], has_train_dev: bool,
-              confidence: float) -> list[str]:
-    error = {s.split: s.error for s in levels}
-    notes = []
-    if "human" not in error:
-        notes.append("No human-level error was given: avoidable bias cannot be measured. "
-                     "Enter the best human performance you know as the Bayes proxy.")
-    if not has_train_dev and "dev" in error:
-        notes.append("No train-dev set: the dev - train gap mixes variance and data mismatch, "
-                     "so they cannot be told apart. Hold out a random slice of the training "
-                     "data, not trained on, as a train-dev set.")
-    for gap in gaps:
-        if gap.within_noise:
-            notes.append(_noise_warning(gap, levels, confidence))
-        elif gap.size < 0 and gap.kind != "avoidable bias":
-            # Below the proxy is read against the best human and the Bayes estimate together.
-            notes.append(_negative_warning(gap, error))
-    return notes
-
-
-def _beyond_human_notes(levels: Sequence[SplitError], best_human: float | None,
-                        bayes_error_pct: float | None, task_kind: str | None) -> list[str]:
-    """What training error below the best human (or below the Bayes estimate) means."""
-    error = {s.split: s.error for s in levels}
-    train = error.get("train")
-    notes = []
-    if bayes_error_pct is not None and best_human is not None and bayes_error_pct > best_human:
-        notes.append(f"The estimated Bayes error ({bayes_error_pct:g}%) is above the best human "
-                     f"level ({best_human:g}%): Bayes error is the lowest error anyone can reach, "
-                     "so the estimate is probably too high.")
-    if train is None:
-        return notes
-    below_human = best_human is not None and train < best_human
-    if bayes_error_pct is not None and train < bayes_error_pct:
-        notes.append(f"Training error ({train:g}%) is below the estimated Bayes error "
-                     f"({bayes_error_pct:g}%): no model does better than Bayes error on new data, "
-                     "so either the estimate is too high or the model fits its training set "
-                     "beyond what generalises."
-                     + (f" {_TASK_NOTES[task_kind]}" if below_human else ""))
-    elif below_human and bayes_error_pct is not None:
-        notes.append(f"Training error ({train:g}%) is below the best human level "
-                     f"({best_human:g}%); avoidable bias is measured from the separately "
-                     f"estimated Bayes error ({bayes_error_pct:g}%) instead: "
-                     f"{format_points(train - bayes_error_pct)} points. Progress usually slows "
-                     "past human level, and manual error analysis gets harder. "
-                     f"{_TASK_NOTES[task_kind]}")
-    elif below_human:
-        notes.append(f"Training error ({train:g}%) is below human level ({best_human:g}%): "
-                     "avoidable bias is no longer measurable (human level is no longer a good "
-                     "proxy for Bayes error) and progress usually slows from here. "
-                     f"{_TASK_NOTES[task_kind]} If Bayes error can be estimated separately, "
-                     "enter it: it then replaces human level as the proxy.")
-    return notes
-
-
-def _noise_warning(gap: Gap, levels: Sequence[SplitError], confidence: float) -> str:
-    counts = {s.split: s.examples for s in levels}
-    sizes = " and ".join(f"{counts[lvl]:,} {lvl} examples" for lvl in (gap.start, gap.end)
-                         if counts.get(lvl))
-    return (f"The {gap.kind} gap ({format_points(gap.size)} points) is within the noise: its "
-            f"{confidence:.0%} interval runs from {format_points(gap.low)} to {format_points(gap.high)} "
-            f"points with {sizes}. It is not reported as a problem; more examples would tell.")
-
-
-def _negative_warning(gap: Gap, error: Mapping[str, float]) -> str:
-    start, end = error[gap.start], error[gap.end]
-    if gap.kind == "variance":
-        return (f"{gap.end.capitalize()} error ({end:g}%) is lower than training error "
-                f"({start:g}%): unusual; check that the {gap.end} set is held out and not trained on.")
-    if gap.kind == "data mismatch":
-        return (f"Dev error ({end:g}%) is lower than train-dev error ({start:g}%), a gap "
-                f"of {format_points(gap.size)} points: the dev/test data is easier than the "
-                "training distribution.")
-    return (f"Test error ({end:g}%) is lower than dev error ({start:g}%): dev and test should "
-            "come from the same distribution; check how they were split.")
 
 
 # ---------------------------------------------------------------------------- from data

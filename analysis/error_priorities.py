@@ -15,9 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.error_analysis import category_label, check_categories, validate_sheet
-from analysis.slices import fisher_greater, holm_adjust
-from analysis.stats import wilson_interval
+from analysis.error_sheet import category_label, check_categories, validate_sheet
+from analysis.stats import fisher_greater, holm_adjust, wilson_interval
 from analysis.validation import (
     check_confidence,
     check_number,

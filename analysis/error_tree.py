@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
-from analysis.slices import check_metadata, encode_categorical, is_numeric_column
+from analysis.metadata_columns import check_metadata, encode_categorical, is_numeric_column
 from analysis.validation import check_count
 
 

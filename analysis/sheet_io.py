@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 import pandas as pd
 
-from analysis.error_analysis import infer_categories, validate_sheet
+from analysis.error_sheet import infer_categories, validate_sheet
 from analysis.limits import ReadLimits
 from analysis.predictions import read_table
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.error_analysis import (
+from analysis.error_sheet import (
     ID_COLUMN,
     RESERVED_COLUMNS,
     add_category,

@@ -1,4 +1,5 @@
-"""Small-sample statistics every page uses: intervals around proportions.
+"""Small-sample statistics every page uses: intervals around proportions, and the tests that
+say whether a cohort's error rate stands out (Fisher exact, Holm's correction).
 
 Numbers shown to users carry their uncertainty where the sample is small, and the Wilson
 score interval behaves well near 0% and 100%, where error rates live.
@@ -53,3 +54,32 @@ def wilson_interval(successes: np.ndarray | float, n: np.ndarray | float, *,
     if low.ndim == 0:
         return float(low), float(high)
     return low, high
+
+
+def holm_adjust(p_values: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (family-wise error control under any dependence).
+
+    The i-th smallest of m p-values becomes max over j <= i of min(1, (m - j + 1) p_(j)).
+
+    Examples
+    --------
+    >>> holm_adjust(np.array([0.01, 0.04, 0.03])).round(2).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(p_values, dtype=float)
+    m = p.size
+    order = np.argsort(p, kind="stable")
+    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    out = np.empty(m)
+    out[order] = adjusted
+    return out
+
+
+def fisher_greater(errors: np.ndarray, n: np.ndarray, total_errors: int,
+                   total: int) -> np.ndarray:
+    """One-sided Fisher exact p-values that each slice's error rate exceeds the rest's.
+
+    The same as scipy.stats.fisher_exact([[e, n - e], [E - e, N - n - E + e]],
+    alternative="greater"), vectorised as the hypergeometric tail P(X >= e).
+    """
+    return np.clip(stats.hypergeom.sf(errors - 1, total, total_errors, n), 0.0, 1.0)

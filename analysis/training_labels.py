@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-# The sheet module's label lookup (one message for unknown labels across the package).
-from analysis.error_analysis import _class_positions
+# One lookup (and one message for unknown labels) shared with the dev-label check.
+from analysis.label_issues import class_positions
 from analysis.validation import check_array, check_number
 
 OUT_OF_FOLD_REASON = (
@@ -86,7 +86,7 @@ def _check_inputs(y_true: object, probs: object, classes: Sequence[object] | Non
     if len(names) != scores.shape[1]:
         raise ValueError(f"classes has {len(names)} names but probs has {scores.shape[1]} "
                          "columns: give classes in the order of the probs columns.")
-    positions = _class_positions(labels, names)
+    positions = class_positions(labels, names)
     if len(np.unique(positions)) < 2:
         raise ValueError("y_true holds a single class: confident learning needs two or more.")
     groups = None

@@ -28,14 +28,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.slices import (
-    MISSING,
-    OTHER,
-    find_error_slices,
-    fisher_greater,
-    holm_adjust,
-    quantile_edges,
-)
+from analysis.metadata_columns import MISSING, OTHER, quantile_edges
+from analysis.slices import find_error_slices
+from analysis.stats import fisher_greater, holm_adjust
 
 MIN_SIZE, BINS, MAX_LEVELS, ALPHA = 30, 4, 10, 0.05
 

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.error_analysis import CategorySummary, category_label
+from analysis.error_analysis import CategorySummary
+from analysis.error_sheet import category_label
 from analysis.text import escape_html
 from charts.theme import COLORS, apply_theme
 

@@ -83,6 +83,31 @@ def _marker_at(curve: ScoreCurve, threshold: float) -> dict[str, float]:
             "precision": counts["tp"] / flagged if flagged else np.nan}
 
 
+def _curve_trace(x: np.ndarray, y: np.ndarray, thresholds: np.ndarray, labels: tuple[str, str], *,
+                 name: str, colour: str, shape: str) -> go.Scatter:
+    """One model's curve, each point's threshold in its hover (`labels` name the two axes)."""
+    return go.Scatter(
+        x=x, y=y, mode="lines", name=name, line={"color": colour, "width": 2, "shape": shape},
+        customdata=thresholds,
+        hovertemplate=(f"threshold %{{customdata:.3f}}<br>{labels[0]} %{{x:.3f}} · {labels[1]} "
+                       "%{y:.3f}<extra></extra>"))
+
+
+def _threshold_marker(curve: ScoreCurve, threshold: float, keys: tuple[str, str],
+                      labels: tuple[str, str], *, shown: str, colour: str,
+                      first: bool) -> go.Scatter:
+    """One model's operating point at `threshold`: `keys` pick its x and y from _marker_at,
+    `labels` name them in the hover; only the first model's marker is in the legend."""
+    at = _marker_at(curve, threshold)
+    return go.Scatter(
+        x=[at[keys[0]]], y=[at[keys[1]]], mode="markers", showlegend=first,
+        name=f"threshold {threshold:.2f}", meta=shown,
+        marker={"color": colour, "size": 12, "symbol": "circle",
+                "line": {"color": "#212529", "width": 2}},
+        hovertemplate=(f"%{{meta}} at threshold {threshold:.2f}<br>{labels[0]} %{{x:.3f}} · "
+                       f"{labels[1]} %{{y:.3f}}<extra></extra>"))
+
+
 def roc_figure(curves: Mapping[str, ScoreCurve], *, threshold: float | None = None,
                max_points: int = MAX_POINTS, height: int = 420) -> go.Figure:
     """ROC curve of each model (AUC in the legend), the chance diagonal, the threshold marked."""
@@ -98,19 +123,11 @@ def roc_figure(curves: Mapping[str, ScoreCurve], *, threshold: float | None = No
         keep = downsample_curve(fpr, tpr, max_points=max(8, max_points // max(1, len(curves))))
         colour = _model_colour(i)
         shown = escape_html(name)
-        fig.add_trace(go.Scatter(
-            x=fpr[keep], y=tpr[keep], mode="lines", name=f"{shown} (AUC {auc:.3f})",
-            line={"color": colour, "width": 2, "shape": "linear"}, customdata=thresholds[keep],
-            hovertemplate="threshold %{customdata:.3f}<br>FPR %{x:.3f} · TPR %{y:.3f}<extra></extra>"))
+        fig.add_trace(_curve_trace(fpr[keep], tpr[keep], thresholds[keep], ("FPR", "TPR"),
+                                   name=f"{shown} (AUC {auc:.3f})", colour=colour, shape="linear"))
         if threshold is not None:
-            at = _marker_at(curve, threshold)
-            fig.add_trace(go.Scatter(
-                x=[at["fpr"]], y=[at["tpr"]], mode="markers", showlegend=i == 0,
-                name=f"threshold {threshold:.2f}", meta=shown,
-                marker={"color": colour, "size": 12, "symbol": "circle",
-                        "line": {"color": "#212529", "width": 2}},
-                hovertemplate=f"%{{meta}} at threshold {threshold:.2f}<br>FPR %{{x:.3f}} · "
-                              "TPR %{y:.3f}<extra></extra>"))
+            fig.add_trace(_threshold_marker(curve, threshold, ("fpr", "tpr"), ("FPR", "TPR"),
+                                            shown=shown, colour=colour, first=i == 0))
     fig.update_xaxes(title_text="False positive rate", range=[-0.01, 1.01])
     fig.update_yaxes(title_text="True positive rate (recall)", range=[-0.01, 1.01])
     apply_theme(fig, title="ROC curve", height=height)
@@ -134,24 +151,18 @@ def pr_figure(curves: Mapping[str, ScoreCurve], *, threshold: float | None = Non
         keep = downsample_curve(recall, precision, max_points=max(8, max_points // max(1, len(curves))))
         colour = _model_colour(i)
         shown = escape_html(name)
-        fig.add_trace(go.Scatter(
-            x=recall[keep], y=precision[keep], mode="lines", name=f"{shown} (AP {ap:.3f})",
-            line={"color": colour, "width": 2, "shape": "hv"}, customdata=thresholds[keep],
-            hovertemplate="threshold %{customdata:.3f}<br>recall %{x:.3f} · precision %{y:.3f}"
-                          "<extra></extra>"))
+        fig.add_trace(_curve_trace(recall[keep], precision[keep], thresholds[keep],
+                                   ("recall", "precision"), name=f"{shown} (AP {ap:.3f})",
+                                   colour=colour, shape="hv"))
         if i == 0:
             prevalence = curve.n_pos / curve.total
             fig.add_hline(y=prevalence, line={"color": COLORS["neutral"], "dash": "dot", "width": 1},
                           annotation_text=f"positives {prevalence:.1%}",
                           annotation_position="bottom left")
         if threshold is not None:
-            at = _marker_at(curve, threshold)
-            fig.add_trace(go.Scatter(
-                x=[at["tpr"]], y=[at["precision"]], mode="markers",
-                showlegend=i == 0, name=f"threshold {threshold:.2f}", meta=shown,
-                marker={"color": colour, "size": 12, "line": {"color": "#212529", "width": 2}},
-                hovertemplate=f"%{{meta}} at threshold {threshold:.2f}<br>recall %{{x:.3f}} · "
-                              "precision %{y:.3f}<extra></extra>"))
+            fig.add_trace(_threshold_marker(curve, threshold, ("tpr", "precision"),
+                                            ("recall", "precision"), shown=shown, colour=colour,
+                                            first=i == 0))
     fig.update_xaxes(title_text="Recall", range=[-0.01, 1.01])
     fig.update_yaxes(title_text="Precision", range=[-0.01, 1.03])
     apply_theme(fig, title="Precision-recall curve", height=height)

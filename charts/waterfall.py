@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from analysis.bias_variance import GAP_KINDS, BiasVarianceResult, Gap
 from analysis.text import escape_html
+from analysis.waterfall_result import GAP_KINDS, BiasVarianceResult, Gap
 from charts.theme import COLORS, apply_theme
 
 LEVEL_LABELS = {

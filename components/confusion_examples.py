@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis.error_analysis import DEFAULT_CATEGORIES, ID_COLUMN, new_sheet, validate_sheet
+from analysis.error_sheet import DEFAULT_CATEGORIES, ID_COLUMN, new_sheet, validate_sheet
 from analysis.metrics import confusion_cell_examples, error_examples, misclassified_examples
 from analysis.predictions import Predictions
 from analysis.text import escape_markdown

@@ -17,15 +17,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.error_analysis import (
-    DEFAULT_DEV_ERROR_PCT,
-    IMAGE_COLUMN,
-    apply_table_edits,
-    mislabeled_category,
-    sheet_to_content,
-    validate_sheet,
-)
+from analysis.error_analysis import DEFAULT_DEV_ERROR_PCT, mislabeled_category
+from analysis.error_sheet import IMAGE_COLUMN, apply_table_edits, validate_sheet
 from analysis.reading import READABLE_FILE_TYPES
+from analysis.sheet_content import sheet_to_content
 from components.image_previews import previews
 from storage import Item, StaleRevisionError, UnreadableContent, WorkspaceStore
 from storage.store import NAME_LIMIT

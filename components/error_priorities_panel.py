@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.error_analysis import CategorySummary, apply_table_edits
+from analysis.error_analysis import CategorySummary
 from analysis.error_priorities import priority_table, split_by_error_type
+from analysis.error_sheet import apply_table_edits
 from analysis.text import escape_markdown
 from components.error_analysis_state import HeldSheet
 from components.errors import show_error

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis.error_analysis import new_sheet
+from analysis.error_sheet import new_sheet
 from analysis.error_tree import ErrorTreeNode, fit_error_tree
 from analysis.metrics.tables import misclassified_examples
 from analysis.model_rows import binary_models

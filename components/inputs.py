@@ -248,17 +248,10 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
     shown_name = escape_markdown(upload.name)
     memo = _memo(key, upload)
     digest = memo["digest"]
-    sheet = _sheet_choice(upload.name, f"{key}.{digest}")
-    fresh = sheet not in memo["tables"]
-    try:
-        with _working(fresh, f"Reading {shown_name} ({_size(memo['size'])})…") as status:
-            frame, name, _notes = _read(memo, upload.name, sheet, _waiting_label(status))
-            if status is not None:
-                status.update(label=f"Read {shown_name}: {len(frame):,} rows × "
-                                    f"{frame.shape[1]} columns", state="complete")
-    except ValueError as err:
-        show_error(err, title=f"Could not read {upload.name}")
+    read = _read_upload(memo, upload.name, f"{key}.{digest}")
+    if read is None:
         return None
+    frame, name, sheet = read
     try:
         # The same suggestion read_predictions makes (task inferred from the labels; a long
         # file split by its model column), so the page and the library agree on a file.
@@ -301,6 +294,25 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
     for note in predictions.notes:
         st.warning(escape_markdown(note), icon=":material/info:")
     return predictions
+
+
+def _read_upload(memo: dict[str, Any], filename: str,
+                 key: str) -> tuple[pd.DataFrame, str, str | None] | None:
+    """The uploaded table (the chosen sheet of a workbook), its name and the sheet; None after
+    showing why it does not read."""
+    shown_name = escape_markdown(filename)
+    sheet = _sheet_choice(filename, key)
+    fresh = sheet not in memo["tables"]
+    try:
+        with _working(fresh, f"Reading {shown_name} ({_size(memo['size'])})…") as status:
+            frame, name, _notes = _read(memo, filename, sheet, _waiting_label(status))
+            if status is not None:
+                status.update(label=f"Read {shown_name}: {len(frame):,} rows × "
+                                    f"{frame.shape[1]} columns", state="complete")
+    except ValueError as err:
+        show_error(err, title=f"Could not read {filename}")
+        return None
+    return frame, name, sheet
 
 
 def _long_caption(frame: pd.DataFrame, long: tuple[str, str]) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.bias_variance import decompose
-from analysis.strategy import IterationEntry, ProjectGoal, Snapshot, read_snapshot
+from analysis.strategy import IterationEntry, ProjectGoal, Snapshot
 from analysis.strategy.goal import GOAL_KIND
 from components.state import (
     current_workspace,
@@ -26,11 +26,12 @@ from components.state import (
     workspace_data,
 )
 from storage import Item, StaleRevisionError
+from workspace.data import WorkspaceData
+from workspace.kinds import ITERATION_LOG, WATERFALL_SNAPSHOT
 
 GOAL_ITEM = "project goal"
-LOG_KIND, LOG_ITEM = "iteration_log", "iteration log"
+LOG_KIND, LOG_ITEM = ITERATION_LOG.name, "iteration log"
 CURVE_KIND, CURVE_ITEM = "learning_curve", "learning curve"
-SNAPSHOT_KIND = "waterfall_snapshot"
 CONTENT_VERSION = 1
 CURVE_COLUMNS = ("size", "train_error_pct", "dev_error_pct")
 
@@ -115,16 +116,13 @@ def target_error_pct(goal: ProjectGoal | None) -> float | None:
 
 
 def log_content(entries: Sequence[IterationEntry]) -> dict[str, Any]:
-    """The iteration log as JSON-able content, entries in the order given."""
-    return {"schema_version": CONTENT_VERSION, "entries": [e.to_content() for e in entries]}
+    """The iteration log as ITERATION_LOG's content, entries in the order given."""
+    return ITERATION_LOG.to_content(list(entries))
 
 
 def log_entries(content: Any) -> list[IterationEntry]:
     """Entries of a stored log (each validated again); ValueError when it is not a log."""
-    if not isinstance(content, Mapping) or not isinstance(content.get("entries"), list):
-        raise ValueError("the stored iteration log has no list of entries: it was saved by "
-                         "another version of the app.")
-    return [IterationEntry.from_content(entry) for entry in content["entries"]]
+    return ITERATION_LOG.from_content(content)
 
 
 def curve_content(table: pd.DataFrame) -> dict[str, Any]:
@@ -222,12 +220,13 @@ def stored_curve() -> Item | None:
 
 def stored_snapshots() -> tuple[list[Snapshot], dict[str, str]]:
     """The waterfall snapshots, oldest first, and {name: why} for those that cannot be read."""
-    items = workspace_data().list_items(current_workspace().id, SNAPSHOT_KIND)
-    items.sort(key=lambda item: (item.created_at, item.name))
+    data = WorkspaceData(workspace_data(), current_workspace().id)
+    items = sorted(data.items(WATERFALL_SNAPSHOT), key=lambda item: (item.created_at, item.name))
     snapshots, unreadable = [], {}
     for item in items:
         try:
-            snapshots.append(read_snapshot(item.name, item.content, saved_on=item.created_at))
+            result = data.read(WATERFALL_SNAPSHOT, item)
+            snapshots.append(Snapshot(item.name, result, saved_on=item.created_at))
         except ValueError as err:
             unreadable[item.name] = str(err)
     return snapshots, unreadable
@@ -279,9 +278,8 @@ def seed_sample_strategy() -> None:
     a learning curve (only what the workspace does not already hold)."""
     human = project_human_levels()
     for name, rates in _SAMPLE_SNAPSHOTS:
-        result = decompose(human, **rates)
-        _save_if_absent(SNAPSHOT_KIND, name, {"inputs": result.as_inputs(),
-                                              "result": result.to_dict()})
+        _save_if_absent(WATERFALL_SNAPSHOT.name, name,
+                        WATERFALL_SNAPSHOT.to_content(decompose(human, **rates)))
     _save_if_absent(GOAL_KIND, GOAL_ITEM, _sample_goal().to_content())
     entries = [IterationEntry(**entry) for entry in _SAMPLE_LOG]
     _save_if_absent(LOG_KIND, LOG_ITEM, log_content(entries))

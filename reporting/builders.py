@@ -15,18 +15,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.bias_variance import BiasVarianceResult, decompose, decompose_predictions
+from analysis.bias_variance import decompose_predictions
 from analysis.error_analysis import (
     DEFAULT_DEV_ERROR_PCT,
-    category_label,
     category_summary,
     label_noise_impact,
     mislabeled_category,
-    sheet_from_content,
 )
+from analysis.error_sheet import category_label
 from analysis.metrics import binary_metrics, score_curve
 from analysis.predictions import Predictions
 from analysis.selection import compare_models, select_model
+from analysis.waterfall_result import BiasVarianceResult
 from reporting.registry import ReportContext, register
 from reporting.sections import (
     ErrorAnalysisSection,
@@ -37,16 +37,24 @@ from reporting.sections import (
     Table,
     WaterfallSection,
 )
-from workspace.gate import WorkspaceGate
+from storage import Item
+from workspace.data import WorkspaceData
+from workspace.kinds import (
+    ERROR_SHEET,
+    LAB_EXPERIMENT,
+    MODEL_TABLE,
+    PREDICTIONS,
+    WATERFALL_SNAPSHOT,
+    SavedKind,
+)
 
 GAP_NAMES = {"avoidable_bias": "avoidable bias", "variance": "variance",
              "data_mismatch": "data mismatch", "dev_overfit": "overfitting to dev"}
 
 
-def latest_items(gate: WorkspaceGate, workspace_id: int, kind: str) -> list[Any]:
+def latest_items(data: WorkspaceData, kind: SavedKind[Any]) -> list[Item]:
     """Items of a kind, newest first."""
-    items = gate.list_items(workspace_id, kind)
-    return sorted(items, key=lambda i: i.updated_at, reverse=True)
+    return sorted(data.items(kind), key=lambda i: i.updated_at, reverse=True)
 
 
 def when(moment: datetime | None) -> str:
@@ -54,9 +62,12 @@ def when(moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _content(item: Any) -> dict[str, Any]:
-    """An item's content when it is a mapping, else an empty one."""
-    return item.content if isinstance(item.content, dict) else {}
+def _saved_rows(item: Item) -> int | None:
+    """The row count saved with a predictions file whose table no longer reads (None if unknown)."""
+    try:
+        return WorkspaceData.read(PREDICTIONS, item).rows
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------- data files
@@ -72,7 +83,7 @@ def files_section(context: ReportContext) -> FilesSection:
     for item, predictions, problem in files:
         rows.append({
             "file": item.name,
-            "rows": predictions.n_rows if predictions is not None else _content(item).get("rows"),
+            "rows": predictions.n_rows if predictions is not None else _saved_rows(item),
             "task": predictions.task if predictions is not None else "?",
             "splits": ", ".join(predictions.splits()) if predictions is not None else problem,
             "saved by": item.updated_by or "unknown", "saved at": when(item.updated_at)})
@@ -101,18 +112,17 @@ def _gap_row(name: str, result: BiasVarianceResult) -> dict[str, Any]:
 def _snapshots(context: ReportContext) -> tuple[list[tuple[str, BiasVarianceResult]],
                                                 list[dict[str, Any]], list[str]]:
     """(history, table rows, warnings) of the saved waterfall snapshots, oldest first."""
-    gate, workspace_id = context.gate, context.workspace_id
-    items = sorted(gate.list_items(workspace_id, "waterfall_snapshot"),
-                   key=lambda i: (i.created_at, i.name))
+    data = context.data
+    items = sorted(data.items(WATERFALL_SNAPSHOT), key=lambda i: (i.created_at, i.name))
     history, rows, warnings = [], [], []
     for item in items:
         try:
-            result = decompose(**item.content["inputs"])
-        except (ValueError, KeyError, TypeError):
+            result = data.read(WATERFALL_SNAPSHOT, item)
+        except ValueError:
             warnings.append(f"Snapshot {item.name!r} could not be read and is left out.")
             continue
         history.append((item.name, result))
-        revisions = len(gate.list_revisions(workspace_id, "waterfall_snapshot", item.name))
+        revisions = len(data.revisions(WATERFALL_SNAPSHOT, item.name))
         rows.append({**_gap_row(item.name, result), "saved by": item.updated_by or "unknown",
                      "saved at": when(item.updated_at), "revisions": revisions})
     return history, rows, warnings
@@ -208,16 +218,15 @@ def _table_choice(tables: Sequence[Any]) -> tuple[str | None, list[str], list[Ta
     if not tables:
         return None, [], [], [], None
     item = tables[0]
-    content = _content(item)
-    frame = pd.DataFrame(content.get("rows", []))
-    previous = content.get("selection") or {}
-    optimize = previous.get("optimize")
-    if frame.empty or not optimize:
+    try:
+        saved = WorkspaceData.read(MODEL_TABLE, item)
+    except ValueError as err:
+        return None, [], [], [f"Model table {item.name!r} cannot be read: {err}"], None
+    if saved.table.empty or not saved.optimize:
         return None, [], [], [f"Model table {item.name!r} has no rows or no optimizing metric "
                               "saved."], None
-    satisfy = {m: tuple(rule) for m, rule in (previous.get("satisfy") or {}).items()}
-    choice = select_model(frame, optimize=optimize, satisfy=satisfy,
-                          goal=previous.get("goal", "max"))
+    choice = select_model(saved.table, optimize=saved.optimize, satisfy=saved.satisfy,
+                          goal=saved.goal)
     summary = (f"Model table {item.name!r} (saved by {item.updated_by or 'someone'}, "
                f"{when(item.updated_at)}): {choice.summary}")
     bullets = [f"{model}: {reason}" for model, reason in choice.reasons.items()]
@@ -288,13 +297,14 @@ def _ceiling_table(table: pd.DataFrame) -> pd.DataFrame:
 @register(ErrorAnalysisSection)
 def error_analysis_section(context: ReportContext) -> ErrorAnalysisSection:
     """The newest sheet's category ceilings and the label-noise verdict (the page's rules)."""
-    gate, workspace_id = context.gate, context.workspace_id
-    sheets = latest_items(gate, workspace_id, "error_sheet")
+    data = context.data
+    sheets = latest_items(data, ERROR_SHEET)
     if not sheets:
         return ErrorAnalysisSection.absent("No error-analysis sheet is saved in this workspace "
                                            "(error-analysis page).")
-    item = gate.get_item(workspace_id, "error_sheet", sheets[0].name)
-    frame, categories, meta = sheet_from_content(item.content)
+    item = data.item(ERROR_SHEET, sheets[0].name)
+    sheet = data.read(ERROR_SHEET, item)
+    frame, categories, meta = sheet.frame, sheet.categories, sheet.meta
     dev_error = float(meta.get("dev_error", DEFAULT_DEV_ERROR_PCT))
     summary = category_summary(frame, categories, dev_error,
                                total_dev_errors=meta.get("total_dev_errors") or None)
@@ -326,12 +336,12 @@ def lab_section(context: ReportContext) -> LabSection:
     """The newest lab experiment: settings, last epoch's errors and its waterfall."""
     from analysis.training.session import TrainingSession  # heavy: only when an experiment exists
 
-    gate, workspace_id = context.gate, context.workspace_id
-    experiments = latest_items(gate, workspace_id, "lab_experiment")
+    data = context.data
+    experiments = latest_items(data, LAB_EXPERIMENT)
     if not experiments:
         return LabSection.absent("No training-lab experiment is saved in this workspace.")
-    item = gate.get_item(workspace_id, "lab_experiment", experiments[0].name)
-    session = TrainingSession.from_state(dict(item.content))
+    item = data.item(LAB_EXPERIMENT, experiments[0].name)
+    session = TrainingSession.from_state(data.read(LAB_EXPERIMENT, item))
     history = session.history_frame()
     setting_rows = pd.DataFrame([{"setting": k, "value": ", ".join(map(str, v))
                                   if isinstance(v, list | tuple) else v}

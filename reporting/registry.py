@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from analysis.predictions import Predictions
 from reporting.sections import Section
+from workspace.data import WorkspaceData
 from workspace.gate import WorkspaceGate
 
 #: A saved predictions file as the report read it: (item, Predictions or None, why unreadable).
@@ -32,6 +33,11 @@ class ReportContext:
     threshold: float
     threshold_origin: str
     human: object
+
+    @property
+    def data(self) -> WorkspaceData:
+        """The workspace's saved items, read by kind through the gate (one parser per kind)."""
+        return WorkspaceData(self.gate, self.workspace_id)
 
 
 S = TypeVar("S", bound=Section)

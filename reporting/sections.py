@@ -14,10 +14,10 @@ from typing import Any, ClassVar, Self
 
 import pandas as pd
 
-from analysis.bias_variance import BiasVarianceResult
 from analysis.error_analysis import CategorySummary, LabelNoiseImpact
 from analysis.metrics import BinaryMetrics, ScoreCurve
 from analysis.selection import ModelComparison, ModelSelection
+from analysis.waterfall_result import BiasVarianceResult
 
 #: A table the report prints: (caption, rows).
 Table = tuple[str, pd.DataFrame]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
-from analysis.predictions import Predictions, predictions_from_parquet
+from analysis.predictions import Predictions
 from analysis.validation import check_number
 from reporting.builders import latest_items  # importing builders registers the sections
 from reporting.registry import REGISTRY, ReadFile, ReportContext, SectionSpec
 from reporting.sections import ProjectStory, Section
+from storage import Item
+from workspace.data import WorkspaceData
 from workspace.gate import WorkspaceGate
+from workspace.kinds import MODEL_TABLE, PREDICTIONS
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -45,8 +48,9 @@ def collect_story(gate: WorkspaceGate, workspace_id: int, *, primary: str | None
     workspace = gate.get_workspace(workspace_id)
     if threshold is not None:
         threshold = check_number("threshold", threshold, low=0.0, high=1.0)
-    files = _read_files(gate, workspace_id)
-    tables = tuple(latest_items(gate, workspace_id, "model_table"))
+    data = WorkspaceData(gate, workspace_id)
+    files = _read_files(data)
+    tables = tuple(latest_items(data, MODEL_TABLE))
     saved = _saved_threshold(tables)
     chosen = threshold if threshold is not None else (saved if saved is not None else DEFAULT_THRESHOLD)
     origin = ("given for this report" if threshold is not None else
@@ -66,18 +70,17 @@ def _guarded(spec: SectionSpec, context: ReportContext) -> Section:
         return spec.kind.absent(f"The saved data for this section could not be read: {err}")
 
 
-def _read_files(gate: WorkspaceGate, workspace_id: int) -> tuple[ReadFile, ...]:
+def _read_files(data: WorkspaceData) -> tuple[ReadFile, ...]:
     """(item, Predictions or None, problem) for every saved predictions file, newest first."""
     found = []
-    for summary in latest_items(gate, workspace_id, "predictions"):
-        item = gate.get_item(workspace_id, "predictions", summary.name)
-        content = item.content if isinstance(item.content, dict) else {}
+    for summary in latest_items(data, PREDICTIONS):
+        item = data.item(PREDICTIONS, summary.name, with_blob=True)
         try:
-            if item.blob is None or "mapping" not in content:
+            if item.blob is None:
                 raise ValueError("no stored table")
-            found.append((item, predictions_from_parquet(item.blob, content["mapping"], item.name,
-                                                         content.get("notes", ())), None))
-        except (ValueError, KeyError, TypeError, OSError) as err:
+            saved = data.read(PREDICTIONS, item)
+            found.append((item, saved.read_table(io.BytesIO(item.blob), item.name), None))
+        except ValueError as err:
             found.append((item, None, str(err)))
     return tuple(found)
 
@@ -92,12 +95,14 @@ def _primary(files: Sequence[ReadFile], name: str | None) -> Predictions | None:
     return next((p for p in readable if p.task == "binary"), None)
 
 
-def _saved_threshold(tables: Sequence[Any]) -> float | None:
+def _saved_threshold(tables: Sequence[Item]) -> float | None:
     """The threshold saved with the newest model table that has one (top level or selection)."""
     for item in tables:
-        content = item.content if isinstance(item.content, dict) else {}
-        for source in (content, content.get("selection") or {}):
-            value = source.get("threshold") if isinstance(source, dict) else None
-            if isinstance(value, int | float) and 0 <= value <= 1:
+        try:
+            saved = WorkspaceData.read(MODEL_TABLE, item)
+        except ValueError:
+            continue
+        for value in (saved.threshold, (saved.choice or {}).get("threshold")):
+            if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
                 return float(value)
     return None

@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.bias_variance import decompose
-from analysis.error_analysis import sheet_to_content
 from analysis.predictions import ColumnMapping, predictions_to_parquet, validate_predictions
+from analysis.sheet_content import sheet_to_content
 from analysis.sheet_io import read_sheet
 from storage import WorkspaceStore
+from workspace import kinds
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 WORKSPACE = "Team ![w](http://evil.example/w.png)"
@@ -52,17 +53,17 @@ def plant(store: WorkspaceStore) -> None:
     store.save_item(workspace.id, "predictions", FILE, content=content, blob=blob)
     for name, (train, dev) in zip(SNAPSHOTS, ((15, 16), (1, 11)), strict=True):
         result = decompose(human=1, train=train, dev=dev)
-        store.save_item(workspace.id, "waterfall_snapshot", name,
+        store.save_item(workspace.id, kinds.WATERFALL_SNAPSHOT.name, name,
                         content={"inputs": result.as_inputs(), "result": result.to_dict()})
     sheet, categories = read_sheet(DATA / "error_sheet_sample.csv")
     sheet = sheet.rename(columns={"blurry": CATEGORY})
     categories = [CATEGORY if c == "blurry" else c for c in categories]
     sheet.loc[:4, "comments"] = COMMENT
-    store.save_item(workspace.id, "error_sheet", SHEET, content=sheet_to_content(
+    store.save_item(workspace.id, kinds.ERROR_SHEET.name, SHEET, content=sheet_to_content(
         sheet, categories, {"dev_error": 10.0, "label_category": CATEGORY}))
-    store.save_item(workspace.id, "model_table", MODEL_TABLE, content={
+    store.save_item(workspace.id, kinds.MODEL_TABLE.name, MODEL_TABLE, content={
         "rows": [{"model": TABLE_MODEL, "accuracy": 95.0, "running_time_ms": 80.0},
                  {"model": "B", "accuracy": 92.0, "running_time_ms": 1500.0}],
         "selection": {"optimize": "accuracy", "goal": "max",
                       "satisfy": {"running_time_ms": ["<=", 100.0]}}})
-    store.save_item(workspace.id, "project_settings", "human levels", content={HUMAN: 1.0})
+    store.save_item(workspace.id, kinds.PROJECT_SETTINGS.name, kinds.HUMAN_LEVELS_ITEM, content={HUMAN: 1.0})

@@ -19,8 +19,9 @@ from typing import Any
 
 from storage import StaleRevisionError, WorkspaceStore
 from storage import blobs as blob_module
+from workspace.kinds import ERROR_SHEET
 
-ITEM_KIND, ITEM_NAME = "error_sheet", "contended"
+ITEM_KIND, ITEM_NAME = ERROR_SHEET.name, "contended"
 BIG_KIND = "predictions"
 BIG_BYTES = 3 * 1024 * 1024
 

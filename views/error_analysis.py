@@ -7,25 +7,26 @@ import pandas as pd
 import streamlit as st
 
 from analysis.error_analysis import (
+    DEFAULT_DEV_ERROR_PCT,
+    category_summary,
+    co_occurrence,
+    label_noise_impact,
+)
+from analysis.error_sample import sample_errors
+from analysis.error_sheet import (
     COMMENTS_COLUMN,
     DEFAULT_CATEGORIES,
-    DEFAULT_DEV_ERROR_PCT,
     EXAMPLE_COLUMNS,
     ID_COLUMN,
     IMAGE_COLUMN,
     add_category,
     category_label,
-    category_summary,
-    co_occurrence,
     delete_category,
-    has_class_probabilities,
-    label_noise_impact,
     new_sheet,
     rename_category,
-    sample_errors,
-    suspected_label_errors,
     validate_sheet,
 )
+from analysis.label_issues import has_class_probabilities, suspected_label_errors
 from analysis.sheet_io import export_csv, export_excel, read_sheet
 from analysis.text import escape_markdown
 from charts.error_analysis import (

@@ -14,7 +14,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.bias_variance import TASK_KINDS
 from analysis.predictions import read_table
 from analysis.selection import OPERATORS
 from analysis.strategy import (
@@ -33,6 +32,7 @@ from analysis.strategy import (
 )
 from analysis.strategy.goal import GOAL_KIND
 from analysis.text import escape_markdown
+from analysis.waterfall_diagnosis import TASK_KINDS
 from charts.learning_curve import learning_curve_figure
 from components.errors import show_error
 from components.limits import parse_slot, read_limits

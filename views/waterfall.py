@@ -13,18 +13,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.bias_variance import (
+from analysis.bias_variance import decompose, decompose_predictions
+from analysis.general_formulation import (
     FORMULATION_COLUMNS,
     FORMULATION_EXAMPLE,
     FORMULATION_ROWS,
-    HUMAN_REFERENCES,
-    PRESETS,
-    BiasVarianceResult,
-    decompose,
-    decompose_predictions,
     general_formulation,
 )
 from analysis.text import escape_markdown
+from analysis.waterfall_cases import HUMAN_REFERENCES, PRESETS
+from analysis.waterfall_result import BiasVarianceResult
 from charts.waterfall import history_figure, waterfall_figure
 from components.errors import show_error
 from components.inputs import predictions_picker

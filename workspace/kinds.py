@@ -12,14 +12,13 @@ more `SavedKind` here, added to `KINDS`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Generic, TypeVar
 
 import pandas as pd
 
-from analysis.bias_variance import BiasVarianceResult, decompose
-from analysis.error_analysis import sheet_from_content, sheet_to_content
+from analysis.bias_variance import decompose
 from analysis.predictions import (
     ColumnMapping,
     Predictions,
@@ -27,7 +26,10 @@ from analysis.predictions import (
     predictions_to_parquet,
 )
 from analysis.selection import SavedModelTable, saved_model_table
+from analysis.sheet_content import sheet_from_content, sheet_to_content
 from analysis.strategy.goal import GOAL_KIND, ProjectGoal
+from analysis.strategy.iteration_log import IterationEntry
+from analysis.waterfall_result import BiasVarianceResult
 
 T = TypeVar("T")
 
@@ -131,10 +133,19 @@ def _snapshot_content(result: BiasVarianceResult) -> dict[str, Any]:
     return {"inputs": result.as_inputs(), "result": result.to_dict()}
 
 
+# The decompose() arguments a snapshot may hold; anything else is not a waterfall snapshot.
+_SNAPSHOT_INPUTS = frozenset({"human", "train", "train_dev", "dev", "test", "sizes", "confidence",
+                              "relative_threshold", "bayes_error_pct", "task_kind"})
+
+
 def _snapshot(content: Mapping[str, Any]) -> BiasVarianceResult:
-    inputs = content["inputs"]
+    inputs = content.get("inputs")
     if not isinstance(inputs, Mapping):
-        raise ValueError(f"its inputs are not a mapping of rates: {inputs!r}.")
+        raise ValueError("it has no waterfall inputs: it is not a waterfall snapshot, or it was "
+                         "saved by an older version of the page.")
+    unknown = sorted(set(map(str, inputs)) - _SNAPSHOT_INPUTS)
+    if unknown:
+        raise ValueError(f"it holds inputs the waterfall does not take: {', '.join(unknown)}.")
     try:
         return decompose(**inputs)
     except (ValueError, TypeError) as err:
@@ -177,6 +188,20 @@ def _experiment(content: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in content.items() if k != VERSION_KEY}
 
 
+# ------------------------------------------------------------------ iteration logs
+
+def _log_content(entries: Sequence[IterationEntry]) -> dict[str, Any]:
+    return {"entries": [entry.to_content() for entry in entries]}
+
+
+def _log_entries(content: Mapping[str, Any]) -> list[IterationEntry]:
+    """The log's entries, each validated again."""
+    if not isinstance(content.get("entries"), list):
+        raise ValueError("the stored iteration log has no list of entries: it was saved by "
+                         "another version of the app.")
+    return [IterationEntry.from_content(entry) for entry in content["entries"]]
+
+
 # ------------------------------------------------------------------ project settings
 
 def _human_levels(content: Mapping[str, Any]) -> dict[str, float]:
@@ -208,10 +233,13 @@ LAB_EXPERIMENT: SavedKind[dict[str, Any]] = SavedKind(
 PROJECT_GOAL: SavedKind[ProjectGoal] = SavedKind(
     GOAL_KIND, "project goal", "project goals", 1,
     ProjectGoal.to_content, ProjectGoal.from_content)
+ITERATION_LOG: SavedKind[list[IterationEntry]] = SavedKind(
+    "iteration_log", "iteration log", "iteration logs", 1, _log_content, _log_entries)
 PROJECT_SETTINGS: SavedKind[dict[str, float]] = SavedKind(
     "project_settings", "project settings", "project settings", 1, dict, _human_levels)
 HUMAN_LEVELS_ITEM = "human levels"  # the project_settings item holding the human levels
 
 # In the order the Workspaces page lists what a workspace holds.
 KINDS: tuple[SavedKind[Any], ...] = (PREDICTIONS, WATERFALL_SNAPSHOT, MODEL_TABLE, ERROR_SHEET,
-                                     LAB_EXPERIMENT, PROJECT_GOAL, PROJECT_SETTINGS)
+                                     LAB_EXPERIMENT, PROJECT_GOAL, ITERATION_LOG,
+                                     PROJECT_SETTINGS)

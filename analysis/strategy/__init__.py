@@ -26,7 +26,7 @@ from analysis.strategy.learning_curve import (
     fit_learning_curve,
     learning_curve_points,
 )
-from analysis.strategy.snapshots import Snapshot, read_snapshot
+from analysis.strategy.snapshots import Snapshot
 from analysis.strategy.thresholds import Threshold
 
 __all__ = [
@@ -51,7 +51,6 @@ __all__ = [
     "learning_curve_points",
     "multitask_advice",
     "pick_model",
-    "read_snapshot",
     "review_log",
     "transfer_advice",
 ]

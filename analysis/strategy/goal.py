@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.bias_variance import TASK_KINDS
 from analysis.selection import GOALS, OPERATORS, ModelSelection, select_model
 from analysis.validation import check_choice, check_count, check_number, check_percent
+from analysis.waterfall_diagnosis import TASK_KINDS
 
 SCHEMA_VERSION = 1
 GOAL_KIND = "project_goal"

@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.bias_variance import GAP_KINDS
 from analysis.strategy.snapshots import Snapshot, check_date
 from analysis.validation import check_choice, check_percent
+from analysis.waterfall_result import GAP_KINDS
 
 SCHEMA_VERSION = 1
 CHAIN = ("fit train", "fit dev", "fit test", "real world")
@@ -184,8 +184,8 @@ def _check_snapshots(snapshots: Sequence[Snapshot]) -> tuple[Snapshot, ...]:
         raise ValueError("snapshots must be a list of Snapshot objects, oldest first.")
     for i, snapshot in enumerate(snapshots):
         if not isinstance(snapshot, Snapshot):
-            raise ValueError(f"snapshots[{i}] is a {type(snapshot).__name__}, not a Snapshot: read "
-                             "stored snapshots with read_snapshot first.")
+            raise ValueError(f"snapshots[{i}] is a {type(snapshot).__name__}, not a Snapshot: build "
+                             "each from its waterfall, Snapshot(name, result).")
     names = [s.name for s in snapshots]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
@@ -347,9 +347,9 @@ def review_log(entries: Sequence[IterationEntry], snapshots: Sequence[Snapshot],
 
     Examples
     --------
-    >>> from analysis.strategy.snapshots import read_snapshot
-    >>> snaps = [read_snapshot("v1", {"inputs": {"human": 1, "train": 8, "dev": 10}}),
-    ...          read_snapshot("v2", {"inputs": {"human": 1, "train": 3, "dev": 6}})]
+    >>> from analysis.bias_variance import decompose
+    >>> snaps = [Snapshot("v1", decompose(human=1, train=8, dev=10)),
+    ...          Snapshot("v2", decompose(human=1, train=3, dev=6))]
     >>> entry = IterationEntry("2026-11-02", knob="bigger network", gap="avoidable bias",
     ...                        snapshot="v1")
     >>> review_log([entry], snaps).entries[0].outcome

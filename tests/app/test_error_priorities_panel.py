@@ -10,6 +10,7 @@ from components.error_priorities_panel import PRIORITIES_KIND
 from components.sample_project import SAMPLE_SHEET_NAME
 from storage import WorkspaceStore
 from tests.app.conftest import open_view
+from workspace.kinds import ERROR_SHEET
 
 PAGE = "views/error_analysis.py"
 
@@ -57,7 +58,7 @@ def test_blurry_is_flagged_when_far_more_frequent_in_dev_than_train_dev_errors(s
     rows = [{"example_id": f"td_{i}", "dog": i < 8, "great_cat": i < 43, "blurry": i < 10,
              "instagram_filter": i < 12, "incorrectly_labeled": i < 6} for i in range(100)]
     workspace_id = sample_app.session_state["workbench.workspace_id"]
-    WorkspaceStore(store_url).save_item(workspace_id, "error_sheet", "Train-dev errors", content={
+    WorkspaceStore(store_url).save_item(workspace_id, ERROR_SHEET.name, "Train-dev errors", content={
         "version": 1, "columns": list(rows[0]), "rows": rows,
         "categories": ["dog", "great_cat", "blurry", "instagram_filter", "incorrectly_labeled"]})
     at = open_view(sample_app, PAGE)

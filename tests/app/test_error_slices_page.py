@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.error_analysis import sheet_from_content
+from analysis.sheet_content import sheet_from_content
 from components.error_analysis_state import SHEET_KIND
 from components.sample_project import SAMPLE_SHEET_NAME
 from storage import WorkspaceStore

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from storage import WorkspaceStore
 from tests.app.conftest import plain
+from workspace.kinds import ERROR_SHEET, WATERFALL_SNAPSHOT
 
 PAGE = "views/report.py"
 
@@ -48,7 +49,7 @@ def test_a_human_level_typed_on_the_page_feeds_the_file_waterfall(sample_app: Ap
                                                                   store_url: str):
     db = WorkspaceStore(store_url)  # without the sample's snapshots the file is the source
     workspace_id = sample_app.session_state["workbench.workspace_id"]
-    for item in db.list_items(workspace_id, "waterfall_snapshot"):
+    for item in db.list_items(workspace_id, WATERFALL_SNAPSHOT.name):
         db.delete_item(workspace_id, item.kind, item.name)
     sample_app.switch_page(PAGE)
     sample_app.run()
@@ -66,7 +67,7 @@ def test_a_sheet_saved_by_a_teammate_shows_on_the_next_build(sample_app: AppTest
     assert "Sheet 'Sample: reviewed dev errors'" in _markdown_box(sample_app)
     db = WorkspaceStore(store_url)
     workspace_id = sample_app.session_state["workbench.workspace_id"]
-    db.save_item(workspace_id, "error_sheet", "dev errors", author="carol@example.com",
+    db.save_item(workspace_id, ERROR_SHEET.name, "dev errors", author="carol@example.com",
                  content={"version": 1, "columns": ["example_id", "blurry", "mislabeled"],
                           "categories": ["blurry", "mislabeled"],
                           "rows": [{"example_id": i, "blurry": i < 6, "mislabeled": i >= 8}

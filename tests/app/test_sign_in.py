@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from storage import Item, WorkspaceStore
 from tests.app.conftest import APP_PATH, AUTH, cards, signed_in, texts
 from tests.app.test_error_analysis_page import editor, open_page, start_from_sample
+from workspace.kinds import ERROR_SHEET
 
 WORKSPACES = "views/workspaces.py"
 
@@ -131,7 +132,7 @@ def _removed_while_editing(db: WorkspaceStore) -> tuple[AppTest, Item]:
     carol = _fresh(_verified("carol@example.com"), auth=AUTH)
     carol.session_state["workbench.workspace_id"] = shared.id
     carol = start_from_sample(carol.run())
-    sheet = db.list_items(shared.id, "error_sheet")[0]
+    sheet = db.list_items(shared.id, ERROR_SHEET.name)[0]
     db.set_members(shared.id, [])
     return carol, sheet
 

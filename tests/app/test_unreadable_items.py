@@ -12,38 +12,45 @@ from components.pages import PAGES as REGISTERED
 from storage import WorkspaceStore
 from storage.store import items, revisions
 from tests.app.conftest import APP_PATH
+from workspace.kinds import (
+    ERROR_SHEET,
+    LAB_EXPERIMENT,
+    MODEL_TABLE,
+    PROJECT_SETTINGS,
+    WATERFALL_SNAPSHOT,
+)
 
 GOOD_MAPPING = {"task": "binary", "y_true": "y_true", "scores": ["score"]}
 
 BAD_ITEMS: dict[tuple[str, str], object] = {
-    ("error_sheet", "integer ids"): {"version": 1, "columns": ["example_id", "blurry", "comments"],
+    (ERROR_SHEET.name, "integer ids"): {"version": 1, "columns": ["example_id", "blurry", "comments"],
                                      "categories": ["blurry"], "rows": [
                                          {"example_id": 7, "blurry": 1, "comments": None},
                                          {"example_id": 8, "blurry": "yes", "comments": 3}]},
-    ("error_sheet", "float ids and dates"): {
+    (ERROR_SHEET.name, "float ids and dates"): {
         "version": 1, "columns": ["example_id", "when", "empty", "blurry"],
         "categories": ["blurry"], "rows": [
             {"example_id": 7.0, "when": "2026-01-02T00:00:00", "empty": None, "blurry": "True"},
             {"example_id": 8.5, "when": None, "empty": None, "blurry": "no"}]},
-    ("error_sheet", "bad ticks"): {"version": 1, "columns": ["example_id", "blurry"],
+    (ERROR_SHEET.name, "bad ticks"): {"version": 1, "columns": ["example_id", "blurry"],
                                    "categories": ["blurry"],
                                    "rows": [{"example_id": "a", "blurry": "maybe"}]},
-    ("error_sheet", "rows not a list"): {"columns": ["a"], "rows": 5, "categories": []},
-    ("error_sheet", "a list"): [1, 2, 3],
-    ("error_sheet", "a string"): "hello",
-    ("error_sheet", "old format"): {"version": 0, "data": [[1, 2]]},
-    ("error_sheet", "nested cells"): {"columns": ["example_id", "blurry"], "categories": ["blurry"],
+    (ERROR_SHEET.name, "rows not a list"): {"columns": ["a"], "rows": 5, "categories": []},
+    (ERROR_SHEET.name, "a list"): [1, 2, 3],
+    (ERROR_SHEET.name, "a string"): "hello",
+    (ERROR_SHEET.name, "old format"): {"version": 0, "data": [[1, 2]]},
+    (ERROR_SHEET.name, "nested cells"): {"columns": ["example_id", "blurry"], "categories": ["blurry"],
                                       "rows": [{"example_id": {"a": [1]}, "blurry": [True]}]},
-    ("model_table", "a list"): [1, 2],
-    ("model_table", "rows a string"): {"rows": "x", "selection": "y"},
-    ("model_table", "nested cells"): {"rows": [{"model": {"a": 1}, "accuracy": [0.9]}],
+    (MODEL_TABLE.name, "a list"): [1, 2],
+    (MODEL_TABLE.name, "rows a string"): {"rows": "x", "selection": "y"},
+    (MODEL_TABLE.name, "nested cells"): {"rows": [{"model": {"a": 1}, "accuracy": [0.9]}],
                                       "selection": {"optimize": 5, "satisfy": {"x": 1}}},
-    ("waterfall_snapshot", "a list"): [1],
-    ("waterfall_snapshot", "bad inputs"): {"inputs": {"train_error": "abc", "extra": 1}},
-    ("lab_experiment", "garbage"): {"config": "nope"},
-    ("lab_experiment", "a list"): [1],
+    (WATERFALL_SNAPSHOT.name, "a list"): [1],
+    (WATERFALL_SNAPSHOT.name, "bad inputs"): {"inputs": {"train_error": "abc", "extra": 1}},
+    (LAB_EXPERIMENT.name, "garbage"): {"config": "nope"},
+    (LAB_EXPERIMENT.name, "a list"): [1],
     ("predictions", "no mapping"): {"rows": 3},
-    ("project_settings", "human levels"): ["not", "a", "mapping"],
+    (PROJECT_SETTINGS.name, "human levels"): ["not", "a", "mapping"],
 }
 
 
@@ -57,7 +64,7 @@ def _plant(url: str) -> tuple[WorkspaceStore, int]:
     store.save_item(workspace.id, "predictions", "not parquet.csv",
                     content={"mapping": GOOD_MAPPING, "rows": 3}, blob=b"PAR1 garbage",
                     author="mallory")
-    for kind in ("error_sheet", "model_table", "waterfall_snapshot", "lab_experiment"):
+    for kind in (ERROR_SHEET.name, MODEL_TABLE.name, WATERFALL_SNAPSHOT.name, LAB_EXPERIMENT.name):
         store.save_item(workspace.id, kind, "not json", content={}, author="mallory")
     with store.engine.begin() as conn:
         ids = sa.select(items.c.id).where(items.c.name == "not json").scalar_subquery()
@@ -136,12 +143,12 @@ def test_a_broken_sheet_can_be_renamed_then_deleted(planted):
     _control(at, "a list", "New name").set_value("a list (broken)").run()
     _control(at, "a list", "Rename").click().run()
     _fine(at)
-    names = {i.name for i in store.list_items(workspace_id, "error_sheet")}
+    names = {i.name for i in store.list_items(workspace_id, ERROR_SHEET.name)}
     assert "a list (broken)" in names and "a list" not in names
     at.selectbox(key="sheet").set_value("a list (broken)").run()
     _control(at, "a list (broken)", "Delete").click().run()
     _fine(at)
-    assert "a list (broken)" not in {i.name for i in store.list_items(workspace_id, "error_sheet")}
+    assert "a list (broken)" not in {i.name for i in store.list_items(workspace_id, ERROR_SHEET.name)}
 
 
 def test_a_saved_model_table_that_cannot_be_shown_says_why(planted):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.bias_variance import PRESETS, errors_by_split
 from analysis.predictions import read_predictions
+from analysis.split_errors import errors_by_split
+from analysis.waterfall_cases import PRESETS
 from storage import WorkspaceStore
 from tests.app.conftest import metric_values, open_view, table_with, texts
+from workspace.kinds import WATERFALL_SNAPSHOT
 
 PAGE = "views/waterfall.py"
 
@@ -150,7 +152,7 @@ def test_snapshots_are_saved_and_drawn_as_history(waterfall: AppTest, store_url:
     assert len(waterfall.get("plotly_chart")) == 2  # the waterfall and the history
     store = WorkspaceStore(store_url)
     workspace = store.list_workspaces()[0]
-    saved = {i.name: i.content for i in store.list_items(workspace.id, "waterfall_snapshot")}
+    saved = {i.name: i.content for i in store.list_items(workspace.id, WATERFALL_SNAPSHOT.name)}
     assert set(saved) == {"v1", "v2"}
     assert saved["v1"]["inputs"]["dev"] == 20.0
     assert saved["v2"]["result"]["main_problem"] == "avoidable bias"

@@ -22,8 +22,9 @@ from tests.e2e.browser import (
     start_sample_sheet,
     wait_idle,
 )
+from workspace.kinds import ERROR_SHEET, WATERFALL_SNAPSHOT
 
-SHEET_KIND, SNAPSHOT_KIND = "error_sheet", "waterfall_snapshot"
+SHEET_KIND, SNAPSHOT_KIND = ERROR_SHEET.name, WATERFALL_SNAPSHOT.name
 SHEET = "Crash sheet"
 RATES = "waterfall?human=1&train=8&train_dev=10&dev=12&test=12.5"
 

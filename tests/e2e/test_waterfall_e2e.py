@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from analysis.bias_variance import errors_by_split
 from analysis.predictions import read_predictions
+from analysis.split_errors import errors_by_split
 from tests.e2e.browser import assert_no_exception, load_sample, open_page, shot, wait_idle
 
 pytestmark = pytest.mark.e2e

@@ -12,19 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from analysis.bias_variance import (
+from analysis.bias_variance import decompose, decompose_predictions
+from analysis.general_formulation import (
     FORMULATION_COLUMNS,
     FORMULATION_EXAMPLE,
     FORMULATION_ROWS,
-    GAP_KINDS,
-    PRESETS,
-    TACTICS,
-    decompose,
-    decompose_predictions,
-    errors_by_split,
     general_formulation,
 )
 from analysis.predictions import read_predictions
+from analysis.split_errors import errors_by_split
+from analysis.waterfall_cases import PRESETS
+from analysis.waterfall_diagnosis import TACTICS
+from analysis.waterfall_result import GAP_KINDS
 
 # ------------------------------------------------------------------ the course's worked cases
 

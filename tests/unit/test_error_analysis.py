@@ -11,24 +11,21 @@ from cleanlab.filter import find_label_issues
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.error_analysis import (
+from analysis.error_analysis import category_summary, co_occurrence, label_noise_impact
+from analysis.error_sample import sample_errors
+from analysis.error_sheet import (
     DEFAULT_CATEGORIES,
     add_category,
     apply_table_edits,
-    category_summary,
-    co_occurrence,
     delete_category,
     infer_categories,
-    label_noise_impact,
     new_sheet,
     rename_category,
-    sample_errors,
-    sheet_from_content,
-    sheet_to_content,
-    suspected_label_errors,
     validate_sheet,
 )
+from analysis.label_issues import suspected_label_errors
 from analysis.predictions import read_predictions
+from analysis.sheet_content import sheet_from_content, sheet_to_content
 from analysis.stats import wilson_interval
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.error_analysis import DEFAULT_CATEGORIES, new_sheet
+from analysis.error_sheet import DEFAULT_CATEGORIES, new_sheet
 from components.error_analysis_state import (
     SHEET_KIND,
     conflict_copy_name,

@@ -71,7 +71,7 @@ def test_a_malformed_host_setting_is_refused_with_its_fix(configured):
 
 
 def test_the_sheet_editor_previews_only_allowed_images_and_never_reads_a_file(tmp_path):
-    from analysis.error_analysis import new_sheet
+    from analysis.error_sheet import new_sheet
     from components.error_analysis_state import (
         PREVIEW_COLUMN,
         editor_input,
@@ -96,7 +96,7 @@ def test_the_sheet_editor_previews_only_allowed_images_and_never_reads_a_file(tm
 
 
 def test_a_users_own_image_column_is_kept_beside_the_preview():
-    from analysis.error_analysis import new_sheet
+    from analysis.error_sheet import new_sheet
     from components.error_analysis_state import PREVIEW_COLUMN, editor_input, sheet_from_editor
 
     frame = new_sheet(pd.DataFrame({"example_id": ["a"], "image": ["mine"],
@@ -171,7 +171,7 @@ def test_without_a_folder_no_file_is_ever_read(image_root):
 
 
 def test_the_sheet_editor_inlines_only_images_of_the_folder(image_root):
-    from analysis.error_analysis import new_sheet
+    from analysis.error_sheet import new_sheet
     from components.error_analysis_state import PREVIEW_COLUMN, editor_input
 
     values = ["mobile/cat.png", str(image_root.parent / "outside.png"), "../secrets.toml",

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from analysis.bias_variance import decompose
-from analysis.error_analysis import sheet_to_content
 from analysis.predictions import predictions_to_parquet, read_predictions
+from analysis.sheet_content import sheet_to_content
 from analysis.sheet_io import read_sheet
 from analysis.training.config import LabConfig
 from analysis.training.session import TrainingSession
@@ -21,6 +21,7 @@ from charts.report import story_figures
 from reporting import collect_story, render_html, render_markdown, section_keys
 from storage import WorkspaceStore
 from workspace.gate import WorkspaceGate
+from workspace.kinds import ERROR_SHEET, LAB_EXPERIMENT, MODEL_TABLE, WATERFALL_SNAPSHOT
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -59,19 +60,19 @@ def full(db, cat_file):
     # two model versions: high bias first (train 15%), then variance (train 1%, dev 11%)
     for name, rates in (("v1 baseline", (15, 16)), ("v2 bigger net", (1, 11))):
         result = decompose(human=1, train=rates[0], dev=rates[1])
-        db.save_item(workspace.id, "waterfall_snapshot", name, author="bob@example.com",
+        db.save_item(workspace.id, WATERFALL_SNAPSHOT.name, name, author="bob@example.com",
                      content={"inputs": result.as_inputs(), "result": result.to_dict()})
     selection = {"optimize": "accuracy", "goal": "max", "satisfy": {"running_time_ms": ["<=", 100]},
                  "threshold": 0.4}
-    db.save_item(workspace.id, "model_table", "course models", author="ann@example.com",
+    db.save_item(workspace.id, MODEL_TABLE.name, "course models", author="ann@example.com",
                  content={"rows": COURSE_MODELS, "selection": selection})
     sheet, categories = read_sheet(DATA / "error_sheet_sample.csv")
     meta = {"dev_error": 10.0, "label_category": "incorrectly_labeled"}
-    db.save_item(workspace.id, "error_sheet", "dev errors", author="carol@example.com",
+    db.save_item(workspace.id, ERROR_SHEET.name, "dev errors", author="carol@example.com",
                  content=sheet_to_content(sheet, categories, meta))
     session = TrainingSession(LabConfig())
     session.advance(20)
-    db.save_item(workspace.id, "lab_experiment", "He init on circles", author="dan@example.com",
+    db.save_item(workspace.id, LAB_EXPERIMENT.name, "He init on circles", author="dan@example.com",
                  content=session.to_state())
     return workspace
 
@@ -158,7 +159,7 @@ def test_an_empty_workspace_says_what_is_missing_in_each_section(db):
 
 
 def test_a_broken_item_empties_only_its_section(db, full):
-    db.save_item(full.id, "error_sheet", "broken", content={"nothing": 1})
+    db.save_item(full.id, ERROR_SHEET.name, "broken", content={"nothing": 1})
     story = collect_story(_gate(db), full.id, now=NOW)
     broken = story.section("error_analysis")
     assert not broken.present and "could not be read" in broken.summary
@@ -213,7 +214,7 @@ def test_user_text_is_escaped(db, cat_file):
     workspace = db.create_workspace('<script>alert("x")</script> & co')
     _save_file(db, workspace.id, cat_file)
     result = decompose(human=1, train=5, dev=6)
-    db.save_item(workspace.id, "waterfall_snapshot", '<a href="https://evil.example">v1</a>',
+    db.save_item(workspace.id, WATERFALL_SNAPSHOT.name, '<a href="https://evil.example">v1</a>',
                  content={"inputs": result.as_inputs()})
     story = collect_story(_gate(db), workspace.id, now=NOW)
     html = render_html(story, story_figures(story))
@@ -235,7 +236,7 @@ def _hostile_workspace(db, cat_file):
     _save_file(db, workspace.id, cat_file)
     for name, (train, dev) in ((HOSTILE_LINK, (15, 16)), (HOSTILE_TAG, (1, 11))):
         result = decompose(human=1, train=train, dev=dev)
-        db.save_item(workspace.id, "waterfall_snapshot", name,
+        db.save_item(workspace.id, WATERFALL_SNAPSHOT.name, name,
                      content={"inputs": result.as_inputs()})
     categories = [HOSTILE_TAG, FORMULA, "incorrectly labeled"]
     sheet = pd.DataFrame({"example_id": ["a", "b", "c", "d"],
@@ -243,9 +244,9 @@ def _hostile_workspace(db, cat_file):
                           FORMULA: [False, True, True, False],
                           "incorrectly labeled": [False, False, True, False],
                           "comments": [HOSTILE_LINK, FORMULA, HOSTILE_IMAGE, ""]})
-    db.save_item(workspace.id, "error_sheet", HOSTILE_IMAGE, content=sheet_to_content(
+    db.save_item(workspace.id, ERROR_SHEET.name, HOSTILE_IMAGE, content=sheet_to_content(
         sheet, categories, {"dev_error": 10.0, "label_category": "incorrectly labeled"}))
-    db.save_item(workspace.id, "model_table", HOSTILE_LINK, content={
+    db.save_item(workspace.id, MODEL_TABLE.name, HOSTILE_LINK, content={
         "rows": [{"model": HOSTILE_TAG, "accuracy": 90}, {"model": FORMULA, "accuracy": 92}],
         "selection": {"optimize": "accuracy", "goal": "max", "satisfy": {}}})
     return workspace

@@ -10,19 +10,16 @@ from typing import ClassVar
 import pandas as pd
 import pytest
 
-from analysis.error_analysis import (
-    DEFAULT_DEV_ERROR_PCT,
-    LABEL_CATEGORY,
-    mislabeled_category,
-    new_sheet,
-    sheet_to_content,
-)
+from analysis.error_analysis import DEFAULT_DEV_ERROR_PCT, mislabeled_category
+from analysis.error_sheet import LABEL_CATEGORY, new_sheet
+from analysis.sheet_content import sheet_to_content
 from reporting import REGISTRY, collect_story, render_html, render_markdown, section_keys
 from reporting.registry import ReportContext, register
 from reporting.sections import Section
 from storage import WorkspaceStore
 from workspace.gate import NoAccess, WorkspaceGate
 from workspace.identity import Identity
+from workspace.kinds import ERROR_SHEET
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -86,7 +83,7 @@ def _sheet_workspace(db, categories, meta):
     workspace = db.create_workspace("Sheet")
     examples = pd.DataFrame({"example_id": ["a", "b", "c", "d"], categories[0]: [True] * 4})
     sheet = new_sheet(examples, categories=categories)
-    db.save_item(workspace.id, "error_sheet", "dev errors",
+    db.save_item(workspace.id, ERROR_SHEET.name, "dev errors",
                  content=sheet_to_content(sheet, categories, meta))
     return workspace
 

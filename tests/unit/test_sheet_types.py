@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from analysis.error_analysis import sheet_from_content, sheet_to_content, validate_sheet
+from analysis.error_sheet import validate_sheet
 from analysis.selection import saved_model_table
+from analysis.sheet_content import sheet_from_content, sheet_to_content
 from analysis.sheet_io import read_sheet
 from storage import StaleRevisionError, UnreadableContent, WorkspaceStore
 from storage.store import items, revisions

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.slices import find_error_slices, holm_adjust, slice_mask
+from analysis.slices import find_error_slices, slice_mask
+from analysis.stats import holm_adjust
 
 
 def _metadata(rows: int, rng: np.random.Generator) -> pd.DataFrame:

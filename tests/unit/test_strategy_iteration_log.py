@@ -1,5 +1,5 @@
 """The iteration log: a scripted project of five snapshots gives the expected tags, outcomes and
-prompts; the "moved" rule on both sides of its line; the snapshot reader; bad input."""
+prompts; the "moved" rule on both sides of its line; what a snapshot needs; bad input."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import json
 import pytest
 
 from analysis.bias_variance import decompose
-from analysis.strategy import IterationEntry, Snapshot, read_snapshot, review_log
+from analysis.strategy import IterationEntry, Snapshot, review_log
 from analysis.strategy.iteration_log import differs
+from workspace.kinds import WATERFALL_SNAPSHOT
 
 
 def _snapshot(name: str, day: str, **inputs: object) -> Snapshot:
     """A snapshot stored the way the bias & variance page stores one, then read back."""
-    result = decompose(**inputs)
-    content = json.loads(json.dumps({"inputs": result.as_inputs(), "result": result.to_dict()}))
-    return read_snapshot(name, content, saved_on=day)
+    content = json.loads(json.dumps(WATERFALL_SNAPSHOT.to_content(decompose(**inputs))))
+    return Snapshot(name, WATERFALL_SNAPSHOT.from_content(content), saved_on=day)
 
 
 # Human level 1%. v1 -> v2: a bigger network cuts avoidable bias from 7 to 2 points; then three
@@ -169,19 +169,16 @@ def test_entry_naming_an_unknown_snapshot_is_not_measured():
     assert "'v9', which is not saved" in review_log([entry], FIVE_SNAPSHOTS).entries[0].explanation
 
 
-@pytest.mark.parametrize(("content", "match"), [
-    ({"result": {}}, "has no waterfall inputs"),
-    ({"inputs": {"human": 1, "train": 8, "url": "x"}}, "does not take: url"),
-    ({"inputs": {"human": 1, "train": 800}}, "cannot be read: train must be at most 100"),
-    ({"inputs": {"human": 1}}, "cannot be read"),
-])
-def test_read_snapshot_refuses_what_is_not_a_waterfall(content, match):
-    with pytest.raises(ValueError, match=match):
-        read_snapshot("v1", content)
+def test_a_snapshot_needs_a_name_and_a_waterfall():
+    with pytest.raises(ValueError, match="needs a name"):
+        Snapshot(" ", decompose(human=1, train=8))
+    with pytest.raises(ValueError, match="needs a waterfall result"):
+        Snapshot("v1", {"inputs": {"human": 1, "train": 8}})
+    assert Snapshot(" v1 ", decompose(human=1, train=8), "2026-11-02T10:00").saved_on.day == 2
 
 
 def test_review_refuses_raw_contents_and_duplicate_names():
-    with pytest.raises(ValueError, match="read stored snapshots with read_snapshot"):
+    with pytest.raises(ValueError, match="not a Snapshot: build each from its waterfall"):
         review_log([], [{"inputs": {}}])
     with pytest.raises(ValueError, match="'v1' more than once"):
         review_log([], [FIVE_SNAPSHOTS[0], FIVE_SNAPSHOTS[0]])

@@ -40,7 +40,7 @@ def test_every_kind_has_one_name_a_label_and_a_version():
     names = [kind.name for kind in KINDS]
     assert len(names) == len(set(names))
     assert {"predictions", "waterfall_snapshot", "model_table", "error_sheet", "lab_experiment",
-            "project_settings", "project_goal"} == set(names)
+            "project_settings", "project_goal", "iteration_log"} == set(names)
     assert WATERFALL_SNAPSHOT.label(1) == "waterfall snapshot"
     assert WATERFALL_SNAPSHOT.label(3) == "waterfall snapshots"
     assert all(kind.version >= 1 for kind in KINDS)
@@ -57,8 +57,10 @@ def test_a_snapshot_round_trips_and_old_content_without_a_version_reads_as_versi
 
 @pytest.mark.parametrize("content, message", [
     ([1], "not readable content"),
-    ({"inputs": {"train_error": "abc"}}, "do not make a waterfall"),
-    ({"result": {}}, "misses or garbles 'inputs'"),
+    ({"inputs": {"train_error": "abc"}}, "does not take: train_error"),
+    ({"inputs": {"human": 1, "train": 800}}, "do not make a waterfall .train must be at most 100"),
+    ({"inputs": {"human": 1}}, "do not make a waterfall"),
+    ({"result": {}}, "has no waterfall inputs"),
     ({"inputs": {"human": 1, "train": 2}, "schema_version": 7}, "update the app"),
     ({"inputs": {"human": 1, "train": 2}, "schema_version": "x"}, "damaged"),
 ])
