@@ -231,9 +231,10 @@ def stop_reason(session: TrainingSession, until: int | None) -> str | None:
     return None
 
 
-def auto_epochs(seconds_per_epoch: float | None, *, budget: float = TICK_BUDGET_SECONDS,
+def auto_epochs(seconds_per_epoch: float | None, *, budget: float | None = None,
                 low: int = 1, high: int = 2000) -> int:
-    """Epochs per tick that fit the time budget, given the last measured time of one epoch.
+    """Epochs per tick that fit the time budget (by default TICK_BUDGET_SECONDS, read when
+    called), given the last measured time of one epoch.
 
     >>> auto_epochs(0.001)
     300
@@ -242,6 +243,7 @@ def auto_epochs(seconds_per_epoch: float | None, *, budget: float = TICK_BUDGET_
     """
     if seconds_per_epoch is None or not np.isfinite(seconds_per_epoch) or seconds_per_epoch <= 0:
         return 10  # first tick: small, then measured
+    budget = TICK_BUDGET_SECONDS if budget is None else budget
     return int(np.clip(budget / seconds_per_epoch, low, high))
 
 

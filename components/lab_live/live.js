@@ -285,7 +285,7 @@ function extent(spec, upto) {
   let xmin = Infinity; let xmax = -Infinity; let ymin = Infinity; let ymax = -Infinity;
   spec.series.forEach((s) => s.x.forEach((x, k) => {
     const y = s.y[k];
-    if (y === null || (spec.log && y <= 0)) return;
+    if (x > upto || y === null || (spec.log && y <= 0)) return; // the axes follow the frame
     const v = spec.log ? Math.log10(y) : y;
     xmin = Math.min(xmin, x); xmax = Math.max(xmax, x);
     ymin = Math.min(ymin, v); ymax = Math.max(ymax, v);
@@ -294,7 +294,7 @@ function extent(spec, upto) {
     ymin = Math.min(ymin, spec.hline.y); ymax = Math.max(ymax, spec.hline.y);
   }
   if (!Number.isFinite(xmin)) return null;
-  xmax = Math.max(xmax, upto, xmin + 1);
+  xmax = Math.max(xmax, xmin + 1);
   if (!spec.log && spec.unit === "%") ymin = Math.min(ymin, 0);
   if (ymax - ymin < 1e-9) { ymin -= 0.5; ymax += 0.5; }
   return { xmin, xmax, ymin, ymax };
@@ -322,6 +322,8 @@ function drawChart(item, spec, upto) {
     ctx.textAlign = "center";
     ctx.fillText(tickLabel(t, false), sx(t), height - 6);
   });
+  ctx.textAlign = "left";
+  ctx.fillText("epoch", 2, height - 6);
   if (spec.hline && spec.hline.y !== null && !spec.log) {
     ctx.save(); ctx.setLineDash([5, 4]); ctx.strokeStyle = spec.hline.color;
     ctx.beginPath(); ctx.moveTo(pad.l, sy(spec.hline.y)); ctx.lineTo(width - pad.r, sy(spec.hline.y));
