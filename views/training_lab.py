@@ -1,7 +1,8 @@
 """Training lab: a small numpy network trained live, one control per technique of the course.
 
 Settings live in the sidebar (bound to the URL, so a link reopens the experiment); training
-advances inside a fragment that reruns on a timer while playing, so only the live charts redraw.
+advances inside a fragment that reruns once a second while playing and hands the browser a
+second's frames, which the lab's drawing component plays in between (docs/training_lab.md).
 """
 
 from __future__ import annotations
