@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analysis.training.frames import downsample_index
 from charts.theme import COLORS, SERIES, apply_theme
 
 # Gradient norms outside this band are flagged: below it the early layers barely learn
@@ -32,25 +33,6 @@ def _legend_below(fig: go.Figure, *, y: float = -0.16, bottom: int = 40) -> go.F
     fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": y, "x": 0, "font": {"size": 11}},
                       margin={"t": 50, "b": bottom})
     return fig
-
-
-def downsample_index(n: int, max_points: int) -> np.ndarray:
-    """Evenly spaced row positions (first and last always kept) to draw at most `max_points`.
-
-    Drawing only: a 15,000-epoch history becomes ~1,000 points on screen, the data stays whole.
-
-    >>> downsample_index(5, 10).tolist()
-    [0, 1, 2, 3, 4]
-    >>> downsample_index(101, 3).tolist()
-    [0, 50, 100]
-    """
-    if n <= 0:
-        return np.arange(0)
-    if max_points < 2:
-        raise ValueError(f"max_points must be at least 2, got {max_points}")
-    if n <= max_points:
-        return np.arange(n)
-    return np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
 
 
 def log_ticks(low: float, high: float) -> list[float]:

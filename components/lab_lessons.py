@@ -1,6 +1,6 @@
-"""Training-lab panels for more of the course's lessons: the optimizer race and the saddle
-surface, what the hidden units compute (tiles), mini-batch costs, batch-norm drift, the
-default experiment's story and the search's caviar/panda styles.
+"""Training-lab panels for more of the course's lessons: what the hidden units compute
+(tiles), mini-batch costs, batch-norm drift, the default experiment's story and the search's
+caviar/panda styles (the optimizer race is in components/lab_race.py).
 
 Each panel reads the current settings (a LabConfig) or the live session and keeps the result
 of a slow run in session state, so reruns only redraw it.
@@ -12,13 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from analysis.text import escape_markdown
 from analysis.training import (
     DEFAULT_STORY,
-    OPTIMIZERS,
     LabConfig,
     Panda,
     SearchResult,
@@ -27,19 +25,14 @@ from analysis.training import (
     effects,
     neuron_tiles,
     preactivation_drift,
-    race,
-    surface_paths,
 )
-from analysis.training.race import DEFAULT_RACE, MAX_SURFACE_STEPS
 from analysis.training.search import caviar_workers
 from charts.lab_lessons import batch_cost_figure, drift_figure, effects_figure
-from charts.lab_race import race_figure, surface_figure, tiles_figure
+from charts.lab_live import tiles_spec
+from components import lab_live
 from components.errors import attempt
 
 STATE = st.session_state
-SURFACE_STARTS = {"1e-3 off the saddle point": (1e-3, 1e-3),
-                  "on the plateau, far from both minima": (2.0, 2.2),
-                  "my own start": None}
 STYLES = ("caviar", "panda")
 STYLE_NAMES = {"caviar": "Caviar: many models in parallel",
                "panda": "Panda: babysit one model"}
@@ -63,91 +56,6 @@ def kept(key: str, button: str) -> Any | None:
     return result
 
 
-# ---------------------------------------------------------------------------- optimizer race
-
-def race_entries() -> list[Any]:
-    """The racers the widgets describe: several optimizers, or two settings of one."""
-    if STATE.get("race_kind", "optimizers") == "optimizers":
-        return list(STATE.get("race_optimizers", DEFAULT_RACE))
-    name = STATE.get("race_one", "adam")
-    rates = (STATE.get("race_lr_a", 0.01), STATE.get("race_lr_b", 0.001))
-    return [{"label": f"{name} α {rate:g}", "optimizer": name, "learning_rate": float(rate)}
-            for rate in rates]
-
-
-def race_controls() -> None:
-    """Which optimizers race (or two learning rates of one) and for how long."""
-    st.radio("Race", ["optimizers", "settings"], key="race_kind", horizontal=True,
-             format_func={"optimizers": "different optimizers",
-                          "settings": "two learning rates of one optimizer"}.get)
-    if STATE.get("race_kind", "optimizers") == "optimizers":
-        st.multiselect("Optimizers", list(OPTIMIZERS), default=list(DEFAULT_RACE),
-                       key="race_optimizers")
-    else:
-        c1, c2, c3 = st.columns(3)
-        c1.selectbox("Optimizer", list(OPTIMIZERS), index=3, key="race_one")
-        c2.number_input("Learning rate A", 1e-6, 10.0, 0.01, format="%.4f", key="race_lr_a")
-        c3.number_input("Learning rate B", 1e-6, 10.0, 0.001, format="%.4f", key="race_lr_b")
-
-
-def race_tab(config: LabConfig | None) -> None:
-    """Optimizers trained from the same data and weights, cost curves on one chart; then the
-    same optimizers on the saddle/plateau surface."""
-    st.markdown("Every racer trains the current network on the **same data from the same "
-                "initial weights**: only the update rule differs.")
-    race_controls()
-    c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
-    epochs = c1.number_input("Epochs", 1, 5000, 300, 50, key="race_epochs")
-    if c2.button("Race", key="race_run", type="primary", disabled=config is None,
-                 icon=":material/sprint:") and config is not None:
-        keep_result("lab.race", "Training every racer from the same start…", race, config,
-                    race_entries(), epochs=int(epochs))
-    result = kept("lab.race", "Race")
-    if result is not None:
-        st.plotly_chart(race_figure(result.curves), key="race_chart")
-        st.markdown(escape_markdown(result.summary))
-    st.divider()
-    surface_panel()
-
-
-def surface_start() -> tuple[float, float]:
-    """Where the surface's paths start: a named start or the user's own point."""
-    c1, c2, c3 = st.columns([2, 1, 1])
-    choice = c1.selectbox("Start", list(SURFACE_STARTS), key="surface_start")
-    named = SURFACE_STARTS[choice]
-    x = c2.number_input("x", -2.5, 2.5, 0.5, 0.1, key="surface_x", disabled=named is not None)
-    y = c3.number_input("y", -2.5, 2.5, 0.5, 0.1, key="surface_y", disabled=named is not None)
-    return named if named is not None else (float(x), float(y))
-
-
-def surface_panel() -> None:
-    """Each chosen optimizer's path on f = 1 - exp(-(x² + (y² - 1)²/4))."""
-    st.markdown("**Saddle points, not local optima.** The surface below has a saddle point at "
-                "the origin, two minima at (0, ±1) and a plateau all around; each racer takes "
-                "real optimizer steps on it (learning rates tuned to the surface).")
-    start = surface_start()
-    steps = st.slider("Steps", 10, 1000, 300, 10, key="surface_steps")
-    entries = race_entries()
-    if not entries:
-        st.info("Choose at least one optimizer above.", icon=":material/info:")
-        return
-    paths = attempt(surface_paths, start, entries, steps=min(int(steps), MAX_SURFACE_STEPS))
-    if paths is None:
-        return
-    left, right = st.columns([3, 2])
-    left.plotly_chart(surface_figure(paths), key="surface_chart")
-    right.dataframe(pd.DataFrame({
-        "optimizer": list(paths.final_value),
-        "final f": list(paths.final_value.values()),
-        "left the saddle at step": [("never" if s is None else str(s))
-                                    for s in paths.escaped_at.values()]}),
-        hide_index=True, key="surface_table",
-        column_config={"final f": st.column_config.NumberColumn(format="%.4f")})
-    right.caption("Near the saddle the gradient is tiny, yet every optimizer slides off it "
-                  "toward a minimum. From the plateau, plain gradient descent crawls while "
-                  "RMSprop and Adam, which divide by the gradient's size, keep their pace.")
-
-
 # ---------------------------------------------------------------------------- inside the network
 
 def inside_tab(session: TrainingSession | None, config: LabConfig | None) -> None:
@@ -165,19 +73,24 @@ def inside_tab(session: TrainingSession | None, config: LabConfig | None) -> Non
 
 
 def tiles_panel(session: TrainingSession) -> None:
-    """Each hidden unit's output over the input plane (Playground's neuron pictures)."""
+    """Each hidden unit's output over the input plane (Playground's neuron pictures), drawn by
+    the browser from one byte per cell; computed again only when the run has moved on."""
     st.markdown("**What each hidden unit computes**: its output over the input plane "
                 "(blue positive, white zero, red negative); later layers combine the earlier units' "
                 "shapes.")
-    stamp = (id(session), session.epoch)  # drawing 48 tiles takes ~0.6 s: once per epoch
+    stamp = (id(session), session.epoch)
     if STATE.get("lab.tiles_stamp") != stamp:
         STATE.pop("lab.tiles", None)
         tiles = attempt(neuron_tiles, session, resolution=20)
-        figure = attempt(tiles_figure, tiles) if tiles is not None else None
-        if figure is None:
+        if tiles is None:
             return
-        STATE["lab.tiles"], STATE["lab.tiles_stamp"] = figure, stamp
-    st.plotly_chart(STATE["lab.tiles"], key="tiles_chart")
+        if len(tiles.tiles) == 0:
+            st.info("The network has no hidden units to draw: add a hidden layer.",
+                    icon=":material/info:")
+            return
+        STATE["lab.tiles"] = tiles_spec(tiles, run=f"{id(session):x}-{session.epoch}")
+        STATE["lab.tiles_stamp"] = stamp
+    lab_live.draw(STATE["lab.tiles"], key="tiles_live")
 
 
 def batch_panel(session: TrainingSession) -> None:

@@ -1,7 +1,8 @@
 """Training lab: a small numpy network trained live, one control per technique of the course.
 
 Settings live in the sidebar (bound to the URL, so a link reopens the experiment); training
-advances inside a fragment that reruns on a timer while playing, so only the live charts redraw.
+advances inside a fragment that reruns once a second while playing and hands the browser a
+second's frames, which the lab's drawing component plays in between (docs/training_lab.md).
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from analysis.training import (
     temperature_series,
     zoom,
 )
+from analysis.training import frames as lab_frames
 from analysis.training.config import LabConfig, setting_of
 from charts import lab as lab_charts
+from charts.lab_live import live_spec
 from charts.waterfall import waterfall_figure
-from components import lab_lessons
+from components import lab_lessons, lab_live, lab_race
 from components.errors import attempt, show_error
 from components.lab_own_data import own_data_tab
 from components.lab_remedies import multitask_tab, remedies_tab
@@ -112,12 +115,13 @@ def _on_preset() -> None:
     STATE[live.PRESET_KEY] = None  # the menu is an action, not a setting
 
 
-def _timed_tick() -> list:
-    epochs = _epochs_per_tick()
-    began = time.perf_counter()
-    records = live.tick(STATE, epochs, until=_until())
-    live.record_timing(STATE, len(records), time.perf_counter() - began)
-    return records
+def _timed_tick(frames: int = 1) -> list[dict]:
+    """Train one tick (in `frames` chunks), remember how long an epoch took; the frames."""
+    session = live.current_session(STATE)
+    before, began = session.epoch, time.perf_counter()
+    pictures = lab_frames.play_frames(STATE, _epochs_per_tick(), frames=frames, until=_until())
+    live.record_timing(STATE, session.epoch - before, time.perf_counter() - began)
+    return pictures
 
 
 def run_controls(*, settings_ok: bool) -> None:
@@ -160,39 +164,13 @@ def run_summary(session) -> None:
         st.caption(f"**{preset}**: {live.COURSE_FINDINGS[preset]} Accuracy = 100% − error.")
 
 
-def live_metrics(session) -> None:
-    now = session.current()  # before the first epoch: the untrained network, evaluated
-    cols = st.columns(6)
-    cols[0].metric("Epoch", f"{session.epoch:,}")
-    cols[1].metric("Cost", f"{now.cost:.4f}" if np.isfinite(now.cost) else "diverged")
-    cols[2].metric("Train error", _percent(now.train_error))
-    cols[3].metric("Train-dev error", _percent(now.train_dev_error))
-    cols[4].metric("Dev error", _percent(now.dev_error))
-    cols[5].metric("Learning rate", f"{now.learning_rate:.3g}")
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None or not np.isfinite(value) else f"{value:.1f}%"
-
-
-def live_charts(session) -> None:
-    data = session.dataset
-    xs, ys, Z = session.decision_grid(resolution=60)
-    left, right = st.columns(2)
-    left.plotly_chart(lab_charts.decision_boundary_figure(
-        xs, ys, Z, X_train=data.X_train, y_train=data.y_train, X_dev=data.X_dev, y_dev=data.y_dev,
-        n_classes=data.n_classes, title=f"Decision boundary at epoch {session.epoch:,}"),
-        key="lab_boundary")
-    right.plotly_chart(lab_charts.learning_curves_figure(
-        session.history_frame(), bayes_error=data.bayes_error), key="lab_curves")
-    left, right = st.columns([1.25, 1])  # the waterfall's seven bars need the room
-    with left:
-        waterfall_view(session)
-    epochs, norms = live.grad_norm_matrix(session.history)
-    if norms.size:
-        right.plotly_chart(lab_charts.gradient_norms_figure(epochs, norms), key="lab_grad_norms")
-    else:
-        right.info("Gradient norms per layer appear after the first epoch.", icon=":material/info:")
+def live_charts(session, frames: list[dict], *, playing: bool) -> None:
+    """Counters, boundary, cost, errors and gradient norms, drawn in the browser: while
+    playing, the tick's frames; paused, one finer picture of the run as it is."""
+    if not playing:
+        frames = [lab_frames.session_frame(session, lab_frames.GRID_PAUSED)]
+    lab_live.draw(live_spec(session, frames, playing=playing, frame_ms=lab_live.frame_ms(),
+                            run=lab_live.run_token(session)), key="lab_live")
 
 
 def waterfall_view(session) -> None:
@@ -214,21 +192,26 @@ def _waterfall_figure(result, session):
 
 
 def live_view() -> None:
-    """The part that trains: reruns on its own every half second while playing."""
+    """The part that trains: reruns on its own about once a second while playing, and each
+    rerun hands the browser several frames to play until the next."""
 
     @st.fragment(run_every=live.run_interval(STATE))
     def _live() -> None:
         session = live.current_session(STATE)
         if session is None:
             return
-        if live.is_running(STATE):
-            _timed_tick()
-            if not live.is_running(STATE):
-                st.rerun(scope="app")  # it stopped itself: turn the timer off, say why
+        frames = _timed_tick(live.FRAMES_PER_TICK) if live.is_running(STATE) else []
+        if frames and not live.is_running(STATE):
+            st.rerun(scope="app")  # it stopped itself: turn the timer off, say why
+        playing = live.is_running(STATE)
         run_summary(session)
-        live_metrics(session)
-        lab_lessons.story(session)
-        live_charts(session)
+        if not playing:  # the browser draws a second behind the server: no server-side numbers
+            lab_lessons.story(session)
+        live_charts(session, frames, playing=playing)
+        if playing:
+            st.caption("The story of the run and its error waterfall are drawn when training pauses.")
+        else:
+            waterfall_view(session)
 
     _live()
 
@@ -443,7 +426,7 @@ with live_tab:
         with st.expander("Save or open an experiment", icon=":material/save:"):
             save_panel()
 with race_slot:
-    lab_lessons.race_tab(config)
+    lab_race.race_tab(config)
 with inside_slot:
     lab_lessons.inside_tab(session, config)
 with remedies_slot:

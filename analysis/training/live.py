@@ -28,7 +28,8 @@ PRESET_NAME_KEY = "lab.preset_name"  # the last preset loaded (kept)
 
 DEFAULT_UNTIL = 1000
 TICK_BUDGET_SECONDS = 0.3  # work per live tick; the fragment reruns every TICK_INTERVAL_SECONDS
-TICK_INTERVAL_SECONDS = 0.8  # leaves the browser time to draw four charts between ticks
+TICK_INTERVAL_SECONDS = 1.0  # one page update a second while playing ...
+FRAMES_PER_TICK = 10  # ... carrying this many frames, which the browser plays in between
 
 CONFIG_FIELDS: tuple[str, ...] = tuple(settings())
 # Settings the session reads afresh every epoch (learning rate, schedule, mini-batch size,
@@ -187,10 +188,11 @@ def run_interval(state: Mapping[str, Any]) -> float | None:
 RECORDS_PER_TICK = 100
 
 
-def tick(state: MutableMapping[str, Any], epochs_per_tick: int, *, until: int | None = None) -> list:
+def tick(state: MutableMapping[str, Any], epochs_per_tick: int, *, until: int | None = None,
+         keep: int = RECORDS_PER_TICK) -> list:
     """Advance the run by `epochs_per_tick` epochs (never past `until`); returns the new records.
 
-    A tick keeps at most ~RECORDS_PER_TICK history records (every epoch for short ticks, every
+    A tick keeps at most ~`keep` history records (every epoch for short ticks, every
     k-th epoch and the last one for long ones), so a 100,000-epoch run stays quick to draw.
     Stops the run (running flag off, a notice saying why) when it reaches `until`, when
     early stopping triggers, or when the cost diverges.
@@ -203,7 +205,7 @@ def tick(state: MutableMapping[str, Any], epochs_per_tick: int, *, until: int | 
     epochs = epochs_per_tick if until is None else min(epochs_per_tick, max(until - session.epoch, 0))
     records = []
     if epochs > 0 and not _finished(session):
-        records = session.advance(epochs, record_every=max(1, epochs // RECORDS_PER_TICK))
+        records = session.advance(epochs, record_every=max(1, epochs // max(keep, 1)))
     reason = stop_reason(session, until)
     if reason:
         if is_running(state):
@@ -229,9 +231,10 @@ def stop_reason(session: TrainingSession, until: int | None) -> str | None:
     return None
 
 
-def auto_epochs(seconds_per_epoch: float | None, *, budget: float = TICK_BUDGET_SECONDS,
+def auto_epochs(seconds_per_epoch: float | None, *, budget: float | None = None,
                 low: int = 1, high: int = 2000) -> int:
-    """Epochs per tick that fit the time budget, given the last measured time of one epoch.
+    """Epochs per tick that fit the time budget (by default TICK_BUDGET_SECONDS, read when
+    called), given the last measured time of one epoch.
 
     >>> auto_epochs(0.001)
     300
@@ -240,6 +243,7 @@ def auto_epochs(seconds_per_epoch: float | None, *, budget: float = TICK_BUDGET_
     """
     if seconds_per_epoch is None or not np.isfinite(seconds_per_epoch) or seconds_per_epoch <= 0:
         return 10  # first tick: small, then measured
+    budget = TICK_BUDGET_SECONDS if budget is None else budget
     return int(np.clip(budget / seconds_per_epoch, low, high))
 
 

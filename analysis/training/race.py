@@ -115,7 +115,14 @@ def race(config: LabConfig, optimizers: Sequence[RaceEntry] = DEFAULT_RACE, *,
     epochs = check_count("epochs", epochs, minimum=1)
     contest = OptimizerRace(config, optimizers)
     contest.advance(epochs, record_every=record_every)
+    return race_result(contest)
+
+
+def race_result(contest: OptimizerRace) -> RaceResult:
+    """Where a race stands: the curves, each racer's cost, the winner and a sentence (a live
+    race on the page is summed up with this once it reaches its epochs)."""
     final = contest.final_costs()
+    epochs = next(iter(contest.sessions.values())).epoch
     finite = {k: v for k, v in final.items() if np.isfinite(v)}
     if not finite:
         return RaceResult(contest.curves(), final, "", "Every optimizer diverged: lower the "

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from components.lab_remedies import LEARNING_CURVE_KIND
 from components.state import current_workspace, workspace_data
 from tests.app.conftest import open_view, plain
+from tests.app.lab_component import component_spec
 
 PAGE = "views/training_lab.py"
 
@@ -69,10 +70,24 @@ def test_race_draws_one_cost_curve_per_optimizer_and_the_surface_paths(lab):
     lab.number_input(key="race_epochs").set_value(20).run()
     lab.button(key="race_run").click().run()
     _clean(lab)
-    curves = _chart(lab, "Optimizers from the same start")
-    assert [t["name"] for t in curves["data"]] == ["gd", "momentum", "rmsprop", "adam"]
-    assert all(len(_values(t["y"])) == 20 and _values(t["y"]).min() > 0 for t in curves["data"])
+    first = component_spec(lab, "race")
+    assert first["playing"] and 0 < first["frames"][-1]["x"] < 20  # live: part of the way
+    _finish_race(lab)
+    curves = component_spec(lab, "race")["charts"][0]["series"]
+    assert [s["name"] for s in curves] == ["gd", "momentum", "rmsprop", "adam"]
+    assert all(len(s["y"]) == 20 and min(s["y"]) > 0 for s in curves)
     assert "After 20 epochs from the same start" in _texts(lab)
+
+
+def _finish_race(at: AppTest, updates: int = 20) -> None:
+    """Rerun until the race has reached its epochs (AppTest does not fire the timer: each
+    run of the page runs the race's fragment once)."""
+    for _ in range(updates):
+        if not component_spec(at, "race")["playing"]:
+            return
+        at.run()
+        _clean(at)
+    raise AssertionError(f"the race did not finish in {updates} updates")
 
 
 def test_race_of_two_learning_rates_of_one_optimizer(lab):
@@ -80,7 +95,7 @@ def test_race_of_two_learning_rates_of_one_optimizer(lab):
     lab.number_input(key="race_epochs").set_value(10).run()
     lab.button(key="race_run").click().run()
     _clean(lab)
-    names = [t["name"] for t in _chart(lab, "Optimizers from the same start")["data"]]
+    names = [s["name"] for s in component_spec(lab, "race")["charts"][0]["series"]]
     assert names == ["adam α 0.01", "adam α 0.001"]
 
 
@@ -93,10 +108,10 @@ def test_surface_from_my_own_start(lab):
 
 
 def test_inside_tab_shows_tiles_and_mini_batch_costs(lab):
-    tiles = _chart(lab, "Hidden units over the input plane")
-    heatmaps = [t for t in tiles["data"] if t["type"] == "heatmap"]
-    assert len(heatmaps) == 48  # 32 + 16 hidden units of the default network
-    assert _values(heatmaps[0]["z"]).shape == (20, 20)
+    tiles = component_spec(lab, "tiles")["tiles"]
+    assert len(tiles["grids"]) == 48  # 32 + 16 hidden units of the default network
+    assert tiles["res"] == 20 and len(base64.b64decode(tiles["grids"][0])) == 400
+    assert tiles["names"][-1] == "L2 u16"
     assert "use the full batch" in _texts(lab)  # 100 examples: full batch
     lab.button(key="lab_step").click().run()
     batch = _chart(lab, "Mini-batch cost")

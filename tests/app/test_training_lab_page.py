@@ -6,10 +6,13 @@ AppTest never fires the fragment's run_every timer: the live loop is checked in 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import plain
+from tests.app.lab_component import component_spec, counter
 
 PAGE = "views/training_lab.py"
 
@@ -24,7 +27,7 @@ def lab(app_test: AppTest) -> AppTest:
 
 
 def _metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return counter(at, label)
 
 
 def _infos(at: AppTest) -> str:
@@ -33,15 +36,19 @@ def _infos(at: AppTest) -> str:
 
 def test_page_renders_controls_metrics_and_charts(lab):
     assert lab.title[0].value == "Training lab"
-    assert [m.label for m in lab.metric] == ["Epoch", "Cost", "Train error", "Train-dev error",
-                                             "Dev error", "Learning rate"]
+    spec = component_spec(lab)
+    assert [c["label"] for c in spec["counters"]] == ["Epoch", "Cost", "Train error",
+                                                     "Train-dev error", "Dev error", "Learning rate"]
+    assert [c["title"] for c in spec["charts"]] == ["Cost (log)", "Error",
+                                                   "Gradient norm per layer (log)"]
+    assert not spec["playing"] and spec["frames"][-1]["side"] == 80  # paused: the fine grid
     assert _metric(lab, "Epoch") == "0"
     # the untrained network is evaluated: a real cost, not a dash
     assert float(_metric(lab, "Cost")) > 0
     assert lab.selectbox(key="dataset").value == "moons"
     assert lab.text_input(key="hidden").value == "32,16"
     assert lab.number_input(key="learning_rate").value == pytest.approx(0.01)
-    assert len(lab.get("plotly_chart")) >= 3  # boundary, curves, EWA (waterfall after epoch 1)
+    assert len(lab.get("plotly_chart")) >= 2  # surface, EWA (the waterfall after epoch 1)
     assert [b.label for b in lab.button if b.key in ("lab_play", "lab_step", "lab_reset")] == [
         "Play", "Step", "Reset"]
     assert not lab.error
@@ -50,8 +57,9 @@ def test_page_renders_controls_metrics_and_charts(lab):
 def test_step_advances_the_epoch_counter_and_draws_the_waterfall(lab):
     lab.button(key="lab_step").click().run()
     assert _metric(lab, "Epoch") == "10"  # first tick on "auto" is 10 epochs, then measured
-    charts_after_one_step = len(lab.get("plotly_chart"))
-    assert charts_after_one_step >= 5  # + waterfall and gradient norms
+    titles = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "")
+              for c in lab.get("plotly_chart")]
+    assert any("Error waterfall at epoch 10" in t for t in titles)
     lab.selectbox(key="lab_speed").set_value(100).run()
     lab.button(key="lab_step").click().run()
     assert _metric(lab, "Epoch") == "110"
@@ -70,6 +78,8 @@ def test_play_ticks_and_turns_into_pause(lab):
     lab.button(key="lab_play").click().run()
     assert lab.button(key="lab_play").label == "Pause"
     assert int(_metric(lab, "Epoch")) > 0  # the fragment ticked during the rerun
+    playing = component_spec(lab)
+    assert playing["playing"] and len(playing["frames"]) > 1  # a tick sends several frames
     lab.button(key="lab_play").click().run()
     assert lab.button(key="lab_play").label == "Play"
     paused_at = _metric(lab, "Epoch")

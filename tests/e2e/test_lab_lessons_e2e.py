@@ -30,20 +30,23 @@ def test_race_surface_and_tiles_render(page, app_url):
     expect(epochs).to_have_value("30")
     wait_idle(page)
     page.get_by_role("button", name="Race", exact=True).click()
-    curves = _chart(page, "Optimizers from the same start")
+    race = page.locator(".lab-live[data-kind='race']")
+    expect(race).to_be_attached(timeout=WAIT)
+    # the racers are drawn live, then summed up; one legend entry and curve per optimizer
     expect(page.get_by_text("After 30 epochs from the same start")).to_be_visible(timeout=WAIT)
-    expect(curves).to_be_visible(timeout=WAIT)
-    lines = curves.locator(".scatterlayer .trace path.js-line")
-    expect(lines).to_have_count(4, timeout=WAIT)
-    assert all((lines.nth(k).get_attribute("d") or "").count("L") > 5 for k in range(4))
+    expect(race).to_have_attribute("data-epoch", "30", timeout=WAIT)
+    expect(race).to_have_attribute("data-playing", "false")
+    assert int(race.get_attribute("data-frame-count")) >= 2
+    expect(race.locator(".legend > span")).to_have_count(4)
+    expect(race.get_by_text("adam cost")).to_be_visible()
     assert_no_exception(page)
     shot(page, "lab-race")
 
     page.get_by_role("tab", name="Inside the network").click()
-    tiles = _chart(page, "Hidden units over the input plane")
-    expect(tiles).to_be_visible(timeout=WAIT)
-    # 48 heatmaps (32 + 16 hidden units), each drawn as an image
-    expect(tiles.locator(".heatmaplayer image, .hm image")).to_have_count(48, timeout=WAIT)
-    expect(tiles.get_by_text("L2 u16")).to_be_attached(timeout=WAIT)
+    tiles = page.locator(".lab-live[data-kind='tiles']")
+    # 48 tiles (32 + 16 hidden units), each a small canvas drawn in the browser
+    expect(tiles).to_have_attribute("data-tile-count", "48", timeout=WAIT)
+    expect(tiles.locator(".tile canvas")).to_have_count(48)
+    expect(tiles.get_by_text("L2 u16", exact=True)).to_be_attached()
     assert_no_exception(page)
     shot(page, "lab-tiles")

@@ -1,4 +1,5 @@
-"""The training lab in real Chromium: Play trains live (the fragment's timer), Pause stops it.
+"""The training lab in real Chromium: Play trains live (the fragment's timer) and the browser
+draws frames in between (the drawing component's data-frame-count), Pause stops both.
 
 AppTest cannot fire run_every timers, so this is where the live loop is seen to work.
 """
@@ -11,20 +12,22 @@ import re
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.e2e.browser import assert_no_exception, open_page, shot, wait_idle
+from tests.e2e.browser import IDLE, assert_no_exception, open_page, shot
+
+LIVE = ".lab-live[data-kind='live']"  # the drawing component's root (inside its shadow root)
 
 
-def _epoch(page: Page) -> int:
-    metric = page.get_by_test_id("stMetric").filter(has_text="Epoch").first
-    text = metric.get_by_test_id("stMetricValue").inner_text()
-    return int(text.replace(",", ""))
+def _attribute(page: Page, name: str) -> int:
+    return int(page.locator(LIVE).get_attribute(name))
 
 
-def _cost_curve(page: Page) -> str:
-    """The SVG path of the cost line (first trace of the 'Cost and error' chart), '' if none."""
-    chart = page.get_by_test_id("stPlotlyChart").filter(has_text="Cost and error").first
-    lines = chart.locator(".scatterlayer .trace path.js-line")
-    return lines.first.get_attribute("d") or "" if lines.count() else ""
+def _grows(page: Page, name: str) -> int:
+    """Wait (polling the attribute, no sleep) until `name` moves past its current value."""
+    before = _attribute(page, name)
+    expect(page.locator(LIVE)).not_to_have_attribute(name, str(before), timeout=30_000)
+    after = _attribute(page, name)
+    assert after > before
+    return after
 
 
 def _open_lab(page: Page, app_url: str, query: str = "") -> None:
@@ -35,8 +38,8 @@ def _open_lab(page: Page, app_url: str, query: str = "") -> None:
 def _pause(page: Page, attempts: int = 4) -> None:
     """Press Pause until the page shows Play.
 
-    force: while charts redraw every 0.8 s a loaded CI box may not give Playwright the two quiet
-    animation frames its "stable" check wants, and a click that lands while the live fragment
+    force: while the live drawing redraws several times a second a loaded CI box may not give
+    Playwright the two quiet animation frames its "stable" check wants, and a click that lands while the live fragment
     swaps the button out is lost; only a button still named Pause is ever clicked, so a retry
     never turns training back on.
     """
@@ -50,29 +53,35 @@ def _pause(page: Page, attempts: int = 4) -> None:
     expect(play).to_be_visible()
 
 
-def test_play_trains_live_and_pause_stops(page, app_url):
+def test_play_redraws_in_the_browser_and_pause_stops_the_frames(page, app_url):
     _open_lab(page, app_url, "?until=200000")
-    assert _epoch(page) == 0
+    live = page.locator(LIVE)
+    expect(live).to_have_attribute("data-epoch", "0")  # paused: the untrained network, drawn
     page.get_by_role("button", name="Play").click()
     expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    expect(live).to_have_attribute("data-playing", "true", timeout=30_000)
 
-    # The epoch counter and the cost curve move on their own (fragment ticks, no clicks).
-    expect(page.get_by_test_id("stMetric").filter(has_text="Epoch").first
-           .get_by_test_id("stMetricValue")).not_to_have_text("0", timeout=30_000)
-    first_epoch, first_curve = _epoch(page), _cost_curve(page)
-    expect(page.get_by_test_id("stMetric").filter(has_text="Epoch").first
-           .get_by_test_id("stMetricValue")).not_to_have_text(f"{first_epoch:,}", timeout=30_000)
-    later_epoch, later_curve = _epoch(page), _cost_curve(page)
-    assert later_epoch > first_epoch > 0
-    assert later_curve and later_curve != first_curve
+    # Frames keep being drawn, and each shows a later epoch (the fragment's timer, no clicks).
+    _grows(page, "data-frame-count")
+    first_epoch = _grows(page, "data-epoch")
+    _grows(page, "data-frame-count")
+    assert _grows(page, "data-epoch") > first_epoch > 0
     shot(page, "training-lab-live")
 
     _pause(page)
-    wait_idle(page)
-    paused_epoch, paused_curve = _epoch(page), _cost_curve(page)
-    page.wait_for_timeout(2500)
-    assert _epoch(page) == paused_epoch  # stopped: no tick after Pause
-    assert _cost_curve(page) == paused_curve
+    # Paused: the last message says so and no frame is queued, so no timer is left to draw.
+    expect(live).to_have_attribute("data-playing", "false", timeout=30_000)
+    expect(live).to_have_attribute("data-pending", "0")
+    page.wait_for_selector(IDLE, timeout=60_000)
+    paused = (_attribute(page, "data-frame-count"), _attribute(page, "data-epoch"))
+    # A round trip to the server (a gradient check) and back to idle: still the same frame.
+    page.get_by_test_id("stExpander").filter(has_text="Gradient check").locator("summary").click()
+    page.get_by_role("button", name="Run gradient check").click()
+    expect(page.get_by_text(re.compile(r"relative difference .* at epoch"))).to_be_visible(
+        timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    expect(live).to_have_attribute("data-playing", "false")
+    assert (_attribute(page, "data-frame-count"), _attribute(page, "data-epoch")) == paused
     assert_no_exception(page)
     shot(page, "training-lab-paused")
 
