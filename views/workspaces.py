@@ -9,11 +9,13 @@ from analysis.text import escape_markdown
 from components.errors import show_error
 from components.share import copy_link
 from components.state import (
+    cleanup_settings,
     current_workspace,
     forget_workspace,
     open_workspace,
     workspace_data,
 )
+from components.workspace_items import deleted_items, item_tools
 from storage import Workspace
 from workspace.access import UNDO_WINDOW, other_members, parse_members
 from workspace.gate import WorkspaceGate
@@ -25,6 +27,7 @@ from workspace.summary import (
     holdings_text,
     kind_label,
     last_change,
+    storage_text,
 )
 
 
@@ -75,12 +78,15 @@ def create_form(gate: WorkspaceGate) -> None:
 
 
 def workspace_card(gate: WorkspaceGate, workspace: Workspace, *, is_open: bool) -> None:
+    """A workspace's name, holdings, storage figures, last change, people and actions."""
     rights = gate.permissions(workspace)
-    items = gate.list_items(workspace.id)
+    items = gate.list_item_summaries(workspace.id)
     with st.container(border=True, key=f"ws.card.{workspace.id}"):
         title = f"**{escape_markdown(workspace.name)}**" + ("  :green-badge[open]" if is_open else "")
         st.markdown(title)
         st.caption(escape_markdown(f"{holdings_text(items)} — {last_change(items, workspace)}"))
+        st.caption(":material/storage: " + escape_markdown(
+            f"Storage: {storage_text(gate.storage_figures(workspace.id))}"))
         if gate.auth:
             people = ", ".join(other_members(workspace)) or "none"
             st.caption(escape_markdown(f"Owner: {workspace.owner or 'nobody'} · Members: {people}"))
@@ -170,7 +176,7 @@ def unowned_section(gate: WorkspaceGate) -> None:
                "owner; as an admin you can give each one an owner, who can then add members.")
     for workspace in orphans:
         with st.container(border=True, key=f"ws.unowned.{workspace.id}"):
-            st.markdown(f"**{workspace.name}**")
+            st.markdown(f"**{escape_markdown(workspace.name)}**")
             st.caption(f"created {ago(workspace.created_at)}, "
                        f"last changed {ago(workspace.updated_at)}")
             owner = st.text_input("Owner's sign-in e-mail", key=f"ws.owner_text.{workspace.id}",
@@ -192,19 +198,21 @@ def contents_section(workspaces: list[Workspace], opened: Workspace) -> None:
     chosen = st.selectbox("Workspace", ids, index=ids.index(opened.id) if opened.id in ids else 0,
                           format_func=lambda i: names.get(i, f"workspace {i}"), key="show",
                           bind="query-params")
-    items = workspace_data().list_items(chosen)
-    if not items:
+    gate = workspace_data()
+    items = gate.list_item_summaries(chosen)
+    if items:
+        counts = count_by_kind(items)
+        for column, (kind, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
+            column.metric(kind_label(kind, n), n)
+        st.dataframe(activity_table(items), hide_index=True, key="ws.activity", width="stretch")
+        item_tools(gate, chosen, items)
+    else:
         st.caption("Nothing saved yet: load files on the home page or save a snapshot on a page.")
-        return
-    counts = count_by_kind(items)
-    for column, (kind, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
-        column.metric(kind_label(kind, n), n)
-    st.dataframe(activity_table(items), hide_index=True, key="ws.activity", width="stretch")
-    labels = {f"{kind_label(i.kind, 1)}: {i.name}": i for i in items}
-    picked = st.selectbox("History of", list(labels), key="item", bind="query-params")
-    item = labels[picked]
-    revisions = workspace_data().list_revisions(chosen, item.kind, item.name)
-    st.dataframe(activity_table(revisions), hide_index=True, key="ws.revisions", width="stretch")
+    settings = cleanup_settings()
+    deleted_items(gate, chosen, settings.retention)
+    st.caption(f"Deleted items and workspaces are erased for good after "
+               f"{settings.retention_days:g} days; predictions files and error-analysis sheets "
+               f"keep their last {settings.keep_revisions} revisions plus pinned ones.")
 
 
 st.title("Workspaces")
