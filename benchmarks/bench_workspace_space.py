@@ -4,8 +4,8 @@ A week of a team's use, simulated on a SQLite store with a blob folder (blobs fr
 files, as the app's default): every day dozens of autosaves of an error-analysis sheet (a
 500-row sheet saved in full each time), re-uploads of three predictions files (Parquet kept
 in the database) and of one big file (Parquet above the 8 MB threshold, kept as a blob file),
-waterfall snapshots, and deletes: a scratch file, a scratch sheet, and a whole scratch
-workspace. Then the clean-up runs as the admin command would after the retention (30 days,
+waterfall snapshots, and deletes: a scratch file a day, a wrong export of the big file, a
+scratch sheet, and a whole scratch workspace. Then the clean-up runs as the admin command would after the retention (30 days,
 20 revisions kept per file or sheet): prune, purge, VACUUM.
 
 Measured, in bytes on disk (database file + write-ahead log + blob folder):
@@ -99,6 +99,9 @@ def simulate_week(store: WorkspaceStore, args: argparse.Namespace) -> int:
         store.save_item(scratch.id, ERROR_SHEET.name, "try", content=_sheet(rng, 50, day))
         store.delete_item(team.id, PREDICTIONS.name, f"scratch day {day + 1}.csv",
                           author="bob@example.com")
+    store.save_item(team.id, PREDICTIONS.name, "full_dev_set (wrong export).csv",
+                    content={"rows": args.big_rows}, blob=_parquet(rng, args.big_rows))
+    store.delete_item(team.id, PREDICTIONS.name, "full_dev_set (wrong export).csv")
     store.save_item(team.id, ERROR_SHEET.name, "first try", content=_sheet(rng, 100, 0))
     store.delete_item(team.id, ERROR_SHEET.name, "first try", author="ann@example.com")
     store.delete_workspace(scratch.id, author="ann@example.com")
@@ -164,7 +167,7 @@ def main() -> None:
     parser.add_argument("--autosaves", type=int, default=40, help="sheet autosaves per day")
     parser.add_argument("--sheet-rows", type=int, default=500)
     parser.add_argument("--file-rows", type=int, default=50_000)
-    parser.add_argument("--big-rows", type=int, default=400_000, help="rows of the big file")
+    parser.add_argument("--big-rows", type=int, default=1_000_000, help="rows of the big file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-space-") as tmp:
         folder = Path(tmp)

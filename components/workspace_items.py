@@ -30,6 +30,7 @@ def _key(action: str, item: Item) -> str:
 
 
 def _label(item: Item) -> str:
+    """'predictions file: cat.csv' (the picker's option, also kept in the URL)."""
     return f"{kind_label(item.kind, 1)}: {item.name}"
 
 
@@ -58,6 +59,7 @@ def item_tools(gate: WorkspaceGate, workspace_id: int, items: list[Item]) -> Non
 
 def _rename_popover(column: st.delta_generator.DeltaGenerator, gate: WorkspaceGate,
                     workspace_id: int, item: Item) -> None:
+    """A new name for the item, its revisions kept (refused when the name is taken)."""
     with column.popover("Rename", icon=":material/edit:"):
         name = st.text_input("New name", value=item.name, key=_key("item_name", item))
         if st.button("Save the name", key=_key("rename_item", item)):

@@ -39,6 +39,7 @@ def open_and_show(workspace_id: int) -> None:
 
 
 def access_banner(auth: bool, user: str) -> None:
+    """Who is signed in (with Sign out), or that the server runs open for local use."""
     if auth:
         left, right = st.columns([4, 1])
         left.info(f"Signed in as **{escape_markdown(user)}**. You see the workspaces you own or are a member of; "
@@ -65,6 +66,7 @@ def undo_banner(gate: WorkspaceGate) -> None:
 
 
 def create_form(gate: WorkspaceGate) -> None:
+    """A new workspace by name, opened at once."""
     with st.form("ws.create", clear_on_submit=True, border=True):
         name = st.text_input("New workspace", key="ws.new_name", placeholder="e.g. Cat app v2")
         if st.form_submit_button("Create and open", icon=":material/add:"):
@@ -104,6 +106,7 @@ def workspace_card(gate: WorkspaceGate, workspace: Workspace, *, is_open: bool) 
 
 def rename_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspace,
                    allowed: bool) -> None:
+    """A new name for the workspace (members may rename)."""
     with column.popover("Rename", icon=":material/edit:"):
         if not allowed:
             st.caption("Only members can rename this workspace.")
@@ -119,6 +122,7 @@ def rename_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspa
 
 
 def duplicate_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspace) -> None:
+    """A copy of the workspace with the latest revision of everything in it."""
     with column.popover("Duplicate", icon=":material/content_copy:"):
         name = st.text_input("Name of the copy", value=f"{workspace.name} (copy)",
                              key=f"ws.copy_name.{workspace.id}")
@@ -134,6 +138,7 @@ def duplicate_popover(column: st.delta_generator.DeltaGenerator, workspace: Work
 
 def delete_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspace,
                    allowed: bool) -> None:
+    """Delete the workspace after a confirmation (owner only; undone from the banner)."""
     with column.popover("Delete", icon=":material/delete:"):
         if not allowed:
             st.caption(escape_markdown(f"Only the owner ({workspace.owner or 'nobody'}) can delete this workspace."))
@@ -151,6 +156,7 @@ def delete_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspa
 
 
 def members_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspace) -> None:
+    """The member list, one sign-in e-mail per line (owner only)."""
     with column.popover("Members", icon=":material/group:"):
         current = "\n".join(other_members(workspace))
         text = st.text_area("Members (one sign-in e-mail per line)", value=current,
@@ -192,6 +198,8 @@ def unowned_section(gate: WorkspaceGate) -> None:
 
 
 def contents_section(workspaces: list[Workspace], opened: Workspace) -> None:
+    """One workspace's items (names and who changed them when, no content read), the tools
+    for one item, and the deleted items awaiting erasure."""
     st.subheader("What a workspace holds")
     ids = [w.id for w in workspaces]
     names = display_names(workspaces)
