@@ -7,7 +7,9 @@ file list is read again, so no page's picker still offers a deleted or renamed f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 import streamlit as st
 
@@ -34,8 +36,14 @@ def _label(item: Item) -> str:
     return f"{kind_label(item.kind, 1)}: {item.name}"
 
 
-def _changed(item: Item, message: str, icon: str) -> None:
-    """After a change: the session's file list is read again, the page redrawn."""
+def _apply(item: Item, change: Callable[[], object], message: str, icon: str) -> None:
+    """Make `change` to `item` (a ValueError is shown where it happened); then the session's
+    file list is read again and the page redrawn."""
+    try:
+        change()
+    except ValueError as err:
+        show_error(err)
+        return
     if item.kind == PREDICTIONS.name:
         reload_files()
     st.toast(escape_markdown(message), icon=icon)
@@ -63,12 +71,8 @@ def _rename_popover(column: st.delta_generator.DeltaGenerator, gate: WorkspaceGa
     with column.popover("Rename", icon=":material/edit:"):
         name = st.text_input("New name", value=item.name, key=_key("item_name", item))
         if st.button("Save the name", key=_key("rename_item", item)):
-            try:
-                gate.rename_item(workspace_id, item.kind, item.name, name)
-            except ValueError as err:
-                show_error(err)
-                return
-            _changed(item, f"Renamed {item.name!r} to {name.strip()!r}.", ":material/edit:")
+            _apply(item, partial(gate.rename_item, workspace_id, item.kind, item.name, name),
+                   f"Renamed {item.name!r} to {name.strip()!r}.", ":material/edit:")
 
 
 def _confirm_delete(gate: WorkspaceGate, workspace_id: int, item: Item) -> None:
@@ -88,12 +92,8 @@ def _confirm_delete(gate: WorkspaceGate, workspace_id: int, item: Item) -> None:
             st.rerun()
         if yes.button("Yes, delete it", type="primary", key=_key("delete_item", item)):
             STATE.pop("confirm")
-            try:
-                gate.delete_item(workspace_id, item.kind, item.name)
-            except ValueError as err:
-                show_error(err)
-                return
-            _changed(item, f"Deleted {item.name!r}.", ":material/delete:")
+            _apply(item, partial(gate.delete_item, workspace_id, item.kind, item.name),
+                   f"Deleted {item.name!r}.", ":material/delete:")
 
 
 def _history(gate: WorkspaceGate, workspace_id: int, item: Item) -> None:
@@ -133,9 +133,5 @@ def deleted_items(gate: WorkspaceGate, workspace_id: int, retention: timedelta) 
             f"({escape_markdown(who)}, {ago(item.deleted_at)}); erased for good on "
             f"{erasure_date(item, retention)}.", icon=":material/delete:")
         if right.button("Undo", key=_key("restore", item), icon=":material/undo:"):
-            try:
-                gate.restore_item(workspace_id, item.kind, item.name)
-            except ValueError as err:
-                show_error(err)
-                return
-            _changed(item, f"Restored {item.name!r}.", ":material/undo:")
+            _apply(item, partial(gate.restore_item, workspace_id, item.kind, item.name),
+                   f"Restored {item.name!r}.", ":material/undo:")

@@ -112,7 +112,8 @@ def _snapshots(context: ReportContext) -> tuple[list[tuple[str, BiasVarianceResu
             warnings.append(f"Snapshot {item.name!r} could not be read and is left out.")
             continue
         history.append((item.name, result))
-        revisions = len(gate.list_revisions(workspace_id, "waterfall_snapshot", item.name))
+        revisions = len(gate.list_revisions(workspace_id, "waterfall_snapshot", item.name,
+                                            with_content=False))
         rows.append({**_gap_row(item.name, result), "saved by": item.updated_by or "unknown",
                      "saved at": when(item.updated_at), "revisions": revisions})
     return history, rows, warnings
