@@ -194,3 +194,14 @@ def test_pins_and_storage_figures_are_shown(app_test: AppTest, db: WorkspaceStor
     pinned = db.list_revisions(workspace.id, "predictions", "cat.csv", with_content=False)
     assert [r.revision for r in pinned if r.pinned] == [2]
     assert "erased for good after 30 days" in texts(at.caption)
+
+
+def test_the_server_start_erases_what_was_deleted_before_the_retention(
+        app_test: AppTest, db: WorkspaceStore, monkeypatch: pytest.MonkeyPatch):
+    workspace = db.create_workspace("P")
+    db.save_item(workspace.id, "predictions", "old.csv", content={}, blob=b"x")
+    db.delete_item(workspace.id, "predictions", "old.csv", author="ann")
+    monkeypatch.setenv("WORKBENCH_RETENTION_DAYS", "0")  # everything deleted so far is due
+    at = _run(app_test)
+    assert db.list_deleted_items(workspace.id) == []
+    assert not any("old.csv" in w.value for w in at.warning)
