@@ -60,12 +60,16 @@ def _octets(engine: Engine, column: sa.ColumnElement) -> sa.ColumnElement:
 def purge_deleted(engine: Engine, blobs: BlobDirectory | None, before: datetime) -> Erased:
     """Erase workspaces and items deleted before `before`: their rows, revisions, and the
     blob files nothing else references."""
+    # The rows are locked as they are chosen, so a teammate's save that would bring an item
+    # back waits for the purge and then makes a new item (SQLite: the write lock from BEGIN).
     with engine.connect().execution_options(write=True) as conn, conn.begin():
         gone_spaces = list(conn.execute(sa.select(workspaces.c.id).where(
-            workspaces.c.deleted_at.is_not(None), workspaces.c.deleted_at < before)).scalars())
+            workspaces.c.deleted_at.is_not(None), workspaces.c.deleted_at < before)
+            .with_for_update()).scalars())
         item_ids = list(conn.execute(sa.select(items.c.id).where(sa.or_(
             items.c.workspace_id.in_(gone_spaces),
-            sa.and_(items.c.deleted_at.is_not(None), items.c.deleted_at < before)))).scalars())
+            sa.and_(items.c.deleted_at.is_not(None), items.c.deleted_at < before)))
+            .with_for_update()).scalars())
         refs = _refs(conn, revisions.c.item_id.in_(item_ids))
         removed = conn.execute(revisions.delete().where(revisions.c.item_id.in_(item_ids)))
         conn.execute(items.delete().where(items.c.id.in_(item_ids)))
