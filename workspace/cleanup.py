@@ -177,9 +177,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the app's secrets file ([workbench] settings)")
     args = parser.parse_args(argv)
     lookup = _secrets_lookup(args.secrets)
-    settings = CleanupSettings.parse(
-        args.retention_days or lookup(ENV_RETENTION_DAYS, "retention_days"),
-        args.keep_revisions or lookup(ENV_KEEP_REVISIONS, "keep_revisions"))
+    try:
+        settings = CleanupSettings.parse(
+            args.retention_days or lookup(ENV_RETENTION_DAYS, "retention_days"),
+            args.keep_revisions or lookup(ENV_KEEP_REVISIONS, "keep_revisions"))
+    except ValueError as err:
+        parser.error(str(err))  # exits with the message and the usage, no traceback
     url = lookup(ENV_URL, "db_url") or default_url()
     blob_dir = lookup(ENV_BLOB_DIR, "blob_dir") or str(default_blob_dir(url))
     store = WorkspaceStore(url, blob_dir=blob_dir)

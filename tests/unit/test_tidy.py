@@ -283,3 +283,10 @@ def test_the_first_release_database_upgrades_to_tidy_with_every_item_live(db_url
     store.delete_item(cat.id, "error_sheet", "dev errors", author="ana@example.com")
     assert clean(store, CleanupSettings(retention_days=0)).purged.revisions == 3
     store.engine.dispose()
+
+
+def test_the_admin_command_refuses_a_bad_setting_with_the_fix(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--keep-revisions", "0", "--secrets", "/nonexistent/secrets.toml"])
+    assert stopped.value.code == 2
+    assert "keep_revisions is 0: set it to a whole number of at least 1" in capsys.readouterr().err
