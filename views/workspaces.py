@@ -57,8 +57,9 @@ def undo_banner(gate: WorkspaceGate) -> None:
     for workspace in gate.deleted_workspaces():
         minutes = int(UNDO_WINDOW.total_seconds() // 60)
         left, right = st.columns([4, 1])
-        left.warning(f"Deleted **{escape_markdown(workspace.name)}** {ago(workspace.deleted_at)}: you can undo "
-                     f"this for {minutes} minutes after deleting.", icon=":material/delete:")
+        by = f" by {escape_markdown(workspace.deleted_by)}" if workspace.deleted_by else ""
+        left.warning(f"Deleted **{escape_markdown(workspace.name)}**{by} {ago(workspace.deleted_at)}: you can "
+                     f"undo this for {minutes} minutes after deleting.", icon=":material/delete:")
         if right.button("Undo", key=f"ws.undo.{workspace.id}", icon=":material/undo:"):
             gate.restore_workspace(workspace.id)
             st.toast(f"Restored {escape_markdown(repr(workspace.name))}.", icon=":material/undo:")
