@@ -69,7 +69,7 @@ def _rename_popover(column: st.delta_generator.DeltaGenerator, gate: WorkspaceGa
                     workspace_id: int, item: Item) -> None:
     """A new name for the item, its revisions kept (refused when the name is taken)."""
     with column.popover("Rename", icon=":material/edit:"):
-        name = st.text_input("New name", value=item.name, key=_key("item_name", item))
+        name = st.text_input("New name of the item", value=item.name, key=_key("item_name", item))
         if st.button("Save the name", key=_key("rename_item", item)):
             _apply(item, partial(gate.rename_item, workspace_id, item.kind, item.name, name),
                    f"Renamed {item.name!r} to {name.strip()!r}.", ":material/edit:")
