@@ -100,8 +100,7 @@ def _history(gate: WorkspaceGate, workspace_id: int, item: Item) -> None:
     """Who saved which revision when (metadata only), and which revisions are pinned."""
     revisions = gate.list_revisions(workspace_id, item.kind, item.name, with_content=False)
     table = activity_table(revisions)
-    table["pinned"] = [r.pinned for r in sorted(revisions, key=lambda r: r.updated_at,
-                                                 reverse=True)]
+    table["pinned"] = table["revision"].map({r.revision: r.pinned for r in revisions})
     st.dataframe(table, hide_index=True, key="ws.revisions", width="stretch")
     numbers = [r.revision for r in revisions]
     pinned = [r.revision for r in revisions if r.pinned]
