@@ -5,6 +5,7 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -290,3 +291,43 @@ def test_the_admin_command_refuses_a_bad_setting_with_the_fix(capsys):
         main(["--keep-revisions", "0", "--secrets", "/nonexistent/secrets.toml"])
     assert stopped.value.code == 2
     assert "keep_revisions is 0: set it to a whole number of at least 1" in capsys.readouterr().err
+
+
+def _purge_after(start: threading.Barrier, store: WorkspaceStore) -> None:
+    start.wait()
+    clean(store, CleanupSettings(retention_days=0))
+
+
+def _save_after(start: threading.Barrier, store: WorkspaceStore, workspace_id: int, name: str,
+                content: dict) -> None:
+    start.wait()
+    store.save_item(workspace_id, "error_sheet", name, content=content)
+
+
+def test_a_save_racing_the_purge_of_its_deleted_name_is_never_lost(store):
+    workspace = store.create_workspace("Cats")
+    for attempt in range(15):
+        name = f"sheet {attempt}"
+        store.save_item(workspace.id, "error_sheet", name, content={"old": True})
+        store.delete_item(workspace.id, "error_sheet", name)
+        start = threading.Barrier(2)
+        threads = [threading.Thread(target=_purge_after, args=(start, store)),
+                   threading.Thread(target=_save_after, args=(start, store, workspace.id, name,
+                                                              {"new": attempt}))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert store.get_item(workspace.id, "error_sheet", name).content == {"new": attempt}
+    assert store.integrity_check() == []
+
+
+def test_storage_figures_read_as_people_say_them():
+    from storage.tidy import StorageFigures
+    from workspace.summary import size_text, storage_text
+
+    assert [size_text(n) for n in (0, 812, 4300, 12_900_000, 3 * 1024 ** 3)] == [
+        "0 B", "812 B", "4.2 KB", "12.3 MB", "3.0 GB"]
+    figures = StorageFigures({"predictions": 1, "error_sheet": 2}, 14, 3, 1024, 2 * 1024 ** 2)
+    assert storage_text(figures) == ("1 predictions file · 14 revisions · 2.0 MB "
+                                     "(3 deleted items awaiting erasure)")
