@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 import streamlit as st
 
 from analysis.predictions import Predictions
 from components.errors import escape_markdown, show_error
 from storage import Workspace, WorkspaceStore, default_url
+from storage.blobs import ENV_BLOB_DIR, default_blob_dir
 from storage.store import ENV_URL
+from workspace.cleanup import CleanupSettings, clean_at_start
 from workspace.data import WorkspaceData
 from workspace.gate import NoAccess, WorkspaceGate
 from workspace.identity import Identity, SignInSettings, identity_from_claims, sign_in_settings
@@ -42,8 +43,7 @@ _SAVES_KEY = "workbench.background_saves"
 _SHARED_PREFIX = "workbench.shared."
 _RUN_GATE_KEY = "workbench.run_gate"
 DEFAULT_WORKSPACE = "My project"
-ENV_BLOB_DIR, ENV_BLOB_THRESHOLD_MB = "WORKBENCH_BLOB_DIR", "WORKBENCH_BLOB_THRESHOLD_MB"
-DEFAULT_BLOB_DIR = Path(".workbench") / "blobs"
+ENV_BLOB_THRESHOLD_MB = "WORKBENCH_BLOB_THRESHOLD_MB"
 DEFAULT_BLOB_THRESHOLD_MB = 8.0
 BACKGROUND_SAVE_ROWS = 100_000  # uploads this long are saved while the page draws
 
@@ -64,20 +64,11 @@ def store_url() -> str:
     return _setting(ENV_URL, "db_url") or default_url()
 
 
-def _default_blob_dir(url: str) -> Path:
-    """Beside a SQLite file (a copy of its folder is a whole backup), else .workbench/blobs."""
-    if url.startswith("sqlite"):
-        database = sa.engine.make_url(url).database
-        if database and database != ":memory:":
-            return Path(database).parent / "blobs"
-    return DEFAULT_BLOB_DIR
-
-
 def blob_settings() -> tuple[str, int]:
     """Where big blobs go and from which size in bytes: $WORKBENCH_BLOB_DIR /
     $WORKBENCH_BLOB_THRESHOLD_MB, else [workbench] blob_dir / blob_threshold_mb, else a
     blobs/ folder beside the SQLite file (or .workbench/blobs) from 8 MB."""
-    folder = _setting(ENV_BLOB_DIR, "blob_dir") or str(_default_blob_dir(store_url()))
+    folder = _setting(ENV_BLOB_DIR, "blob_dir") or str(default_blob_dir(store_url()))
     raw = _setting(ENV_BLOB_THRESHOLD_MB, "blob_threshold_mb")
     try:
         megabytes = float(raw) if raw is not None else DEFAULT_BLOB_THRESHOLD_MB
@@ -90,8 +81,12 @@ def blob_settings() -> tuple[str, int]:
 
 
 @st.cache_resource(show_spinner=False)
-def _store_for(url: str, blob_dir: str, blob_threshold_bytes: int) -> WorkspaceStore:
-    return WorkspaceStore(url, blob_dir=Path(blob_dir), blob_threshold_bytes=blob_threshold_bytes)
+def _store_for(url: str, blob_dir: str, blob_threshold_bytes: int,
+               cleanup: CleanupSettings) -> WorkspaceStore:
+    """Open the store once per server process and clean it up at start (workspace.cleanup)."""
+    opened = WorkspaceStore(url, blob_dir=Path(blob_dir), blob_threshold_bytes=blob_threshold_bytes)
+    clean_at_start(opened, cleanup)
+    return opened
 
 
 def store() -> WorkspaceStore:
@@ -99,7 +94,13 @@ def store() -> WorkspaceStore:
 
     Only workspace_data() hands it on, wrapped in the access gate; pages never use it directly.
     """
-    return _store_for(store_url(), *blob_settings())
+    return _store_for(store_url(), *blob_settings(), cleanup_settings())
+
+
+def cleanup_settings() -> CleanupSettings:
+    """The admin's retention and revisions-kept settings ($WORKBENCH_RETENTION_DAYS /
+    $WORKBENCH_KEEP_REVISIONS, else [workbench] retention_days / keep_revisions)."""
+    return CleanupSettings.from_lookup(_setting)
 
 
 def _secrets() -> tuple[dict[str, Any] | None, str | None]:

@@ -122,7 +122,7 @@ def _snapshots(context: ReportContext) -> tuple[list[tuple[str, BiasVarianceResu
             warnings.append(f"Snapshot {item.name!r} could not be read and is left out.")
             continue
         history.append((item.name, result))
-        revisions = len(data.revisions(WATERFALL_SNAPSHOT, item.name))
+        revisions = len(data.history(WATERFALL_SNAPSHOT, item.name))
         rows.append({**_gap_row(item.name, result), "saved by": item.updated_by or "unknown",
                      "saved at": when(item.updated_at), "revisions": revisions})
     return history, rows, warnings

@@ -21,8 +21,21 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+import sqlalchemy as sa
+
 _LOCK_NAME = ".lock"
 _TEMP_PREFIX = ".incoming-"
+ENV_BLOB_DIR = "WORKBENCH_BLOB_DIR"
+DEFAULT_BLOB_DIR = Path(".workbench") / "blobs"
+
+
+def default_blob_dir(url: str) -> Path:
+    """Beside a SQLite file (a copy of its folder is a whole backup), else .workbench/blobs."""
+    if url.startswith("sqlite"):
+        database = sa.engine.make_url(url).database
+        if database and database != ":memory:":
+            return Path(database).parent / "blobs"
+    return DEFAULT_BLOB_DIR
 
 
 class BlobDirectory:

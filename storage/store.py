@@ -1,7 +1,9 @@
 """Workspaces and their items, kept in any SQLAlchemy database (SQLite by default).
 
 A workspace holds named items (a page's saved state as JSON, uploaded files as blobs); every
-save is a new revision, and all revisions are kept so an edit can be listed and restored.
+save is a new revision, kept until the clean-up (storage.tidy) prunes old ones. Deleting an item
+or a workspace only marks it (who, when) so it can be restored; the clean-up erases it for good
+after the retention period.
 Saves can be compare-and-swap (expected_revision) so two teammates never silently overwrite
 each other, on every engine: the item row is locked (SELECT ... FOR UPDATE on PostgreSQL, the
 write lock taken at BEGIN IMMEDIATE on SQLite) and its update is conditioned on the revision read,
@@ -19,138 +21,41 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from storage import migrate
+from storage import migrate, tidy
 from storage.blobs import BlobDirectory
+from storage.schema import (
+    Item,
+    StaleRevisionError,
+    UnreadableContent,
+    Workspace,
+    aware,
+    decode,
+    item_of,
+    items,
+    now,
+    revisions,
+    workspace_of,
+    workspaces,
+)
 
 DEFAULT_SQLITE_PATH = Path(".workbench") / "workbench.sqlite"
 ENV_URL = "WORKBENCH_DB_URL"
 BUSY_TIMEOUT_MS = 15_000
 NAME_LIMIT = 200  # characters of a workspace or item name
 _RACE_RETRIES = 20  # a blind save retried after losing a first-insert race (each retry is rare)
-
-metadata = sa.MetaData()
-
-workspaces = sa.Table(
-    "workspaces", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("owner", sa.String(200)),
-    sa.Column("members", sa.Text, nullable=False, default="[]"),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("deleted_at", sa.DateTime(timezone=True)),
-)
-
-items = sa.Table(
-    "items", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("workspace_id", sa.Integer, sa.ForeignKey("workspaces.id"), nullable=False),
-    sa.Column("kind", sa.String(64), nullable=False),
-    sa.Column("name", sa.String(300), nullable=False),
-    sa.Column("revision", sa.Integer, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_by", sa.String(200)),
-    sa.UniqueConstraint("workspace_id", "kind", "name", name="uq_item"),
-)
-
-revisions = sa.Table(
-    "item_revisions", metadata,
-    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id"), primary_key=True),
-    sa.Column("revision", sa.Integer, primary_key=True),
-    sa.Column("content", sa.Text),
-    sa.Column("blob", sa.LargeBinary),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("created_by", sa.String(200)),
-    sa.Column("blob_ref", sa.String(64), index=True),  # file in the blob directory (rev 0002)
-)
-
-
-@dataclass(frozen=True)
-class Workspace:
-    """A team's project: a name, an owner, members, and the items saved in it."""
-
-    id: int
-    name: str
-    owner: str | None
-    members: tuple[str, ...]
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Item:
-    """One saved thing of a workspace at one revision (blob is None in listings).
-
-    blob_ref names the file of a blob kept in the blob directory (None when inline or absent).
-    """
-
-    workspace_id: int
-    kind: str
-    name: str
-    revision: int
-    content: Any
-    blob: bytes | None
-    created_at: datetime
-    updated_at: datetime
-    updated_by: str | None
-    blob_ref: str | None = None
+__all__ = ["Item", "StaleRevisionError", "UnreadableContent", "Workspace", "WorkspaceStore",
+           "default_url", "items", "make_engine", "revisions", "workspaces"]
 
 
 class _LostRace(Exception):
     """Another writer created or advanced the item inside our transaction's window."""
-
-
-@dataclass(frozen=True)
-class UnreadableContent:
-    """Stands for stored content that is no longer JSON, so one damaged item is reported by
-    the page that shows it instead of breaking every listing of the workspace."""
-
-    error: str
-
-
-def _decode(text: str | None) -> Any:
-    """Stored JSON text as content (None when there is none, UnreadableContent when damaged)."""
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError as err:
-        return UnreadableContent(f"the saved content is damaged and no longer reads as JSON ({err})")
-
-
-class StaleRevisionError(ValueError):
-    """A save expected revision N but someone else saved since; nothing was overwritten."""
-
-    def __init__(self, current: Item, expected: int) -> None:
-        self.current = current
-        self.expected = expected
-        who = f" by {current.updated_by}" if current.updated_by else ""
-        super().__init__(
-            f"'{current.name}' was saved{who} at {current.updated_at:%H:%M:%S} (revision "
-            f"{current.revision}) after you opened revision {expected}: your change was not "
-            "written over theirs."
-        )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every time we store is UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 def default_url() -> str:
@@ -192,13 +97,6 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-def _workspace(row: sa.Row) -> Workspace:
-    return Workspace(id=row.id, name=row.name, owner=row.owner,
-                     members=tuple(json.loads(row.members or "[]")),
-                     created_at=_aware(row.created_at), updated_at=_aware(row.updated_at),
-                     deleted_at=_aware(row.deleted_at))
-
-
 def _check_name(what: str, name: str) -> str:
     cleaned = (name or "").strip()
     if not cleaned:
@@ -207,6 +105,17 @@ def _check_name(what: str, name: str) -> str:
         raise ValueError(f"{what} name is {len(cleaned)} characters long: keep it to "
                          f"{NAME_LIMIT}.")
     return cleaned
+
+
+def _item_query(workspace_id: int, kind: str, name: str, *, deleted: bool | None = False
+                ) -> sa.Select:
+    """The item row of (kind, name): live ones only by default, deleted ones with
+    deleted=True, either with deleted=None."""
+    query = sa.select(items).where(items.c.workspace_id == workspace_id, items.c.kind == kind,
+                                   items.c.name == name)
+    if deleted is None:
+        return query
+    return query.where(items.c.deleted_at.is_not(None) if deleted else items.c.deleted_at.is_(None))
 
 
 class WorkspaceStore:
@@ -247,19 +156,19 @@ class WorkspaceStore:
                          members: tuple[str, ...] = ()) -> Workspace:
         """Create a workspace; its owner is also its first member."""
         name = _check_name("Workspace", name)
-        now = _now()
+        moment = now()
         people = list(dict.fromkeys(([owner] if owner else []) + list(members)))
         with self._write() as conn:
             new_id = conn.execute(workspaces.insert().values(
-                name=name, owner=owner, members=json.dumps(people), created_at=now,
-                updated_at=now)).inserted_primary_key[0]
+                name=name, owner=owner, members=json.dumps(people), created_at=moment,
+                updated_at=moment)).inserted_primary_key[0]
         return self.get_workspace(new_id)
 
     def get_workspace(self, workspace_id: int) -> Workspace | None:
         """The workspace with this id, deleted or not; None when there is none."""
         with self.engine.connect() as conn:
             row = conn.execute(workspaces.select().where(workspaces.c.id == workspace_id)).first()
-        return _workspace(row) if row else None
+        return workspace_of(row) if row else None
 
     def list_workspaces(self, *, include_deleted: bool = False) -> list[Workspace]:
         """Workspaces by most recently updated (who may see which is workspace.access's rule)."""
@@ -267,7 +176,7 @@ class WorkspaceStore:
         if not include_deleted:
             query = query.where(workspaces.c.deleted_at.is_(None))
         with self.engine.connect() as conn:
-            return [_workspace(row) for row in conn.execute(query)]
+            return [workspace_of(row) for row in conn.execute(query)]
 
     def rename_workspace(self, workspace_id: int, name: str) -> Workspace:
         """Give a workspace a new name."""
@@ -291,13 +200,14 @@ class WorkspaceStore:
         self._update_workspace(workspace_id, owner=owner, members=json.dumps(people))
         return self.get_workspace(workspace_id)
 
-    def delete_workspace(self, workspace_id: int) -> None:
-        """Mark a workspace deleted; restore_workspace undoes it, nothing is erased."""
-        self._update_workspace(workspace_id, deleted_at=_now())
+    def delete_workspace(self, workspace_id: int, *, author: str | None = None) -> None:
+        """Mark a workspace deleted by `author`; restore_workspace undoes it until the
+        clean-up erases it after the retention period."""
+        self._update_workspace(workspace_id, deleted_at=now(), deleted_by=author)
 
     def restore_workspace(self, workspace_id: int) -> Workspace:
         """Undo delete_workspace."""
-        self._update_workspace(workspace_id, deleted_at=None)
+        self._update_workspace(workspace_id, deleted_at=None, deleted_by=None)
         return self.get_workspace(workspace_id)
 
     def duplicate_workspace(self, workspace_id: int, name: str, *,
@@ -306,7 +216,7 @@ class WorkspaceStore:
         content no longer reads, stays in the original only)."""
         source = self._require_workspace(workspace_id)
         copy = self.create_workspace(name, owner=owner or source.owner, members=source.members)
-        for summary in self.list_items(workspace_id):
+        for summary in self.list_item_summaries(workspace_id):
             item = self.get_item(workspace_id, summary.kind, summary.name)
             if isinstance(item.content, UnreadableContent):
                 continue
@@ -324,7 +234,7 @@ class WorkspaceStore:
         self._require_workspace(workspace_id)
         with self._write() as conn:
             conn.execute(workspaces.update().where(workspaces.c.id == workspace_id)
-                         .values(updated_at=_now(), **values))
+                         .values(updated_at=now(), **values))
 
     # Items ---------------------------------------------------------------------------------
 
@@ -336,7 +246,8 @@ class WorkspaceStore:
         With `expected_revision`, the save happens only if the stored revision is still that
         one (0 means "must not exist yet"); otherwise StaleRevisionError carries what is stored.
         Without it the save always lands as the next revision (a lost race is retried).
-        A big blob is written to the blob directory before the row commits.
+        A big blob is written to the blob directory before the row commits. Saving under the
+        name of a deleted item brings that item back with the new revision on top.
         """
         self._require_workspace(workspace_id)
         name = _check_name("Item", name)
@@ -362,27 +273,29 @@ class WorkspaceStore:
     def _save_once(self, workspace_id: int, kind: str, name: str, record: dict[str, Any],
                    expected_revision: int | None) -> tuple[int, datetime]:
         """One attempt in one transaction; _LostRace when another writer got in between."""
-        record["created_at"] = now = _now()
+        record["created_at"] = moment = now()
         try:
             with self._write() as conn:
-                row = conn.execute(self._item_query(workspace_id, kind, name)
+                row = conn.execute(_item_query(workspace_id, kind, name, deleted=None)
                                    .with_for_update()).first()
-                current = row.revision if row else 0
-                if expected_revision is not None and expected_revision != current:
+                visible = row.revision if row is not None and row.deleted_at is None else 0
+                if expected_revision is not None and expected_revision != visible:
                     raise _LostRace
                 item_id = self._advance(conn, row, workspace_id, kind, name, record)
-                conn.execute(revisions.insert().values(item_id=item_id, revision=current + 1,
+                revision = row.revision + 1 if row else 1
+                conn.execute(revisions.insert().values(item_id=item_id, revision=revision,
                                                        **record))
                 conn.execute(workspaces.update().where(workspaces.c.id == workspace_id)
-                             .values(updated_at=now))
+                             .values(updated_at=moment))
         except sa.exc.IntegrityError as err:  # two creators of a new item: the second lost
             raise _LostRace from err
-        return current + 1, _aware(row.created_at) if row else now
+        return revision, aware(row.created_at) if row else moment
 
     @staticmethod
     def _advance(conn: sa.Connection, row: sa.Row | None, workspace_id: int, kind: str,
                  name: str, record: dict[str, Any]) -> int:
-        """Create the item row or move it one revision on, only from the revision read."""
+        """Create the item row or move it one revision on (bringing a deleted one back), only
+        from the revision read."""
         stamp = {"updated_at": record["created_at"], "updated_by": record["created_by"]}
         if row is None:
             return conn.execute(items.insert().values(
@@ -390,7 +303,8 @@ class WorkspaceStore:
                 created_at=record["created_at"], **stamp)).inserted_primary_key[0]
         moved = conn.execute(items.update().where(items.c.id == row.id,
                                                   items.c.revision == row.revision)
-                             .values(revision=row.revision + 1, **stamp))
+                             .values(revision=row.revision + 1, deleted_at=None,
+                                     deleted_by=None, **stamp))
         if moved.rowcount != 1:
             raise _LostRace
         return row.id
@@ -416,7 +330,7 @@ class WorkspaceStore:
         new_name = _check_name("Item", new_name)
         try:
             with self._write() as conn:
-                row = conn.execute(self._item_query(workspace_id, kind, old_name)
+                row = conn.execute(_item_query(workspace_id, kind, old_name)
                                    .with_for_update()).first()
                 if row is None:
                     raise ValueError(f"{old_name!r} no longer exists: a teammate may have renamed "
@@ -425,25 +339,60 @@ class WorkspaceStore:
                     raise StaleRevisionError(self._item_at(conn, row, row.revision, False),
                                              expected_revision)
                 conn.execute(items.update().where(items.c.id == row.id).values(
-                    name=new_name, updated_at=_now(), updated_by=author))
+                    name=new_name, updated_at=now(), updated_by=author))
         except sa.exc.IntegrityError:
-            raise ValueError(f"the name {new_name!r} is already used: choose another "
-                             "name.") from None
+            raise ValueError(f"the name {new_name!r} is already used (perhaps by a deleted item "
+                             "that can still be restored): choose another name.") from None
         return self.get_item(workspace_id, kind, new_name, with_blob=False)
 
-    @staticmethod
-    def _item_query(workspace_id: int, kind: str, name: str) -> sa.Select:
-        return sa.select(items).where(items.c.workspace_id == workspace_id,
-                                      items.c.kind == kind, items.c.name == name)
+    def delete_item(self, workspace_id: int, kind: str, name: str, *,
+                    author: str | None = None) -> None:
+        """Mark an item deleted by `author` (it leaves every listing); restore_item undoes it
+        until the clean-up erases it, its revisions and blob files after the retention."""
+        with self._write() as conn:
+            conn.execute(items.update().where(
+                items.c.workspace_id == workspace_id, items.c.kind == kind, items.c.name == name,
+                items.c.deleted_at.is_(None)).values(deleted_at=now(), deleted_by=author))
+
+    def restore_item(self, workspace_id: int, kind: str, name: str) -> Item:
+        """Bring a deleted item back with all its revisions."""
+        with self._write() as conn:
+            restored = conn.execute(items.update().where(
+                items.c.workspace_id == workspace_id, items.c.kind == kind, items.c.name == name,
+                items.c.deleted_at.is_not(None)).values(deleted_at=None, deleted_by=None))
+        if restored.rowcount != 1:
+            raise ValueError(f"{name!r} is not among the deleted items any more: it was restored "
+                             "or erased meanwhile; reload the page.")
+        return self.get_item(workspace_id, kind, name, with_blob=False)
+
+    def list_deleted_items(self, workspace_id: int) -> list[Item]:
+        """Deleted items of a workspace not erased yet, most recently deleted first."""
+        query = (sa.select(items).where(items.c.workspace_id == workspace_id,
+                                        items.c.deleted_at.is_not(None))
+                 .order_by(items.c.deleted_at.desc(), items.c.id.desc()))
+        with self.engine.connect() as conn:
+            return [item_of(row) for row in conn.execute(query)]
+
+    def pin_revision(self, workspace_id: int, kind: str, name: str, revision: int, *,
+                     pinned: bool = True) -> None:
+        """Pin a revision so the clean-up never prunes it (pinned=False unpins it)."""
+        with self._write() as conn:
+            row = conn.execute(_item_query(workspace_id, kind, name)).first()
+            changed = 0 if row is None else conn.execute(revisions.update().where(
+                revisions.c.item_id == row.id, revisions.c.revision == revision)
+                .values(pinned=pinned)).rowcount
+        if changed != 1:
+            raise ValueError(f"revision {revision} of {name!r} is not stored (it was pruned, or "
+                             "the item deleted): reload the page.")
 
     def get_item(self, workspace_id: int, kind: str, name: str, *,
                  revision: int | None = None, with_blob: bool = True) -> Item | None:
-        """The item at its latest revision (or the one asked for); None when absent.
+        """The item at its latest revision (or the one asked for); None when absent or deleted.
 
         with_blob=False leaves the blob out (open_blob streams it instead).
         """
         with self.engine.connect() as conn:
-            row = conn.execute(self._item_query(workspace_id, kind, name)).first()
+            row = conn.execute(_item_query(workspace_id, kind, name)).first()
             if row is None:
                 return None
             item = self._item_at(conn, row, revision or row.revision, with_blob)
@@ -457,7 +406,7 @@ class WorkspaceStore:
         """The item's blob as a readable binary file (a file on disk for big ones, streamed);
         None when the item or its blob is absent. Close it after use."""
         with self.engine.connect() as conn:
-            row = conn.execute(self._item_query(workspace_id, kind, name)).first()
+            row = conn.execute(_item_query(workspace_id, kind, name)).first()
             if row is None:
                 return None
             found = conn.execute(sa.select(revisions.c.blob, revisions.c.blob_ref).where(
@@ -475,9 +424,7 @@ class WorkspaceStore:
                  .join(revisions, sa.and_(revisions.c.item_id == items.c.id,
                                           revisions.c.revision == items.c.revision)))
         with self.engine.connect() as conn:
-            return [Item(row.workspace_id, row.kind, row.name, row.revision,
-                         _decode(row.content), None,
-                         _aware(row.created_at), _aware(row.updated_at), row.updated_by)
+            return [item_of(row, decode(row.content))
                     for row in conn.execute(self._listing(query, workspace_id, kind))]
 
     def list_item_summaries(self, workspace_id: int, kind: str | None = None) -> list[Item]:
@@ -486,90 +433,51 @@ class WorkspaceStore:
         What a listing needs and nothing more: no revision row is read.
         """
         with self.engine.connect() as conn:
-            return [Item(row.workspace_id, row.kind, row.name, row.revision, None, None,
-                         _aware(row.created_at), _aware(row.updated_at), row.updated_by)
-                    for row in conn.execute(self._listing(sa.select(items), workspace_id, kind))]
+            return [item_of(row) for row in
+                    conn.execute(self._listing(sa.select(items), workspace_id, kind))]
 
     @staticmethod
     def _listing(query: sa.Select, workspace_id: int, kind: str | None) -> sa.Select:
-        query = (query.where(items.c.workspace_id == workspace_id)
+        query = (query.where(items.c.workspace_id == workspace_id, items.c.deleted_at.is_(None))
                  .order_by(items.c.updated_at.desc(), items.c.id.desc()))
         return query if kind is None else query.where(items.c.kind == kind)
 
-    def list_revisions(self, workspace_id: int, kind: str, name: str) -> list[Item]:
-        """Every revision of an item, newest first (content included, blob left out)."""
+    def list_revisions(self, workspace_id: int, kind: str, name: str, *,
+                       with_content: bool = True) -> list[Item]:
+        """Every revision of an item, newest first (blob left out; content too with
+        with_content=False, for a history that lists who saved what when)."""
+        columns = [revisions.c.revision, revisions.c.created_at, revisions.c.created_by,
+                   revisions.c.blob_ref, revisions.c.pinned]
         with self.engine.connect() as conn:
-            row = conn.execute(self._item_query(workspace_id, kind, name)).first()
+            row = conn.execute(_item_query(workspace_id, kind, name)).first()
             if row is None:
                 return []
-            found = conn.execute(sa.select(revisions.c.revision, revisions.c.content,
-                                           revisions.c.created_at, revisions.c.created_by,
-                                           revisions.c.blob_ref)
+            found = conn.execute(sa.select(*columns, *([revisions.c.content] if with_content
+                                                       else []))
                                  .where(revisions.c.item_id == row.id)
                                  .order_by(revisions.c.revision.desc()))
             return [Item(workspace_id, kind, name, rev.revision,
-                         _decode(rev.content), None,
-                         _aware(row.created_at), _aware(rev.created_at), rev.created_by,
-                         rev.blob_ref)
+                         decode(rev.content) if with_content else None, None,
+                         aware(row.created_at), aware(rev.created_at), rev.created_by,
+                         rev.blob_ref, bool(rev.pinned))
                     for rev in found]
 
-    def delete_item(self, workspace_id: int, kind: str, name: str) -> None:
-        """Remove an item and its revisions; its blob files go once the delete has committed."""
-        with self._write() as conn:
-            row = conn.execute(sa.select(items.c.id).where(
-                items.c.workspace_id == workspace_id, items.c.kind == kind,
-                items.c.name == name)).first()
-            if row is None:
-                return
-            refs = list(conn.execute(sa.select(revisions.c.blob_ref).where(
-                revisions.c.item_id == row.id, revisions.c.blob_ref.is_not(None))).scalars())
-            conn.execute(revisions.delete().where(revisions.c.item_id == row.id))
-            conn.execute(items.delete().where(items.c.id == row.id))
-        if refs and self.blobs is not None:
-            with self.blobs.exclusive():
-                self.blobs.remove_unreferenced(refs, self._referenced(refs))
+    # Clean-up and checks (storage.tidy holds the rules) -----------------------------------
 
     def sweep_blobs(self) -> int:
         """Remove blob files no row references, older than the grace period (crash leftovers);
         returns how many blobs went. Runs at start-up; safe beside running writers."""
-        if self.blobs is None:
-            return 0
-        with self.blobs.exclusive():
-            refs, temps = self.blobs.old_files()
-            for temp in temps:
-                temp.unlink(missing_ok=True)
-            return self.blobs.remove_unreferenced(refs, self._referenced(refs))
+        return tidy.sweep_blobs(self.engine, self.blobs)
 
-    def _referenced(self, refs: list[str]) -> set[str]:
-        with self.engine.connect() as conn:
-            return set(conn.execute(sa.select(revisions.c.blob_ref).distinct()
-                                    .where(revisions.c.blob_ref.in_(refs))).scalars())
+    def integrity_check(self) -> list[str]:
+        """Problems found in the store (empty when sound): SQLite's own check plus ours."""
+        return tidy.integrity_check(self.engine, self.blobs)
 
     def _blob_directory(self) -> BlobDirectory:
         if self.blobs is None:
             raise ValueError("This item's blob is kept in a blob directory, but none is "
                              "configured: set [workbench] blob_dir to the folder it was saved in.")
         return self.blobs
-
-    def integrity_check(self) -> list[str]:
-        """Problems found in the store (empty when sound): SQLite's own check plus ours."""
-        problems: list[str] = []
-        with self.engine.connect() as conn:
-            if self.engine.dialect.name == "sqlite":
-                verdict = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
-                if verdict != "ok":
-                    problems.append(f"SQLite integrity check: {verdict}")
-            orphans = conn.execute(sa.select(sa.func.count()).select_from(items).where(
-                ~sa.exists().where(sa.and_(revisions.c.item_id == items.c.id,
-                                           revisions.c.revision == items.c.revision)))).scalar()
-            if orphans:
-                problems.append(f"{orphans} items point at a revision that is not stored")
-            refs = set(conn.execute(sa.select(revisions.c.blob_ref).distinct()
-                                    .where(revisions.c.blob_ref.is_not(None))).scalars())
-        missing = refs - set(self.blobs.files() if self.blobs is not None else ())
-        if missing:
-            problems.append(f"{len(missing)} blob files referenced by revisions are missing")
-        return problems
 
     @staticmethod
     def _item_at(conn: sa.Connection, row: sa.Row, revision: int,
@@ -580,6 +488,7 @@ class WorkspaceStore:
         if rev is None:
             return None
         return Item(row.workspace_id, row.kind, row.name, rev.revision,
-                    _decode(rev.content),
+                    decode(rev.content),
                     rev.blob if with_blob else None,
-                    _aware(row.created_at), _aware(rev.created_at), rev.created_by, rev.blob_ref)
+                    aware(row.created_at), aware(rev.created_at), rev.created_by, rev.blob_ref,
+                    bool(rev.pinned))

@@ -9,11 +9,13 @@ from analysis.text import escape_markdown
 from components.errors import show_error
 from components.share import copy_link
 from components.state import (
+    cleanup_settings,
     current_workspace,
     forget_workspace,
     open_workspace,
     workspace_data,
 )
+from components.workspace_items import deleted_items, item_tools
 from storage import Workspace
 from workspace.access import UNDO_WINDOW, other_members, parse_members
 from workspace.gate import WorkspaceGate
@@ -25,6 +27,7 @@ from workspace.summary import (
     holdings_text,
     kind_label,
     last_change,
+    storage_text,
 )
 
 
@@ -36,6 +39,7 @@ def open_and_show(workspace_id: int) -> None:
 
 
 def access_banner(auth: bool, user: str) -> None:
+    """Who is signed in (with Sign out), or that the server runs open for local use."""
     if auth:
         left, right = st.columns([4, 1])
         left.info(f"Signed in as **{escape_markdown(user)}**. You see the workspaces you own or are a member of; "
@@ -53,8 +57,9 @@ def undo_banner(gate: WorkspaceGate) -> None:
     for workspace in gate.deleted_workspaces():
         minutes = int(UNDO_WINDOW.total_seconds() // 60)
         left, right = st.columns([4, 1])
-        left.warning(f"Deleted **{escape_markdown(workspace.name)}** {ago(workspace.deleted_at)}: you can undo "
-                     f"this for {minutes} minutes after deleting.", icon=":material/delete:")
+        by = f" by {escape_markdown(workspace.deleted_by)}" if workspace.deleted_by else ""
+        left.warning(f"Deleted **{escape_markdown(workspace.name)}**{by} {ago(workspace.deleted_at)}: you can "
+                     f"undo this for {minutes} minutes after deleting.", icon=":material/delete:")
         if right.button("Undo", key=f"ws.undo.{workspace.id}", icon=":material/undo:"):
             gate.restore_workspace(workspace.id)
             st.toast(f"Restored {escape_markdown(repr(workspace.name))}.", icon=":material/undo:")
@@ -62,6 +67,7 @@ def undo_banner(gate: WorkspaceGate) -> None:
 
 
 def create_form(gate: WorkspaceGate) -> None:
+    """A new workspace by name, opened at once."""
     with st.form("ws.create", clear_on_submit=True, border=True):
         name = st.text_input("New workspace", key="ws.new_name", placeholder="e.g. Cat app v2")
         if st.form_submit_button("Create and open", icon=":material/add:"):
@@ -75,12 +81,15 @@ def create_form(gate: WorkspaceGate) -> None:
 
 
 def workspace_card(gate: WorkspaceGate, workspace: Workspace, *, is_open: bool) -> None:
+    """A workspace's name, holdings, storage figures, last change, people and actions."""
     rights = gate.permissions(workspace)
-    items = gate.list_items(workspace.id)
+    items = gate.list_item_summaries(workspace.id)
     with st.container(border=True, key=f"ws.card.{workspace.id}"):
         title = f"**{escape_markdown(workspace.name)}**" + ("  :green-badge[open]" if is_open else "")
         st.markdown(title)
         st.caption(escape_markdown(f"{holdings_text(items)} — {last_change(items, workspace)}"))
+        st.caption(":material/storage: " + escape_markdown(
+            f"Storage: {storage_text(gate.storage_figures(workspace.id))}"))
         if gate.auth:
             people = ", ".join(other_members(workspace)) or "none"
             st.caption(escape_markdown(f"Owner: {workspace.owner or 'nobody'} · Members: {people}"))
@@ -98,6 +107,7 @@ def workspace_card(gate: WorkspaceGate, workspace: Workspace, *, is_open: bool) 
 
 def rename_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspace,
                    allowed: bool) -> None:
+    """A new name for the workspace (members may rename)."""
     with column.popover("Rename", icon=":material/edit:"):
         if not allowed:
             st.caption("Only members can rename this workspace.")
@@ -113,6 +123,7 @@ def rename_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspa
 
 
 def duplicate_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspace) -> None:
+    """A copy of the workspace with the latest revision of everything in it."""
     with column.popover("Duplicate", icon=":material/content_copy:"):
         name = st.text_input("Name of the copy", value=f"{workspace.name} (copy)",
                              key=f"ws.copy_name.{workspace.id}")
@@ -128,6 +139,7 @@ def duplicate_popover(column: st.delta_generator.DeltaGenerator, workspace: Work
 
 def delete_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspace,
                    allowed: bool) -> None:
+    """Delete the workspace after a confirmation (owner only; undone from the banner)."""
     with column.popover("Delete", icon=":material/delete:"):
         if not allowed:
             st.caption(escape_markdown(f"Only the owner ({workspace.owner or 'nobody'}) can delete this workspace."))
@@ -145,6 +157,7 @@ def delete_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspa
 
 
 def members_popover(column: st.delta_generator.DeltaGenerator, workspace: Workspace) -> None:
+    """The member list, one sign-in e-mail per line (owner only)."""
     with column.popover("Members", icon=":material/group:"):
         current = "\n".join(other_members(workspace))
         text = st.text_area("Members (one sign-in e-mail per line)", value=current,
@@ -170,7 +183,7 @@ def unowned_section(gate: WorkspaceGate) -> None:
                "owner; as an admin you can give each one an owner, who can then add members.")
     for workspace in orphans:
         with st.container(border=True, key=f"ws.unowned.{workspace.id}"):
-            st.markdown(f"**{workspace.name}**")
+            st.markdown(f"**{escape_markdown(workspace.name)}**")
             st.caption(f"created {ago(workspace.created_at)}, "
                        f"last changed {ago(workspace.updated_at)}")
             owner = st.text_input("Owner's sign-in e-mail", key=f"ws.owner_text.{workspace.id}",
@@ -186,25 +199,29 @@ def unowned_section(gate: WorkspaceGate) -> None:
 
 
 def contents_section(workspaces: list[Workspace], opened: Workspace) -> None:
+    """One workspace's items (names and who changed them when, no content read), the tools
+    for one item, and the deleted items awaiting erasure."""
     st.subheader("What a workspace holds")
     ids = [w.id for w in workspaces]
     names = display_names(workspaces)
     chosen = st.selectbox("Workspace", ids, index=ids.index(opened.id) if opened.id in ids else 0,
                           format_func=lambda i: names.get(i, f"workspace {i}"), key="show",
                           bind="query-params")
-    items = workspace_data().list_items(chosen)
-    if not items:
+    gate = workspace_data()
+    items = gate.list_item_summaries(chosen)
+    if items:
+        counts = count_by_kind(items)
+        for column, (kind, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
+            column.metric(kind_label(kind, n), n)
+        st.dataframe(activity_table(items), hide_index=True, key="ws.activity", width="stretch")
+        item_tools(gate, chosen, items)
+    else:
         st.caption("Nothing saved yet: load files on the home page or save a snapshot on a page.")
-        return
-    counts = count_by_kind(items)
-    for column, (kind, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
-        column.metric(kind_label(kind, n), n)
-    st.dataframe(activity_table(items), hide_index=True, key="ws.activity", width="stretch")
-    labels = {f"{kind_label(i.kind, 1)}: {i.name}": i for i in items}
-    picked = st.selectbox("History of", list(labels), key="item", bind="query-params")
-    item = labels[picked]
-    revisions = workspace_data().list_revisions(chosen, item.kind, item.name)
-    st.dataframe(activity_table(revisions), hide_index=True, key="ws.revisions", width="stretch")
+    settings = cleanup_settings()
+    deleted_items(gate, chosen, settings.retention)
+    st.caption(f"Deleted items and workspaces are erased for good after "
+               f"{settings.retention_days:g} days; predictions files and error-analysis sheets "
+               f"keep their last {settings.keep_revisions} revisions plus pinned ones.")
 
 
 st.title("Workspaces")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import IO, Any, TypeVar
 
 from storage import Item, UnreadableContent
+from workspace.cleanup import uses_of
 from workspace.gate import WorkspaceGate
 from workspace.kinds import SavedKind
 
@@ -64,9 +65,26 @@ class WorkspaceData:
         """Every revision of an item, newest first."""
         return self.gate.list_revisions(self.workspace_id, kind.name, name)
 
+    def history(self, kind: SavedKind[Any], name: str) -> list[Item]:
+        """Every revision of an item, newest first, metadata only (who, when, pinned)."""
+        return self.gate.list_revisions(self.workspace_id, kind.name, name, with_content=False)
+
+    def pin(self, kind: SavedKind[Any], name: str, revision: int, *, pinned: bool = True) -> None:
+        """Keep (or, with pinned=False, stop keeping) a revision from the clean-up's pruning."""
+        self.gate.pin_revision(self.workspace_id, kind.name, name, revision, pinned=pinned)
+
     def delete(self, kind: SavedKind[Any], name: str) -> None:
-        """Remove an item and its revisions."""
+        """Mark an item deleted (restore undoes it until the clean-up erases it)."""
         self.gate.delete_item(self.workspace_id, kind.name, name)
+
+    def restore(self, kind: SavedKind[Any], name: str) -> Item:
+        """Bring a deleted item back, with its revisions."""
+        return self.gate.restore_item(self.workspace_id, kind.name, name)
+
+    def uses(self, name: str) -> list[Item]:
+        """Saved items whose content names `name` (a sheet made from a file, a log entry at a
+        snapshot), to say so before `name` is deleted."""
+        return uses_of(self.gate.list_items(self.workspace_id), name)
 
     def rename(self, kind: SavedKind[Any], old_name: str, new_name: str) -> Item:
         """Give an item a new name, its revisions kept."""

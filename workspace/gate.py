@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, BinaryIO, TypeVar
 
-from storage import Item, Workspace, WorkspaceStore
+from storage import Item, Workspace, WorkspaceStore, tidy
 from workspace.access import (
     UNDO_WINDOW,
     Permissions,
@@ -148,7 +148,7 @@ class WorkspaceGate:
     def delete_workspace(self, workspace_id: int) -> None:
         """Mark a workspace deleted (owner only); restore_workspace undoes it for a while."""
         self._check(workspace_id, "delete")
-        self._changed(self._store.delete_workspace(workspace_id))
+        self._changed(self._store.delete_workspace(workspace_id, author=self.author))
 
     def restore_workspace(self, workspace_id: int) -> Workspace:
         """Undo a deletion (owner only)."""
@@ -200,10 +200,27 @@ class WorkspaceGate:
         self._check(workspace_id, "open")
         return self._store.open_blob(workspace_id, kind, name, revision=revision)
 
-    def list_revisions(self, workspace_id: int, kind: str, name: str) -> list[Item]:
-        """Every revision of an item, newest first."""
+    def list_item_summaries(self, workspace_id: int, kind: str | None = None) -> list[Item]:
+        """Items of a workspace without content (names, revisions, who, when), newest first."""
         self._check(workspace_id, "open")
-        return self._store.list_revisions(workspace_id, kind, name)
+        return self._store.list_item_summaries(workspace_id, kind)
+
+    def list_revisions(self, workspace_id: int, kind: str, name: str, *,
+                       with_content: bool = True) -> list[Item]:
+        """Every revision of an item, newest first (metadata only with with_content=False)."""
+        self._check(workspace_id, "open")
+        return self._store.list_revisions(workspace_id, kind, name, with_content=with_content)
+
+    def pin_revision(self, workspace_id: int, kind: str, name: str, revision: int, *,
+                     pinned: bool = True) -> None:
+        """Keep a revision from the clean-up's pruning (pinned=False lets it go again)."""
+        self._check(workspace_id, "open")
+        self._store.pin_revision(workspace_id, kind, name, revision, pinned=pinned)
+
+    def storage_figures(self, workspace_id: int) -> tidy.StorageFigures:
+        """Items by kind, revisions and bytes the workspace takes (deleted items until erased)."""
+        self._check(workspace_id, "open")
+        return tidy.workspace_figures(self._store.engine, self._store.blobs, workspace_id)
 
     def save_item(self, workspace_id: int, kind: str, name: str, *, content: Any = None,
                   blob: bytes | None = None, expected_revision: int | None = None,
@@ -220,9 +237,20 @@ class WorkspaceGate:
             expected_revision=expected_revision, author=self.author))
 
     def delete_item(self, workspace_id: int, kind: str, name: str) -> None:
-        """Remove an item and its revisions."""
+        """Mark an item deleted by this user (restore_item undoes it until the clean-up
+        erases it after the retention)."""
         self._check(workspace_id, "open")
-        self._changed(self._store.delete_item(workspace_id, kind, name))
+        self._changed(self._store.delete_item(workspace_id, kind, name, author=self.author))
+
+    def restore_item(self, workspace_id: int, kind: str, name: str) -> Item:
+        """Bring a deleted item back, with its revisions."""
+        self._check(workspace_id, "open")
+        return self._changed(self._store.restore_item(workspace_id, kind, name))
+
+    def deleted_items(self, workspace_id: int) -> list[Item]:
+        """Deleted items not erased yet (who deleted each, when), most recent first."""
+        self._check(workspace_id, "open")
+        return self._store.list_deleted_items(workspace_id)
 
     def rename_item(self, workspace_id: int, kind: str, old_name: str, new_name: str) -> Item:
         """Give an item of a workspace this user may open a new name (its revisions kept)."""

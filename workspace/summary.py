@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
 from storage import Item, Workspace
-from workspace.kinds import KINDS
+from storage.tidy import StorageFigures
+from workspace.kinds import KINDS, PREDICTIONS
 
 KIND_LABELS = {kind.name: (kind.singular, kind.plural) for kind in KINDS}
 
@@ -85,3 +86,30 @@ def last_change(items: Sequence[Item], workspace: Workspace, *, now: datetime | 
     who = latest.updated_by or "someone"
     return (f"last change by {who} {ago(latest.updated_at, now)} "
             f"({kind_label(latest.kind, 1)} {latest.name!r})")
+
+
+def size_text(n_bytes: int) -> str:
+    """'812 B', '4.2 KB', '12.3 MB', '1.1 GB' (powers of 1024)."""
+    size = float(n_bytes)
+    for unit in ("B", "KB", "MB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def storage_text(figures: StorageFigures) -> str:
+    """'2 predictions files · 14 revisions · 12.3 MB (3 deleted items awaiting erasure)'."""
+    files = figures.items_by_kind.get(PREDICTIONS.name, 0)
+    words = [f"{files} {kind_label(PREDICTIONS.name, files)}",
+             f"{figures.revisions} revision{'s' if figures.revisions != 1 else ''}",
+             size_text(figures.total_bytes)]
+    deleted = figures.deleted_items
+    tail = (f" ({deleted} deleted item{'s' if deleted != 1 else ''} awaiting erasure)"
+            if deleted else "")
+    return " · ".join(words) + tail
+
+
+def erasure_date(item: Item, retention: timedelta) -> str:
+    """The day a deleted item is erased for good, '2026-12-30'."""
+    return f"{(item.deleted_at + retention).astimezone(UTC):%Y-%m-%d}"

@@ -105,6 +105,8 @@ def test_contents_show_who_changed_what(app_test: AppTest, db: WorkspaceStore):
     assert activity[["name", "changed by", "revision"]].values.tolist() == [
         ["adam vs sgd", "carol", 1], ["dev errors", "ann", 2]]
     at.selectbox(key="item").set_value("error-analysis sheet: dev errors").run()
+    assert len(at.dataframe) == 1, "the history is read only when asked for"
+    at.toggle(key="ws.history").set_value(True).run()
     history = at.dataframe[1].value
     assert history["changed by"].tolist() == ["ann", "bob"]
 
@@ -153,3 +155,53 @@ def test_with_sign_in_configured_a_visitor_must_sign_in_first(app_test: AppTest)
     assert app_test.button(key="app.login") is not None  # app.py's gate
     assert not cards(app_test)
     assert "sign in to see your workspaces" in texts(app_test.markdown)
+
+
+def _item_key(action: str, kind: str, name: str) -> str:
+    from components.state import content_digest
+    return f"ws.{action}.{content_digest(f'{kind}/{name}'.encode())}"
+
+
+def test_a_file_in_use_says_so_then_is_deleted_and_undone(app_test: AppTest, db: WorkspaceStore):
+    workspace = db.create_workspace("P")
+    db.save_item(workspace.id, "predictions", "cat.csv", content={"mapping": {}}, author="ann")
+    db.save_item(workspace.id, "error_sheet", "dev errors",
+                 content={"meta": {"source": "cat.csv"}}, author="ann")
+    at = _run(app_test)
+    at.selectbox(key="show").set_value(workspace.id).run()
+    at.selectbox(key="item").set_value("predictions file: cat.csv").run()
+    at.button(key=_item_key("ask_delete", "predictions", "cat.csv")).click().run()
+    assert "It is in use: error-analysis sheet 'dev errors' refers to it" in texts(at.warning)
+    at.button(key=_item_key("delete_item", "predictions", "cat.csv")).click().run()
+    assert not at.exception
+    assert [i.name for i in db.list_items(workspace.id)] == ["dev errors"]
+    assert "Deleted the predictions file **cat.csv** (local user, just now)" in texts(at.warning)
+    at.button(key=_item_key("restore", "predictions", "cat.csv")).click().run()
+    assert sorted(i.name for i in db.list_items(workspace.id)) == ["cat.csv", "dev errors"]
+    assert db.list_deleted_items(workspace.id) == []
+
+
+def test_pins_and_storage_figures_are_shown(app_test: AppTest, db: WorkspaceStore):
+    workspace = db.create_workspace("P")
+    for n in range(3):
+        db.save_item(workspace.id, "predictions", "cat.csv", content={"n": n}, blob=b"x" * 2048)
+    at = _run(app_test)
+    assert "Storage: 1 predictions file · 3 revisions · 6.0 KB" in texts(at.caption)
+    at.selectbox(key="show").set_value(workspace.id).run()
+    at.toggle(key="ws.history").set_value(True).run()
+    at.multiselect(key=_item_key("pins", "predictions", "cat.csv")).select(2).run()
+    assert not at.exception
+    pinned = db.list_revisions(workspace.id, "predictions", "cat.csv", with_content=False)
+    assert [r.revision for r in pinned if r.pinned] == [2]
+    assert "erased for good after 30 days" in texts(at.caption)
+
+
+def test_the_server_start_erases_what_was_deleted_before_the_retention(
+        app_test: AppTest, db: WorkspaceStore, monkeypatch: pytest.MonkeyPatch):
+    workspace = db.create_workspace("P")
+    db.save_item(workspace.id, "predictions", "old.csv", content={}, blob=b"x")
+    db.delete_item(workspace.id, "predictions", "old.csv", author="ann")
+    monkeypatch.setenv("WORKBENCH_RETENTION_DAYS", "0")  # everything deleted so far is due
+    at = _run(app_test)
+    assert db.list_deleted_items(workspace.id) == []
+    assert not any("old.csv" in w.value for w in at.warning)

@@ -10,12 +10,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from storage import WorkspaceStore
+from storage import WorkspaceStore, tidy
 from storage.store import revisions
 from tests.storage_worker import BIG_KIND
 
@@ -69,8 +70,11 @@ def test_a_file_goes_only_when_no_row_references_it_any_more(store, blob_dir):
     store.save_item(workspace.id, BIG_KIND, "a.csv", blob=big)
     store.save_item(workspace.id, BIG_KIND, "b.csv", blob=big)
     store.delete_item(workspace.id, BIG_KIND, "a.csv")
+    assert len(_files(blob_dir)) == 1, "a deleted item keeps its file until it is purged"
+    tidy.purge_deleted(store.engine, store.blobs, datetime.now(UTC) + timedelta(seconds=1))
     assert len(_files(blob_dir)) == 1, "b.csv still references the file"
     store.delete_item(workspace.id, BIG_KIND, "b.csv")
+    tidy.purge_deleted(store.engine, store.blobs, datetime.now(UTC) + timedelta(seconds=1))
     assert _files(blob_dir) == set()
 
 

@@ -4,6 +4,7 @@ the code is refused; two servers starting at once on one database both come up."
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -129,8 +130,9 @@ def test_a_database_newer_than_the_code_is_refused(db_url):
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
     engine.dispose()
+    known = re.escape(f"(up to {migrate.head_revision()!r})")
     with pytest.raises(migrate.SchemaTooNewError, match=r"revision '9999', newer than this "
-                                                        r"Workbench knows \(up to '0002'\)"):
+                                                        r"Workbench knows " + known):
         WorkspaceStore(db_url)
 
 
