@@ -9,9 +9,8 @@ and return plain data, so they are unit-tested without a running app.
 from __future__ import annotations
 
 import contextlib
-import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -19,6 +18,16 @@ import pandas as pd
 from analysis.bias_variance import decompose
 from analysis.strategy import IterationEntry, ProjectGoal, Snapshot, read_snapshot
 from analysis.strategy.goal import GOAL_KIND
+from analysis.strategy.stored import (
+    CURVE_ITEM,
+    CURVE_KIND,
+    LOG_ITEM,
+    LOG_KIND,
+    cell,
+    curve_content,
+    filled_rows,
+    log_content,
+)
 from components.state import (
     current_workspace,
     project_human_levels,
@@ -28,33 +37,14 @@ from components.state import (
 from storage import Item, StaleRevisionError
 
 GOAL_ITEM = "project goal"
-LOG_KIND, LOG_ITEM = "iteration_log", "iteration log"
-CURVE_KIND, CURVE_ITEM = "learning_curve", "learning curve"
 SNAPSHOT_KIND = "waterfall_snapshot"
-CONTENT_VERSION = 1
-CURVE_COLUMNS = ("size", "train_error_pct", "dev_error_pct")
 
 
 # ---------------------------------------------------------------------------- pure helpers
 
-def _cell(value: Any) -> Any:
-    """A table cell as plain Python: NaN / None / blank text -> None, text stripped."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    return value.item() if hasattr(value, "item") else value
-
-
-def _filled_rows(table: pd.DataFrame, columns: Sequence[str]) -> list[list[Any]]:
-    """The table's rows over `columns` as plain cells, wholly empty rows dropped."""
-    rows = [[_cell(row.get(c)) for c in columns] for row in table.to_dict("records")]
-    return [row for row in rows if any(cell is not None for cell in row)]
-
-
 def _evaluation_set(name: str, distribution: str | None, size: int | None) -> tuple | None:
     """(distribution, size) when either is given (ProjectGoal names what is missing)."""
-    distribution = _cell(distribution)
+    distribution = cell(distribution)
     if distribution is None and size is None:
         return None
     if distribution is None or size is None:
@@ -79,13 +69,13 @@ def goal_from_form(values: Mapping[str, Any], bounds: pd.DataFrame,
     ('running_time_ms <= 100 ms', 0.5)
     """
     satisficing = [(m, op, t, u or "") for m, op, t, u in
-                   _filled_rows(bounds, ("metric", "operator", "threshold", "unit"))]
-    references = _filled_rows(humans, ("reference", "error_pct"))
+                   filled_rows(bounds, ("metric", "operator", "threshold", "unit"))]
+    references = filled_rows(humans, ("reference", "error_pct"))
     return ProjectGoal(
-        metric=_cell(values.get("metric")) or "",
+        metric=cell(values.get("metric")) or "",
         direction=values.get("direction", "max"),
         target=values.get("target"),
-        metric_unit=_cell(values.get("metric_unit")) or "",
+        metric_unit=cell(values.get("metric_unit")) or "",
         satisficing=satisficing,
         false_positive_cost=values.get("false_positive_cost", 1.0),
         false_negative_cost=values.get("false_negative_cost", 1.0),
@@ -97,49 +87,6 @@ def goal_from_form(values: Mapping[str, Any], bounds: pd.DataFrame,
         bayes_error_pct=values.get("bayes_error_pct"),
         task_kind=values.get("task_kind"),
     )
-
-
-def target_error_pct(goal: ProjectGoal | None) -> float | None:
-    """The error rate (%) the goal aims at, when its metric is a percentage: the target itself
-    for an error ('min'), 100 - target for an accuracy-like metric ('max'); else None.
-
-    Examples
-    --------
-    >>> target_error_pct(ProjectGoal("accuracy", target=95, metric_unit="%"))
-    5.0
-    """
-    if goal is None or goal.target is None or goal.metric_unit.strip() != "%":
-        return None
-    error = goal.target if goal.direction == "min" else 100.0 - goal.target
-    return round(error, 6) if 0 <= error <= 100 else None
-
-
-def log_content(entries: Sequence[IterationEntry]) -> dict[str, Any]:
-    """The iteration log as JSON-able content, entries in the order given."""
-    return {"schema_version": CONTENT_VERSION, "entries": [e.to_content() for e in entries]}
-
-
-def log_entries(content: Any) -> list[IterationEntry]:
-    """Entries of a stored log (each validated again); ValueError when it is not a log."""
-    if not isinstance(content, Mapping) or not isinstance(content.get("entries"), list):
-        raise ValueError("the stored iteration log has no list of entries: it was saved by "
-                         "another version of the app.")
-    return [IterationEntry.from_content(entry) for entry in content["entries"]]
-
-
-def curve_content(table: pd.DataFrame) -> dict[str, Any]:
-    """A learning-curve table (size, train_error_pct, dev_error_pct) as JSON-able content."""
-    rows = _filled_rows(table.reindex(columns=list(CURVE_COLUMNS)), CURVE_COLUMNS)
-    return {"schema_version": CONTENT_VERSION, "rows": rows}
-
-
-def curve_table(content: Any) -> pd.DataFrame:
-    """The stored learning-curve rows as the page's table (empty when nothing is stored)."""
-    rows = content.get("rows") if isinstance(content, Mapping) else None
-    if not isinstance(rows, list):
-        rows = []
-    return pd.DataFrame([r for r in rows if isinstance(r, list) and len(r) == 3],
-                        columns=list(CURVE_COLUMNS), dtype=float)
 
 
 def parse_amounts(text: str) -> list[float]:

@@ -32,6 +32,13 @@ from charts.splits import allocation_figure, composition_figure
 from components.errors import show_error
 from components.limits import parse_slot, read_limits
 from components.share import copy_link
+from components.split_plan import (
+    GoalSets,
+    goal_sets,
+    goal_sizes_caption,
+    save_plan_section,
+    shape_input,
+)
 from components.state import content_digest
 from components.url_params import start_value
 
@@ -70,26 +77,32 @@ def sources_input() -> dict[str, int] | None:
         return None
 
 
-def target_input(sources: dict[str, int]) -> str:
+def target_input(sources: dict[str, int], sets: GoalSets) -> str:
     names = list(sources)
-    # The scarce source is usually the one the product will meet (the app's own data).
-    smallest = min(range(len(names)), key=lambda i: sources[names[i]])
-    return st.selectbox("Target distribution (what the model will meet)", names, index=smallest,
+    # The goal's dev distribution when a source bears its name, else the scarce source: usually
+    # the one the product will meet (the app's own data).
+    named = [i for i, name in enumerate(names) if sets.distribution
+             and name.casefold() in sets.distribution.casefold()]
+    index = named[0] if named else min(range(len(names)), key=lambda i: sources[names[i]])
+    return st.selectbox("Target distribution (what the model will meet)", names, index=index,
                         key="target", bind="query-params",
                         help="Dev and test come from this source only.")
 
 
-def sizing_inputs() -> tuple[int | None, int | None, SampleSize | None, SampleSize | None]:
-    """Dev/test sizes as typed, or the sample sizes needed; (dev, test, dev_needed, test_needed)."""
+def sizing_inputs(sets: GoalSets, two_way: bool) -> tuple[int | None, int | None,
+                                                         SampleSize | None, SampleSize | None]:
+    """Dev/test sizes as typed (starting from the project goal's), or the sample sizes needed;
+    (dev, test, dev_needed, test_needed). A two-way split has no dev size."""
     mode = st.radio("Dev and test sizes", SIZING, key="sizing", bind="query-params",
-                    horizontal=True)
+                    horizontal=True, index=SIZING.index("enter sizes") if sets.given else 0)
     if mode == "enter sizes":
+        goal_sizes_caption(sets)
         left, right = st.columns(2)
-        dev = left.number_input("Dev size", min_value=0, value=start_value(PAGE, "dev_size"),
-                                step=500, key="dev_size",
-                                bind="query-params")
-        test = right.number_input("Test size", min_value=0, value=start_value(PAGE, "test_size"),
-                                  step=500, key="test_size",
+        dev = left.number_input("Dev size", min_value=0, step=500, key="dev_size",
+                                value=sets.dev_size or start_value(PAGE, "dev_size"),
+                                bind="query-params", disabled=two_way)
+        test = right.number_input("Test size", min_value=0, step=500, key="test_size",
+                                  value=sets.test_size or start_value(PAGE, "test_size"),
                                   bind="query-params")
         return int(dev), int(test), None, None
     if mode == "derive from what you need":
@@ -300,18 +313,23 @@ sources = sources_input()
 dev = test = train_dev = None
 dev_needed = test_needed = None
 if sources is not None:
-    target = target_input(sources)
-    dev, test, dev_needed, test_needed = sizing_inputs()
+    project_sets = goal_sets()
+    target = target_input(sources, project_sets)
+    two_way = shape_input(sources)
+    dev, test, dev_needed, test_needed = sizing_inputs(project_sets, two_way)
+    if two_way:
+        dev = dev_needed = None  # no dev set: its size means nothing
     train_dev = train_dev_input()
     try:
         plan = plan_splits(sources, target=target, dev_size=dev, test_size=test,
                            train_dev_size=train_dev, dev_needed=dev_needed,
-                           test_needed=test_needed)
+                           test_needed=test_needed, two_way=two_way)
     except ValueError as err:
         show_error(err)
         plan = None
     if plan is not None:
         st.subheader("Recommended split")
         show_plan(plan)
+        save_plan_section(plan)
         own_split_section(sources, plan)
 file_section(dev, test, train_dev, dev_needed, test_needed)

@@ -27,6 +27,7 @@ from analysis.predictions import (
     predictions_to_parquet,
 )
 from analysis.selection import SavedModelTable, saved_model_table
+from analysis.splits import SplitPlan, plan_splits
 from analysis.strategy.goal import GOAL_KIND, ProjectGoal
 
 T = TypeVar("T")
@@ -177,6 +178,26 @@ def _experiment(content: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in content.items() if k != VERSION_KEY}
 
 
+# ------------------------------------------------------------------ split plans
+
+def _split_plan_content(plan: SplitPlan) -> dict[str, Any]:
+    """What makes the plan again: its sources, target, sizes and shape (the rest is derived)."""
+    return {"sources": dict(plan.sources), "target": plan.target,
+            "dev_size": plan.count("dev"), "test_size": plan.count("test"),
+            "train_dev_size": plan.count("train-dev"), "two_way": plan.two_way}
+
+
+def _split_plan(content: Mapping[str, Any]) -> SplitPlan:
+    two_way = bool(content.get("two_way", False))
+    try:
+        return plan_splits(content["sources"], target=content["target"],
+                           dev_size=None if two_way else content["dev_size"],
+                           test_size=content["test_size"],
+                           train_dev_size=content["train_dev_size"], two_way=two_way)
+    except ValueError as err:
+        raise ValueError(f"its sources and sizes no longer make a plan ({err}).") from None
+
+
 # ------------------------------------------------------------------ project settings
 
 def _human_levels(content: Mapping[str, Any]) -> dict[str, float]:
@@ -208,10 +229,12 @@ LAB_EXPERIMENT: SavedKind[dict[str, Any]] = SavedKind(
 PROJECT_GOAL: SavedKind[ProjectGoal] = SavedKind(
     GOAL_KIND, "project goal", "project goals", 1,
     ProjectGoal.to_content, ProjectGoal.from_content)
+SPLIT_PLAN: SavedKind[SplitPlan] = SavedKind(
+    "split_plan", "split plan", "split plans", 1, _split_plan_content, _split_plan)
 PROJECT_SETTINGS: SavedKind[dict[str, float]] = SavedKind(
     "project_settings", "project settings", "project settings", 1, dict, _human_levels)
 HUMAN_LEVELS_ITEM = "human levels"  # the project_settings item holding the human levels
 
 # In the order the Workspaces page lists what a workspace holds.
 KINDS: tuple[SavedKind[Any], ...] = (PREDICTIONS, WATERFALL_SNAPSHOT, MODEL_TABLE, ERROR_SHEET,
-                                     LAB_EXPERIMENT, PROJECT_GOAL, PROJECT_SETTINGS)
+                                     LAB_EXPERIMENT, PROJECT_GOAL, SPLIT_PLAN, PROJECT_SETTINGS)

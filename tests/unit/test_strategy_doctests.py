@@ -9,7 +9,8 @@ import pytest
 
 MODULES = ["analysis.strategy.goal", "analysis.strategy.learning_curve",
            "analysis.strategy.advisors", "analysis.strategy.snapshots",
-           "analysis.strategy.iteration_log", "charts.learning_curve"]
+           "analysis.strategy.iteration_log", "analysis.strategy.stored", "analysis.split_rules",
+           "charts.learning_curve"]
 
 
 @pytest.mark.parametrize("name", MODULES)
