@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.bias_variance import decompose
+from analysis.splits import plan_splits
 from analysis.strategy import IterationEntry, ProjectGoal, Snapshot, read_snapshot
 from analysis.strategy.goal import GOAL_KIND
 from analysis.strategy.stored import (
@@ -35,6 +36,7 @@ from components.state import (
     workspace_data,
 )
 from storage import Item, StaleRevisionError
+from workspace.kinds import SPLIT_PLAN
 
 GOAL_ITEM = "project goal"
 SNAPSHOT_KIND = "waterfall_snapshot"
@@ -222,8 +224,8 @@ def _save_if_absent(kind: str, name: str, content: Any) -> None:
 
 
 def seed_sample_strategy() -> None:
-    """Give the sample project its goal, a short iteration log tied to waterfall snapshots and
-    a learning curve (only what the workspace does not already hold)."""
+    """Give the sample project its goal, a short iteration log tied to waterfall snapshots, a
+    learning curve and a split plan (only what the workspace does not already hold)."""
     human = project_human_levels()
     for name, rates in _SAMPLE_SNAPSHOTS:
         result = decompose(human, **rates)
@@ -233,3 +235,6 @@ def seed_sample_strategy() -> None:
     entries = [IterationEntry(**entry) for entry in _SAMPLE_LOG]
     _save_if_absent(LOG_KIND, LOG_ITEM, log_content(entries))
     _save_if_absent(CURVE_KIND, CURVE_ITEM, curve_content(_SAMPLE_CURVE))
+    plan = plan_splits({"web": 200_000, "mobile": 4_500}, target="mobile", dev_size=1_500,
+                       test_size=1_500)
+    _save_if_absent(SPLIT_PLAN.name, "split plan", SPLIT_PLAN.to_content(plan))

@@ -10,7 +10,7 @@ import pytest
 MODULES = ["analysis.strategy.goal", "analysis.strategy.learning_curve",
            "analysis.strategy.advisors", "analysis.strategy.snapshots",
            "analysis.strategy.iteration_log", "analysis.strategy.stored", "analysis.split_rules",
-           "charts.learning_curve"]
+           "reporting.slides", "charts.learning_curve"]
 
 
 @pytest.mark.parametrize("name", MODULES)
