@@ -10,7 +10,8 @@ import pytest
 MODULES = ["analysis.strategy.goal", "analysis.strategy.learning_curve",
            "analysis.strategy.advisors", "analysis.strategy.snapshots",
            "analysis.strategy.iteration_log", "analysis.strategy.stored", "analysis.split_rules",
-           "reporting.slides", "charts.learning_curve"]
+           "reporting.slides", "analysis.strategy.against_goal",
+           "charts.learning_curve"]
 
 
 @pytest.mark.parametrize("name", MODULES)
