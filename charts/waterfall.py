@@ -73,7 +73,7 @@ def waterfall_figure(result: BiasVarianceResult, *, title: str | None = None,
         top = max(top, target_error_pct)
         fig.add_hline(y=target_error_pct, line_dash="dash", line_color="#2b8a3e", line_width=1.5,
                       annotation_text=f"goal: at most {target_error_pct:g}% error",
-                      annotation_position="top right", annotation_font_color="#2b8a3e")
+                      annotation_position="top left", annotation_font_color="#2b8a3e")
     fig.update_layout(barmode="overlay", bargap=0.25, showlegend=True,
                       xaxis={"categoryorder": "array", "categoryarray": order, "title": None},
                       yaxis={"title": "error (%)", "ticksuffix": "%",
