@@ -11,35 +11,27 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from analysis.bias_variance import decompose
 from analysis.splits import plan_splits
 from analysis.strategy import IterationEntry, ProjectGoal, Snapshot, read_snapshot
-from analysis.strategy.goal import GOAL_KIND
-from analysis.strategy.stored import (
-    CURVE_ITEM,
-    CURVE_KIND,
-    LOG_ITEM,
-    LOG_KIND,
-    cell,
-    curve_content,
-    filled_rows,
-    log_content,
-)
-from components.state import (
-    current_workspace,
-    project_human_levels,
-    set_project_human_levels,
-    workspace_data,
-)
+from analysis.strategy.stored import CURVE_ITEM, LOG_ITEM, cell, filled_rows
+from components.state import project_human_levels, set_project_human_levels, workspace_items
 from storage import Item, StaleRevisionError
-from workspace.kinds import SPLIT_PLAN
+from workspace.kinds import (
+    ITERATION_LOG,
+    LEARNING_CURVE,
+    PROJECT_GOAL,
+    SPLIT_PLAN,
+    WATERFALL_SNAPSHOT,
+    SavedKind,
+)
 
 GOAL_ITEM = "project goal"
-SNAPSHOT_KIND = "waterfall_snapshot"
+T = TypeVar("T")
 
 
 # ---------------------------------------------------------------------------- pure helpers
@@ -124,13 +116,13 @@ def parse_amounts(text: str) -> list[float]:
 
 # ---------------------------------------------------------------------------- workspace access
 
-def _item(kind: str, name: str) -> Item | None:
-    return workspace_data().get_item(current_workspace().id, kind, name, with_blob=False)
+def _item(kind: SavedKind[Any], name: str) -> Item | None:
+    return workspace_items().item(kind, name)
 
 
 def goal_item() -> Item | None:
     """The stored goal's latest revision (None when no goal is saved)."""
-    return _item(GOAL_KIND, GOAL_ITEM)
+    return _item(PROJECT_GOAL, GOAL_ITEM)
 
 
 def project_goal() -> ProjectGoal | None:
@@ -148,30 +140,29 @@ def project_goal() -> ProjectGoal | None:
 def save_goal(goal: ProjectGoal, *, expected_revision: int) -> Item:
     """Save the goal unless a teammate saved a newer one (StaleRevisionError); its human-level
     references become the project's, so the waterfall keeps using them."""
-    item = save_content(GOAL_KIND, GOAL_ITEM, goal.to_content(), expected_revision=expected_revision)
+    item = save_content(PROJECT_GOAL, GOAL_ITEM, goal, expected_revision=expected_revision)
     set_project_human_levels(dict(goal.human_error_pct))
     return item
 
 
-def save_content(kind: str, name: str, content: Any, *, expected_revision: int) -> Item:
+def save_content(kind: SavedKind[T], name: str, obj: T, *, expected_revision: int) -> Item:
     """Save a strategy item only over the revision the page opened (0 = must not exist)."""
-    return workspace_data().save_item(current_workspace().id, kind, name, content=content,
-                                      expected_revision=expected_revision)
+    return workspace_items().save(kind, name, obj, expected_revision=expected_revision)
 
 
 def stored_log() -> Item | None:
     """The stored iteration log's latest revision, or None."""
-    return _item(LOG_KIND, LOG_ITEM)
+    return _item(ITERATION_LOG, LOG_ITEM)
 
 
 def stored_curve() -> Item | None:
     """The stored learning curve's latest revision, or None."""
-    return _item(CURVE_KIND, CURVE_ITEM)
+    return _item(LEARNING_CURVE, CURVE_ITEM)
 
 
 def stored_snapshots() -> tuple[list[Snapshot], dict[str, str]]:
     """The waterfall snapshots, oldest first, and {name: why} for those that cannot be read."""
-    items = workspace_data().list_items(current_workspace().id, SNAPSHOT_KIND)
+    items = workspace_items().items(WATERFALL_SNAPSHOT)
     items.sort(key=lambda item: (item.created_at, item.name))
     snapshots, unreadable = [], {}
     for item in items:
@@ -217,10 +208,10 @@ def _sample_goal() -> ProjectGoal:
         human_error_pct=project_human_levels(), task_kind="perception")
 
 
-def _save_if_absent(kind: str, name: str, content: Any) -> None:
+def _save_if_absent(kind: SavedKind[T], name: str, obj: T) -> None:
     """Save only when the item does not exist yet: a team's own strategy is never replaced."""
     with contextlib.suppress(StaleRevisionError):
-        save_content(kind, name, content, expected_revision=0)
+        save_content(kind, name, obj, expected_revision=0)
 
 
 def seed_sample_strategy() -> None:
@@ -229,12 +220,11 @@ def seed_sample_strategy() -> None:
     human = project_human_levels()
     for name, rates in _SAMPLE_SNAPSHOTS:
         result = decompose(human, **rates)
-        _save_if_absent(SNAPSHOT_KIND, name, {"inputs": result.as_inputs(),
-                                              "result": result.to_dict()})
-    _save_if_absent(GOAL_KIND, GOAL_ITEM, _sample_goal().to_content())
+        _save_if_absent(WATERFALL_SNAPSHOT, name, result)
+    _save_if_absent(PROJECT_GOAL, GOAL_ITEM, _sample_goal())
     entries = [IterationEntry(**entry) for entry in _SAMPLE_LOG]
-    _save_if_absent(LOG_KIND, LOG_ITEM, log_content(entries))
-    _save_if_absent(CURVE_KIND, CURVE_ITEM, curve_content(_SAMPLE_CURVE))
+    _save_if_absent(ITERATION_LOG, LOG_ITEM, entries)
+    _save_if_absent(LEARNING_CURVE, CURVE_ITEM, _SAMPLE_CURVE)
     plan = plan_splits({"web": 200_000, "mobile": 4_500}, target="mobile", dev_size=1_500,
                        test_size=1_500)
-    _save_if_absent(SPLIT_PLAN.name, "split plan", SPLIT_PLAN.to_content(plan))
+    _save_if_absent(SPLIT_PLAN, "split plan", plan)

@@ -19,20 +19,14 @@ from analysis.strategy import (
     read_snapshot,
     review_log,
 )
-from analysis.strategy.stored import (
-    CURVE_KIND,
-    LOG_KIND,
-    curve_table,
-    log_entries,
-    target_error_pct,
-)
+from analysis.strategy.stored import target_error_pct
 
 # The sections of builders (and the goal and split plan before them) register first.
 from reporting import builders  # noqa: F401
 from reporting.plan_builders import newest_item
 from reporting.registry import ReportContext, register
 from reporting.sections import CourseSection
-from workspace.kinds import PROJECT_GOAL, WATERFALL_SNAPSHOT
+from workspace.kinds import ITERATION_LOG, LEARNING_CURVE, PROJECT_GOAL, WATERFALL_SNAPSHOT
 
 
 def _review(context: ReportContext, entries: list[IterationEntry]) -> LogReview:
@@ -52,10 +46,10 @@ def _review(context: ReportContext, entries: list[IterationEntry]) -> LogReview:
 
 def _curve(context: ReportContext) -> LearningCurve | None:
     """The saved learning curve fitted (None when none is saved or it has under 4 sizes)."""
-    item = newest_item(context, CURVE_KIND)
+    item = newest_item(context, LEARNING_CURVE.name)
     if item is None:
         return None
-    sizes, dev, train = learning_curve_points(curve_table(item.content))
+    sizes, dev, train = learning_curve_points(LEARNING_CURVE.from_content(item.content))
     if len(sizes) < 4:
         return None
     goal_item = newest_item(context, PROJECT_GOAL.name)
@@ -75,8 +69,8 @@ def _log_table(review: LogReview) -> pd.DataFrame:
 @register(CourseSection)
 def course_section(context: ReportContext) -> CourseSection:
     """The reviewed iteration log, the course's prompts and the learning curve's verdict."""
-    log_item = newest_item(context, LOG_KIND)
-    entries = log_entries(log_item.content) if log_item is not None else []
+    log_item = newest_item(context, ITERATION_LOG.name)
+    entries = ITERATION_LOG.from_content(log_item.content) if log_item is not None else []
     review = _review(context, entries) if entries else None
     curve = _curve(context)
     if review is None and curve is None:

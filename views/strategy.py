@@ -27,16 +27,11 @@ from analysis.strategy import (
     learning_curve_points,
     review_log,
 )
-from analysis.strategy.goal import GOAL_KIND
 from analysis.strategy.stored import (
     CURVE_COLUMNS,
     CURVE_ITEM,
-    CURVE_KIND,
     LOG_ITEM,
-    LOG_KIND,
-    curve_content,
     curve_table,
-    log_content,
     log_entries,
     target_error_pct,
 )
@@ -57,6 +52,7 @@ from components.state import project_human_levels
 from components.strategy_advisors import advisors_section
 from components.strategy_saves import arriving, mark_opened, save_guarded, saved_caption
 from storage import Item
+from workspace.kinds import ITERATION_LOG, LEARNING_CURVE, PROJECT_GOAL
 
 _GOAL = "strategy.goal."  # widget keys of the goal form
 
@@ -100,9 +96,9 @@ def _open_goal() -> tuple[Item | None, ProjectGoal | None]:
             goal = ProjectGoal.from_content(item.content)
         except (ValueError, TypeError) as err:
             show_error(err, title="The saved goal cannot be read")
-    if arriving(GOAL_KIND, _GOAL + "metric"):
+    if arriving(PROJECT_GOAL.name, _GOAL + "metric"):
         _fill_goal_form(goal)
-        mark_opened(GOAL_KIND, item)
+        mark_opened(PROJECT_GOAL.name, item)
     return item, goal
 
 
@@ -179,7 +175,7 @@ def goal_section() -> ProjectGoal | None:
         except ValueError as err:
             show_error(err)
         else:
-            if save_guarded(GOAL_KIND, lambda rev: save_goal(typed, expected_revision=rev),
+            if save_guarded(PROJECT_GOAL.name, lambda rev: save_goal(typed, expected_revision=rev),
                      "strategy.goal"):
                 goal = typed
     if goal is not None:
@@ -198,7 +194,7 @@ def _open_log() -> tuple[Item | None, list[IterationEntry]]:
             entries = log_entries(item.content)
         except (ValueError, TypeError) as err:
             show_error(err, title="The saved iteration log cannot be read")
-    mark_opened(LOG_KIND, item)  # a new entry is added to the entries shown in this run
+    mark_opened(ITERATION_LOG.name, item)  # a new entry is added to the entries shown in this run
     return item, entries
 
 
@@ -264,7 +260,7 @@ def log_section(goal: ProjectGoal | None) -> None:
     new = _entry_form([s.name for s in snapshots])
     updated = [*entries, new] if new is not None else _removal(entries)
     if updated is not None and save_guarded(
-            LOG_KIND, lambda rev: save_content(LOG_KIND, LOG_ITEM, log_content(updated),
+            ITERATION_LOG.name, lambda rev: save_content(ITERATION_LOG, LOG_ITEM, updated,
                                                expected_revision=rev), "strategy.log"):
         entries = updated
     if not snapshots:
@@ -298,13 +294,13 @@ def _read_upload(data: bytes, name: str, limits: Any) -> pd.DataFrame:
 def _curve_input() -> pd.DataFrame | None:
     """The typed table, or an uploaded one (size, train_error_pct, dev_error_pct)."""
     item = stored_curve()
-    if arriving(CURVE_KIND, "strategy.curve.table") or "strategy.curve.base" not in st.session_state:
+    if arriving(LEARNING_CURVE.name, "strategy.curve.table") or "strategy.curve.base" not in st.session_state:
         base = curve_table(item.content if item else None)
         st.session_state["strategy.curve.base"] = pd.concat(
             [base, pd.DataFrame(None, index=range(max(0, 4 - len(base))),
                                 columns=list(CURVE_COLUMNS), dtype=float)], ignore_index=True)
         st.session_state.pop("strategy.curve.table", None)
-        mark_opened(CURVE_KIND, item)
+        mark_opened(LEARNING_CURVE.name, item)
     saved_caption(item)
     upload = st.file_uploader("Or upload a table with columns size, train_error_pct, "
                               "dev_error_pct", type=["csv", "tsv", "txt", "xlsx", "parquet"],
@@ -366,7 +362,7 @@ def curve_section(goal: ProjectGoal | None) -> None:
     if table is None:
         return
     if st.button("Save the learning curve", key="strategy.curve.save", icon=":material/save:"):
-        save_guarded(CURVE_KIND, lambda rev: save_content(CURVE_KIND, CURVE_ITEM, curve_content(table),
+        save_guarded(LEARNING_CURVE.name, lambda rev: save_content(LEARNING_CURVE, CURVE_ITEM, table,
                                                    expected_revision=rev), "strategy.curve")
     try:
         sizes, dev, train = learning_curve_points(table)

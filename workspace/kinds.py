@@ -28,7 +28,16 @@ from analysis.predictions import (
 )
 from analysis.selection import SavedModelTable, saved_model_table
 from analysis.splits import SplitPlan, plan_splits
+from analysis.strategy import IterationEntry
 from analysis.strategy.goal import GOAL_KIND, ProjectGoal
+from analysis.strategy.stored import (
+    CURVE_KIND,
+    LOG_KIND,
+    curve_content,
+    curve_table,
+    log_content,
+    log_entries,
+)
 
 T = TypeVar("T")
 
@@ -229,6 +238,10 @@ LAB_EXPERIMENT: SavedKind[dict[str, Any]] = SavedKind(
 PROJECT_GOAL: SavedKind[ProjectGoal] = SavedKind(
     GOAL_KIND, "project goal", "project goals", 1,
     ProjectGoal.to_content, ProjectGoal.from_content)
+ITERATION_LOG: SavedKind[list[IterationEntry]] = SavedKind(
+    LOG_KIND, "iteration log", "iteration logs", 1, log_content, log_entries)
+LEARNING_CURVE: SavedKind[pd.DataFrame] = SavedKind(
+    CURVE_KIND, "learning curve", "learning curves", 1, curve_content, curve_table)
 SPLIT_PLAN: SavedKind[SplitPlan] = SavedKind(
     "split_plan", "split plan", "split plans", 1, _split_plan_content, _split_plan)
 PROJECT_SETTINGS: SavedKind[dict[str, float]] = SavedKind(
@@ -237,4 +250,5 @@ HUMAN_LEVELS_ITEM = "human levels"  # the project_settings item holding the huma
 
 # In the order the Workspaces page lists what a workspace holds.
 KINDS: tuple[SavedKind[Any], ...] = (PREDICTIONS, WATERFALL_SNAPSHOT, MODEL_TABLE, ERROR_SHEET,
-                                     LAB_EXPERIMENT, PROJECT_GOAL, SPLIT_PLAN, PROJECT_SETTINGS)
+                                     LAB_EXPERIMENT, PROJECT_GOAL, ITERATION_LOG, LEARNING_CURVE,
+                                     SPLIT_PLAN, PROJECT_SETTINGS)
