@@ -14,6 +14,7 @@ from analysis.strategy import (
     IterationEntry,
     LearningCurve,
     LogReview,
+    ProjectGoal,
     fit_learning_curve,
     learning_curve_points,
     read_snapshot,
@@ -23,10 +24,16 @@ from analysis.strategy.stored import target_error_pct
 
 # The sections of builders (and the goal and split plan before them) register first.
 from reporting import builders  # noqa: F401
-from reporting.plan_builders import newest_item
+from reporting.plan_builders import newest_saved
 from reporting.registry import ReportContext, register
 from reporting.sections import CourseSection
 from workspace.kinds import ITERATION_LOG, LEARNING_CURVE, PROJECT_GOAL, WATERFALL_SNAPSHOT
+
+
+def _goal(context: ReportContext) -> ProjectGoal | None:
+    """The saved goal (its target error and Bayes proxy), or None."""
+    saved = newest_saved(context, PROJECT_GOAL)
+    return saved[1] if saved is not None else None
 
 
 def _review(context: ReportContext, entries: list[IterationEntry]) -> LogReview:
@@ -39,22 +46,20 @@ def _review(context: ReportContext, entries: list[IterationEntry]) -> LogReview:
             snapshots.append(read_snapshot(item.name, item.content, saved_on=item.created_at))
         except ValueError:
             continue  # the waterfall section names unreadable snapshots
-    goal_item = newest_item(context, PROJECT_GOAL.name)
-    goal = PROJECT_GOAL.from_content(goal_item.content) if goal_item is not None else None
+    goal = _goal(context)
     return review_log(entries, snapshots, target_error_pct=target_error_pct(goal))
 
 
 def _curve(context: ReportContext) -> LearningCurve | None:
     """The saved learning curve fitted (None when none is saved or it has under 4 sizes)."""
-    item = newest_item(context, LEARNING_CURVE.name)
-    if item is None:
+    saved = newest_saved(context, LEARNING_CURVE)
+    if saved is None:
         return None
-    sizes, dev, train = learning_curve_points(LEARNING_CURVE.from_content(item.content))
+    sizes, dev, train = learning_curve_points(saved[1])
     if len(sizes) < 4:
         return None
-    goal_item = newest_item(context, PROJECT_GOAL.name)
-    human = (PROJECT_GOAL.from_content(goal_item.content).bayes_proxy_pct
-             if goal_item is not None else None)
+    goal = _goal(context)
+    human = goal.bayes_proxy_pct if goal is not None else None
     return fit_learning_curve(sizes, dev, train_errors_pct=train, human_error_pct=human)
 
 
@@ -69,8 +74,8 @@ def _log_table(review: LogReview) -> pd.DataFrame:
 @register(CourseSection)
 def course_section(context: ReportContext) -> CourseSection:
     """The reviewed iteration log, the course's prompts and the learning curve's verdict."""
-    log_item = newest_item(context, ITERATION_LOG.name)
-    entries = ITERATION_LOG.from_content(log_item.content) if log_item is not None else []
+    log = newest_saved(context, ITERATION_LOG)
+    entries = log[1] if log is not None else []
     review = _review(context, entries) if entries else None
     curve = _curve(context)
     if review is None and curve is None:

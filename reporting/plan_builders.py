@@ -7,23 +7,28 @@ Imported by reporting/builders.py before its own sections register.
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 import pandas as pd
 
 from analysis.strategy import ProjectGoal
 from reporting.registry import ReportContext, register
 from reporting.sections import GoalSection, SplitPlanSection
-from workspace.kinds import PROJECT_GOAL, SPLIT_PLAN
+from workspace.kinds import PROJECT_GOAL, SPLIT_PLAN, SavedKind
+
+T = TypeVar("T")
 
 DIRECTIONS = {"max": "higher is better", "min": "lower is better"}
 
 
-def newest_item(context: ReportContext, kind: str) -> object | None:
-    """The newest item of a kind, with its content (None when there is none)."""
-    items = context.gate.list_items(context.workspace_id, kind)
+def newest_saved(context: ReportContext, kind: SavedKind[T]) -> tuple[Any, T] | None:
+    """The newest item of a kind and the object it holds (None when there is none)."""
+    items = context.gate.list_items(context.workspace_id, kind.name)
     if not items:
         return None
     newest = max(items, key=lambda i: i.updated_at)
-    return context.gate.get_item(context.workspace_id, kind, newest.name, with_blob=False)
+    item = context.gate.get_item(context.workspace_id, kind.name, newest.name, with_blob=False)
+    return item, kind.from_content(item.content)
 
 
 def goal_summary(goal: ProjectGoal) -> str:
@@ -48,11 +53,11 @@ def goal_summary(goal: ProjectGoal) -> str:
 @register(GoalSection)
 def goal_section(context: ReportContext) -> GoalSection:
     """The saved goal, its human-level references as a table and what contradicts the course."""
-    item = newest_item(context, PROJECT_GOAL.name)
-    if item is None:
+    saved = newest_saved(context, PROJECT_GOAL)
+    if saved is None:
         return GoalSection.absent("No project goal is saved: set the metric, the target and the "
                                   "satisficing bounds on the Project strategy page.")
-    goal = PROJECT_GOAL.from_content(item.content)
+    goal = saved[1]
     humans = pd.DataFrame([{"human-level reference": name, "error %": value}
                            for name, value in goal.human_error_pct])
     tables = (("Human-level references", humans),) if not humans.empty else ()
@@ -63,11 +68,11 @@ def goal_section(context: ReportContext) -> GoalSection:
 @register(SplitPlanSection)
 def split_plan_section(context: ReportContext) -> SplitPlanSection:
     """The newest saved split plan: its counts per split and source, the course's notes."""
-    item = newest_item(context, SPLIT_PLAN.name)
-    if item is None:
+    saved = newest_saved(context, SPLIT_PLAN)
+    if saved is None:
         return SplitPlanSection.absent("No split plan is saved: plan the split on the Split "
                                        "planner page and save it.")
-    plan = SPLIT_PLAN.from_content(item.content)
+    item, plan = saved
     shape = "train / test (no dev set)" if plan.two_way else "train / train-dev / dev / test"
     counts = ", ".join(f"{split} {plan.count(split):,}" for split in
                        ("train", "train-dev", "dev", "test") if plan.count(split) or split != "train-dev")
