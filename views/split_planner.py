@@ -57,12 +57,12 @@ def _read_upload(data: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
 def _assign(data: bytes, name: str, source_column: str, target: str, dev: int | None,
             test: int | None, train_dev: int | None, seed: int, stratify: str | None,
             split_column: str, _dev_needed: SampleSize | None, _test_needed: SampleSize | None,
-            needed_key: str) -> SplitAssignment:
+            needed_key: str, two_way: bool) -> SplitAssignment:
     # needed_key stands for the two SampleSize objects (unhashable for the cache) in the key.
     return assign_splits(_read_upload(data, name, read_limits()), source_column=source_column, target=target,
                          dev_size=dev, test_size=test, train_dev_size=train_dev, seed=seed,
                          stratify_column=stratify, split_column=split_column,
-                         dev_needed=_dev_needed, test_needed=_test_needed)
+                         dev_needed=_dev_needed, test_needed=_test_needed, two_way=two_way)
 
 
 def sources_input() -> dict[str, int] | None:
@@ -228,7 +228,8 @@ def own_split_section(sources: dict[str, int], plan: SplitPlan) -> None:
 
 
 def file_section(dev: int | None, test: int | None, train_dev: int | None,
-                 dev_needed: SampleSize | None, test_needed: SampleSize | None) -> None:
+                 dev_needed: SampleSize | None, test_needed: SampleSize | None,
+                 two_way: bool = False) -> None:
     st.subheader("Write a split column into your file")
     st.caption("Upload a table with one row per example and a column saying where each example "
                "comes from. Sizes follow your choices above; the file's own source counts are used.")
@@ -262,7 +263,7 @@ def file_section(dev: int | None, test: int | None, train_dev: int | None,
     try:
         result = _assign(data, upload.name, source_column, target, dev, test, train_dev, int(seed),
                          None if stratify == NO_STRATIFY else stratify, split_column,
-                         dev_needed, test_needed, _needed_key(dev_needed, test_needed))
+                         dev_needed, test_needed, _needed_key(dev_needed, test_needed), two_way)
     except ValueError as err:
         show_error(err)
         return
@@ -312,6 +313,7 @@ copy_link()
 sources = sources_input()
 dev = test = train_dev = None
 dev_needed = test_needed = None
+two_way = False
 if sources is not None:
     project_sets = goal_sets()
     target = target_input(sources, project_sets)
@@ -332,4 +334,4 @@ if sources is not None:
         show_plan(plan)
         save_plan_section(plan)
         own_split_section(sources, plan)
-file_section(dev, test, train_dev, dev_needed, test_needed)
+file_section(dev, test, train_dev, dev_needed, test_needed, two_way)

@@ -72,3 +72,14 @@ def test_a_damaged_split_plan_names_what_is_wrong():
                                  "test_size": 1, "train_dev_size": 0})
     with pytest.raises(ValueError, match="misses or garbles"):
         SPLIT_PLAN.from_content({"sources": {"a": 10}})
+
+
+def test_a_two_way_split_column_has_no_dev_rows():
+    import pandas as pd
+
+    from analysis.split_assignment import assign_splits
+
+    frame = pd.DataFrame({"source": ["all"] * 1_000, "y_true": [0, 1] * 500})
+    result = assign_splits(frame, source_column="source", target="all", two_way=True, seed=1)
+    counts = result.frame["split"].value_counts().to_dict()
+    assert counts == {"train": 700, "test": 300}
