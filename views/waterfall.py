@@ -173,13 +173,17 @@ def _typed_inputs(slots: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
 
 
 def _human_or_project(human: dict[str, Any]) -> dict[str, Any] | None:
-    """The typed references, else the project's (the sample project brings its own)."""
+    """The typed references, else the project goal's, else the project's (the sample project
+    brings its own)."""
     if any(v is not None for v in human.values()):
         return human
-    project = project_human_levels()
+    goal = project_goal()
+    project = dict(goal.human_error_pct) if goal and goal.human_error_pct else project_human_levels()
     if project:
         listed = ", ".join(f"{name} {value:g}%" for name, value in project.items())
-        st.caption(f"Human level from the project: {escape_markdown(listed)}. Type references to override.")
+        origin = "project goal" if goal and goal.human_error_pct else "project"
+        st.caption(f"Human level from the {origin}: {escape_markdown(listed)}. Type references "
+                   "to override.")
         return dict(project)
     return None
 

@@ -76,3 +76,15 @@ def test_the_grid_starts_from_the_goals_bayes_proxy_without_a_snapshot(app_test:
 def test_an_empty_project_starts_from_the_course_example(app_test: AppTest):
     at = open_view(app_test, PAGE)
     assert "Starts from the course's rear-view mirror example" in texts(at.caption)
+
+
+def test_the_file_waterfall_takes_the_goals_human_levels_and_bayes_estimate(sample_app: AppTest,
+                                                                          store_url: str):
+    _save(store_url, PROJECT_GOAL, "project goal",
+          _goal(bayes_error_pct=0.2, task_kind="perception"))
+    at = open_view(sample_app, PAGE)
+    at.segmented_control(key="src").set_value("Predictions file").run()
+    assert not at.exception
+    assert "Human level from the project goal: team 0.5%" in texts(at.caption)
+    table = at.table[0].value
+    assert table.loc["human", "error"] == "0.20%"  # the separate Bayes estimate is the proxy
