@@ -76,6 +76,6 @@ def learning_curve_figure(curve: LearningCurve, *, title: str | None = None) -> 
     fig = apply_theme(fig, title=html.escape(title) if title is not None else "Learning curve")
     # Seven legend entries wrap onto two lines at slide or column width: below the axis they
     # never cover the title.
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
-                      margin={"b": 110})
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
+                      margin={"b": 130})
     return fig
