@@ -35,14 +35,14 @@ def assign_splits(frame: pd.DataFrame, *, source_column: str, target: str,
                   train_dev_size: int | None = None, seed: int = 0,
                   stratify_column: str | None = None, split_column: str = "split",
                   dev_needed: SampleSize | None = None,
-                  test_needed: SampleSize | None = None) -> SplitAssignment:
+                  test_needed: SampleSize | None = None, two_way: bool = False) -> SplitAssignment:
     """Write a seeded `split_column` into a copy of `frame` following plan_splits.
 
     The plan is made from the file's own source counts. Dev and test are drawn at random from
     the target rows; train-dev is drawn from the training pool with the plan's per-source
     counts. With `stratify_column`, every draw keeps that column's value proportions (largest
     remainder), so dev, test and train-dev carry the label mix of where they were drawn from.
-    The same seed gives the same split.
+    The same seed gives the same split. `two_way` writes train / test only (no dev rows).
 
     Examples
     --------
@@ -73,7 +73,7 @@ def assign_splits(frame: pd.DataFrame, *, source_column: str, target: str,
     sources = {str(names[i]): int(sizes[i]) for i in order}
     plan = plan_splits(sources, target=str(target), dev_size=dev_size, test_size=test_size,
                        train_dev_size=train_dev_size, dev_needed=dev_needed,
-                       test_needed=test_needed)
+                       test_needed=test_needed, two_way=two_way)
     strata = None
     if stratify_column is not None:
         strata = pd.factorize(frame[stratify_column].astype(object), use_na_sentinel=False)[0]

@@ -30,6 +30,13 @@ SPLIT_ORDER = SPLITS
 MISMATCHED_FRACTION = 0.25
 SINGLE_SOURCE_FRACTION = 0.20
 DEFAULT_CAP = 10_000
+# Two-way (train / test, no dev set): the course's 70/30 for small data.
+TWO_WAY_FRACTION = 0.30
+TWO_WAY_DEV_WHY = "no dev set (a two-way train / test split)"
+TWO_WAY_NOTE = ("Two-way split (no dev set): every choice made by looking at the test error (a "
+                "model, a hyperparameter, when to stop) fits the test set, which then stops being "
+                "an unbiased estimate of the final error: it has become a dev set. Keep a test "
+                "set you never tune on when the final figure must be trusted.")
 # A train-dev slice the size of dev estimates its error as precisely as dev does; it never takes
 # more than a tenth of the training pool.
 TRAIN_DEV_POOL_SHARE = 0.10
@@ -108,6 +115,7 @@ class SplitPlan:
     warnings: tuple[str, ...]
     dev_needed: SampleSize | None = None
     test_needed: SampleSize | None = None
+    two_way: bool = False  # train / test only (no dev set)
 
     def count(self, split: str, source: str | None = None) -> int:
         """Examples in `split` (from `source` only, if given)."""
@@ -127,7 +135,8 @@ class SplitPlan:
                 "counts": [{"split": s, "source": src, "count": c} for s, src, c in self.counts],
                 "notes": list(self.notes), "warnings": list(self.warnings),
                 "dev_needed": self.dev_needed.to_dict() if self.dev_needed else None,
-                "test_needed": self.test_needed.to_dict() if self.test_needed else None}
+                "test_needed": self.test_needed.to_dict() if self.test_needed else None,
+                "two_way": self.two_way}
 
 
 def composition_table(counts: Sequence[tuple[str, str, int]], sources: Sequence[str]) -> pd.DataFrame:
@@ -181,6 +190,21 @@ def _default_size(target_size: int, mismatched: bool, cap: int) -> tuple[int, st
     return size, why
 
 
+def two_way_test_size(target_size: int, cap: int = DEFAULT_CAP) -> tuple[int, str]:
+    """The default test size of a two-way split and why: 30% of the target, at most `cap`.
+
+    Examples
+    --------
+    >>> two_way_test_size(1_000)[0], two_way_test_size(1_000_000)[0]
+    (300, 10000)
+    """
+    size = min(math.floor(target_size * TWO_WAY_FRACTION), cap)
+    capped = size == cap and target_size * TWO_WAY_FRACTION > cap
+    return size, (f"{TWO_WAY_FRACTION:.0%} of the {target_size:,} target examples"
+                  + (f", capped at {cap:,}" if capped else "")
+                  + " (the course's 70/30 for small data)")
+
+
 def _size_or_default(name: str, given: int | None, needed: SampleSize | None,
                      default: tuple[int, str]) -> tuple[int, str]:
     if given is not None:
@@ -193,7 +217,7 @@ def _size_or_default(name: str, given: int | None, needed: SampleSize | None,
 def plan_splits(sources: Mapping[str, int], *, target: str, dev_size: int | None = None,
                 test_size: int | None = None, train_dev_size: int | None = None,
                 dev_needed: SampleSize | None = None, test_needed: SampleSize | None = None,
-                cap: int = DEFAULT_CAP) -> SplitPlan:
+                cap: int = DEFAULT_CAP, two_way: bool = False) -> SplitPlan:
     """Recommend how many examples of each source go to train, train-dev, dev and test.
 
     Dev and test are drawn only from `target` (the distribution the model will meet); target
@@ -202,6 +226,8 @@ def plan_splits(sources: Mapping[str, int], *, target: str, dev_size: int | None
     `dev_needed` / `test_needed` (see dev_size_to_detect, size_for_interval) or else the
     default rule (a quarter of the target each with other sources, a fifth each when the target
     is all there is, at most `cap` each). A given size smaller than the needed one is warned about.
+    `two_way` plans train / test with no dev set (by default 30% of the target for test, the
+    course's 70/30 for small data, at most `cap`), and says what that costs.
 
     Examples
     --------
@@ -219,14 +245,21 @@ def plan_splits(sources: Mapping[str, int], *, target: str, dev_size: int | None
         raise ValueError(f"target source {target!r} has 0 examples: dev and test must come from "
                          "the target distribution, so collect some target data first.")
     default = _default_size(target_size, mismatched, cap)
-    dev, dev_why = _size_or_default("dev_size", dev_size, dev_needed, default)
+    if two_way:
+        if dev_size or dev_needed is not None:
+            raise ValueError("a two-way split has no dev set: leave the dev size empty, or plan "
+                             "train / dev / test instead.")
+        dev, dev_why = 0, TWO_WAY_DEV_WHY
+        default = two_way_test_size(target_size, cap)
+    else:
+        dev, dev_why = _size_or_default("dev_size", dev_size, dev_needed, default)
     test, test_why = _size_or_default("test_size", test_size, test_needed, default)
     _check_dev_test_fit(dev, test, target_size, target, dev_given=dev_size is not None,
                         test_given=test_size is not None)
     leftover = target_size - dev - test
     pool = {**{name: size for name, size in sources.items() if name != target}, target: leftover}
     pool_total = sum(pool.values())
-    train_dev = _train_dev_size(train_dev_size, dev, pool_total, mismatched)
+    train_dev = _train_dev_size(train_dev_size, dev or test, pool_total, mismatched)
     names = list(pool)
     carved = dict(zip(names, apportion([pool[n] for n in names], train_dev), strict=True))
     counts: list[tuple[str, str, int]] = []
@@ -235,13 +268,15 @@ def plan_splits(sources: Mapping[str, int], *, target: str, dev_size: int | None
         counts.append(("train-dev", name, carved.get(name, 0)))
         counts.append(("dev", name, dev if name == target else 0))
         counts.append(("test", name, test if name == target else 0))
-    warnings = _size_warnings(dev, test, dev_needed, test_needed)
+    warnings = _size_warnings(dev if not two_way else test, test, dev_needed, test_needed)
     warnings += _pool_warnings(target, mismatched, leftover, train_dev, pool_total)
     notes = _plan_notes(sources, target, dev, dev_why, test, test_why, leftover, others,
                         train_dev, carved, pool_total)
+    if two_way:
+        notes.append(TWO_WAY_NOTE)
     return SplitPlan(sources=tuple(sources.items()), target=target, counts=tuple(counts),
                      notes=tuple(notes), warnings=tuple(warnings),
-                     dev_needed=dev_needed, test_needed=test_needed)
+                     dev_needed=dev_needed, test_needed=test_needed, two_way=two_way)
 
 
 def _check_dev_test_fit(dev: int, test: int, target_size: int, target: str, *, dev_given: bool,

@@ -73,4 +73,9 @@ def learning_curve_figure(curve: LearningCurve, *, title: str | None = None) -> 
                            f"to {extrapolation.high:.2f})<extra></extra>")))
     fig.update_xaxes(type="log", title_text="training-set size (log scale)")
     fig.update_yaxes(title_text="error (%)", rangemode="tozero")
-    return apply_theme(fig, title=html.escape(title) if title is not None else "Learning curve")
+    fig = apply_theme(fig, title=html.escape(title) if title is not None else "Learning curve")
+    # Seven legend entries wrap onto two lines at slide or column width: below the axis they
+    # never cover the title.
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
+                      margin={"b": 130})
+    return fig

@@ -14,15 +14,19 @@ import plotly.graph_objects as go
 from analysis.text import escape_html
 from charts.error_analysis import ceiling_chart
 from charts.lab import learning_curves_figure
+from charts.learning_curve import learning_curve_figure
 from charts.metrics import comparison_figure, pr_figure, roc_figure
+from charts.splits import composition_figure
 from charts.waterfall import history_figure, waterfall_figure
 from reporting.sections import (
+    CourseSection,
     ErrorAnalysisSection,
     LabSection,
     MetricsSection,
     ProjectStory,
     Section,
     SelectionSection,
+    SplitPlanSection,
     WaterfallSection,
 )
 
@@ -64,9 +68,25 @@ def _lab(section: LabSection) -> list[go.Figure]:
     return [learning_curves_figure(section.history, bayes_error=section.bayes_error)]
 
 
+def _split_plan(section: SplitPlanSection) -> list[go.Figure]:
+    """What each split is made of (share of each source)."""
+    if section.plan is None:
+        return []
+    return [composition_figure(section.plan.table(), target=section.plan.target,
+                               title="What each split is made of")]
+
+
+def _course(section: CourseSection) -> list[go.Figure]:
+    """The learning curve with its fit and extrapolations, when one is saved."""
+    if section.curve is None:
+        return []
+    return [learning_curve_figure(section.curve, title="Dev error against training-set size")]
+
+
 DRAWERS: dict[type[Section], Callable[[Section], list[go.Figure]]] = {
-    WaterfallSection: _waterfall, MetricsSection: _metrics, SelectionSection: _selection,
-    ErrorAnalysisSection: _error_analysis, LabSection: _lab}
+    SplitPlanSection: _split_plan, WaterfallSection: _waterfall, MetricsSection: _metrics,
+    SelectionSection: _selection, ErrorAnalysisSection: _error_analysis, LabSection: _lab,
+    CourseSection: _course}
 
 
 def story_figures(story: ProjectStory) -> dict[str, list[go.Figure]]:

@@ -53,12 +53,12 @@ def _gap_x(gap: Gap) -> str:
 
 
 def waterfall_figure(result: BiasVarianceResult, *, title: str | None = None,
-                     height: int = 440) -> go.Figure:
+                     height: int = 440, target_error_pct: float | None = None) -> go.Figure:
     """The error waterfall: each level as a bar from 0, each gap as a floating bar between.
 
     Gaps are coloured by kind and labelled with their size; the dominant gap is outlined and
     called out; a gap within the noise is hatched. Levels computed from data carry their
-    confidence interval as error bars.
+    confidence interval as error bars. `target_error_pct` (the project goal's) is a dashed line.
     """
     fig = go.Figure()
     order = _x_order(result)
@@ -69,6 +69,11 @@ def waterfall_figure(result: BiasVarianceResult, *, title: str | None = None,
     if result.main_problem is not None:
         _call_out(fig, result)
     top = max([s.high if s.high is not None else s.error for s in result.levels] or [1.0])
+    if target_error_pct is not None:
+        top = max(top, target_error_pct)
+        fig.add_hline(y=target_error_pct, line_dash="dash", line_color="#2b8a3e", line_width=1.5,
+                      annotation_text=f"goal: at most {target_error_pct:g}% error",
+                      annotation_position="top left", annotation_font_color="#2b8a3e")
     fig.update_layout(barmode="overlay", bargap=0.25, showlegend=True,
                       xaxis={"categoryorder": "array", "categoryarray": order, "title": None},
                       yaxis={"title": "error (%)", "ticksuffix": "%",

@@ -9,53 +9,36 @@ and return plain data, so they are unit-tested without a running app.
 from __future__ import annotations
 
 import contextlib
-import math
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from analysis.bias_variance import decompose
+from analysis.splits import plan_splits
 from analysis.strategy import IterationEntry, ProjectGoal, Snapshot
-from analysis.strategy.goal import GOAL_KIND
-from components.state import (
-    current_workspace,
-    project_human_levels,
-    set_project_human_levels,
-    workspace_data,
-)
+from analysis.strategy.stored import CURVE_ITEM, LOG_ITEM, cell, filled_rows
+from components.state import project_human_levels, set_project_human_levels, workspace_items
 from storage import Item, StaleRevisionError
-from workspace.data import WorkspaceData
-from workspace.kinds import ITERATION_LOG, WATERFALL_SNAPSHOT
+from workspace.kinds import (
+    ITERATION_LOG,
+    LEARNING_CURVE,
+    PROJECT_GOAL,
+    SPLIT_PLAN,
+    WATERFALL_SNAPSHOT,
+    SavedKind,
+)
 
 GOAL_ITEM = "project goal"
-LOG_KIND, LOG_ITEM = ITERATION_LOG.name, "iteration log"
-CURVE_KIND, CURVE_ITEM = "learning_curve", "learning curve"
-CONTENT_VERSION = 1
-CURVE_COLUMNS = ("size", "train_error_pct", "dev_error_pct")
+T = TypeVar("T")
 
 
 # ---------------------------------------------------------------------------- pure helpers
 
-def _cell(value: Any) -> Any:
-    """A table cell as plain Python: NaN / None / blank text -> None, text stripped."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    return value.item() if hasattr(value, "item") else value
-
-
-def _filled_rows(table: pd.DataFrame, columns: Sequence[str]) -> list[list[Any]]:
-    """The table's rows over `columns` as plain cells, wholly empty rows dropped."""
-    rows = [[_cell(row.get(c)) for c in columns] for row in table.to_dict("records")]
-    return [row for row in rows if any(cell is not None for cell in row)]
-
-
 def _evaluation_set(name: str, distribution: str | None, size: int | None) -> tuple | None:
     """(distribution, size) when either is given (ProjectGoal names what is missing)."""
-    distribution = _cell(distribution)
+    distribution = cell(distribution)
     if distribution is None and size is None:
         return None
     if distribution is None or size is None:
@@ -80,13 +63,13 @@ def goal_from_form(values: Mapping[str, Any], bounds: pd.DataFrame,
     ('running_time_ms <= 100 ms', 0.5)
     """
     satisficing = [(m, op, t, u or "") for m, op, t, u in
-                   _filled_rows(bounds, ("metric", "operator", "threshold", "unit"))]
-    references = _filled_rows(humans, ("reference", "error_pct"))
+                   filled_rows(bounds, ("metric", "operator", "threshold", "unit"))]
+    references = filled_rows(humans, ("reference", "error_pct"))
     return ProjectGoal(
-        metric=_cell(values.get("metric")) or "",
+        metric=cell(values.get("metric")) or "",
         direction=values.get("direction", "max"),
         target=values.get("target"),
-        metric_unit=_cell(values.get("metric_unit")) or "",
+        metric_unit=cell(values.get("metric_unit")) or "",
         satisficing=satisficing,
         false_positive_cost=values.get("false_positive_cost", 1.0),
         false_negative_cost=values.get("false_negative_cost", 1.0),
@@ -98,46 +81,6 @@ def goal_from_form(values: Mapping[str, Any], bounds: pd.DataFrame,
         bayes_error_pct=values.get("bayes_error_pct"),
         task_kind=values.get("task_kind"),
     )
-
-
-def target_error_pct(goal: ProjectGoal | None) -> float | None:
-    """The error rate (%) the goal aims at, when its metric is a percentage: the target itself
-    for an error ('min'), 100 - target for an accuracy-like metric ('max'); else None.
-
-    Examples
-    --------
-    >>> target_error_pct(ProjectGoal("accuracy", target=95, metric_unit="%"))
-    5.0
-    """
-    if goal is None or goal.target is None or goal.metric_unit.strip() != "%":
-        return None
-    error = goal.target if goal.direction == "min" else 100.0 - goal.target
-    return round(error, 6) if 0 <= error <= 100 else None
-
-
-def log_content(entries: Sequence[IterationEntry]) -> dict[str, Any]:
-    """The iteration log as ITERATION_LOG's content, entries in the order given."""
-    return ITERATION_LOG.to_content(list(entries))
-
-
-def log_entries(content: Any) -> list[IterationEntry]:
-    """Entries of a stored log (each validated again); ValueError when it is not a log."""
-    return ITERATION_LOG.from_content(content)
-
-
-def curve_content(table: pd.DataFrame) -> dict[str, Any]:
-    """A learning-curve table (size, train_error_pct, dev_error_pct) as JSON-able content."""
-    rows = _filled_rows(table.reindex(columns=list(CURVE_COLUMNS)), CURVE_COLUMNS)
-    return {"schema_version": CONTENT_VERSION, "rows": rows}
-
-
-def curve_table(content: Any) -> pd.DataFrame:
-    """The stored learning-curve rows as the page's table (empty when nothing is stored)."""
-    rows = content.get("rows") if isinstance(content, Mapping) else None
-    if not isinstance(rows, list):
-        rows = []
-    return pd.DataFrame([r for r in rows if isinstance(r, list) and len(r) == 3],
-                        columns=list(CURVE_COLUMNS), dtype=float)
 
 
 def parse_amounts(text: str) -> list[float]:
@@ -173,13 +116,13 @@ def parse_amounts(text: str) -> list[float]:
 
 # ---------------------------------------------------------------------------- workspace access
 
-def _item(kind: str, name: str) -> Item | None:
-    return workspace_data().get_item(current_workspace().id, kind, name, with_blob=False)
+def _item(kind: SavedKind[Any], name: str) -> Item | None:
+    return workspace_items().item(kind, name)
 
 
 def goal_item() -> Item | None:
     """The stored goal's latest revision (None when no goal is saved)."""
-    return _item(GOAL_KIND, GOAL_ITEM)
+    return _item(PROJECT_GOAL, GOAL_ITEM)
 
 
 def project_goal() -> ProjectGoal | None:
@@ -197,31 +140,31 @@ def project_goal() -> ProjectGoal | None:
 def save_goal(goal: ProjectGoal, *, expected_revision: int) -> Item:
     """Save the goal unless a teammate saved a newer one (StaleRevisionError); its human-level
     references become the project's, so the waterfall keeps using them."""
-    item = save_content(GOAL_KIND, GOAL_ITEM, goal.to_content(), expected_revision=expected_revision)
+    item = save_content(PROJECT_GOAL, GOAL_ITEM, goal, expected_revision=expected_revision)
     set_project_human_levels(dict(goal.human_error_pct))
     return item
 
 
-def save_content(kind: str, name: str, content: Any, *, expected_revision: int) -> Item:
+def save_content(kind: SavedKind[T], name: str, obj: T, *, expected_revision: int) -> Item:
     """Save a strategy item only over the revision the page opened (0 = must not exist)."""
-    return workspace_data().save_item(current_workspace().id, kind, name, content=content,
-                                      expected_revision=expected_revision)
+    return workspace_items().save(kind, name, obj, expected_revision=expected_revision)
 
 
 def stored_log() -> Item | None:
     """The stored iteration log's latest revision, or None."""
-    return _item(LOG_KIND, LOG_ITEM)
+    return _item(ITERATION_LOG, LOG_ITEM)
 
 
 def stored_curve() -> Item | None:
     """The stored learning curve's latest revision, or None."""
-    return _item(CURVE_KIND, CURVE_ITEM)
+    return _item(LEARNING_CURVE, CURVE_ITEM)
 
 
 def stored_snapshots() -> tuple[list[Snapshot], dict[str, str]]:
     """The waterfall snapshots, oldest first, and {name: why} for those that cannot be read."""
-    data = WorkspaceData(workspace_data(), current_workspace().id)
-    items = sorted(data.items(WATERFALL_SNAPSHOT), key=lambda item: (item.created_at, item.name))
+    data = workspace_items()
+    items = data.items(WATERFALL_SNAPSHOT)
+    items.sort(key=lambda item: (item.created_at, item.name))
     snapshots, unreadable = [], {}
     for item in items:
         try:
@@ -267,20 +210,23 @@ def _sample_goal() -> ProjectGoal:
         human_error_pct=project_human_levels(), task_kind="perception")
 
 
-def _save_if_absent(kind: str, name: str, content: Any) -> None:
+def _save_if_absent(kind: SavedKind[T], name: str, obj: T) -> None:
     """Save only when the item does not exist yet: a team's own strategy is never replaced."""
     with contextlib.suppress(StaleRevisionError):
-        save_content(kind, name, content, expected_revision=0)
+        save_content(kind, name, obj, expected_revision=0)
 
 
 def seed_sample_strategy() -> None:
-    """Give the sample project its goal, a short iteration log tied to waterfall snapshots and
-    a learning curve (only what the workspace does not already hold)."""
+    """Give the sample project its goal, a short iteration log tied to waterfall snapshots, a
+    learning curve and a split plan (only what the workspace does not already hold)."""
     human = project_human_levels()
     for name, rates in _SAMPLE_SNAPSHOTS:
-        _save_if_absent(WATERFALL_SNAPSHOT.name, name,
-                        WATERFALL_SNAPSHOT.to_content(decompose(human, **rates)))
-    _save_if_absent(GOAL_KIND, GOAL_ITEM, _sample_goal().to_content())
+        result = decompose(human, **rates)
+        _save_if_absent(WATERFALL_SNAPSHOT, name, result)
+    _save_if_absent(PROJECT_GOAL, GOAL_ITEM, _sample_goal())
     entries = [IterationEntry(**entry) for entry in _SAMPLE_LOG]
-    _save_if_absent(LOG_KIND, LOG_ITEM, log_content(entries))
-    _save_if_absent(CURVE_KIND, CURVE_ITEM, curve_content(_SAMPLE_CURVE))
+    _save_if_absent(ITERATION_LOG, LOG_ITEM, entries)
+    _save_if_absent(LEARNING_CURVE, CURVE_ITEM, _SAMPLE_CURVE)
+    plan = plan_splits({"web": 200_000, "mobile": 4_500}, target="mobile", dev_size=1_500,
+                       test_size=1_500)
+    _save_if_absent(SPLIT_PLAN, "split plan", plan)

@@ -71,6 +71,7 @@ URL_PARAMS: dict[str, dict[str, Param]] = {
         "sources": Param(str, None, "the data sources and their sizes ('name: size; ...')"),
         "target": Param(str, None, "the source the model will meet (dev and test come from it)"),
         "sizing": Param(str, None, "how dev and test sizes are chosen"),
+        "shape": Param(str, None, "train / dev / test, or train / test with no dev set"),
         "dev_size": Param(int, 2_500, "number of dev examples", ("dev",)),
         "test_size": Param(int, 2_500, "number of test examples", ("test",)),
         "train_dev_size": Param(int, None, "number of train-dev examples", ("train_dev",)),

@@ -9,9 +9,10 @@ charts.report and handed to render_html already built. No Streamlit here.
 
 from reporting.registry import REGISTRY, section_keys
 from reporting.sections import ProjectStory, Section
+from reporting.slides import as_slides
 from reporting.story import collect_story
 from reporting.to_html import render_html
 from reporting.to_markdown import render_markdown
 
-__all__ = ["REGISTRY", "ProjectStory", "Section", "collect_story", "render_html",
+__all__ = ["REGISTRY", "ProjectStory", "Section", "as_slides", "collect_story", "render_html",
            "render_markdown", "section_keys"]

@@ -27,6 +27,9 @@ from analysis.metrics import binary_metrics, score_curve
 from analysis.predictions import Predictions
 from analysis.selection import compare_models, select_model
 from analysis.waterfall_result import BiasVarianceResult
+
+# The goal and the split plan open the report: they register before the sections below.
+from reporting import plan_builders  # noqa: F401
 from reporting.registry import ReportContext, register
 from reporting.sections import (
     ErrorAnalysisSection,

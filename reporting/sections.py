@@ -17,6 +17,8 @@ import pandas as pd
 from analysis.error_analysis import CategorySummary, LabelNoiseImpact
 from analysis.metrics import BinaryMetrics, ScoreCurve
 from analysis.selection import ModelComparison, ModelSelection
+from analysis.splits import SplitPlan
+from analysis.strategy import LearningCurve, LogReview, ProjectGoal
 from analysis.waterfall_result import BiasVarianceResult
 
 #: A table the report prints: (caption, rows).
@@ -59,6 +61,41 @@ def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts, missing values as None."""
     clean = table.astype(object).where(table.notna(), None)
     return clean.to_dict(orient="records")
+
+
+@dataclass(frozen=True)
+class GoalSection(Section):
+    """Where the project aims: the optimizing metric and target, the satisficing bounds, the
+    dev and test sets and the human level measured against."""
+
+    key: ClassVar[str] = "goal"
+    title: ClassVar[str] = "The project's goal"
+    markdown_table: ClassVar[bool] = True
+
+    goal: ProjectGoal | None = None
+
+
+@dataclass(frozen=True)
+class SplitPlanSection(Section):
+    """The saved split plan: how many examples of each source go to each split, and why."""
+
+    key: ClassVar[str] = "split_plan"
+    title: ClassVar[str] = "How the data is split"
+
+    plan: SplitPlan | None = None
+
+
+@dataclass(frozen=True)
+class CourseSection(Section):
+    """The project's course: the iteration log reviewed against the snapshots, the course's
+    prompts, and whether more data will help (the learning curve)."""
+
+    key: ClassVar[str] = "course"
+    title: ClassVar[str] = "What we did, what happened, what next"
+    markdown_table: ClassVar[bool] = True
+
+    review: LogReview | None = None
+    curve: LearningCurve | None = None
 
 
 @dataclass(frozen=True)

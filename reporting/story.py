@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from analysis.predictions import Predictions
 from analysis.validation import check_number
+from reporting import course_builders  # noqa: F401  (it registers every section, in order)
 from reporting.builders import latest_items  # importing builders registers the sections
 from reporting.registry import REGISTRY, ReadFile, ReportContext, SectionSpec
 from reporting.sections import ProjectStory, Section

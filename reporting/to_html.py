@@ -1,5 +1,6 @@
 """The report as one self-contained HTML document: plotly.js inline once, charts interactive,
-nothing fetched (no stylesheet, font, image or script from outside the file)."""
+nothing fetched (no stylesheet, font, image or script from outside the file). Its sections are
+also slides: the document presents itself (reporting.slides) and prints one slide per page."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from analysis.sheet_io import neutralise_table
 from analysis.text import escape_html
 from reporting.builders import when
 from reporting.sections import ProjectStory, Section
+from reporting.slides import BODY, CONTROLS_HTML, PRESENT_BUTTON, SLIDES_CSS, SLIDES_JS
 
 _CSS = """
 body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#212529;
@@ -37,28 +39,39 @@ def render_html(story: ProjectStory, figures: Mapping[str, Sequence[go.Figure]] 
 
     plotly.js is embedded once, inline, in the head; every figure (charts.report.story_figures,
     by section key) is a div drawn by it, so the charts stay interactive with no network.
-    Every text that can quote the workspace is escaped.
+    Every text that can quote the workspace is escaped. Its "Present as slides" button shows
+    it as slides (reporting.slides.as_slides opens it that way), and it prints a slide per page.
     """
     figures = figures or {}
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              f"<title>{escape_html(story.workspace_name)}: project review</title>",
-             f"<style>{_CSS}</style>",
+             f"<style>{_CSS}{SLIDES_CSS}</style>",
              f'<script type="text/javascript">{get_plotlyjs()}</script>',
-             "</head><body>",
-             f"<h1>Project review: {escape_html(story.workspace_name)}</h1>",
-             f'<p class="meta">Built {escape_html(when(story.generated_at))} by the ML Strategy '
-             f"Workbench from workspace #{story.workspace_id}.</p>",
-             "<nav><ol>" + "".join(f'<li><a href="#{s.key}">{escape_html(s.title)}</a></li>'
-                                    for s in story.sections) + "</ol></nav>"]
+             f"</head>{BODY}", _title_slide(story)]
     for section in story.sections:
         parts.append(_section_html(section, figures.get(section.key, ())))
-    parts.append("</body></html>")
+    parts += [CONTROLS_HTML, f"<script>{SLIDES_JS}</script>", "</body></html>"]
     return "\n".join(parts)
+
+
+def _title_slide(story: ProjectStory) -> str:
+    """The first slide: the workspace, when the report was built, and what follows."""
+    items = "".join(
+        f'<li><a href="#{s.key}">{escape_html(s.title)}</a></li>' if s.present else
+        f'<li class="absent-link"><a href="#{s.key}">{escape_html(s.title)}</a> (no data yet)</li>'
+        for s in story.sections)
+    return "\n".join([
+        '<section id="title" class="slide" data-present="true">', PRESENT_BUTTON,
+        f"<h1>Project review: {escape_html(story.workspace_name)}</h1>",
+        f'<p class="meta">Built {escape_html(when(story.generated_at))} by the ML Strategy '
+        f"Workbench from workspace #{story.workspace_id}.</p>",
+        f"<nav><ol>{items}</ol></nav>", "</section>"])
 
 
 def _section_html(section: Section, figures: Sequence[go.Figure]) -> str:
     """One <section>: its words, warnings, figures and tables (or why it has no data)."""
-    out = [f'<section id="{section.key}" data-present="{str(section.present).lower()}">',
+    out = [f'<section id="{section.key}" class="slide" '
+           f'data-present="{str(section.present).lower()}">',
            f"<h2>{escape_html(section.title)}</h2>"]
     if not section.present:
         out.append(f'<p class="absent">{escape_html(section.summary)}</p></section>')

@@ -11,6 +11,7 @@ import streamlit as st
 from analysis.text import escape_markdown
 from charts.report import story_figures
 from components.errors import show_error
+from components.report_preview import show_preview
 from components.share import copy_link
 from components.state import (
     active_predictions,
@@ -68,16 +69,15 @@ def show(report: BuiltReport) -> None:
     st.subheader("Markdown summary")
     st.caption("Copy it with the button in the box's corner and paste it into a review doc or ticket.")
     st.code(report.markdown, language="markdown", wrap_lines=True, height=260)
-    st.subheader("Preview")
-    if st.toggle("Show the report here", value=True, key="report.preview"):
-        # The HTML is ours: every user-typed text in it is escaped (reporting.to_html).
-        st.iframe(report.html, height=1100)
+    show_preview(report.html)
 
 
 st.title("Project report")
-st.caption("The workspace's story for a project review: the waterfall and its history, the key "
-           "metrics with intervals, model choice and A/B verdicts, the error-analysis ceilings "
-           "and the label-noise verdict, the lab's experiment. One HTML file that opens offline.")
+st.caption("The workspace's story for a project review: the goal and the split plan, the "
+           "waterfall and its history, the key metrics with intervals, model choice and A/B "
+           "verdicts, the error-analysis ceilings and the label-noise verdict, the lab's "
+           "experiment, then what the team did and what next. One HTML file that opens offline, "
+           "presents itself as slides and prints a slide per page.")
 copy_link()
 workspace = current_workspace()
 st.markdown(f"Workspace: **{escape_markdown(workspace.name)}**")

@@ -32,6 +32,13 @@ from charts.splits import allocation_figure, composition_figure
 from components.errors import show_error
 from components.limits import parse_slot, read_limits
 from components.share import copy_link
+from components.split_plan import (
+    GoalSets,
+    goal_sets,
+    goal_sizes_caption,
+    save_plan_section,
+    shape_input,
+)
 from components.state import content_digest
 from components.url_params import start_value
 
@@ -50,12 +57,12 @@ def _read_upload(data: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
 def _assign(data: bytes, name: str, source_column: str, target: str, dev: int | None,
             test: int | None, train_dev: int | None, seed: int, stratify: str | None,
             split_column: str, _dev_needed: SampleSize | None, _test_needed: SampleSize | None,
-            needed_key: str) -> SplitAssignment:
+            needed_key: str, two_way: bool) -> SplitAssignment:
     # needed_key stands for the two SampleSize objects (unhashable for the cache) in the key.
     return assign_splits(_read_upload(data, name, read_limits()), source_column=source_column, target=target,
                          dev_size=dev, test_size=test, train_dev_size=train_dev, seed=seed,
                          stratify_column=stratify, split_column=split_column,
-                         dev_needed=_dev_needed, test_needed=_test_needed)
+                         dev_needed=_dev_needed, test_needed=_test_needed, two_way=two_way)
 
 
 def sources_input() -> dict[str, int] | None:
@@ -70,26 +77,32 @@ def sources_input() -> dict[str, int] | None:
         return None
 
 
-def target_input(sources: dict[str, int]) -> str:
+def target_input(sources: dict[str, int], sets: GoalSets) -> str:
     names = list(sources)
-    # The scarce source is usually the one the product will meet (the app's own data).
-    smallest = min(range(len(names)), key=lambda i: sources[names[i]])
-    return st.selectbox("Target distribution (what the model will meet)", names, index=smallest,
+    # The goal's dev distribution when a source bears its name, else the scarce source: usually
+    # the one the product will meet (the app's own data).
+    named = [i for i, name in enumerate(names) if sets.distribution
+             and name.casefold() in sets.distribution.casefold()]
+    index = named[0] if named else min(range(len(names)), key=lambda i: sources[names[i]])
+    return st.selectbox("Target distribution (what the model will meet)", names, index=index,
                         key="target", bind="query-params",
                         help="Dev and test come from this source only.")
 
 
-def sizing_inputs() -> tuple[int | None, int | None, SampleSize | None, SampleSize | None]:
-    """Dev/test sizes as typed, or the sample sizes needed; (dev, test, dev_needed, test_needed)."""
+def sizing_inputs(sets: GoalSets, two_way: bool) -> tuple[int | None, int | None,
+                                                         SampleSize | None, SampleSize | None]:
+    """Dev/test sizes as typed (starting from the project goal's), or the sample sizes needed;
+    (dev, test, dev_needed, test_needed). A two-way split has no dev size."""
     mode = st.radio("Dev and test sizes", SIZING, key="sizing", bind="query-params",
-                    horizontal=True)
+                    horizontal=True, index=SIZING.index("enter sizes") if sets.given else 0)
     if mode == "enter sizes":
+        goal_sizes_caption(sets)
         left, right = st.columns(2)
-        dev = left.number_input("Dev size", min_value=0, value=start_value(PAGE, "dev_size"),
-                                step=500, key="dev_size",
-                                bind="query-params")
-        test = right.number_input("Test size", min_value=0, value=start_value(PAGE, "test_size"),
-                                  step=500, key="test_size",
+        dev = left.number_input("Dev size", min_value=0, step=500, key="dev_size",
+                                value=sets.dev_size or start_value(PAGE, "dev_size"),
+                                bind="query-params", disabled=two_way)
+        test = right.number_input("Test size", min_value=0, step=500, key="test_size",
+                                  value=sets.test_size or start_value(PAGE, "test_size"),
                                   bind="query-params")
         return int(dev), int(test), None, None
     if mode == "derive from what you need":
@@ -215,7 +228,8 @@ def own_split_section(sources: dict[str, int], plan: SplitPlan) -> None:
 
 
 def file_section(dev: int | None, test: int | None, train_dev: int | None,
-                 dev_needed: SampleSize | None, test_needed: SampleSize | None) -> None:
+                 dev_needed: SampleSize | None, test_needed: SampleSize | None,
+                 two_way: bool = False) -> None:
     st.subheader("Write a split column into your file")
     st.caption("Upload a table with one row per example and a column saying where each example "
                "comes from. Sizes follow your choices above; the file's own source counts are used.")
@@ -249,7 +263,7 @@ def file_section(dev: int | None, test: int | None, train_dev: int | None,
     try:
         result = _assign(data, upload.name, source_column, target, dev, test, train_dev, int(seed),
                          None if stratify == NO_STRATIFY else stratify, split_column,
-                         dev_needed, test_needed, _needed_key(dev_needed, test_needed))
+                         dev_needed, test_needed, _needed_key(dev_needed, test_needed), two_way)
     except ValueError as err:
         show_error(err)
         return
@@ -299,19 +313,25 @@ copy_link()
 sources = sources_input()
 dev = test = train_dev = None
 dev_needed = test_needed = None
+two_way = False
 if sources is not None:
-    target = target_input(sources)
-    dev, test, dev_needed, test_needed = sizing_inputs()
+    project_sets = goal_sets()
+    target = target_input(sources, project_sets)
+    two_way = shape_input(sources)
+    dev, test, dev_needed, test_needed = sizing_inputs(project_sets, two_way)
+    if two_way:
+        dev = dev_needed = None  # no dev set: its size means nothing
     train_dev = train_dev_input()
     try:
         plan = plan_splits(sources, target=target, dev_size=dev, test_size=test,
                            train_dev_size=train_dev, dev_needed=dev_needed,
-                           test_needed=test_needed)
+                           test_needed=test_needed, two_way=two_way)
     except ValueError as err:
         show_error(err)
         plan = None
     if plan is not None:
         st.subheader("Recommended split")
         show_plan(plan)
+        save_plan_section(plan)
         own_split_section(sources, plan)
-file_section(dev, test, train_dev, dev_needed, test_needed)
+file_section(dev, test, train_dev, dev_needed, test_needed, two_way)

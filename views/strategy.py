@@ -19,104 +19,44 @@ from analysis.selection import OPERATORS
 from analysis.strategy import (
     AIMS,
     KNOBS,
-    Advice,
     IterationEntry,
     LearningCurve,
     ProjectGoal,
-    end_to_end_advice,
     fit_learning_curve,
     learning_curve_points,
-    multitask_advice,
     review_log,
-    transfer_advice,
 )
-from analysis.strategy.goal import GOAL_KIND
+from analysis.strategy.stored import (
+    CURVE_COLUMNS,
+    CURVE_ITEM,
+    LOG_ITEM,
+    curve_table,
+    log_entries,
+    target_error_pct,
+)
 from analysis.text import escape_markdown
 from analysis.waterfall_diagnosis import TASK_KINDS
 from charts.learning_curve import learning_curve_figure
 from components.errors import show_error
 from components.limits import parse_slot, read_limits
 from components.project_goal import (
-    CURVE_COLUMNS,
-    CURVE_ITEM,
-    CURVE_KIND,
-    LOG_ITEM,
-    LOG_KIND,
-    curve_content,
-    curve_table,
     goal_from_form,
     goal_item,
-    log_content,
-    log_entries,
-    parse_amounts,
     save_content,
     save_goal,
     stored_curve,
     stored_log,
     stored_snapshots,
-    target_error_pct,
 )
-from components.state import current_workspace, project_human_levels
-from storage import Item, StaleRevisionError
+from components.state import project_human_levels
+from components.strategy_advisors import advisors_section
+from components.strategy_saves import arriving, mark_opened, save_guarded, saved_caption
+from storage import Item
+from workspace.kinds import ITERATION_LOG, LEARNING_CURVE, PROJECT_GOAL
 
 _GOAL = "strategy.goal."  # widget keys of the goal form
-_OPENED = "strategy.opened"  # {kind: (workspace id, revision the page opened)}
-_VERDICT_COLORS = {"yes": "green", "no": "red", "maybe": "orange"}
-_YES_NO_UNKNOWN = {"yes": True, "no": False, "not sure": None}
 
 
-# ---------------------------------------------------------------------------- revisions
-
-def _opened(kind: str) -> int | None:
-    """The revision of `kind` this session opened in the current workspace (None = not yet)."""
-    opened = st.session_state.setdefault(_OPENED, {}).get(kind)
-    return opened[1] if opened and opened[0] == current_workspace().id else None
-
-
-def _mark_opened(kind: str, item: Item | None) -> None:
-    st.session_state.setdefault(_OPENED, {})[kind] = (current_workspace().id,
-                                                      item.revision if item else 0)
-
-
-def _arriving(kind: str, widget_key: str) -> bool:
-    """True when the page should (re)read `kind` from the store into its widgets: on the first
-    visit, after 'Load their version', and on coming back from another page (Streamlit drops
-    the state of widgets a run did not draw, so a missing widget key means a fresh visit)."""
-    return _opened(kind) is None or widget_key not in st.session_state
-
-
-def _reload(kind: str) -> None:
-    """Forget what this session opened: the next run reads the teammate's save."""
-    st.session_state.setdefault(_OPENED, {}).pop(kind, None)
-
-
-def _saved_caption(item: Item | None) -> None:
-    if item is None:
-        st.caption("Not saved yet.")
-    else:
-        who = f" by {item.updated_by}" if item.updated_by else ""
-        st.caption(escape_markdown(f"Revision {item.revision}, saved{who} on "
-                                   f"{item.updated_at:%Y-%m-%d %H:%M} UTC."))
-
-
-def _save(kind: str, save: Any, key: str) -> Item | None:
-    """Run `save(expected_revision)`; a teammate's newer save is shown with a reload button."""
-    try:
-        item = save(_opened(kind) or 0)
-    except StaleRevisionError as err:
-        show_error(err, title="Not saved")
-        st.button("Load their version", key=f"{key}.reload", on_click=_reload, args=(kind,),
-                  icon=":material/refresh:")
-        return None
-    except ValueError as err:
-        show_error(err)
-        return None
-    _mark_opened(kind, item)
-    st.success(f"Saved (revision {item.revision}).", icon=":material/check:")
-    return item
-
-
-# ---------------------------------------------------------------------------- goal
 
 def _fill_goal_form(goal: ProjectGoal | None) -> None:
     """Put a stored goal (or the project's human levels) into the form's widgets."""
@@ -156,9 +96,9 @@ def _open_goal() -> tuple[Item | None, ProjectGoal | None]:
             goal = ProjectGoal.from_content(item.content)
         except (ValueError, TypeError) as err:
             show_error(err, title="The saved goal cannot be read")
-    if _arriving(GOAL_KIND, _GOAL + "metric"):
+    if arriving(PROJECT_GOAL.name, _GOAL + "metric"):
         _fill_goal_form(goal)
-        _mark_opened(GOAL_KIND, item)
+        mark_opened(PROJECT_GOAL.name, item)
     return item, goal
 
 
@@ -225,7 +165,7 @@ def goal_section() -> ProjectGoal | None:
     """The goal form; returns the saved goal (what the rest of the page measures against)."""
     st.header("Project goal", anchor="goal")
     item, goal = _open_goal()
-    _saved_caption(item)
+    saved_caption(item)
     values = _goal_fields()
     bounds, humans = _goal_tables()
     if st.button("Save the goal", key="strategy.goal.save", type="primary",
@@ -235,7 +175,7 @@ def goal_section() -> ProjectGoal | None:
         except ValueError as err:
             show_error(err)
         else:
-            if _save(GOAL_KIND, lambda rev: save_goal(typed, expected_revision=rev),
+            if save_guarded(PROJECT_GOAL.name, lambda rev: save_goal(typed, expected_revision=rev),
                      "strategy.goal"):
                 goal = typed
     if goal is not None:
@@ -254,7 +194,7 @@ def _open_log() -> tuple[Item | None, list[IterationEntry]]:
             entries = log_entries(item.content)
         except (ValueError, TypeError) as err:
             show_error(err, title="The saved iteration log cannot be read")
-    _mark_opened(LOG_KIND, item)  # a new entry is added to the entries shown in this run
+    mark_opened(ITERATION_LOG.name, item)  # a new entry is added to the entries shown in this run
     return item, entries
 
 
@@ -316,11 +256,11 @@ def log_section(goal: ProjectGoal | None) -> None:
     snapshots, unreadable = stored_snapshots()
     for name, why in unreadable.items():
         show_error(why, title=f"Snapshot {name} cannot be read")
-    _saved_caption(item)
+    saved_caption(item)
     new = _entry_form([s.name for s in snapshots])
     updated = [*entries, new] if new is not None else _removal(entries)
-    if updated is not None and _save(
-            LOG_KIND, lambda rev: save_content(LOG_KIND, LOG_ITEM, log_content(updated),
+    if updated is not None and save_guarded(
+            ITERATION_LOG.name, lambda rev: save_content(ITERATION_LOG, LOG_ITEM, updated,
                                                expected_revision=rev), "strategy.log"):
         entries = updated
     if not snapshots:
@@ -354,14 +294,14 @@ def _read_upload(data: bytes, name: str, limits: Any) -> pd.DataFrame:
 def _curve_input() -> pd.DataFrame | None:
     """The typed table, or an uploaded one (size, train_error_pct, dev_error_pct)."""
     item = stored_curve()
-    if _arriving(CURVE_KIND, "strategy.curve.table") or "strategy.curve.base" not in st.session_state:
+    if arriving(LEARNING_CURVE.name, "strategy.curve.table") or "strategy.curve.base" not in st.session_state:
         base = curve_table(item.content if item else None)
         st.session_state["strategy.curve.base"] = pd.concat(
             [base, pd.DataFrame(None, index=range(max(0, 4 - len(base))),
                                 columns=list(CURVE_COLUMNS), dtype=float)], ignore_index=True)
         st.session_state.pop("strategy.curve.table", None)
-        _mark_opened(CURVE_KIND, item)
-    _saved_caption(item)
+        mark_opened(LEARNING_CURVE.name, item)
+    saved_caption(item)
     upload = st.file_uploader("Or upload a table with columns size, train_error_pct, "
                               "dev_error_pct", type=["csv", "tsv", "txt", "xlsx", "parquet"],
                               key="strategy.curve.upload")
@@ -422,7 +362,7 @@ def curve_section(goal: ProjectGoal | None) -> None:
     if table is None:
         return
     if st.button("Save the learning curve", key="strategy.curve.save", icon=":material/save:"):
-        _save(CURVE_KIND, lambda rev: save_content(CURVE_KIND, CURVE_ITEM, curve_content(table),
+        save_guarded(LEARNING_CURVE.name, lambda rev: save_content(LEARNING_CURVE, CURVE_ITEM, table,
                                                    expected_revision=rev), "strategy.curve")
     try:
         sizes, dev, train = learning_curve_points(table)
@@ -437,80 +377,6 @@ def curve_section(goal: ProjectGoal | None) -> None:
     st.plotly_chart(learning_curve_figure(curve, title="Dev error against training-set size"),
                     key="strategy.curve.chart")
     _curve_results(curve)
-
-
-# ---------------------------------------------------------------------------- advisors
-
-def _show_advice(advice: Advice) -> None:
-    st.badge(advice.verdict, color=_VERDICT_COLORS[advice.verdict])
-    st.markdown(f"**{escape_markdown(advice.recommendation)}**")
-    st.markdown("\n".join(f"- {escape_markdown(reason)}" for reason in advice.reasons))
-    if advice.retrain_options:
-        st.caption("Options: " + escape_markdown("; ".join(advice.retrain_options)))
-    st.dataframe(pd.DataFrame([{"rule": t.name, "line": t.value, "yours": t.observed,
-                                "met": t.met} for t in advice.thresholds]),
-                 hide_index=True, width="stretch")
-    st.info(f"**Closest course example**: {escape_markdown(advice.closest_example.name)}. "
-            f"{escape_markdown(advice.closest_example.lesson)}", icon=":material/school:")
-    for warning in advice.warnings:
-        st.caption(escape_markdown(warning))
-
-
-def _flag(label: str, key: str) -> bool | None:
-    """A yes / no / not sure question (URL-bound); 'not sure' is None for the advisors."""
-    return _YES_NO_UNKNOWN[st.selectbox(label, list(_YES_NO_UNKNOWN), key=key,
-                                        bind="query-params")]
-
-
-def _transfer() -> Advice:
-    left, right = st.columns(2)
-    source = left.number_input("Source examples (task A)", min_value=0.0, value=1_000_000.0,
-                               step=1000.0, key="tl_source", bind="query-params", format="%.0f")
-    target = right.number_input("Target examples (task B)", min_value=0.0, value=100.0,
-                                step=100.0, key="tl_target", bind="query-params", format="%.0f")
-    same = left.selectbox("Same input type (e.g. images for both)", ["yes", "no"],
-                          key="tl_same", bind="query-params") == "yes"
-    with right:
-        shared = _flag("Low-level features from A help B", "tl_shared")
-    return transfer_advice(source_examples=source, target_examples=target, same_input_type=same,
-                           shared_low_level_features=shared)
-
-
-def _multitask() -> Advice:
-    amounts = st.text_input("Examples per task ('tasks x examples', or amounts separated by ';')",
-                            value="100 x 1000", key="mt_examples", bind="query-params")
-    left, right = st.columns(2)
-    with left:
-        shared = _flag("Tasks share low-level features", "mt_shared")
-    with right:
-        big = _flag("Network big enough for all tasks", "mt_big")
-    return multitask_advice(examples_per_task=parse_amounts(amounts),
-                            shared_low_level_features=shared, network_big_enough=big)
-
-
-def _end_to_end() -> Advice:
-    left, right = st.columns(2)
-    whole = left.number_input("End-to-end examples (x -> y)", min_value=0.0, value=3000.0,
-                              step=1000.0, key="e2e_whole", bind="query-params", format="%.0f")
-    steps = right.text_input("Examples per pipeline step (separated by ';')",
-                             value="3000; 3000", key="e2e_steps", bind="query-params")
-    return end_to_end_advice(end_to_end_examples=whole, examples_per_step=parse_amounts(steps))
-
-
-def advisors_section() -> None:
-    """The course's advisors, one tab each, driven by the team's numbers."""
-    st.header("Advisors", anchor="advisors")
-    st.caption("Amounts may be examples or hours, as long as the amounts compared share the unit.")
-    for tab, advisor in zip(st.tabs(["Transfer learning", "Multi-task learning",
-                                     "End-to-end learning"]),
-                            (_transfer, _multitask, _end_to_end), strict=True):
-        with tab:
-            try:
-                advice = advisor()
-            except ValueError as err:
-                show_error(err)
-                continue
-            _show_advice(advice)
 
 
 # ---------------------------------------------------------------------------- the page

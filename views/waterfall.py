@@ -16,17 +16,24 @@ import streamlit as st
 from analysis.bias_variance import decompose, decompose_predictions
 from analysis.general_formulation import (
     FORMULATION_COLUMNS,
-    FORMULATION_EXAMPLE,
     FORMULATION_ROWS,
     general_formulation,
 )
+from analysis.strategy.stored import target_error_pct
 from analysis.text import escape_markdown
 from analysis.waterfall_cases import HUMAN_REFERENCES, PRESETS
 from analysis.waterfall_result import BiasVarianceResult
 from charts.waterfall import history_figure, waterfall_figure
 from components.errors import show_error
+from components.goal_context import (
+    example_table,
+    formulation_start,
+    goal_estimates,
+    show_goal_notes,
+)
 from components.inputs import predictions_picker
 from components.page_state import PageState
+from components.project_goal import project_goal
 from components.share import copy_link
 from components.state import (
     active_predictions,
@@ -101,8 +108,9 @@ def _open_snapshot(snapshots: dict[str, BiasVarianceResult]) -> None:
         _fill_form(snapshots[chosen].as_inputs())
 
 
-def _reset_formulation(table: pd.DataFrame) -> None:
+def _reset_formulation(table: pd.DataFrame, origin: str) -> None:
     PAGE.set("formulation_base", table)  # not a widget: the grid's starting table
+    PAGE.set("formulation_origin", origin)
     PAGE.pop("formulation")
 
 
@@ -163,13 +171,17 @@ def _typed_inputs(slots: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
 
 
 def _human_or_project(human: dict[str, Any]) -> dict[str, Any] | None:
-    """The typed references, else the project's (the sample project brings its own)."""
+    """The typed references, else the project goal's, else the project's (the sample project
+    brings its own)."""
     if any(v is not None for v in human.values()):
         return human
-    project = project_human_levels()
+    goal = project_goal()
+    project = dict(goal.human_error_pct) if goal and goal.human_error_pct else project_human_levels()
     if project:
         listed = ", ".join(f"{name} {value:g}%" for name, value in project.items())
-        st.caption(f"Human level from the project: {escape_markdown(listed)}. Type references to override.")
+        origin = "project goal" if goal and goal.human_error_pct else "project"
+        st.caption(f"Human level from the {origin}: {escape_markdown(listed)}. Type references "
+                   "to override.")
         return dict(project)
     return None
 
@@ -204,9 +216,11 @@ def _file_result(human: dict[str, Any], slots: dict[str, Any]) -> BiasVarianceRe
         if len(predictions.mapping.scores) > 1:
             model = st.selectbox("Model (score column)", predictions.mapping.scores, key="model",
                                  bind="query-params")
+    typed = any(v is not None for v in human.values())
     try:
         return decompose_predictions(predictions, human=_human_or_project(human),
-                                     threshold=threshold, model=model)
+                                     threshold=threshold, model=model,
+                                     **({} if typed else goal_estimates(project_goal())))
     except ValueError as err:
         _show_in(_error_slot_for(str(err), slots, st.empty()), err)
         return None
@@ -241,9 +255,12 @@ def _gap_metrics(result: BiasVarianceResult) -> None:
 
 
 def _diagnosis(result: BiasVarianceResult) -> None:
-    st.plotly_chart(waterfall_figure(result), key="waterfall.chart")
+    goal = project_goal()
+    st.plotly_chart(waterfall_figure(result, target_error_pct=target_error_pct(goal)),
+                    key="waterfall.chart")
     st.subheader("Diagnosis")
     st.markdown(f"**{escape_markdown(result.diagnosis)}**")
+    show_goal_notes(goal, result)
     _gap_metrics(result)
     for problem in result.problems:
         st.markdown(f"**What to try for {escape_markdown(problem)}:**\n"
@@ -257,20 +274,22 @@ def _formulation_section(result: BiasVarianceResult | None) -> None:
     st.caption("Errors (%) on the general (training) distribution and on the target (dev/test) "
                "distribution. Any cell may stay empty: the gaps it supports are derived.")
     base = PAGE.get("formulation_base")
-    if base is None:
-        base = pd.DataFrame(FORMULATION_EXAMPLE, index=list(FORMULATION_ROWS),
-                            columns=list(FORMULATION_COLUMNS), dtype=float)
+    if base is None:  # the project's own numbers where there are some
+        base, origin = formulation_start()
+        PAGE.set("formulation_base", base)
+        PAGE.set("formulation_origin", origin)
+    st.caption(escape_markdown(PAGE.get("formulation_origin") or ""))
     left, middle, right = st.columns(3)
     left.button("Rear-view mirror example", key="waterfall.formulation_example",
-                on_click=_reset_formulation, args=(pd.DataFrame(
-                    FORMULATION_EXAMPLE, index=list(FORMULATION_ROWS),
-                    columns=list(FORMULATION_COLUMNS), dtype=float),))
+                on_click=_reset_formulation, args=(example_table(), "The course's rear-view "
+                                                   "mirror example."))
     if result is not None:
         middle.button("Fill from the waterfall", key="waterfall.formulation_fill",
-                      on_click=_reset_formulation, args=(result.formulation_table(),))
+                      on_click=_reset_formulation, args=(result.formulation_table(),
+                                                         "Filled from the waterfall above."))
     right.button("Clear", key="waterfall.formulation_clear", on_click=_reset_formulation,
                  args=(pd.DataFrame(math.nan, index=list(FORMULATION_ROWS),
-                                    columns=list(FORMULATION_COLUMNS), dtype=float),))
+                                    columns=list(FORMULATION_COLUMNS), dtype=float), ""))
     edited = st.data_editor(
         base, key="waterfall.formulation", num_rows="fixed", width="stretch",
         column_config={c: st.column_config.NumberColumn(c, format="%.2f", step=0.1)

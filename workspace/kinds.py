@@ -12,7 +12,7 @@ more `SavedKind` here, added to `KINDS`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Generic, TypeVar
 
@@ -27,8 +27,17 @@ from analysis.predictions import (
 )
 from analysis.selection import SavedModelTable, saved_model_table
 from analysis.sheet_content import sheet_from_content, sheet_to_content
+from analysis.splits import SplitPlan, plan_splits
+from analysis.strategy import IterationEntry
 from analysis.strategy.goal import GOAL_KIND, ProjectGoal
-from analysis.strategy.iteration_log import IterationEntry
+from analysis.strategy.stored import (
+    CURVE_KIND,
+    LOG_KIND,
+    curve_content,
+    curve_table,
+    log_content,
+    log_entries,
+)
 from analysis.waterfall_result import BiasVarianceResult
 
 T = TypeVar("T")
@@ -188,18 +197,24 @@ def _experiment(content: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in content.items() if k != VERSION_KEY}
 
 
-# ------------------------------------------------------------------ iteration logs
+# ------------------------------------------------------------------ split plans
 
-def _log_content(entries: Sequence[IterationEntry]) -> dict[str, Any]:
-    return {"entries": [entry.to_content() for entry in entries]}
+def _split_plan_content(plan: SplitPlan) -> dict[str, Any]:
+    """What makes the plan again: its sources, target, sizes and shape (the rest is derived)."""
+    return {"sources": dict(plan.sources), "target": plan.target,
+            "dev_size": plan.count("dev"), "test_size": plan.count("test"),
+            "train_dev_size": plan.count("train-dev"), "two_way": plan.two_way}
 
 
-def _log_entries(content: Mapping[str, Any]) -> list[IterationEntry]:
-    """The log's entries, each validated again."""
-    if not isinstance(content.get("entries"), list):
-        raise ValueError("the stored iteration log has no list of entries: it was saved by "
-                         "another version of the app.")
-    return [IterationEntry.from_content(entry) for entry in content["entries"]]
+def _split_plan(content: Mapping[str, Any]) -> SplitPlan:
+    two_way = bool(content.get("two_way", False))
+    try:
+        return plan_splits(content["sources"], target=content["target"],
+                           dev_size=None if two_way else content["dev_size"],
+                           test_size=content["test_size"],
+                           train_dev_size=content["train_dev_size"], two_way=two_way)
+    except ValueError as err:
+        raise ValueError(f"its sources and sizes no longer make a plan ({err}).") from None
 
 
 # ------------------------------------------------------------------ project settings
@@ -234,12 +249,16 @@ PROJECT_GOAL: SavedKind[ProjectGoal] = SavedKind(
     GOAL_KIND, "project goal", "project goals", 1,
     ProjectGoal.to_content, ProjectGoal.from_content)
 ITERATION_LOG: SavedKind[list[IterationEntry]] = SavedKind(
-    "iteration_log", "iteration log", "iteration logs", 1, _log_content, _log_entries)
+    LOG_KIND, "iteration log", "iteration logs", 1, log_content, log_entries)
+LEARNING_CURVE: SavedKind[pd.DataFrame] = SavedKind(
+    CURVE_KIND, "learning curve", "learning curves", 1, curve_content, curve_table)
+SPLIT_PLAN: SavedKind[SplitPlan] = SavedKind(
+    "split_plan", "split plan", "split plans", 1, _split_plan_content, _split_plan)
 PROJECT_SETTINGS: SavedKind[dict[str, float]] = SavedKind(
     "project_settings", "project settings", "project settings", 1, dict, _human_levels)
 HUMAN_LEVELS_ITEM = "human levels"  # the project_settings item holding the human levels
 
 # In the order the Workspaces page lists what a workspace holds.
 KINDS: tuple[SavedKind[Any], ...] = (PREDICTIONS, WATERFALL_SNAPSHOT, MODEL_TABLE, ERROR_SHEET,
-                                     LAB_EXPERIMENT, PROJECT_GOAL, ITERATION_LOG,
-                                     PROJECT_SETTINGS)
+                                     LAB_EXPERIMENT, PROJECT_GOAL, ITERATION_LOG, LEARNING_CURVE,
+                                     SPLIT_PLAN, PROJECT_SETTINGS)

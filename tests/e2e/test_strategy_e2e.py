@@ -82,3 +82,32 @@ def test_an_uploaded_learning_curve_is_fitted(page, app_url, tmp_path):
     chart = page.get_by_test_id("stPlotlyChart").first
     expect(chart.get_by_text("fit: a + b·n^-c")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Dev error at 2x the data \(32,000\)"))).to_be_visible()
+
+
+def test_save_snapshots_and_see_them_in_the_log(page, app_url):
+    """A snapshot saved on the Bias & variance page can be tied to a log entry; the log then
+    says what happened to the gap the entry aimed at."""
+    for name, rates in (("e2e-s1", "train=8&train_dev=9&dev=10"),
+                        ("e2e-s2", "train=3&train_dev=4&dev=4.5")):
+        open_page(page, f"{app_url}/waterfall?human=0.5&{rates}")
+        page.get_by_label("Model version", exact=True).fill(name)
+        page.get_by_label("Model version", exact=True).press("Enter")
+        wait_idle(page)
+        page.get_by_role("button", name=re.compile("Save snapshot")).click()
+        wait_idle(page)
+        expect(page.get_by_text(re.compile(f"Saved snapshot {name}"))).to_be_visible()
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Project strategy").click()
+    wait_idle(page)
+    before = _entry_count(page) if page.get_by_text(ENTRIES).count() else 0
+    page.get_by_test_id("stSelectbox").filter(has_text="Snapshot").first.click()
+    page.keyboard.type("e2e-s1")  # typed to filter: the option list is virtualised
+    page.get_by_role("option", name="e2e-s1", exact=True).click()
+    wait_idle(page)
+    page.get_by_label("Decision").fill("A bigger network for the avoidable bias")
+    page.get_by_role("button", name="Add to the log").click()
+    wait_idle(page)
+    assert_no_exception(page)
+    expect(page.get_by_text(re.compile(rf"{before + 1} entries: the aimed gap"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Avoidable bias went from 7\.50 to 2\.50")).first
+           ).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Waterfall at e2e-s2"))).to_be_visible()

@@ -9,15 +9,14 @@ import pandas as pd
 import pytest
 
 from analysis.strategy import IterationEntry, ProjectGoal
-from components.project_goal import (
+from analysis.strategy.stored import (
     curve_content,
     curve_table,
-    goal_from_form,
     log_content,
     log_entries,
-    parse_amounts,
     target_error_pct,
 )
+from components.project_goal import goal_from_form, parse_amounts
 
 BOUND_COLUMNS = ["metric", "operator", "threshold", "unit"]
 

@@ -20,6 +20,7 @@ from analysis.training.session import TrainingSession
 from charts.report import story_figures
 from reporting import collect_story, render_html, render_markdown, section_keys
 from storage import WorkspaceStore
+from tests.unit.test_report_strategy_sections import save_strategy
 from workspace.gate import WorkspaceGate
 from workspace.kinds import ERROR_SHEET, LAB_EXPERIMENT, MODEL_TABLE, WATERFALL_SNAPSHOT
 
@@ -74,6 +75,7 @@ def full(db, cat_file):
     session.advance(20)
     db.save_item(workspace.id, LAB_EXPERIMENT.name, "He init on circles", author="dan@example.com",
                  content=session.to_state())
+    save_strategy(db, workspace.id, snapshots=False)
     return workspace
 
 
@@ -196,7 +198,7 @@ def test_html_is_self_contained_with_each_section_and_plotly_once(db, full):
     figures = story_figures(story)
     html = render_html(story, figures)
     for key in section_keys():
-        assert f'<section id="{key}" data-present="true">' in html
+        assert f'<section id="{key}" class="slide" data-present="true">' in html
     assert "Project review: Cat app" in html and "2026-11-23 12:00 UTC" in html
     # plotly.js inline exactly once, one div per figure, no <script src=...>
     assert html.count("plotly.js v") == 1
@@ -334,4 +336,5 @@ def test_story_to_dict_is_json_able(db, full):
     data = collect_story(_gate(db), full.id, now=NOW).to_dict()
     text = json.dumps(data)
     assert '"key": "error_analysis"' in text
-    assert pd.DataFrame(data["sections"][0]["tables"][0]["rows"]).shape[0] == 1
+    files = next(section for section in data["sections"] if section["key"] == "files")
+    assert pd.DataFrame(files["tables"][0]["rows"]).shape[0] == 1

@@ -60,7 +60,7 @@ def test_a_new_section_joins_the_report_by_registering(db, extra_section):
     assert section_keys()[-1] == "notes" and story.sections[-1].key == "notes"
     assert isinstance(story.section("notes"), extra_section)
     html = render_html(story)
-    assert '<section id="notes" data-present="true">' in html and "Team notes" in html
+    assert '<section id="notes" class="slide" data-present="true">' in html and "Team notes" in html
     markdown = render_markdown(story)
     assert "## Team notes" in markdown and "label the night photos" in markdown
 

@@ -60,3 +60,17 @@ def test_asymptote_and_human_level_lines(curve):
 def test_user_title_is_escaped(curve):
     fig = learning_curve_figure(curve, title="<b>cats</b> & dogs")
     assert fig.layout.title.text == "&lt;b&gt;cats&lt;/b&gt; &amp; dogs"
+
+
+def test_the_waterfall_draws_the_goals_target_error_as_a_line():
+    from analysis.bias_variance import decompose
+    from charts.waterfall import waterfall_figure
+
+    result = decompose(0.5, 2.0, dev=3.0)
+    figure = waterfall_figure(result, target_error_pct=5.0)
+    lines = [shape for shape in figure.layout.shapes if shape.y0 == 5.0 and shape.y1 == 5.0]
+    assert len(lines) == 1 and lines[0].line.dash == "dash"
+    assert any(a.text == "goal: at most 5% error" for a in figure.layout.annotations)
+    assert figure.layout.yaxis.range[1] >= 5.0  # the line is inside the plot
+    plain = waterfall_figure(result)
+    assert not [shape for shape in plain.layout.shapes if shape.line.dash == "dash"]

@@ -9,7 +9,9 @@ import pytest
 
 MODULES = ["analysis.strategy.goal", "analysis.strategy.learning_curve",
            "analysis.strategy.advisors", "analysis.strategy.snapshots",
-           "analysis.strategy.iteration_log", "charts.learning_curve"]
+           "analysis.strategy.iteration_log", "analysis.strategy.stored", "analysis.split_rules",
+           "reporting.slides", "analysis.strategy.against_goal",
+           "charts.learning_curve"]
 
 
 @pytest.mark.parametrize("name", MODULES)
