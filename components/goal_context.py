@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.bias_variance import FORMULATION_COLUMNS, FORMULATION_EXAMPLE, FORMULATION_ROWS
+from analysis.general_formulation import FORMULATION_COLUMNS, FORMULATION_EXAMPLE, FORMULATION_ROWS
 from analysis.strategy import ProjectGoal
 from analysis.strategy.against_goal import waterfall_goal_notes
 from analysis.text import escape_markdown
