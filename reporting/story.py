@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from analysis.predictions import Predictions, predictions_from_parquet
+from analysis.score_scale import threshold_range
 from analysis.validation import check_number
-from reporting.builders import latest_items  # importing builders registers the sections
+from reporting import class_metrics  # noqa: F401  (importing a section module registers it)
+from reporting.builders import file_models, latest_items  # (registers the core sections)
 from reporting.registry import REGISTRY, ReadFile, ReportContext, SectionSpec
 from reporting.sections import ProjectStory, Section
 from workspace.gate import WorkspaceGate
@@ -18,7 +20,8 @@ DEFAULT_THRESHOLD = 0.5
 
 def collect_story(gate: WorkspaceGate, workspace_id: int, *, primary: str | None = None,
                   human: object = None, threshold: float | None = None,
-                  now: datetime | None = None) -> ProjectStory:
+                  now: datetime | None = None,
+                  models: Sequence[str] | None = None) -> ProjectStory:
     """Read a workspace's saved items and analyse each part of its story.
 
     Parameters
@@ -38,6 +41,9 @@ def collect_story(gate: WorkspaceGate, workspace_id: int, *, primary: str | None
         table, else 0.5.
     now : datetime, optional
         The report's date (UTC now by default).
+    models : sequence of str, optional
+        The primary file's models to report (its score columns, or its predicted-label
+        column); default all of them. ValueError names a model the file does not have.
     """
     if not isinstance(gate, WorkspaceGate):
         raise TypeError(f"gate must be a WorkspaceGate (the report reads saved data only through "
@@ -52,8 +58,13 @@ def collect_story(gate: WorkspaceGate, workspace_id: int, *, primary: str | None
     origin = ("given for this report" if threshold is not None else
               "saved with the model table" if saved is not None else
               "the default: no threshold was saved")
-    context = ReportContext(gate, workspace_id, files, _primary(files, primary), tables, chosen,
-                            origin, human)
+    main = _primary(files, primary)
+    if threshold is None and main is not None and main.mapping.score_transform == "rank":
+        # ranking scores: 0.5 means nothing on their scale; start where the page's slider does
+        chosen = threshold_range({c: main.score(c) for c in main.mapping.scores}, "rank")[2]
+        origin = "the start of the scores' own range (ranking scores, in score units)"
+    context = ReportContext(gate, workspace_id, files, main, tables, chosen, origin, human,
+                            _models(main, models))
     sections = tuple(_guarded(spec, context) for spec in REGISTRY)
     return ProjectStory(workspace.id, workspace.name, now or datetime.now(UTC), sections)
 
@@ -80,6 +91,18 @@ def _read_files(gate: WorkspaceGate, workspace_id: int) -> tuple[ReadFile, ...]:
         except (ValueError, KeyError, TypeError, OSError) as err:
             found.append((item, None, str(err)))
     return tuple(found)
+
+
+def _models(main: Predictions | None, chosen: Sequence[str] | None) -> tuple[str, ...]:
+    """The chosen models of the main file (all of them by default), checked against it."""
+    known = file_models(main)
+    if chosen is None or not list(chosen):
+        return known
+    unknown = [m for m in chosen if m not in known]
+    if unknown:
+        raise ValueError(f"the report's file has no model {unknown[0]!r}; its models are "
+                         f"{', '.join(map(repr, known)) or 'none'}.")
+    return tuple(chosen)
 
 
 def _primary(files: Sequence[ReadFile], name: str | None) -> Predictions | None:

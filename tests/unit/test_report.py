@@ -77,6 +77,7 @@ def full(db, cat_file):
 
 
 def test_every_section_is_present_in_reading_order(db, full):
+    _save_file(db, full.id, read_predictions(DATA / "animals_multiclass.csv"))
     story = collect_story(_gate(db), full.id, now=NOW)
     assert [s.key for s in story.sections] == list(section_keys())
     assert all(s.present for s in story.sections), [s.summary for s in story.sections if not s.present]
@@ -191,6 +192,7 @@ class _Fetches(HTMLParser):
 
 
 def test_html_is_self_contained_with_each_section_and_plotly_once(db, full):
+    _save_file(db, full.id, read_predictions(DATA / "animals_multiclass.csv"))
     story = collect_story(_gate(db), full.id, now=NOW)
     figures = story_figures(story)
     html = render_html(story, figures)
