@@ -137,7 +137,7 @@ def decision_score_positive(values: Sequence[str],
     negative, positive = order
     return positive, [f"Positive class taken as {positive!r}: a decision score or logit column "
                       f"scores scikit-learn's classes_[1], the larger label in sorted order "
-                      f"({negative!r} < {positive!r}). If the scores are {negative!r}'s, swap the "
+                      f"({negative!r} < {positive!r}). If the scores belong to {negative!r}, swap the "
                       "positive class on the metrics page or choose it in the column mapping."]
 
 
