@@ -67,7 +67,7 @@ def report_choice() -> ReportChoice:
     left, right = st.columns(2)
     name = left.selectbox("Predictions file to report", names,
                           index=names.index(_default_file(files)), key=f"{KEY}.file",
-                          format_func=lambda n: escape_markdown(_label(n, files[n])),
+                          format_func=lambda n: _label(n, files[n]),  # options are plain text
                           help="The metrics, per-class tables and A/B verdicts come from this file.")
     described = files[name]
     if described.rows is not None and described.rows < FEW_ROWS:
@@ -80,6 +80,5 @@ def report_choice() -> ReportChoice:
         return ReportChoice(name, ())
     chosen = right.multiselect("Models to report", models, default=list(models),
                                key=f"{KEY}.models.{name}",
-                               format_func=escape_markdown,
                                help="The first two chosen are compared A vs B.")
     return ReportChoice(name, tuple(chosen))

@@ -69,7 +69,8 @@ def _multiclass(main: Predictions) -> tuple[str, list[Table], MulticlassMetrics]
     """(summary, tables, result) of a multiclass file's dev rows."""
     rows, split = dev_rows(main)
     result = multiclass_metrics(rows.y_true(), rows.y_pred(), labels=list(main.mapping.classes))
-    per_class = _pct(result.per_class.drop(columns=["tp"], errors="ignore"),
+    counts = result.per_class.astype({"support": int, "predicted": int})
+    per_class = _pct(counts.drop(columns=["tp"], errors="ignore"),
                      ("precision", "precision_low", "precision_high", "recall", "recall_low",
                       "recall_high", "f1"))
     tables: list[Table] = [(f"{main.name}: per class ({split})", per_class),
