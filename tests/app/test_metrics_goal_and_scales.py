@@ -12,10 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.strategy import ProjectGoal
-from components.inputs import UPLOAD_CHOICE
 from components.project_goal import GOAL_ITEM
 from components.state import store
-from tests.app.conftest import open_view, plain, texts
+from tests.app.conftest import open_view, plain, texts, upload_on
 from workspace.kinds import PROJECT_GOAL
 
 PAGE = "views/metrics.py"
@@ -36,13 +35,7 @@ def _save_goal(goal: ProjectGoal) -> None:
 
 
 def _upload(at: AppTest, name: str, frame: pd.DataFrame) -> AppTest:
-    at.switch_page(PAGE).run()
-    if at.selectbox(key="metrics.file.file").value != UPLOAD_CHOICE:
-        at.selectbox(key="metrics.file.file").set_value(UPLOAD_CHOICE).run()
-    at.file_uploader(key="metrics.file.upload").set_value(
-        (name, frame.to_csv(index=False).encode(), "text/csv")).run()
-    assert not at.exception, at.exception
-    return at
+    return upload_on(at, PAGE, "metrics.file", name, frame)
 
 
 def _ranked(seed: int = 0) -> pd.DataFrame:

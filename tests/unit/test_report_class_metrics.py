@@ -13,20 +13,14 @@ import pytest
 from sklearn.metrics import precision_recall_fscore_support, top_k_accuracy_score
 
 from analysis.metrics import multilabel_metrics
-from analysis.predictions import predictions_to_parquet, read_predictions
+from analysis.predictions import read_predictions
 from reporting import collect_story, render_markdown
 from storage import WorkspaceStore
+from tests.unit.test_report import save_predictions
 from workspace.gate import WorkspaceGate
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-
-
-def _save(db, workspace_id, predictions):
-    db.save_item(workspace_id, "predictions", predictions.name, author="ann@example.com",
-                 content={"mapping": predictions.mapping.to_dict(), "notes": list(predictions.notes),
-                          "rows": predictions.n_rows},
-                 blob=predictions_to_parquet(predictions))
 
 
 @pytest.fixture
@@ -39,9 +33,9 @@ def workspace(db):
     """The cat file (two models), the animals and driving files, and a 2-row file saved last."""
     workspace = db.create_workspace("Review")
     for name in ("cat_classifier.csv", "animals_multiclass.csv", "driving_multitask.csv"):
-        _save(db, workspace.id, read_predictions(DATA / name))
+        save_predictions(db, workspace.id, read_predictions(DATA / name))
     tiny = read_predictions(b"y_true,score\n1,0.9\n0,0.2\n", "tiny.csv")
-    _save(db, workspace.id, tiny)
+    save_predictions(db, workspace.id, tiny)
     return workspace
 
 
