@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analysis.text import escape_markdown
-from components.state import active_predictions, workspace_items
+from components.score_threshold import scale_of_file, threshold_slider
+from components.state import active_predictions, loaded_predictions, workspace_items
 from workspace.kinds import PREDICTIONS, PredictionsFile
 
 KEY = "report.choice"
@@ -25,6 +26,12 @@ class ReportChoice:
 
     file: str | None = None
     models: tuple[str, ...] = ()
+    #: For ranking scores: the threshold in the scores' own units (None: the page's 0-1 one).
+    score_threshold: float | None = None
+
+    def threshold(self, typed: float | None) -> float | None:
+        """The threshold the report uses: in score units for ranking scores, else `typed`."""
+        return self.score_threshold if self.score_threshold is not None else typed
 
 
 def _saved_files() -> dict[str, PredictionsFile]:
@@ -74,11 +81,25 @@ def report_choice() -> ReportChoice:
         left.caption(f":material/warning: {described.rows} rows: every figure from this file is "
                      "mostly noise; choose a bigger file if there is one.")
     models = models_of(described)
+    score_threshold = _score_threshold(name, described, left)
     if len(models) <= 1 or described.task != "binary":
         right.caption("One model in this file: "
                       + (escape_markdown(", ".join(models)) if models else "its predictions") + ".")
-        return ReportChoice(name, ())
+        return ReportChoice(name, (), score_threshold)
     chosen = right.multiselect("Models to report", models, default=list(models),
                                key=f"{KEY}.models.{name}",
                                help="The first two chosen are compared A vs B.")
-    return ReportChoice(name, tuple(chosen))
+    return ReportChoice(name, tuple(chosen), score_threshold)
+
+
+def _score_threshold(name: str, described: PredictionsFile, column) -> float | None:
+    """For a file of ranking scores, its threshold in their own units and range (the 0-1
+    threshold below does not apply to it); None for probabilities."""
+    if described.mapping.score_transform != "rank" or described.task != "binary":
+        return None
+    predictions = loaded_predictions().get(name)  # the table is read only for such a file
+    if predictions is None:
+        return None
+    scale = scale_of_file(predictions, key=f"{KEY}.threshold.{name}")
+    with column:
+        return threshold_slider(scale, label="Threshold in the scores' units (ranking scores)")

@@ -37,8 +37,9 @@ def collect_story(gate: WorkspaceGate, workspace_id: int, *, primary: str | None
         Human-level error(s) in percent for a waterfall computed from the file when no
         snapshot is saved (decompose's `human`).
     threshold : float, optional
-        Decision threshold for the key metrics; default the one saved with the latest model
-        table, else 0.5.
+        Decision threshold for the key metrics (in score units for ranking scores); default
+        the one saved with the latest model table, else 0.5 (the start of the scores' range
+        for ranking scores).
     now : datetime, optional
         The report's date (UTC now by default).
     models : sequence of str, optional
@@ -49,16 +50,18 @@ def collect_story(gate: WorkspaceGate, workspace_id: int, *, primary: str | None
         raise TypeError(f"gate must be a WorkspaceGate (the report reads saved data only through "
                         f"the access gate), got {type(gate).__name__}.")
     workspace = gate.get_workspace(workspace_id)
-    if threshold is not None:
-        threshold = check_number("threshold", threshold, low=0.0, high=1.0)
     files = _read_files(gate, workspace_id)
+    main = _primary(files, primary)
+    if threshold is not None:  # ranking scores: in their own units, else a probability's 0-1
+        ranked = main is not None and main.mapping.score_transform == "rank"
+        bounds = {} if ranked else {"low": 0.0, "high": 1.0}
+        threshold = check_number("threshold", threshold, **bounds)
     tables = tuple(latest_items(gate, workspace_id, "model_table"))
     saved = _saved_threshold(tables)
     chosen = threshold if threshold is not None else (saved if saved is not None else DEFAULT_THRESHOLD)
     origin = ("given for this report" if threshold is not None else
               "saved with the model table" if saved is not None else
               "the default: no threshold was saved")
-    main = _primary(files, primary)
     if threshold is None and main is not None and main.mapping.score_transform == "rank":
         # ranking scores: 0.5 means nothing on their scale; start where the page's slider does
         chosen = threshold_range({c: main.score(c) for c in main.mapping.scores}, "rank")[2]

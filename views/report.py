@@ -94,7 +94,7 @@ human = right.number_input("Human-level error % for a waterfall computed from th
 if st.button("Build the report", key="report.build", type="primary", icon=":material/summarize:"):
     try:
         with st.spinner("Reading the workspace and drawing the charts..."):
-            set_shared(_BUILT, build(workspace.id, chosen, human, choice))
+            set_shared(_BUILT, build(workspace.id, choice.threshold(chosen), human, choice))
     except ValueError as err:
         show_error(err)
 built = get_shared(_BUILT)

@@ -4,6 +4,7 @@ gets its per-class section."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
@@ -62,3 +63,20 @@ def test_a_tiny_file_is_named_as_such_and_never_taken_silently(sample_app: AppTe
             plain(c.value) for c in at.caption)
     at.selectbox(key=FILE).set_value("cat_classifier.csv").run()
     assert "cat_classifier.csv, model 'score'" in _built(at)
+
+
+def test_ranking_scores_get_a_threshold_in_their_own_units(app_test: AppTest):
+    rng = np.random.default_rng(0)
+    truth = (rng.random(300) < 0.4).astype(int)
+    scores = np.clip(np.where(truth == 1, rng.normal(4, 3, 300), rng.normal(-2, 2, 300)), -7, 12)
+    scores[:2] = [-7.0, 12.0]
+    at = app_test.switch_page("views/metrics.py").run()
+    at.file_uploader(key="metrics.file.upload").set_value(
+        ("ranked.csv", pd.DataFrame({"y_true": truth, "decision": scores}).to_csv(index=False)
+         .encode(), "text/csv")).run()
+    next(s for s in at.selectbox if s.label == "Score transform").set_value("rank").run()
+    at = open_view(at, PAGE)
+    slider = at.slider(key="report.choice.threshold.ranked.csv_score")
+    assert (slider.min, slider.max, slider.value) == (-7.0, 12.0, 0.0)
+    slider.set_value(2.5).run()
+    assert "threshold 2.50 (given for this report)" in _built(at)

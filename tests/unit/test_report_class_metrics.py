@@ -125,3 +125,20 @@ def test_multilabel_per_task_table_has_a_row_per_task(db, workspace):
     per_task = next(t for c, t in section.tables if "per task" in c)
     assert len(per_task) == 4 and isinstance(per_task, pd.DataFrame)
     assert section.multiclass is None
+
+
+def test_ranking_scores_get_a_threshold_in_their_own_units(db, workspace):
+    rng = np.random.default_rng(0)
+    truth = (rng.random(300) < 0.4).astype(int)
+    scores = np.clip(np.where(truth == 1, rng.normal(4, 3, 300), rng.normal(-2, 2, 300)), -7, 12)
+    frame = pd.DataFrame({"y_true": truth, "decision": scores})
+    ranked = read_predictions(frame.to_csv(index=False).encode(), "ranked.csv",
+                              score_transform="rank")
+    save_predictions(db, workspace.id, ranked)
+    default = _story(db, workspace, primary="ranked.csv").section("metrics")
+    assert default.threshold == 0.0 and "scores' own range" in default.summary
+    typed = _story(db, workspace, primary="ranked.csv", threshold=2.5).section("metrics")
+    assert typed.threshold == 2.5
+    assert typed.metrics.recall.value == pytest.approx(float(np.mean(scores[truth == 1] >= 2.5)))
+    with pytest.raises(ValueError, match="threshold"):
+        _story(db, workspace, primary="cat_classifier.csv", threshold=2.5)
