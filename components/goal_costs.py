@@ -66,6 +66,22 @@ def goal_caption(saved: SavedGoal, what: str) -> None:
                    f"{what.lower()} start from 1.")
 
 
+def start_inputs(saved: SavedGoal, key: str, widget_keys: tuple[str, ...]) -> None:
+    """Remember which goal revision the cost inputs start from, so a save never overwrites a
+    teammate's newer goal. After a save was refused for that reason, the inputs are reset to
+    the goal as now saved (before they are drawn) and the page says why."""
+    if st.session_state.pop(f"{key}.stale", False):
+        for widget in (*widget_keys, f"{key}.based_on"):
+            st.session_state.pop(widget, None)
+        show_error(f"A teammate saved the project goal after these costs were loaded: the "
+                   f"inputs now show theirs ({escape_markdown(saved.origin)}); set yours again "
+                   "and save.")
+    if not any(widget in st.session_state for widget in widget_keys):
+        # the inputs are about to start from the goal as saved now (first visit, or back from
+        # another page, which drops them): that is the revision a save goes over
+        st.session_state[f"{key}.based_on"] = saved.item.revision if saved.item else 0
+
+
 def goal_matrix(saved: SavedGoal, n_classes: int) -> np.ndarray | None:
     """The goal's cost matrix when it has one of this size (rows true, columns predicted, in
     the order of the file's classes), else None."""
@@ -90,14 +106,14 @@ def save_costs_button(saved: SavedGoal, key: str, cost_fp: float, cost_fn: float
         return
     try:
         goal = saved.goal.with_costs(cost_fp, cost_fn, cost_matrix=matrix)
-        item = workspace_items().save(PROJECT_GOAL, GOAL_ITEM, goal,
-                                      expected_revision=saved.item.revision)
+        based_on = st.session_state.get(f"{key}.based_on", saved.item.revision)
+        item = workspace_items().save(PROJECT_GOAL, GOAL_ITEM, goal, expected_revision=based_on)
     except StaleRevisionError:
-        show_error("A teammate saved the project goal meanwhile: the page now shows their "
-                   "costs; set yours again and save.")
-        return
+        st.session_state[f"{key}.stale"] = True  # start_inputs resets the inputs and says why
+        st.rerun()
     except ValueError as err:
         show_error(err)
         return
+    st.session_state[f"{key}.based_on"] = item.revision
     st.success(f"Costs saved to the project goal (revision {item.revision}, by "
                f"{escape_markdown(item.updated_by or 'you')}).", icon=":material/check_circle:")

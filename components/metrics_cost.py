@@ -24,6 +24,7 @@ from components.goal_costs import (
     goal_matrix,
     save_costs_button,
     saved_goal,
+    start_inputs,
 )
 from components.metrics_compute import (
     BOOTSTRAP_DRAWS,
@@ -75,6 +76,7 @@ def binary_cost(rows: ModelRows, model: str, threshold: float, scale: ThresholdS
 def _cost_inputs(saved: SavedGoal) -> tuple[float, float]:
     """The two cost inputs, starting from the goal's costs when a goal is saved."""
     goal = saved.goal
+    start_inputs(saved, KEY, (f"{KEY}.fp", f"{KEY}.fn"))
     goal_caption(saved, "The costs")
     left, right = st.columns(2)
     cost_fp = left.number_input("Cost of a false positive", min_value=0.0,
@@ -146,6 +148,7 @@ def multiclass_cost(predictions: Predictions, split: str | None) -> None:
 def _matrix_input(classes: tuple[str, ...], saved: SavedGoal) -> np.ndarray | None:
     """The cost matrix as typed, with the button that saves it into the goal (None, after
     saying why, when a cell is empty)."""
+    start_inputs(saved, KEY, (f"{KEY}.matrix",))
     st.caption("Cost of predicting the column's class when the truth is the row's class "
                "(0 on the diagonal: a right answer costs nothing).")
     if goal_matrix(saved, len(classes)) is not None:

@@ -78,12 +78,32 @@ def test_a_teammates_newer_goal_is_not_overwritten(sample_app: AppTest):
     at = open_view(sample_app, PAGE)
     at.number_input(key="metrics.cost.fn").set_value(7.0).run()
     goal = ProjectGoal.from_content(_goal_item().content)
-    _save_goal(goal.with_costs(3.0, 3.0))  # a teammate, after the page read revision 1
-    at.session_state["metrics.cost.fn"] = 7.0
+    _save_goal(goal.with_costs(3.0, 3.0))  # a teammate, after the inputs started from revision 1
     at.button(key="metrics.cost.save_goal").click().run()
-    # the page read the goal again on that run: the save goes over the teammate's revision
+    assert not at.exception
+    assert "A teammate saved the project goal after these costs were loaded" in texts(at.error)
+    kept = ProjectGoal.from_content(_goal_item().content)
+    assert (kept.false_positive_cost, kept.false_negative_cost) == (3.0, 3.0)
+    assert _goal_item().revision == 2
+    # the inputs now show the teammate's costs; set ours again and the save goes over theirs
+    assert at.number_input(key="metrics.cost.fn").value == 3.0
+    at.number_input(key="metrics.cost.fn").set_value(7.0).run()
+    at.button(key="metrics.cost.save_goal").click().run()
     saved = ProjectGoal.from_content(_goal_item().content)
-    assert saved.false_negative_cost == 7.0 and _goal_item().revision == 3
+    assert (saved.false_positive_cost, saved.false_negative_cost) == (3.0, 7.0)
+    assert _goal_item().revision == 3
+
+
+def test_back_from_another_page_the_inputs_start_from_the_goal_saved_meanwhile(sample_app: AppTest):
+    at = open_view(sample_app, PAGE)
+    open_view(at, "views/waterfall.py")  # leaving the page drops its inputs
+    _save_goal(ProjectGoal.from_content(_goal_item().content).with_costs(4.0, 4.0))
+    at = open_view(at, PAGE)
+    assert at.number_input(key="metrics.cost.fp").value == 4.0
+    at.number_input(key="metrics.cost.fn").set_value(9.0).run()
+    at.button(key="metrics.cost.save_goal").click().run()
+    assert not at.error and _goal_item().revision == 3
+    assert ProjectGoal.from_content(_goal_item().content).false_negative_cost == 9.0
 
 
 def test_without_a_goal_the_page_says_where_to_set_it(app_test: AppTest):
