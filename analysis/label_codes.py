@@ -103,6 +103,44 @@ def choose_positive(values: Sequence[str], true_counts: Mapping[str, int],
                     "column mapping if that is wrong."]
 
 
+def sklearn_order(values: Sequence[str]) -> list[str]:
+    """Label texts in scikit-learn's ``classes_`` order: numerically when every label is a
+    number (2 before 10), else as text.
+
+    Examples
+    --------
+    >>> sklearn_order(["10", "2"]), sklearn_order(["spam", "ham"])
+    (['2', '10'], ['ham', 'spam'])
+    """
+    distinct = sorted(set(values))
+    try:
+        return sorted(distinct, key=float)
+    except ValueError:
+        return distinct
+
+
+def decision_score_positive(values: Sequence[str],
+                            positive_label: str | None) -> tuple[str, list[str]]:
+    """The positive class of one decision-score (or logit) column per model: scikit-learn's
+    ``classes_[1]``, the larger label in sorted order, whose score ``decision_function``
+    returns, whichever class is rarer. A given `positive_label` wins; with other than two
+    labels the usual rule (choose_positive) applies.
+
+    Examples
+    --------
+    >>> decision_score_positive(["spam", "ham"], None)[0]
+    'spam'
+    """
+    order = sklearn_order(values)
+    if positive_label is not None or len(order) != 2:
+        return choose_positive(order, {}, positive_label)
+    negative, positive = order
+    return positive, [f"Positive class taken as {positive!r}: a decision score or logit column "
+                      f"scores scikit-learn's classes_[1], the larger label in sorted order "
+                      f"({negative!r} < {positive!r}). If the scores belong to {negative!r}, swap the "
+                      "positive class on the metrics page or choose it in the column mapping."]
+
+
 def _one_class_note(distinct: Sequence[str]) -> list[str]:
     if len(distinct) != 1:
         return []

@@ -26,6 +26,7 @@ from analysis.export_shapes import (
 )
 from analysis.label_codes import (
     choose_positive,
+    decision_score_positive,
     distinct_labels,
     is_numeric_column,
     label_codes,
@@ -106,7 +107,10 @@ def _normalise_binary(frame: pd.DataFrame, mapping: ColumnMapping, name: str,
                          "map a 0/1 column.")
     counts = np.bincount(true_codes, minlength=len(true_labels))
     true_counts = {str(label): int(n) for label, n in zip(true_labels, counts, strict=True)}
-    positive, notes = choose_positive(sorted(seen), true_counts, positive_label)
+    if _decision_scores(mapping):
+        positive, notes = decision_score_positive(sorted(seen), positive_label)
+    else:
+        positive, notes = choose_positive(sorted(seen), true_counts, positive_label)
     negative = next((v for v in sorted(seen) if v != positive), f"not {positive}")
     frame[mapping.y_true] = _is_label(true_codes, true_labels, positive)
     if mapping.y_pred:
@@ -119,6 +123,13 @@ def _normalise_binary(frame: pd.DataFrame, mapping: ColumnMapping, name: str,
         raise ValueError(f"{name} has no predicted-label or score column: map the column holding "
                          "the model's prediction (a label or a probability).")
     return replace(mapping, positive_label=positive, classes=(negative, positive)), notes
+
+
+def _decision_scores(mapping: ColumnMapping) -> bool:
+    """One decision score or logit per model (values outside [0, 1], squashed or ranked), not a
+    pair of class columns: the score belongs to scikit-learn's classes_[1]."""
+    return (bool(mapping.scores) and mapping.score_transform in ("sigmoid", "rank")
+            and len(mapping.proba) != 2)
 
 
 def _is_label(codes: np.ndarray, labels: np.ndarray, label: str) -> np.ndarray:

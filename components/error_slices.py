@@ -23,6 +23,7 @@ from analysis.text import escape_markdown
 from components import error_analysis_state as sheet_state
 from components.error_analysis_state import SHEET_KIND, create_sheet, load_sheet, save_sheet
 from components.errors import show_error
+from components.score_threshold import scale_for, threshold_slider
 from components.state import current_user, current_workspace, workspace_data
 
 ALL_ROWS = "All rows"
@@ -94,11 +95,11 @@ def _binary_rows(predictions: Predictions, split: str | None, frame: pd.DataFram
     model = rows.names[0]
     if len(rows.names) > 1:
         model = st.selectbox("Model", rows.names, key=f"{KEY}.model")
-    threshold = None
-    if model in rows.scores:
-        threshold = st.slider("Threshold (score ≥ threshold is predicted positive)", 0.0, 1.0,
-                              0.5, 0.01, key=f"{KEY}.threshold")
-    return SearchRows(predictions.name, frame, rows.y_true, rows.predicted(model, threshold or 0.5),
+    # on the scores' own scale: 0-1 for probabilities, score units for ranking scores
+    scale = scale_for(rows.scores, predictions.mapping.score_transform, f"{KEY}.threshold")
+    threshold = threshold_slider(scale) if model in rows.scores else None
+    return SearchRows(predictions.name, frame, rows.y_true,
+                      rows.predicted(model, scale.start if threshold is None else threshold),
                       rows.scores.get(model), ids, rows.image_paths, split, model, threshold)
 
 

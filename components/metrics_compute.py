@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from analysis.metrics import Estimate
+from analysis.metrics import Estimate, ScoreCurve, score_curve
 from analysis.model_rows import ModelRows
 from analysis.text import escape_markdown
 from components.state import content_digest
@@ -66,3 +66,10 @@ def model_scores(rows: ModelRows, model: str, what: str) -> np.ndarray | None:
     if scores is None:
         st.caption(f"{escape_markdown(what)} needs a score column; this model gives labels only.")
     return scores
+
+
+@st.cache_data(show_spinner="Sorting the scores…", max_entries=16)
+def cached_curve(y_true: np.ndarray, scores: np.ndarray,
+                 weights: np.ndarray | None = None) -> ScoreCurve:
+    """The one sort per (labels, scores): every threshold move afterwards reads this curve."""
+    return score_curve(y_true, scores, sample_weight=weights)

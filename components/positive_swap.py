@@ -53,7 +53,8 @@ def chosen_positive(predictions: Predictions | None) -> Predictions | None:
 
 
 def misreading_notice(result: BinaryMetrics, predictions: Predictions) -> None:
-    """The warning (when the result looks misread) and the button that swaps, or undoes it."""
+    """Which class the scores are read as (always, for a file with scores), the warning when
+    the result looks misread, and the button that swaps the positive class, or undoes it."""
     warning = misreading_warning(result)
     swapped = predictions.name in _swapped()
     classes = predictions.mapping.classes
@@ -64,9 +65,12 @@ def misreading_notice(result: BinaryMetrics, predictions: Predictions) -> None:
                    "(swapped on this page).")
         st.button("Undo the swap", key="metrics.swap_positive", on_click=_toggle,
                   args=(predictions.name,), icon=":material/undo:")
-    elif warning and predictions.mapping.scores and len(classes) == 2:
-        st.button(f"Make {escape_markdown(repr(classes[0]))} the positive class",
-                  key="metrics.swap_positive", on_click=_toggle, args=(predictions.name,),
-                  icon=":material/swap_horiz:",
-                  help="Re-reads the labels with the other class as positive; the score columns "
-                       "are then read as its probability.")
+    elif predictions.mapping.scores and len(classes) == 2:
+        left, right = st.columns([3, 2], vertical_alignment="center")
+        left.caption(f"Scores read as the score of {escape_markdown(repr(classes[1]))} (positive "
+                     f"class); {escape_markdown(repr(classes[0]))} is negative.")
+        right.button(f"Make {escape_markdown(repr(classes[0]))} the positive class",
+                     key="metrics.swap_positive", on_click=_toggle, args=(predictions.name,),
+                     icon=":material/swap_horiz:", type="secondary" if warning else "tertiary",
+                     help="Re-reads the labels with the other class as positive; the score "
+                          "columns are then read as its score.")

@@ -9,7 +9,6 @@ another model. No widget is drawn here: components/inputs.py draws them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -128,23 +127,3 @@ def _joined(active: Predictions, upload: Predictions) -> Predictions:
     note = (f"{upload.name} joined {active.name} as model {new!r} on {active.mapping.example_id!r}"
             f" ({len(frame):,} examples).")
     return Predictions(frame, mapping, f"{active.name} + {new}", (*active.notes, note))
-
-
-def threshold_range(scores: Mapping[str, np.ndarray],
-                    score_transform: str | None) -> tuple[float, float, float, float]:
-    """(low, high, start, step) of the metrics page's threshold slider.
-
-    Probabilities: 0..1 from 0.5. Ranking scores (score_transform 'rank'): the scores' own
-    range, from 0 (a decision function's threshold) when it lies inside, else the middle.
-    """
-    values = [s for s in scores.values() if len(s)]
-    if score_transform != "rank" or not values:
-        return 0.0, 1.0, 0.5, 0.01
-    low = float(min(v.min() for v in values))
-    high = float(max(v.max() for v in values))
-    step = 10.0 ** math.floor(math.log10(max(high - low, 1e-9) / 100))
-    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
-    if high <= low:
-        high = low + step
-    start = 0.0 if low <= 0.0 <= high else round((low + high) / 2 / step) * step
-    return low, high, start, step

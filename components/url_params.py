@@ -56,12 +56,14 @@ URL_PARAMS: dict[str, dict[str, Param]] = {
            for rate in _WATERFALL_RATES},
         "threshold": Param(float, 0.5, "score at or above which a file's row is predicted "
                                        "positive", ("thr",)),
+        "threshold_score": Param(float, None, "the same for ranking scores, in their units"),
         "model": Param(str, None, "the file's score column used"),
     },
     "metrics": {
         "split": Param(str, "dev", "the rows evaluated"),
         "model": Param(str, None, "the model (score column) shown"),
         "threshold": Param(float, 0.5, "score at or above which a row is predicted positive"),
+        "threshold_score": Param(float, None, "the same for ranking scores, in their units"),
         "norm": Param(str, None, "how the confusion matrix is normalised"),
         "slice": Param(str, None, "the column the errors are sliced by"),
         "table": Param(str, None, "where the model table comes from"),

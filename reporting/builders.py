@@ -23,7 +23,7 @@ from analysis.error_analysis import (
     mislabeled_category,
 )
 from analysis.error_sheet import category_label
-from analysis.metrics import binary_metrics, score_curve
+from analysis.metrics import BinaryMetrics, binary_metrics, score_curve
 from analysis.predictions import Predictions
 from analysis.selection import compare_models, select_model
 from analysis.waterfall_result import BiasVarianceResult
@@ -71,6 +71,14 @@ def _saved_rows(item: Item) -> int | None:
         return WorkspaceData.read(PREDICTIONS, item).rows
     except ValueError:
         return None
+
+
+def file_models(main: Predictions | None) -> tuple[str, ...]:
+    """A file's models as the report names them: its score columns, else its predicted labels."""
+    if main is None:
+        return ()
+    return tuple(main.mapping.scores) or ((main.mapping.y_pred,) if main.mapping.y_pred else ())
+
 
 
 # --------------------------------------------------------------------------- data files
@@ -160,7 +168,7 @@ def waterfall_section(context: ReportContext) -> WaterfallSection:
 
 # --------------------------------------------------------------------------- key metrics
 
-def _dev_rows(main: Predictions) -> tuple[Predictions, str]:
+def dev_rows(main: Predictions) -> tuple[Predictions, str]:
     """The dev rows of a file when it has a dev split, else all its rows, with their name."""
     if "dev" in main.splits():
         return main.subset("dev"), "dev"
@@ -183,34 +191,63 @@ def _count(value: float | None) -> str:
 
 @register(MetricsSection)
 def metrics_section(context: ReportContext) -> MetricsSection:
-    """Error, precision, recall and F1 of the main file's first model, with intervals."""
+    """Error, precision, recall and F1 of the chosen models of the main binary file, with
+    intervals: every metric of the first, and one row per model when there are several."""
     main, threshold = context.main, context.threshold
     if main is None:
         return MetricsSection.absent("No binary predictions file is saved in this workspace, so "
                                      "there are no metrics to report.")
-    rows_of, split = _dev_rows(main)
-    truth = rows_of.y_true().astype(np.int8)
-    scores = rows_of.score()
-    if scores is not None:
-        result = binary_metrics(truth, scores=scores, threshold=threshold)
-        curves = {name: score_curve(truth, rows_of.score(name)) for name in main.mapping.scores}
-    else:
-        result = binary_metrics(truth, rows_of.y_pred(threshold))
-        curves = {}
-    table = pd.DataFrame([{"metric": e.name, "value %": _pct(e.value), "low %": _pct(e.low),
-                           "high %": _pct(e.high),
-                           "counts": (f"{_count(e.numerator)} / {_count(e.denominator)}"
-                                      if e.numerator is not None and e.denominator else ""),
-                           "note": e.reason or ""} for e in result.estimates()])
-    model = main.mapping.scores[0] if main.mapping.scores else main.mapping.y_pred
+    if main.task != "binary":
+        return MetricsSection.absent(f"{main.name} holds {main.task} predictions: its metrics "
+                                     "are in the per-class section.")
+    rows_of, split = dev_rows(main)
+    models = context.models or file_models(main)[:1] or (None,)
+    results = {model: _binary_result(rows_of, model, threshold) for model in models}
+    model, result = next(iter(results.items()))
+    tables = [(f"Metrics with 95% intervals ({split}, model {model!r})", _estimates_table(result))]
+    if len(results) > 1:
+        tables.append((f"Chosen models at threshold {threshold:.2f} ({split})",
+                       _models_table(results)))
+    curves = {name: score_curve(rows_of.y_true().astype(np.int8), rows_of.score(name))
+              for name in models if name in main.mapping.scores}
     summary = (f"{main.name}, model {model!r}, {split} ({int(result.n):,} examples), threshold "
                f"{threshold:.2f} ({context.threshold_origin}): error {result.error_rate.text()}, "
                f"precision {result.precision.text()}, recall {result.recall.text()}, "
-               f"F1 {result.f1.text()}.")
-    return MetricsSection(True, summary,
-                          tables=((f"Metrics with 95% intervals ({split})", table),),
-                          warnings=tuple(result.warnings), metrics=result, curves=curves,
-                          threshold=threshold)
+               f"F1 {result.f1.text()}."
+               + (f" {len(results)} models chosen for this report." if len(results) > 1 else ""))
+    return MetricsSection(True, summary, tables=tuple(tables), warnings=tuple(result.warnings),
+                          metrics=result, curves=curves, threshold=threshold)
+
+
+def _binary_result(rows_of: Predictions, model: str | None, threshold: float) -> BinaryMetrics:
+    """One model's metrics: its scores at the threshold, or its predicted labels."""
+    truth = rows_of.y_true().astype(np.int8)
+    if model in rows_of.mapping.scores:
+        return binary_metrics(truth, scores=rows_of.score(model), threshold=threshold)
+    return binary_metrics(truth, rows_of.y_pred(threshold))
+
+
+def _estimates_table(result: BinaryMetrics) -> pd.DataFrame:
+    """Every estimate of one model as rows: value, interval and counts in percent."""
+    return pd.DataFrame([{"metric": e.name, "value %": _pct(e.value), "low %": _pct(e.low),
+                          "high %": _pct(e.high),
+                          "counts": (f"{_count(e.numerator)} / {_count(e.denominator)}"
+                                     if e.numerator is not None and e.denominator else ""),
+                          "note": e.reason or ""} for e in result.estimates()])
+
+
+def _models_table(results: dict[str, BinaryMetrics]) -> pd.DataFrame:
+    """One row per chosen model: error, precision, recall and F1 with their intervals."""
+    rows = []
+    for model, result in results.items():
+        row: dict[str, Any] = {"model": model}
+        for name in ("error_rate", "precision", "recall", "f1"):
+            estimate = getattr(result, name)
+            row[f"{name} %"] = _pct(estimate.value)
+            row[f"{name} interval %"] = ("" if estimate.low is None or estimate.high is None
+                                         else f"{_pct(estimate.low)}-{_pct(estimate.high)}")
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------- model selection
@@ -254,14 +291,16 @@ def _ab_table(comparison: Any, name_a: str, name_b: str) -> pd.DataFrame:
 
 @register(SelectionSection)
 def selection_section(context: ReportContext) -> SelectionSection:
-    """The saved model table's choice, and A/B of the main file's first two models."""
+    """The saved model table's choice, and A/B of the first two models chosen for the report."""
     main, threshold = context.main, context.threshold
     summary, bullets, tables, warnings, choice = _table_choice(context.model_tables)
     summaries = [summary] if summary else []
     comparison = None
-    if main is not None and len(main.mapping.scores) >= 2:
-        rows_of, _ = _dev_rows(main)
-        name_a, name_b = main.mapping.scores[:2]
+    scored = ([m for m in context.models or file_models(main) if m in main.mapping.scores]
+              if main is not None else [])
+    if main is not None and main.task == "binary" and len(scored) >= 2:
+        rows_of, _ = dev_rows(main)
+        name_a, name_b = scored[:2]
         truth = rows_of.y_true().astype(np.int8)
         comparison = compare_models(truth, rows_of.y_pred(threshold, name_a),
                                     rows_of.y_pred(threshold, name_b), names=(name_a, name_b))

@@ -33,6 +33,8 @@ class ReportContext:
     threshold: float
     threshold_origin: str
     human: object
+    #: The main file's models the presenter chose (score columns, or its predicted labels).
+    models: tuple[str, ...] = ()
 
     @property
     def data(self) -> WorkspaceData:
@@ -55,14 +57,18 @@ class SectionSpec:
 REGISTRY: list[SectionSpec] = []
 
 
-def register(kind: type[S]) -> Callable[[Callable[[ReportContext], S]], Callable[[ReportContext], S]]:
-    """Decorator: add a builder of `kind` to the report, after the sections registered before."""
+def register(kind: type[S], *, after: str | None = None
+             ) -> Callable[[Callable[[ReportContext], S]], Callable[[ReportContext], S]]:
+    """Decorator: add a builder of `kind` to the report, after the sections registered before
+    (or right after the section keyed `after`, for a section kept in its own module)."""
     if any(spec.kind.key == kind.key for spec in REGISTRY):
         raise ValueError(f"a report section keyed {kind.key!r} is already registered: give "
                          f"{kind.__name__} its own key.")
 
     def add(build: Callable[[ReportContext], S]) -> Callable[[ReportContext], S]:
-        REGISTRY.append(SectionSpec(kind, build))
+        keys = section_keys()
+        at = keys.index(after) + 1 if after in keys else len(REGISTRY)
+        REGISTRY.insert(at, SectionSpec(kind, build))
         return build
 
     return add

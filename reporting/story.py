@@ -7,9 +7,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from analysis.predictions import Predictions
+from analysis.score_scale import threshold_range
 from analysis.validation import check_number
-from reporting import course_builders  # noqa: F401  (it registers every section, in order)
-from reporting.builders import latest_items  # importing builders registers the sections
+from reporting import (
+    class_metrics,  # noqa: F401  (importing a section module registers it)
+    course_builders,  # noqa: F401  (it registers every section, in order)
+)
+from reporting.builders import file_models, latest_items  # (registers the core sections)
 from reporting.registry import REGISTRY, ReadFile, ReportContext, SectionSpec
 from reporting.sections import ProjectStory, Section
 from storage import Item
@@ -22,7 +26,8 @@ DEFAULT_THRESHOLD = 0.5
 
 def collect_story(gate: WorkspaceGate, workspace_id: int, *, primary: str | None = None,
                   human: object = None, threshold: float | None = None,
-                  now: datetime | None = None) -> ProjectStory:
+                  now: datetime | None = None,
+                  models: Sequence[str] | None = None) -> ProjectStory:
     """Read a workspace's saved items and analyse each part of its story.
 
     Parameters
@@ -38,27 +43,38 @@ def collect_story(gate: WorkspaceGate, workspace_id: int, *, primary: str | None
         Human-level error(s) in percent for a waterfall computed from the file when no
         snapshot is saved (decompose's `human`).
     threshold : float, optional
-        Decision threshold for the key metrics; default the one saved with the latest model
-        table, else 0.5.
+        Decision threshold for the key metrics (in score units for ranking scores); default
+        the one saved with the latest model table, else 0.5 (the start of the scores' range
+        for ranking scores).
     now : datetime, optional
         The report's date (UTC now by default).
+    models : sequence of str, optional
+        The primary file's models to report (its score columns, or its predicted-label
+        column); default all of them. ValueError names a model the file does not have.
     """
     if not isinstance(gate, WorkspaceGate):
         raise TypeError(f"gate must be a WorkspaceGate (the report reads saved data only through "
                         f"the access gate), got {type(gate).__name__}.")
     workspace = gate.get_workspace(workspace_id)
-    if threshold is not None:
-        threshold = check_number("threshold", threshold, low=0.0, high=1.0)
     data = WorkspaceData(gate, workspace_id)
     files = _read_files(data)
+    main = _primary(files, primary)
+    if threshold is not None:  # ranking scores: in their own units, else a probability's 0-1
+        ranked = main is not None and main.mapping.score_transform == "rank"
+        bounds = {} if ranked else {"low": 0.0, "high": 1.0}
+        threshold = check_number("threshold", threshold, **bounds)
     tables = tuple(latest_items(data, MODEL_TABLE))
     saved = _saved_threshold(tables)
     chosen = threshold if threshold is not None else (saved if saved is not None else DEFAULT_THRESHOLD)
     origin = ("given for this report" if threshold is not None else
               "saved with the model table" if saved is not None else
               "the default: no threshold was saved")
-    context = ReportContext(gate, workspace_id, files, _primary(files, primary), tables, chosen,
-                            origin, human)
+    if threshold is None and main is not None and main.mapping.score_transform == "rank":
+        # ranking scores: 0.5 means nothing on their scale; start where the page's slider does
+        chosen = threshold_range({c: main.score(c) for c in main.mapping.scores}, "rank")[2]
+        origin = "the start of the scores' own range (ranking scores, in score units)"
+    context = ReportContext(gate, workspace_id, files, main, tables, chosen, origin, human,
+                            _models(main, models))
     sections = tuple(_guarded(spec, context) for spec in REGISTRY)
     return ProjectStory(workspace.id, workspace.name, now or datetime.now(UTC), sections)
 
@@ -84,6 +100,18 @@ def _read_files(data: WorkspaceData) -> tuple[ReadFile, ...]:
         except ValueError as err:
             found.append((item, None, str(err)))
     return tuple(found)
+
+
+def _models(main: Predictions | None, chosen: Sequence[str] | None) -> tuple[str, ...]:
+    """The chosen models of the main file (all of them by default), checked against it."""
+    known = file_models(main)
+    if chosen is None or not list(chosen):
+        return known
+    unknown = [m for m in chosen if m not in known]
+    if unknown:
+        raise ValueError(f"the report's file has no model {unknown[0]!r}; its models are "
+                         f"{', '.join(map(repr, known)) or 'none'}.")
+    return tuple(chosen)
 
 
 def _primary(files: Sequence[ReadFile], name: str | None) -> Predictions | None:

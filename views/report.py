@@ -11,6 +11,7 @@ import streamlit as st
 from analysis.text import escape_markdown
 from charts.report import story_figures
 from components.errors import show_error
+from components.report_chooser import ReportChoice, report_choice
 from components.report_preview import show_preview
 from components.share import copy_link
 from components.state import (
@@ -37,13 +38,14 @@ class BuiltReport:
     absent: tuple[str, ...]
 
 
-def build(workspace_id: int, threshold: float | None, human: float | None) -> BuiltReport:
+def build(workspace_id: int, threshold: float | None, human: float | None,
+          choice: ReportChoice) -> BuiltReport:
     """Read the workspace now (never cached: teammates keep saving) and render both forms."""
     primary = active_predictions()
     levels = human if human is not None else (project_human_levels() or None)
     story = collect_story(workspace_data(), workspace_id,
-                          primary=primary.name if primary else None, human=levels,
-                          threshold=threshold)
+                          primary=choice.file or (primary.name if primary else None), human=levels,
+                          threshold=threshold, models=choice.models or None)
     stem = re.sub(r"[^A-Za-z0-9]+", "_", story.workspace_name).strip("_").lower() or "workspace"
     return BuiltReport(
         workspace_id=workspace_id,
@@ -81,6 +83,7 @@ st.caption("The workspace's story for a project review: the goal and the split p
 copy_link()
 workspace = current_workspace()
 st.markdown(f"Workspace: **{escape_markdown(workspace.name)}**")
+choice = report_choice()
 left, right = st.columns(2)
 chosen = left.number_input("Threshold for the key metrics (blank = the one saved with the model "
                            "table, else 0.5)", min_value=0.0, max_value=1.0, value=None, step=0.05,
@@ -91,7 +94,7 @@ human = right.number_input("Human-level error % for a waterfall computed from th
 if st.button("Build the report", key="report.build", type="primary", icon=":material/summarize:"):
     try:
         with st.spinner("Reading the workspace and drawing the charts..."):
-            set_shared(_BUILT, build(workspace.id, chosen, human))
+            set_shared(_BUILT, build(workspace.id, choice.threshold(chosen), human, choice))
     except ValueError as err:
         show_error(err)
 built = get_shared(_BUILT)

@@ -34,6 +34,7 @@ from components.goal_context import (
 from components.inputs import predictions_picker
 from components.page_state import PageState
 from components.project_goal import project_goal
+from components.score_threshold import scale_of_file, threshold_slider
 from components.share import copy_link
 from components.state import (
     active_predictions,
@@ -210,9 +211,8 @@ def _file_result(human: dict[str, Any], slots: dict[str, Any]) -> BiasVarianceRe
         return None
     threshold, model = 0.5, None
     if predictions.task == "binary" and predictions.mapping.scores:
-        threshold = st.slider("Threshold (score ≥ threshold predicts positive)", 0.0, 1.0,
-                              start_value("waterfall", "threshold"), 0.01, key="threshold",
-                              bind="query-params")
+        scale = scale_of_file(predictions, start=start_value("waterfall", "threshold"))
+        threshold = threshold_slider(scale, bind=True)
         if len(predictions.mapping.scores) > 1:
             model = st.selectbox("Model (score column)", predictions.mapping.scores, key="model",
                                  bind="query-params")

@@ -35,6 +35,29 @@ class MultiLabelMetrics:
         return {"tasks": list(self.tasks), "per_task": self.per_task.to_dict(orient="records"),
                 "average": self.average, "warnings": list(self.warnings)}
 
+    @property
+    def averages(self) -> pd.DataFrame:
+        """Precision, recall and F1 over the tasks: macro (each task counts once, NaN-skipping)
+        and micro (true/false positives and misses pooled over every known label), as
+        scikit-learn's average='macro' / 'micro' on a multilabel indicator matrix.
+
+        Examples
+        --------
+        >>> m = multilabel_metrics([[1, 0], [0, 1], [1, 1]], y_pred=[[1, 0], [1, 1], [0, 1]])
+        >>> float(m.averages.set_index("average").loc["micro", "precision"])
+        0.75
+        """
+        tp = sum(d.tp for d in self.details)
+        fp = sum(d.fp for d in self.details)
+        fn = sum(d.fn for d in self.details)
+        micro_p = tp / (tp + fp) if tp + fp else math.nan
+        micro_r = tp / (tp + fn) if tp + fn else math.nan
+        micro_f = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else math.nan
+        return pd.DataFrame({"average": ["macro", "micro"],
+                             "precision": [self.average.get("precision", math.nan), micro_p],
+                             "recall": [self.average.get("recall", math.nan), micro_r],
+                             "f1": [self.average.get("f1", math.nan), micro_f]})
+
 
 _TASK_COLUMNS = ("accuracy", "error_rate", "precision", "recall", "f1", "roc_auc", "average_precision")
 

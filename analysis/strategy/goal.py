@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -176,6 +176,20 @@ class ProjectGoal:
         if self.target is None:
             notes.append("No target is set: place the target first, then work on hitting it.")
         return tuple(notes)
+
+    def with_costs(self, false_positive_cost: float, false_negative_cost: float, *,
+                   cost_matrix: Sequence[Sequence[float]] | None = None) -> ProjectGoal:
+        """The same goal with new error costs (validated again); the multiclass matrix is kept
+        when `cost_matrix` is None.
+
+        Examples
+        --------
+        >>> ProjectGoal("accuracy").with_costs(2, 5).false_negative_cost
+        5.0
+        """
+        matrix = self.cost_matrix if cost_matrix is None else cost_matrix
+        return replace(self, false_positive_cost=false_positive_cost,
+                       false_negative_cost=false_negative_cost, cost_matrix=matrix)
 
     def to_content(self) -> dict[str, Any]:
         """The goal as JSON-able content for the workspace, with its schema version."""

@@ -44,6 +44,20 @@ def open_view(at: AppTest, path: str) -> AppTest:
     return at
 
 
+def upload_on(at: AppTest, page: str, key: str, name: str, frame: Any) -> AppTest:
+    """Open `page`, choose its picker's upload entry (picker `key`) and upload `frame` as a CSV
+    named `name`; checks that the page ran without an exception."""
+    from components.inputs import UPLOAD_CHOICE  # the app's own label for the upload entry
+
+    at.switch_page(page).run()
+    if at.selectbox(key=f"{key}.file").value != UPLOAD_CHOICE:
+        at.selectbox(key=f"{key}.file").set_value(UPLOAD_CHOICE).run()
+    at.file_uploader(key=f"{key}.upload").set_value(
+        (name, frame.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def metric_values(at: AppTest) -> dict[str, str]:
     """Every st.metric on the page, label -> shown value."""
     return {m.label: m.value for m in at.metric}

@@ -12,9 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.error_analysis_state import SHEET_KIND, load_sheet
-from components.inputs import UPLOAD_CHOICE
 from components.state import store
-from tests.app.conftest import metric_values, open_view, plain
+from tests.app.conftest import metric_values, open_view, plain, upload_on
 
 PAGE = "views/metrics.py"
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -30,13 +29,7 @@ def _texts(elements) -> str:
 
 
 def _upload(at: AppTest, name: str, frame: pd.DataFrame) -> AppTest:
-    at.switch_page(PAGE).run()
-    if at.selectbox(key="metrics.file.file").value != UPLOAD_CHOICE:
-        at.selectbox(key="metrics.file.file").set_value(UPLOAD_CHOICE).run()
-    at.file_uploader(key="metrics.file.upload").set_value(
-        (name, frame.to_csv(index=False).encode(), "text/csv")).run()
-    assert not at.exception, at.exception
-    return at
+    return upload_on(at, PAGE, "metrics.file", name, frame)
 
 
 def test_calibration_verdict_is_shown(metrics: AppTest):

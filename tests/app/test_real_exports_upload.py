@@ -13,7 +13,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.tree import DecisionTreeClassifier
 from streamlit.testing.v1 import AppTest
 
-from components.real_exports import threshold_range
+from analysis.score_scale import threshold_range
 from tests.app.conftest import metric_values, open_view, plain
 
 PAGE = "views/metrics.py"

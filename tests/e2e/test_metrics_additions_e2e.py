@@ -68,3 +68,43 @@ def test_costs_move_the_threshold_and_a_cell_goes_to_a_sheet(page, fresh_url):
         r"Added [\d,]+ examples to .false positives from the browser"))).to_be_visible(timeout=60_000)
     assert_no_exception(page)
     shot(page, "metrics_additions")
+
+
+def test_costs_saved_with_the_goal_and_the_report_covers_the_chosen_file(page, fresh_url):
+    load_sample(page, fresh_url)
+    open_page(page, f"{fresh_url}/metrics")
+    expect(page.get_by_text("Binary metrics")).to_be_visible(timeout=60_000)
+    _open_expander(page, "Cost of errors")
+    expect(page.get_by_text(re.compile(r"The costs start from the project goal \(revision 1"))
+           ).to_be_visible(timeout=60_000)
+    miss = page.get_by_role("spinbutton", name="Cost of a false negative")
+    expect(miss).to_have_value("1.00")
+    miss.fill("5")
+    miss.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Save these costs to the project goal").click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"Costs saved to the project goal \(revision 2"))
+           ).to_be_visible(timeout=60_000)
+    assert_no_exception(page)
+    shot(page, "metrics_goal_costs")
+
+    open_page(page, f"{fresh_url}/metrics")  # a fresh visit starts from the saved goal
+    _open_expander(page, "Cost of errors")
+    expect(page.get_by_role("spinbutton", name="Cost of a false negative")).to_have_value(
+        "5.00", timeout=60_000)
+
+    open_page(page, f"{fresh_url}/report")
+    page.get_by_test_id("stSelectbox").filter(has_text="Predictions file to report").click()
+    page.get_by_role("option", name=re.compile(r"animals_multiclass\.csv \(multiclass")).click()
+    wait_idle(page)
+    expect(page.get_by_text("One model in this file")).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name=re.compile("Build the report")).click()
+    wait_idle(page, timeout=120_000)
+    expect(page.get_by_text(re.compile("Report built with"))).to_be_visible(timeout=60_000)
+    preview = page.frame_locator("iframe").first
+    expect(preview.locator("#class_metrics")).to_contain_text("animals_multiclass.csv",
+                                                              timeout=30_000)
+    expect(preview.locator("#class_metrics")).to_contain_text("macro F1")
+    assert_no_exception(page)
+    shot(page, "report_chooser")

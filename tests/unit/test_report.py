@@ -46,7 +46,8 @@ def _gate(db: WorkspaceStore) -> WorkspaceGate:
     return WorkspaceGate(db, user=None, auth=False)
 
 
-def _save_file(db, workspace_id, predictions):
+def save_predictions(db, workspace_id, predictions):
+    """Save a predictions file as the app does (mapping, notes, rows; its table as the blob)."""
     db.save_item(workspace_id, "predictions", predictions.name, author="ann@example.com",
                  content={"mapping": predictions.mapping.to_dict(), "notes": list(predictions.notes),
                           "rows": predictions.n_rows},
@@ -57,7 +58,7 @@ def _save_file(db, workspace_id, predictions):
 def full(db, cat_file):
     """A workspace holding every kind of item, with the course's numbers."""
     workspace = db.create_workspace("Cat app")
-    _save_file(db, workspace.id, cat_file)
+    save_predictions(db, workspace.id, cat_file)
     # two model versions: high bias first (train 15%), then variance (train 1%, dev 11%)
     for name, rates in (("v1 baseline", (15, 16)), ("v2 bigger net", (1, 11))):
         result = decompose(human=1, train=rates[0], dev=rates[1])
@@ -80,6 +81,7 @@ def full(db, cat_file):
 
 
 def test_every_section_is_present_in_reading_order(db, full):
+    save_predictions(db, full.id, read_predictions(DATA / "animals_multiclass.csv"))
     story = collect_story(_gate(db), full.id, now=NOW)
     assert [s.key for s in story.sections] == list(section_keys())
     assert all(s.present for s in story.sections), [s.summary for s in story.sections if not s.present]
@@ -194,6 +196,7 @@ class _Fetches(HTMLParser):
 
 
 def test_html_is_self_contained_with_each_section_and_plotly_once(db, full):
+    save_predictions(db, full.id, read_predictions(DATA / "animals_multiclass.csv"))
     story = collect_story(_gate(db), full.id, now=NOW)
     figures = story_figures(story)
     html = render_html(story, figures)
@@ -214,7 +217,7 @@ def test_html_is_self_contained_with_each_section_and_plotly_once(db, full):
 
 def test_user_text_is_escaped(db, cat_file):
     workspace = db.create_workspace('<script>alert("x")</script> & co')
-    _save_file(db, workspace.id, cat_file)
+    save_predictions(db, workspace.id, cat_file)
     result = decompose(human=1, train=5, dev=6)
     db.save_item(workspace.id, WATERFALL_SNAPSHOT.name, '<a href="https://evil.example">v1</a>',
                  content={"inputs": result.as_inputs()})
@@ -235,7 +238,7 @@ FORMULA = '=HYPERLINK("http://evil.example","win")'
 def _hostile_workspace(db, cat_file):
     """Names, categories, models and comments a teammate typed to plant links, images, formulas."""
     workspace = db.create_workspace(HOSTILE_IMAGE)
-    _save_file(db, workspace.id, cat_file)
+    save_predictions(db, workspace.id, cat_file)
     for name, (train, dev) in ((HOSTILE_LINK, (15, 16)), (HOSTILE_TAG, (1, 11))):
         result = decompose(human=1, train=train, dev=dev)
         db.save_item(workspace.id, WATERFALL_SNAPSHOT.name, name,
@@ -310,7 +313,7 @@ def test_markdown_summary_has_each_section_and_the_error_table(db, full):
 
 def test_without_a_snapshot_the_waterfall_comes_from_the_file(db, cat_file):
     workspace = db.create_workspace("Files only")
-    _save_file(db, workspace.id, cat_file)
+    save_predictions(db, workspace.id, cat_file)
     story = collect_story(_gate(db), workspace.id, human={"team": 0.5}, now=NOW)
     assert "threshold 0.50 (the default: no threshold was saved)" in story.section("metrics").summary
     waterfall = story.section("waterfall")
