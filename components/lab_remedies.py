@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analysis.strategy.stored import CURVE_ITEM
 from analysis.text import escape_markdown
 from analysis.training import (
     LabConfig,
@@ -23,10 +24,10 @@ from analysis.training.multitask import MultiTaskResult
 from charts.lab_panels import curve_points_figure, multitask_figure, remedy_gap_figure
 from components.errors import show_error
 from components.lab_lessons import keep_result, kept
-from components.state import current_workspace, workspace_data
+from components.state import current_workspace, workspace_items
+from workspace.kinds import LEARNING_CURVE
 
 STATE = st.session_state
-LEARNING_CURVE_KIND = "learning_curve"  # read by the strategy page's learning-curve fit
 STRATEGY_PAGE = "views/strategy.py"
 APP_ROOT = Path(__file__).resolve().parents[1]
 ERROR_COLUMNS = {
@@ -90,10 +91,11 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
-def learning_curve_rows(frame: pd.DataFrame) -> list[dict[str, float]]:
-    """learning_curve_run's table as the rows the strategy page reads."""
-    return [{"size": int(r.size), "train_error_pct": float(r.train_error),
-             "dev_error_pct": float(r.dev_error)} for r in frame.itertuples()]
+def learning_curve_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """learning_curve_run's table in the columns of the saved learning curve (LEARNING_CURVE)."""
+    return pd.DataFrame({"size": frame["size"].astype(int),
+                         "train_error_pct": frame["train_error"].astype(float),
+                         "dev_error_pct": frame["dev_error"].astype(float)})
 
 
 def learning_curve_panel(config: LabConfig) -> None:
@@ -125,17 +127,17 @@ def learning_curve_panel(config: LabConfig) -> None:
 def save_curve(frame: pd.DataFrame) -> None:
     """Save the points as a workspace item the strategy page's learning curve reads."""
     c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
-    name = c1.text_input("Save as", "training lab learning curve", key="curve_name")
+    name = c1.text_input("Save as", CURVE_ITEM, key="curve_name",
+                         help="The strategy page fits the curve saved as "
+                              f"“{CURVE_ITEM}”; another name keeps it aside.")
     if not c2.button("Save for the strategy page", key="curve_save", icon=":material/save:"):
         return
     if not name.strip():
         show_error("Give the learning curve a name before saving it.")
         return
     workspace = current_workspace()
-    content = {"rows": learning_curve_rows(frame), "source": "training lab"}
     try:
-        item = workspace_data().save_item(workspace.id, LEARNING_CURVE_KIND, name.strip(),
-                                          content=content)
+        item = workspace_items().save(LEARNING_CURVE, name.strip(), learning_curve_table(frame))
     except ValueError as err:
         show_error(err)
         return

@@ -79,7 +79,7 @@ class GoalSection(Section):
 class SplitPlanSection(Section):
     """The saved split plan: how many examples of each source go to each split, and why."""
 
-    key: ClassVar[str] = "split_plan"
+    key: ClassVar[str] = "splits"
     title: ClassVar[str] = "How the data is split"
 
     plan: SplitPlan | None = None

@@ -31,8 +31,6 @@ from analysis.splits import SplitPlan, plan_splits
 from analysis.strategy import IterationEntry
 from analysis.strategy.goal import GOAL_KIND, ProjectGoal
 from analysis.strategy.stored import (
-    CURVE_KIND,
-    LOG_KIND,
     curve_content,
     curve_table,
     log_content,
@@ -249,9 +247,9 @@ PROJECT_GOAL: SavedKind[ProjectGoal] = SavedKind(
     GOAL_KIND, "project goal", "project goals", 1,
     ProjectGoal.to_content, ProjectGoal.from_content)
 ITERATION_LOG: SavedKind[list[IterationEntry]] = SavedKind(
-    LOG_KIND, "iteration log", "iteration logs", 1, log_content, log_entries)
+    "iteration_log", "iteration log", "iteration logs", 1, log_content, log_entries)
 LEARNING_CURVE: SavedKind[pd.DataFrame] = SavedKind(
-    CURVE_KIND, "learning curve", "learning curves", 1, curve_content, curve_table)
+    "learning_curve", "learning curve", "learning curves", 1, curve_content, curve_table)
 SPLIT_PLAN: SavedKind[SplitPlan] = SavedKind(
     "split_plan", "split plan", "split plans", 1, _split_plan_content, _split_plan)
 PROJECT_SETTINGS: SavedKind[dict[str, float]] = SavedKind(

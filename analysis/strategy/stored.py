@@ -13,8 +13,8 @@ import pandas as pd
 from analysis.strategy.goal import ProjectGoal
 from analysis.strategy.iteration_log import IterationEntry
 
-LOG_KIND, LOG_ITEM = "iteration_log", "iteration log"
-CURVE_KIND, CURVE_ITEM = "learning_curve", "learning curve"
+LOG_ITEM = "iteration log"  # the item the strategy page keeps its log in
+CURVE_ITEM = "learning curve"  # the item the strategy page fits
 CONTENT_VERSION = 1
 CURVE_COLUMNS = ("size", "train_error_pct", "dev_error_pct")
 

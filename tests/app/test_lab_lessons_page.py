@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.lab_remedies import LEARNING_CURVE_KIND
-from components.state import current_workspace, workspace_data
+from components.state import workspace_items
 from tests.app.conftest import open_view, plain
 from tests.app.lab_component import component_spec
+from workspace.kinds import LEARNING_CURVE
 
 PAGE = "views/training_lab.py"
 
@@ -153,12 +153,10 @@ def test_learning_curve_run_is_drawn_and_saved_for_the_strategy_page(lab):
     assert _values(points[0]["x"]).tolist() == [20, 40, 80, 160]
     lab.button(key="curve_save").click().run()
     _clean(lab)
-    assert "Saved “training lab learning curve”" in _texts(lab)
-    item = workspace_data().get_item(current_workspace().id, LEARNING_CURVE_KIND,
-                                     "training lab learning curve")
-    assert item.content["source"] == "training lab"
-    assert [r["size"] for r in item.content["rows"]] == [20, 40, 80, 160]
-    assert set(item.content["rows"][0]) == {"size", "train_error_pct", "dev_error_pct"}
+    assert "Saved “learning curve”" in _texts(lab)
+    curve = workspace_items().load(LEARNING_CURVE, "learning curve")  # what the strategy page fits
+    assert curve["size"].tolist() == [20, 40, 80, 160]
+    assert list(curve.columns) == ["size", "train_error_pct", "dev_error_pct"]
 
 
 def test_bad_learning_curve_sizes_are_named(lab):

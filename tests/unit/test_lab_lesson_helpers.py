@@ -8,7 +8,7 @@ import pytest
 
 from analysis.training import LabConfig
 from components.lab_own_data import binary_config, percent
-from components.lab_remedies import learning_curve_rows, parse_sizes
+from components.lab_remedies import learning_curve_table, parse_sizes
 
 
 def test_sizes_are_parsed_and_a_bad_one_is_named():
@@ -19,9 +19,10 @@ def test_sizes_are_parsed_and_a_bad_one_is_named():
         parse_sizes("1, 50")
 
 
-def test_learning_curve_rows_have_the_strategy_pages_shape():
+def test_learning_curve_table_has_the_saved_curves_columns():
     frame = pd.DataFrame({"size": [25, 50], "train_error": [0.0, 2.5], "dev_error": [20.0, 15.0]})
-    assert learning_curve_rows(frame) == [
+    table = learning_curve_table(frame)
+    assert table.to_dict("records") == [
         {"size": 25, "train_error_pct": 0.0, "dev_error_pct": 20.0},
         {"size": 50, "train_error_pct": 2.5, "dev_error_pct": 15.0}]
 

@@ -15,9 +15,7 @@ from analysis.splits import plan_splits
 from analysis.strategy import IterationEntry, ProjectGoal
 from analysis.strategy.stored import (
     CURVE_ITEM,
-    CURVE_KIND,
     LOG_ITEM,
-    LOG_KIND,
     curve_content,
     log_content,
 )
@@ -25,7 +23,13 @@ from charts.report import story_figures
 from reporting import as_slides, collect_story, render_html, render_markdown, section_keys
 from storage import WorkspaceStore
 from workspace.gate import WorkspaceGate
-from workspace.kinds import PROJECT_GOAL, SPLIT_PLAN, WATERFALL_SNAPSHOT
+from workspace.kinds import (
+    ITERATION_LOG,
+    LEARNING_CURVE,
+    PROJECT_GOAL,
+    SPLIT_PLAN,
+    WATERFALL_SNAPSHOT,
+)
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 HUMAN = {"team of reviewers": 0.5}
@@ -62,11 +66,11 @@ def save_strategy(db: WorkspaceStore, workspace_id: int, *, snapshots: bool = Tr
                IterationEntry("2026-10-19", knob="training data more like dev",
                               gap="data mismatch", snapshot="v2"),
                IterationEntry("2026-11-02", knob="early stopping", gap="variance", snapshot="v3")]
-    db.save_item(workspace_id, LOG_KIND, LOG_ITEM, content=log_content(entries))
+    db.save_item(workspace_id, ITERATION_LOG.name, LOG_ITEM, content=log_content(entries))
     curve = pd.DataFrame({"size": [375, 750, 1500, 3000, 4500, 6000],
                           "train_error_pct": [0.6, 1.2, 1.9, 2.5, 2.7, 2.9],
                           "dev_error_pct": [16.3, 13.9, 12.1, 10.9, 10.4, 10.0]})
-    db.save_item(workspace_id, CURVE_KIND, CURVE_ITEM, content=curve_content(curve))
+    db.save_item(workspace_id, LEARNING_CURVE.name, CURVE_ITEM, content=curve_content(curve))
     plan = plan_splits({"web": 200_000, "mobile": 4_500}, target="mobile", dev_size=1_500,
                        test_size=1_500)
     db.save_item(workspace_id, SPLIT_PLAN.name, "split plan", content=SPLIT_PLAN.to_content(plan))
@@ -74,12 +78,12 @@ def save_strategy(db: WorkspaceStore, workspace_id: int, *, snapshots: bool = Tr
 
 def test_the_goal_and_split_plan_open_the_report_and_the_course_closes_it():
     keys = section_keys()
-    assert keys[:2] == ("goal", "split_plan") and keys[-1] == "course"
+    assert keys[:2] == ("goal", "splits") and keys[-1] == "course"
 
 
 def test_an_empty_workspace_says_where_to_add_each_strategy_part(db):
     story = _story(db)
-    for key, where in (("goal", "Project strategy page"), ("split_plan", "Split planner page"),
+    for key, where in (("goal", "Project strategy page"), ("splits", "Split planner page"),
                        ("course", "Project strategy page")):
         section = story.section(key)
         assert not section.present and where in section.summary
@@ -92,7 +96,7 @@ def test_a_saved_strategy_tells_the_projects_story(db):
     assert goal.present and goal.goal.target == 95.0
     assert goal.summary.startswith("Optimize accuracy (higher is better), target 95%.")
     assert "running_time_ms <= 100 ms" in goal.summary and "Bayes proxy 0.5%" in goal.summary
-    split = story.section("split_plan")
+    split = story.section("splits")
     assert split.present and split.plan.count("dev", "mobile") == 1_500
     assert "dev 1,500" in split.summary and "test 1,500" in split.summary
     course = story.section("course")
@@ -101,7 +105,7 @@ def test_a_saved_strategy_tells_the_projects_story(db):
     assert "Learning curve: More data helps" in course.summary
     assert any(b.startswith("Orthogonalization") for b in course.bullets)
     figures = story_figures(story)
-    assert len(figures["split_plan"]) == 1 and len(figures["course"]) == 1
+    assert len(figures["splits"]) == 1 and len(figures["course"]) == 1
     markdown = render_markdown(story)
     assert "## The project's goal" in markdown and "| team of reviewers | 0\\.5 |" in markdown
 
