@@ -18,6 +18,7 @@ import pandas as pd
 from analysis.bias_variance import BiasVarianceResult, decompose, decompose_predictions
 from analysis.error_analysis import (
     DEFAULT_DEV_ERROR_PCT,
+    CategorySummary,
     category_label,
     category_summary,
     label_noise_impact,
@@ -38,6 +39,7 @@ from reporting.sections import (
     WaterfallSection,
 )
 from workspace.gate import WorkspaceGate
+from workspace.kinds import ERROR_SHEET
 
 GAP_NAMES = {"avoidable_bias": "avoidable bias", "variance": "variance",
              "data_mismatch": "data mismatch", "dev_overfit": "overfitting to dev"}
@@ -285,19 +287,30 @@ def _ceiling_table(table: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns=_ERROR_COLUMNS).dropna(axis=1, how="all")
 
 
-@register(ErrorAnalysisSection)
-def error_analysis_section(context: ReportContext) -> ErrorAnalysisSection:
-    """The newest sheet's category ceilings and the label-noise verdict (the page's rules)."""
+def newest_sheet(context: ReportContext) -> tuple[list[Any], Any, list[str], dict[str, Any],
+                                                  CategorySummary] | None:
+    """(every sheet newest first, the newest one's item, categories, settings, category
+    summary), or None when no sheet is saved."""
     gate, workspace_id = context.gate, context.workspace_id
-    sheets = latest_items(gate, workspace_id, "error_sheet")
+    sheets = latest_items(gate, workspace_id, ERROR_SHEET.name)
     if not sheets:
-        return ErrorAnalysisSection.absent("No error-analysis sheet is saved in this workspace "
-                                           "(error-analysis page).")
-    item = gate.get_item(workspace_id, "error_sheet", sheets[0].name)
+        return None
+    item = gate.get_item(workspace_id, ERROR_SHEET.name, sheets[0].name)
     frame, categories, meta = sheet_from_content(item.content)
     dev_error = float(meta.get("dev_error", DEFAULT_DEV_ERROR_PCT))
     summary = category_summary(frame, categories, dev_error,
                                total_dev_errors=meta.get("total_dev_errors") or None)
+    return sheets, item, categories, meta, summary
+
+
+@register(ErrorAnalysisSection)
+def error_analysis_section(context: ReportContext) -> ErrorAnalysisSection:
+    """The newest sheet's category ceilings and the label-noise verdict (the page's rules)."""
+    newest = newest_sheet(context)
+    if newest is None:
+        return ErrorAnalysisSection.absent("No error-analysis sheet is saved in this workspace "
+                                           "(error-analysis page).")
+    sheets, item, categories, meta, summary = newest
     label = mislabeled_category(categories, meta)
     impact = None
     if label is not None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import reporting.priorities  # noqa: F401  registers the priority table (after error analysis)
 from analysis.predictions import Predictions, predictions_from_parquet
 from analysis.validation import check_number
 from reporting.builders import latest_items  # importing builders registers the sections

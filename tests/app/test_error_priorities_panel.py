@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from components.error_priorities_panel import PRIORITIES_KIND
 from components.sample_project import SAMPLE_SHEET_NAME
 from storage import WorkspaceStore
 from tests.app.conftest import open_view
+from workspace.kinds import SHEET_PRIORITIES
 
 PAGE = "views/error_analysis.py"
 
@@ -39,7 +39,7 @@ def test_sample_sheet_ranks_blurry_first_until_efforts_are_typed(sample_app: App
     assert ranked.loc[0, "owner"] == "ana"
     assert ranked.loc[0, "gain_per_effort"] == ranked.loc[0, "ceiling_gain"]
     item = WorkspaceStore(store_url).get_item(at.session_state["workbench.workspace_id"],
-                                              PRIORITIES_KIND, SAMPLE_SHEET_NAME)
+                                              SHEET_PRIORITIES.name, SAMPLE_SHEET_NAME)
     assert item.content["categories"]["dog"] == {"ideas": "", "effort": 1.0, "owner": "ana"}
 
 

@@ -40,7 +40,7 @@ def test_every_kind_has_one_name_a_label_and_a_version():
     names = [kind.name for kind in KINDS]
     assert len(names) == len(set(names))
     assert {"predictions", "waterfall_snapshot", "model_table", "error_sheet", "lab_experiment",
-            "project_settings", "project_goal"} == set(names)
+            "project_settings", "project_goal", "sheet_priorities"} == set(names)
     assert WATERFALL_SNAPSHOT.label(1) == "waterfall snapshot"
     assert WATERFALL_SNAPSHOT.label(3) == "waterfall snapshots"
     assert all(kind.version >= 1 for kind in KINDS)
