@@ -77,7 +77,8 @@ def show(report: BuiltReport) -> None:
 st.title("Project report")
 st.caption("The workspace's story for a project review: the waterfall and its history, the key "
            "metrics with intervals, model choice and A/B verdicts, the error-analysis ceilings "
-           "and the label-noise verdict, the lab's experiment. One HTML file that opens offline.")
+           "and the label-noise verdict, what to work on first and who owns it, the lab's "
+           "experiment. One HTML file that opens offline.")
 copy_link()
 workspace = current_workspace()
 st.markdown(f"Workspace: **{escape_markdown(workspace.name)}**")

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.sample_project import SAMPLE_SHEET_NAME
 from storage import WorkspaceStore
-from tests.app.conftest import open_view
+from tests.app.conftest import open_view, plain
 from workspace.kinds import SHEET_PRIORITIES
 
 PAGE = "views/error_analysis.py"
@@ -67,3 +67,22 @@ def test_blurry_is_flagged_when_far_more_frequent_in_dev_than_train_dev_errors(s
     compared = _table(at, "train_dev_share").set_index("category")
     assert compared.loc["blurry", "flagged"] and not compared.loc["great_cat", "flagged"]
     assert "blurry" in at.warning[0].value
+
+
+def test_the_report_shows_the_ranking_and_owner_typed_on_the_page(sample_app: AppTest):
+    at = open_view(sample_app, PAGE)
+    key = _priorities_editor_key(at)
+    at.session_state[key] = {"edited_rows": {0: {"effort": 1.0, "owner": "ana"},
+                                             2: {"effort": 10.0, "owner": "ben"}},
+                             "added_rows": [], "deleted_rows": []}
+    at.run()
+    at = open_view(at, "views/report.py")
+    at.button(key="report.build").click().run()
+    assert not at.exception and not at.error
+    summary = plain(next(c.value for c in at.code if c.value.startswith("# Project review")))
+    assert "## What to work on first: priorities and owners" in summary
+    assert "work on dog first" in summary
+    # the sample's dev error is 9.867%: dog 8% -> 0.79 points in 1 unit of effort
+    assert ("- 1. dog: at most 0.79 points of dev error, effort 1, 0.79 points per unit, "
+            "owner ana.") in summary
+    assert "- 2. blurry:" in summary and "owner ben." in summary
