@@ -22,11 +22,12 @@ from analysis.predictions import Predictions
 from analysis.stats import wilson_interval
 from analysis.validation import check_array, check_number
 
-OUT_OF_FOLD_REASON = (
-    "out_of_fold is False: suspected label errors need out-of-fold scores, each row scored by "
-    "a model that did not train on it (e.g. scikit-learn's cross_val_predict with "
-    "method='predict_proba'). A model scoring its own training rows has memorised their "
-    "labels, flipped ones included, so the flips look confident and hide.")
+OUT_OF_FOLD_WHY = (
+    "Suspected label errors need out-of-fold scores, each row scored by a model that did not "
+    "train on it (e.g. scikit-learn's cross_val_predict with method='predict_proba'). A model "
+    "scoring its own training rows has memorised their labels, flipped ones included, so the "
+    "flips look confident and hide.")
+OUT_OF_FOLD_REASON = f"out_of_fold is False. {OUT_OF_FOLD_WHY}"
 RANDOM_VERDICT = (
     "Random label errors in a big training set hurt little: learning algorithms are robust "
     "to them. Leave them unless the training set is small or fixing them is cheap.")

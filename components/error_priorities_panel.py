@@ -79,14 +79,16 @@ def _inputs(sheet: HeldSheet) -> dict[str, dict[str, Any]]:
     if (st.session_state.get(key) or {}).get("edited_rows"):  # edits no callback saw (a test)
         _save_edits(sheet.workspace_id, sheet.name, revision, key, base)
         saved, revision, base, key = _editor_state(sheet)
+    # Fixed column widths (the editor as wide as its columns): short fields stay short.
     st.data_editor(base, key=key, hide_index=True, num_rows="fixed", disabled=["category"],
                    on_change=_save_edits, args=(sheet.workspace_id, sheet.name, revision, key, base),
-                   column_config={
-                       "ideas": st.column_config.TextColumn("ideas", width="medium"),
+                   width="content", column_config={
+                       "category": st.column_config.TextColumn("category", width="medium"),
+                       "ideas": st.column_config.TextColumn("ideas", width="large"),
                        "effort": st.column_config.NumberColumn(
-                           "effort", min_value=0.0, help="Any unit the team agrees on "
-                           "(person-days, weeks); empty = not estimated yet."),
-                       "owner": st.column_config.TextColumn("owner")})
+                           "effort", min_value=0.0, width="small", help="Any unit the team "
+                           "agrees on (person-days, weeks); empty = not estimated yet."),
+                       "owner": st.column_config.TextColumn("owner", width="medium")})
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
         st.warning(escape_markdown(notice))

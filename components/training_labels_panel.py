@@ -17,7 +17,7 @@ from analysis.predictions import Predictions
 from analysis.slice_sheet import slice_category_name
 from analysis.text import escape_markdown
 from analysis.training_labels import (
-    OUT_OF_FOLD_REASON,
+    OUT_OF_FOLD_WHY,
     TrainingLabelCheck,
     check_training_predictions,
 )
@@ -67,8 +67,8 @@ def _inputs() -> tuple[Predictions, str | None] | None:
                              help="A vendor, labeller or crawl column: systematic label errors "
                                   "often sit in one source.")
     if not out_of_fold:
-        st.info(escape_markdown(OUT_OF_FOLD_REASON.replace("out_of_fold is False: ", "Tick the "
-                "box when your training scores are out-of-fold. ", 1)), icon=":material/block:")
+        st.info(escape_markdown(f"Tick the box once your training scores are out-of-fold. "
+                                f"{OUT_OF_FOLD_WHY}"), icon=":material/block:")
         return None
     return predictions, None if source == _NO_SOURCE else source
 
