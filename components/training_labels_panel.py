@@ -30,7 +30,9 @@ KEY = "ea.train_labels"  # prefix of this panel's widget keys
 _SENT = f"{KEY}.sent"  # the last send: (sheet, rows, conflict, category) or an error message
 _NO_SOURCE = "(none)"
 _SHOWN_ROWS = 100
-_PERCENT = st.column_config.NumberColumn(format="percent")
+_SHARES = {"share": st.column_config.NumberColumn("share of suspects", format="percent"),
+           "expected_share": st.column_config.NumberColumn("expected if random",
+                                                           format="percent")}
 
 
 def predictions_fingerprint(predictions: Predictions) -> str:
@@ -108,13 +110,12 @@ def _tables(check: TrainingLabelCheck) -> None:
     with pairs_col:
         st.caption("Suspects per class pair, beside the share random flips would give")
         pairs = check.pairs.sort_values("suspects", ascending=False, kind="stable")
-        st.dataframe(pairs, hide_index=True, key=f"{KEY}.pairs",
-                     column_config={"share": _PERCENT, "expected_share": _PERCENT})
+        st.dataframe(pairs, hide_index=True, key=f"{KEY}.pairs", column_config=_SHARES)
     if check.sources is not None:
         with sources_col:
             st.caption("Suspects per source, beside its share of the rows")
             st.dataframe(check.sources, hide_index=True, key=f"{KEY}.sources",
-                         column_config={"share": _PERCENT, "expected_share": _PERCENT})
+                         column_config=_SHARES)
 
 
 def _suspect_examples(check: TrainingLabelCheck, n: int) -> pd.DataFrame:
