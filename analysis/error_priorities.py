@@ -8,6 +8,7 @@ per category), and are checked and counted with its helpers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -322,3 +323,52 @@ def priority_table(category_shares: Mapping[str, float] | pd.Series | pd.DataFra
     table.attrs["notes"] = ([f"No effort estimate for {values_preview(missing, 5)}: ranked after "
                              "the estimated categories, by ceiling gain."] if missing else [])
     return table
+
+
+# --------------------------------------------------------------------------- the team's plan
+
+#: What the team types per category beside a sheet: ideas, effort estimate and owner.
+PLAN_FIELDS = ("ideas", "effort", "owner")
+
+
+def plan_effort(value: object) -> float | None:
+    """An effort estimate as a positive number, None when not estimated (or not a number)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        return None
+    return float(value) if value > 0 else None
+
+
+def plan_text(value: object) -> str:
+    """Ideas or owner as text ('' for nothing typed)."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def plans_from_content(content: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Ideas / effort / owner per category from a saved item. Values of the wrong type are
+    dropped, so a damaged entry reads as not filled in.
+
+    Examples
+    --------
+    >>> plans_from_content({"categories": {"dog": {"effort": 2, "owner": "ana"}, "x": 3}})
+    {'dog': {'ideas': '', 'effort': 2.0, 'owner': 'ana'}}
+    """
+    rows = content.get("categories")
+    rows = rows if isinstance(rows, Mapping) else {}
+    return {str(name): {"ideas": plan_text(row.get("ideas")), "effort": plan_effort(row.get("effort")),
+                        "owner": plan_text(row.get("owner"))}
+            for name, row in rows.items() if isinstance(row, Mapping)}
+
+
+def plans_to_content(plans: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The saved form of ideas / effort / owner per category (cleaned as plans_from_content)."""
+    return {"categories": plans_from_content({"categories": plans})}
+
+
+def ranked_plan(category_shares: pd.DataFrame, dev_error_pct: float,
+                plans: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """priority_table with the team's efforts and owners, for the categories that have a share
+    (plans of categories the sheet no longer has are ignored)."""
+    shown = set(category_shares["category"])
+    effort = {c: v.get("effort") for c, v in plans.items() if c in shown and v.get("effort")}
+    owner = {c: v.get("owner") for c, v in plans.items() if c in shown and v.get("owner")}
+    return priority_table(category_shares, dev_error_pct, effort, owner)

@@ -9,7 +9,7 @@ flips would spread them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -17,20 +17,36 @@ import pandas as pd
 from scipy import stats
 
 # One lookup (and one message for unknown labels) shared with the dev-label check.
-from analysis.label_issues import class_positions
+from analysis.label_issues import _label_inputs_from_predictions, class_positions
+from analysis.predictions import Predictions
+from analysis.stats import wilson_interval
 from analysis.validation import check_array, check_number
 
-OUT_OF_FOLD_REASON = (
-    "out_of_fold is False: suspected label errors need out-of-fold scores, each row scored by "
-    "a model that did not train on it (e.g. scikit-learn's cross_val_predict with "
-    "method='predict_proba'). A model scoring its own training rows has memorised their "
-    "labels, flipped ones included, so the flips look confident and hide.")
+OUT_OF_FOLD_WHY = (
+    "Suspected label errors need out-of-fold scores, each row scored by a model that did not "
+    "train on it (e.g. scikit-learn's cross_val_predict with method='predict_proba'). A model "
+    "scoring its own training rows has memorised their labels, flipped ones included, so the "
+    "flips look confident and hide.")
+OUT_OF_FOLD_REASON = f"out_of_fold is False. {OUT_OF_FOLD_WHY}"
 RANDOM_VERDICT = (
     "Random label errors in a big training set hurt little: learning algorithms are robust "
     "to them. Leave them unless the training set is small or fixing them is cheap.")
 SYSTEMATIC_VERDICT = (
     "Systematic label errors hurt: the model learns the mistake (like every white dog "
     "labelled cat) and repeats it. Find the rule behind them and relabel those rows.")
+#: Below this many training rows even random label errors cost accuracy.
+SMALL_TRAINING_ROWS = 1_000
+FIX_SYSTEMATIC = (
+    "Worth fixing: relabel the rows the rule covers (the fullest class pair or source below), "
+    "then retrain. Fixing training labels only leaves train and dev from slightly different "
+    "distributions, which is acceptable.")
+FIX_SMALL = (
+    "Worth fixing if cheap: the training set is small, so even random label errors cost "
+    "accuracy. Relabel the suspects, most suspicious first.")
+LEAVE_RANDOM = (
+    "Not worth fixing now: random errors in a training set this big hurt little. Spend the "
+    "effort on dev and test labels, where every wrong label moves the numbers you decide by.")
+LEAVE_NONE = "Nothing to fix in the training labels."
 
 
 @dataclass(frozen=True)
@@ -39,7 +55,10 @@ class TrainingLabelCheck:
 
     pattern is "none" (no suspects), "random" or "systematic". `pairs` counts suspects per
     (given, suggested) class pair beside the count random flips would give; `sources` does
-    the same per source when sources were given.
+    the same per source when sources were given. noise_rate is confident learning's estimate
+    of the share of wrong training labels (cleanlab's calibrated off-diagonal count over the
+    rows), noise_low / noise_high its 95% Wilson interval over the rows checked; advice says
+    whether fixing them is worth it.
     """
 
     suspects: pd.DataFrame
@@ -51,6 +70,11 @@ class TrainingLabelCheck:
     source_p_value: float | None
     verdict: str
     reasons: tuple[str, ...]
+    noise_rate: float = 0.0
+    noise_low: float = 0.0
+    noise_high: float = 0.0
+    worth_fixing: bool = False
+    advice: str = LEAVE_NONE
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -65,7 +89,9 @@ class TrainingLabelCheck:
                 "sources": None if self.sources is None else self.sources.to_dict(orient="records"),
                 "pair_p_value": self.pair_p_value, "source_p_value": self.source_p_value,
                 "verdict": self.verdict, "reasons": list(self.reasons),
-                "warnings": list(self.warnings)}
+                "noise_rate": self.noise_rate, "noise_low": self.noise_low,
+                "noise_high": self.noise_high, "worth_fixing": self.worth_fixing,
+                "advice": self.advice, "warnings": list(self.warnings)}
 
 
 # --------------------------------------------------------------------------- validation
@@ -171,15 +197,15 @@ def suspect_training_labels(y_true: object, probs: object, *, out_of_fold: bool,
         picked from. Random flips spread over pairs in proportion to the true class's share
         (the mean out-of-fold probability), and over sources in proportion to their rows.
     """
-    if not isinstance(out_of_fold, bool | np.bool_):
-        raise ValueError(f"out_of_fold must be True or False, got {out_of_fold!r}.")
-    if not out_of_fold:
-        raise ValueError(OUT_OF_FOLD_REASON)
+    _require_out_of_fold(out_of_fold)
     level = float(check_number("alpha", alpha, low=0.0, high=1.0))
-    from cleanlab.filter import find_label_issues  # imported late: cleanlab is slow to import
+    # imported late: cleanlab is slow to import
+    from cleanlab.count import num_label_issues
+    from cleanlab.filter import find_label_issues
 
     given, scores, names, groups = _check_inputs(y_true, probs, classes, sources)
     suspect = np.asarray(find_label_issues(given, scores, n_jobs=1), dtype=bool)
+    noisy = int(num_label_issues(given, scores, estimation_method="off_diagonal_calibrated"))
     suggested = scores.argmax(axis=1)
     rows = np.flatnonzero(suspect)
     frame = pd.DataFrame({"row": rows, "given": [names[i] for i in given[rows]],
@@ -197,8 +223,77 @@ def suspect_training_labels(y_true: object, probs: object, *, out_of_fold: bool,
         source_table = _source_table(groups, suspect)
         top_source, source_p = _top_cell_test(source_table["suspects"].to_numpy(),
                                               source_table["expected_share"].to_numpy())
-    return _judge(frame, len(given), pairs, top_pair, pair_p, source_table, top_source,
-                  source_p, level)
+    judged = _judge(frame, len(given), pairs, top_pair, pair_p, source_table, top_source,
+                    source_p, level)
+    return _with_noise_rate(judged, min(noisy, len(given)))
+
+
+def _require_out_of_fold(out_of_fold: object) -> None:
+    """Refuse in-sample scores (with the reason) before anything is read."""
+    if not isinstance(out_of_fold, bool | np.bool_):
+        raise ValueError(f"out_of_fold must be True or False, got {out_of_fold!r}.")
+    if not out_of_fold:
+        raise ValueError(OUT_OF_FOLD_REASON)
+
+
+def _with_noise_rate(check: TrainingLabelCheck, noisy: int) -> TrainingLabelCheck:
+    """The check with its estimated noise rate, interval and whether fixing is worth it."""
+    n = check.n_checked
+    low, high = wilson_interval(noisy, n)
+    if check.pattern == "systematic":
+        worth, advice = True, FIX_SYSTEMATIC
+    elif check.pattern == "random" and n < SMALL_TRAINING_ROWS:
+        worth, advice = True, FIX_SMALL
+    elif check.pattern == "random":
+        worth, advice = False, LEAVE_RANDOM
+    else:
+        worth, advice = False, LEAVE_NONE
+    return replace(check, noise_rate=noisy / n, noise_low=float(low), noise_high=float(high),
+                   worth_fixing=worth, advice=advice)
+
+
+def check_training_predictions(predictions: Predictions, *, out_of_fold: bool,
+                               source_column: str | None = None,
+                               alpha: float = 0.01) -> TrainingLabelCheck:
+    """suspect_training_labels on the training rows of a predictions file.
+
+    The rows of the file's train split are checked (every row when the file has no split
+    column); binary files give [1 - score, score], multiclass files their per-class
+    probability columns. The suspects table gains each row's example_id (and image path),
+    given label as y_true and the model's suggestion as y_pred, ready for the sheet.
+
+    Parameters
+    ----------
+    predictions : Predictions
+        A binary file with a score or a multiclass file with class probabilities.
+    out_of_fold : bool
+        Whether the training rows' scores are out-of-fold; False is refused with the reason.
+    source_column : str, optional
+        A column saying where each row comes from (vendor, labeller), tested for
+        concentrated suspects.
+    alpha : float
+        Level of the tests that call the pattern systematic.
+    """
+    _require_out_of_fold(out_of_fold)
+    if not isinstance(predictions, Predictions):
+        raise ValueError(f"predictions must be a loaded predictions file, got "
+                         f"{type(predictions).__name__}.")
+    splits = predictions.splits()
+    if splits and "train" not in splits:
+        raise ValueError(f"{predictions.name} has no train rows (splits: {', '.join(splits)}): "
+                         "the check reads training labels; load your training predictions.")
+    rows = predictions.subset("train") if splits else predictions
+    if source_column is not None and source_column not in rows.frame.columns:
+        raise ValueError(f"source_column {source_column!r} is not a column of {predictions.name}.")
+    examples, labels, probs, classes, _ = _label_inputs_from_predictions(rows, None)
+    sources = None if source_column is None else rows.frame[source_column].to_numpy()
+    check = suspect_training_labels([classes[i] for i in labels], probs, out_of_fold=True,
+                                    sources=sources, classes=classes, alpha=alpha)
+    picked = examples.iloc[check.suspects["row"].to_numpy()].reset_index(drop=True)
+    picked["y_true"] = check.suspects["given"].to_numpy()
+    picked["y_pred"] = check.suspects["suggested"].to_numpy()
+    suspects = pd.concat([picked, check.suspects.drop(columns=["given", "suggested"])], axis=1)
+    return replace(check, suspects=suspects)
 
 
 def _judge(frame: pd.DataFrame, n_checked: int, pairs: pd.DataFrame, top_pair: int,
@@ -212,7 +307,7 @@ def _judge(frame: pd.DataFrame, n_checked: int, pairs: pd.DataFrame, top_pair: i
         warnings.append(f"The training set is small ({n_checked:,} rows): even random label "
                         "errors cost accuracy here.")
     reasons = []
-    pair = pairs.iloc[top_pair]
+    pair = pairs.iloc[[top_pair]].to_dict(orient="records")[0]  # each column keeps its type
     if pair["suspects"]:
         reasons.append(f"{int(pair['suspects'])} of {int(pairs['suspects'].sum())} suspects "
                        f"({pair['share']:.0%}) are labelled {pair['given']} where the model reads "
@@ -220,7 +315,7 @@ def _judge(frame: pd.DataFrame, n_checked: int, pairs: pd.DataFrame, top_pair: i
                        f"{pair['expected_share']:.0%} there (binomial test, Bonferroni over "
                        f"{len(pairs)} pairs: p = {pair_p:.2g}).")
     if sources is not None and sources["suspects"].sum():
-        source = sources.iloc[top_source]
+        source = sources.iloc[[top_source]].to_dict(orient="records")[0]
         reasons.append(f"{int(source['suspects'])} of {int(sources['suspects'].sum())} suspects "
                        f"({source['share']:.0%}) come from {source['source']}, which holds "
                        f"{source['expected_share']:.0%} of the rows (binomial test, Bonferroni "

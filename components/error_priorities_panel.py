@@ -7,55 +7,40 @@ false negatives when the sheet has true and predicted labels.
 from __future__ import annotations
 
 import hashlib
-import math
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from analysis.error_analysis import CategorySummary
-from analysis.error_priorities import priority_table, split_by_error_type
+from analysis.error_priorities import PLAN_FIELDS, ranked_plan, split_by_error_type
 from analysis.error_sheet import apply_table_edits
 from analysis.text import escape_markdown
 from components.error_analysis_state import HeldSheet
 from components.errors import show_error
-from components.state import access_lost, current_user, workspace_data
+from components.state import access_lost, workspace_data
 from components.twin_sheets_panel import twin_sheets_panel
 from storage import StaleRevisionError
+from workspace.data import WorkspaceData
+from workspace.kinds import SHEET_PRIORITIES
 
-#: Saved kind of a sheet's priorities (one item per sheet, named like the sheet).
-PRIORITIES_KIND = "sheet_priorities"
 _NOTICE = "ea.priorities.notice"
-_COLUMNS = ("category", "ideas", "effort", "owner")
+_COLUMNS = ("category", *PLAN_FIELDS)
 _PERCENT = st.column_config.NumberColumn(format="percent")
 
 
 # --------------------------------------------------------------------------- stored inputs
 
-def _effort(value: object) -> float | None:
-    """An effort estimate as a positive number, None when not estimated (or not a number)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        return None
-    return float(value) if value > 0 else None
-
-
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-
-
 def load_priorities(workspace_id: int, sheet_name: str) -> tuple[dict[str, dict[str, Any]], int]:
     """(ideas / effort / owner per category, stored revision; 0 when none was saved yet).
-    Values of the wrong type are dropped, so a damaged item reads as not filled in."""
-    item = workspace_data().get_item(workspace_id, PRIORITIES_KIND, sheet_name)
+    A damaged item reads as not filled in (and is overwritten by the next edit)."""
+    item = WorkspaceData(workspace_data(), workspace_id).item(SHEET_PRIORITIES, sheet_name)
     if item is None:
         return {}, 0
-    content = item.content if isinstance(item.content, dict) else {}
-    rows = content.get("categories")
-    rows = rows if isinstance(rows, dict) else {}
-    cleaned = {str(name): {"ideas": _text(row.get("ideas")), "effort": _effort(row.get("effort")),
-                           "owner": _text(row.get("owner"))}
-               for name, row in rows.items() if isinstance(row, dict)}
-    return cleaned, item.revision
+    try:
+        return WorkspaceData.read(SHEET_PRIORITIES, item), item.revision
+    except ValueError:
+        return {}, item.revision
 
 
 def _editor_base(categories: list[str], saved: dict[str, dict[str, Any]]) -> pd.DataFrame:
@@ -71,13 +56,10 @@ def _save_edits(workspace_id: int, sheet_name: str, revision: int, key: str,
     revision; a teammate's newer save is kept and shown instead (nothing is overwritten)."""
     changes = st.session_state.get(key) or {}
     frame = apply_table_edits(base, edited_rows=changes.get("edited_rows"))
-    content = {"version": 1, "categories": {
-        str(row["category"]): {"ideas": _text(row["ideas"]), "effort": _effort(row["effort"]),
-                               "owner": _text(row["owner"])}
-        for row in frame.to_dict(orient="records")}}
+    plans = {str(row["category"]): row for row in frame.to_dict(orient="records")}
     try:
-        workspace_data().save_item(workspace_id, PRIORITIES_KIND, sheet_name, content=content,
-                                   expected_revision=revision, author=current_user())
+        WorkspaceData(workspace_data(), workspace_id).save(SHEET_PRIORITIES, sheet_name, plans,
+                                                           expected_revision=revision)
     except StaleRevisionError as err:
         who = err.current.updated_by or "a teammate"
         st.session_state[_NOTICE] = (f"{who} saved these priorities while you were typing: "
@@ -98,14 +80,16 @@ def _inputs(sheet: HeldSheet) -> dict[str, dict[str, Any]]:
     if (st.session_state.get(key) or {}).get("edited_rows"):  # edits no callback saw (a test)
         _save_edits(sheet.workspace_id, sheet.name, revision, key, base)
         saved, revision, base, key = _editor_state(sheet)
+    # Fixed column widths (the editor as wide as its columns): short fields stay short.
     st.data_editor(base, key=key, hide_index=True, num_rows="fixed", disabled=["category"],
                    on_change=_save_edits, args=(sheet.workspace_id, sheet.name, revision, key, base),
-                   column_config={
-                       "ideas": st.column_config.TextColumn("ideas", width="medium"),
+                   width="content", column_config={
+                       "category": st.column_config.TextColumn("category", width="medium"),
+                       "ideas": st.column_config.TextColumn("ideas", width="large"),
                        "effort": st.column_config.NumberColumn(
-                           "effort", min_value=0.0, help="Any unit the team agrees on "
-                           "(person-days, weeks); empty = not estimated yet."),
-                       "owner": st.column_config.TextColumn("owner")})
+                           "effort", min_value=0.0, width="small", help="Any unit the team "
+                           "agrees on (person-days, weeks); empty = not estimated yet."),
+                       "owner": st.column_config.TextColumn("owner", width="medium")})
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
         st.warning(escape_markdown(notice))
@@ -115,11 +99,8 @@ def _inputs(sheet: HeldSheet) -> dict[str, dict[str, Any]]:
 # --------------------------------------------------------------------------- tables
 
 def _priority_section(saved: dict[str, dict[str, Any]], summary: CategorySummary) -> None:
-    shown = set(summary.table["category"])
-    effort = {c: v["effort"] for c, v in saved.items() if c in shown and v["effort"]}
-    owner = {c: v["owner"] for c, v in saved.items() if c in shown and v["owner"]}
     try:
-        table = priority_table(summary.table, summary.dev_error, effort, owner)
+        table = ranked_plan(summary.table, summary.dev_error, saved)
     except ValueError as err:
         show_error(err)
         return

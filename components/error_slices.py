@@ -12,19 +12,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis.error_sheet import new_sheet
 from analysis.error_tree import ErrorTreeNode, fit_error_tree
 from analysis.metrics.tables import misclassified_examples
 from analysis.model_rows import binary_models
 from analysis.predictions import Predictions
-from analysis.slice_sheet import add_slice_category, review_sample, slice_category_name
+from analysis.slice_sheet import review_sample, slice_category_name
 from analysis.slices import find_error_slices, slice_mask
 from analysis.text import escape_markdown
 from components import error_analysis_state as sheet_state
-from components.error_analysis_state import SHEET_KIND, create_sheet, load_sheet, save_sheet
 from components.errors import show_error
 from components.score_threshold import scale_for, threshold_slider
-from components.state import current_user, current_workspace, workspace_data
+from components.sheet_target import add_examples, target_widgets
 
 ALL_ROWS = "All rows"
 MAX_COLUMNS = 20
@@ -175,10 +173,6 @@ def search(rows: SearchRows, columns: list[str], min_size: int,
 
 # --------------------------------------------------------------------------- to the sheet
 
-def _sheet_names() -> list[str]:
-    return [item.name for item in workspace_data().list_items(current_workspace().id, SHEET_KIND)]
-
-
 def _meta(rows: SearchRows, slice_text: str, seed: int | None) -> dict:
     errors = rows.errors
     return {"dev_error": round(100 * float(errors.mean()), 3), "total_dev_errors": int(errors.sum()),
@@ -197,40 +191,8 @@ def add_to_sheet(rows: SearchRows, slice_row: pd.Series, *, sheet_name: str, new
     examples = review_sample(rows.slice_errors(slice_row), sample, seed=seed)
     if examples.empty:
         raise ValueError("this slice has no misclassified rows to add: choose another slice.")
-    workspace_id = current_workspace().id
-    if new:
-        frame, categories = add_slice_category(new_sheet(None, categories=()), [], category,
-                                               examples)
-        created = create_sheet(workspace_data(), workspace_id, sheet_name, frame, categories,
-                               _meta(rows, str(slice_row["slice"]), seed if sample else None),
-                               author=current_user())
-        return created.name, len(examples), None
-    sheet = load_sheet(workspace_data(), workspace_id, sheet_name)
-    if sheet is None:
-        raise ValueError(f"sheet {sheet_name!r} no longer exists: choose another sheet.")
-    sheet.frame, sheet.categories = add_slice_category(sheet.frame, sheet.categories, category,
-                                                       examples)
-    outcome = save_sheet(workspace_data(), sheet, author=current_user())
-    return outcome.name, len(examples), outcome.conflict_message
-
-
-def _target_widgets(slice_text: str) -> tuple[str, bool, list[str]]:
-    """(sheet name, is it new, that sheet's columns) as chosen by the user."""
-    names = _sheet_names()
-    target = st.radio("Add it to", ["new", "existing"], horizontal=True, key=f"{KEY}.target",
-                      format_func={"new": "A new sheet", "existing": "An existing sheet"}.get,
-                      disabled=not names)
-    if target == "existing" and names:
-        name = st.selectbox("Sheet", names, key=f"{KEY}.sheet")
-        try:
-            held = load_sheet(workspace_data(), current_workspace().id, name)
-        except ValueError as err:
-            show_error(err, title=f"Sheet {name}")
-            held = None
-        return name, False, [] if held is None else [str(c) for c in held.frame.columns]
-    default = slice_category_name(f"Errors where {slice_text}", names, limit=80)
-    key = f"{KEY}.new_sheet.{hashlib.blake2b(slice_text.encode(), digest_size=6).hexdigest()}"
-    return st.text_input("New sheet name", value=default, key=key), True, []
+    return add_examples(examples, sheet_name=sheet_name, new=new, category=category,
+                        meta=_meta(rows, str(slice_row["slice"]), seed if sample else None))
 
 
 def _how_many(count: int) -> int | None:
@@ -251,7 +213,7 @@ def make_category_form(rows: SearchRows, slice_row: pd.Series) -> None:
     slice_text = str(slice_row["slice"])
     st.markdown(f"**Selected:** {escape_markdown(slice_text)} — {int(slice_row['errors'])} "
                 f"errors in {int(slice_row['n'])} rows ({slice_row['error_rate']:.1%}).")
-    sheet_name, new, taken = _target_widgets(slice_text)
+    sheet_name, new, taken = target_widgets(KEY, f"Errors where {slice_text}")
     key = f"{KEY}.category.{hashlib.blake2b(slice_text.encode(), digest_size=6).hexdigest()}"
     category = st.text_input("Category name", value=slice_category_name(slice_text, taken),
                              key=key, help="Shortened to fit a column header; rename it freely.")

@@ -18,6 +18,7 @@ import pandas as pd
 from analysis.bias_variance import decompose_predictions
 from analysis.error_analysis import (
     DEFAULT_DEV_ERROR_PCT,
+    CategorySummary,
     category_summary,
     label_noise_impact,
     mislabeled_category,
@@ -336,20 +337,31 @@ def _ceiling_table(table: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns=_ERROR_COLUMNS).dropna(axis=1, how="all")
 
 
-@register(ErrorAnalysisSection)
-def error_analysis_section(context: ReportContext) -> ErrorAnalysisSection:
-    """The newest sheet's category ceilings and the label-noise verdict (the page's rules)."""
+def newest_sheet(context: ReportContext) -> tuple[list[Any], Any, list[str], dict[str, Any],
+                                                  CategorySummary] | None:
+    """(every sheet newest first, the newest one's item, categories, settings, category
+    summary), or None when no sheet is saved."""
     data = context.data
     sheets = latest_items(data, ERROR_SHEET)
     if not sheets:
-        return ErrorAnalysisSection.absent("No error-analysis sheet is saved in this workspace "
-                                           "(error-analysis page).")
+        return None
     item = data.item(ERROR_SHEET, sheets[0].name)
     sheet = data.read(ERROR_SHEET, item)
     frame, categories, meta = sheet.frame, sheet.categories, sheet.meta
     dev_error = float(meta.get("dev_error", DEFAULT_DEV_ERROR_PCT))
     summary = category_summary(frame, categories, dev_error,
                                total_dev_errors=meta.get("total_dev_errors") or None)
+    return sheets, item, categories, meta, summary
+
+
+@register(ErrorAnalysisSection)
+def error_analysis_section(context: ReportContext) -> ErrorAnalysisSection:
+    """The newest sheet's category ceilings and the label-noise verdict (the page's rules)."""
+    newest = newest_sheet(context)
+    if newest is None:
+        return ErrorAnalysisSection.absent("No error-analysis sheet is saved in this workspace "
+                                           "(error-analysis page).")
+    sheets, item, categories, meta, summary = newest
     label = mislabeled_category(categories, meta)
     impact = None
     if label is not None:

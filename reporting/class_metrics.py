@@ -23,7 +23,7 @@ from analysis.metrics import (
 from analysis.predictions import Predictions
 from reporting.builders import dev_rows
 from reporting.registry import ReportContext, register
-from reporting.sections import Section, Table
+from reporting.sections import MetricsSection, Section, Table
 
 TOP_K = (1, 2, 3)
 
@@ -120,7 +120,7 @@ def _covered(context: ReportContext) -> list[Predictions]:
     return [p for p in newest if p is not None]
 
 
-@register(ClassMetricsSection, after="metrics")
+@register(ClassMetricsSection, after=MetricsSection)
 def class_metrics_section(context: ReportContext) -> ClassMetricsSection:
     """Per-class metrics of the chosen multiclass or multi-label file (else of the newest of
     each in the workspace); absent when the workspace has none."""

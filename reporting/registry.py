@@ -2,7 +2,8 @@
 
 A new section joins the report in three steps: a frozen dataclass in reporting/sections.py, a
 builder in reporting/builders.py decorated with ``@register(TheSection)`` (its place in that
-file is its place in the report), and, if it has charts, a drawer in charts/report.py.
+file is its place in the report), and, if it has charts, a drawer in charts/report.py. A
+section in a module of its own registers with ``after=`` and is imported by reporting.story.
 collect_story and both renderers loop over REGISTRY; nothing else lists the sections.
 """
 
@@ -57,18 +58,20 @@ class SectionSpec:
 REGISTRY: list[SectionSpec] = []
 
 
-def register(kind: type[S], *, after: str | None = None
+def register(kind: type[S], *, after: type[Section] | None = None
              ) -> Callable[[Callable[[ReportContext], S]], Callable[[ReportContext], S]]:
     """Decorator: add a builder of `kind` to the report, after the sections registered before
-    (or right after the section keyed `after`, for a section kept in its own module)."""
+    (or right after section `after`, for a section kept in a module of its own)."""
     if any(spec.kind.key == kind.key for spec in REGISTRY):
         raise ValueError(f"a report section keyed {kind.key!r} is already registered: give "
                          f"{kind.__name__} its own key.")
+    keys = [spec.kind.key for spec in REGISTRY]
+    if after is not None and after.key not in keys:
+        raise ValueError(f"{kind.__name__} goes after {after.__name__}, which is not registered.")
 
     def add(build: Callable[[ReportContext], S]) -> Callable[[ReportContext], S]:
-        keys = section_keys()
-        at = keys.index(after) + 1 if after in keys else len(REGISTRY)
-        REGISTRY.insert(at, SectionSpec(kind, build))
+        place = len(REGISTRY) if after is None else keys.index(after.key) + 1
+        REGISTRY.insert(place, SectionSpec(kind, build))
         return build
 
     return add

@@ -6,6 +6,7 @@ import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import reporting.priorities  # noqa: F401  registers the priority table (after error analysis)
 from analysis.predictions import Predictions
 from analysis.score_scale import threshold_range
 from analysis.validation import check_number

@@ -10,7 +10,6 @@ from analysis.error_analysis import (
     DEFAULT_DEV_ERROR_PCT,
     category_summary,
     co_occurrence,
-    label_noise_impact,
 )
 from analysis.error_sample import sample_errors
 from analysis.error_sheet import (
@@ -26,7 +25,6 @@ from analysis.error_sheet import (
     rename_category,
     validate_sheet,
 )
-from analysis.label_issues import has_class_probabilities, suspected_label_errors
 from analysis.sheet_io import export_csv, export_excel, read_sheet
 from analysis.text import escape_markdown
 from charts.error_analysis import (
@@ -56,15 +54,16 @@ from components.limits import parse_slot, read_limits
 from components.page_state import EXAMPLES_FOR_SHEET, ExamplesForSheet, PageState
 from components.sample_project import SAMPLE_ERROR_SHEET
 from components.share import copy_link
+from components.sheet_label_panels import label_noise_panel, suspects_panel
 from components.state import (
     access_lost,
     content_digest,
     current_user,
     current_workspace,
-    loaded_predictions,
     workspace_data,
     workspace_items,
 )
+from components.training_labels_panel import training_labels_panel
 from components.unreadable import unreadable_item
 from workspace.kinds import ERROR_SHEET
 
@@ -383,79 +382,6 @@ def _summary_panel(sheet: HeldSheet):
     return summary
 
 
-def _label_noise_panel(sheet: HeldSheet, summary) -> None:
-    st.subheader("Bad labels: worth fixing?")
-    st.selectbox("Category meaning 'incorrectly labeled'", sheet.categories, key=LABEL_KEY,
-                 format_func=category_label, on_change=_on_meta_change,
-                 placeholder="Choose the category")
-    label = st.session_state.get(LABEL_KEY)
-    if summary is None or label is None:
-        st.caption("Tick the wrongly labeled examples in a category and choose it here.")
-        return
-    row = summary.table.set_index("category").loc[label]
-    try:
-        impact = label_noise_impact(summary.dev_error, float(row["share"]))
-    except ValueError as err:
-        show_error(err)
-        return
-    a, b, c = st.columns(3)
-    a.metric("From bad labels", f"{impact.label_points:.2f} pts")
-    b.metric("From other causes", f"{impact.other_points:.2f} pts")
-    c.metric("Share of errors", f"{impact.mislabeled_share:.0%}", help=(
-        f"{int(row['count'])} of {summary.n_reviewed} reviewed errors"))
-    if summary.is_sample:
-        st.caption(f"95% interval of the share: {row['share_low']:.0%} to {row['share_high']:.0%}.")
-    box = st.success if impact.worth_fixing else st.info
-    box(f"**{escape_markdown(impact.verdict)}.** {escape_markdown(impact.reason)}")
-
-
-@st.cache_data(show_spinner="Looking for suspicious labels…", max_entries=8)
-def _suspects(_predictions, fingerprint: str) -> tuple[pd.DataFrame, int, tuple[str, ...]]:
-    issues = suspected_label_errors(_predictions)
-    return issues.frame, issues.n_checked, issues.warnings
-
-
-def _suspects_panel(sheet: HeldSheet) -> None:
-    st.subheader("Suspected label errors")
-    files = loaded_predictions()
-    source = files.get(sheet.meta.get("source", "")) or next(
-        (p for p in files.values() if has_class_probabilities(p)), None)
-    if source is None or not has_class_probabilities(source):
-        st.caption("Load predictions with scores or class probabilities (home page) to get "
-                   "'check this label' suggestions from confident learning.")
-        return
-    fingerprint = f"{source.name}:{source.n_rows}:{int(pd.util.hash_pandas_object(source.frame).sum())}"
-    try:
-        frame, checked, warnings = _suspects(source, fingerprint)
-    except ValueError as err:
-        show_error(err)
-        return
-    st.caption(f"cleanlab (confident learning) checked {checked} rows of "
-               f"{escape_markdown(source.name)}: these given labels are the ones the model finds "
-               "least likely. Check them by eye.")
-    for warning in warnings:
-        st.caption(escape_markdown(warning))
-    if frame.empty:
-        st.success("No suspicious labels found.")
-        return
-    in_sheet = frame[ID_COLUMN].astype(str).isin(sheet.frame.get(ID_COLUMN, pd.Series()).astype(str))
-    shown = frame.assign(in_sheet=in_sheet).head(20)
-    st.dataframe(shown, hide_index=True, key="ea.suspects", column_config={
-        ID_COLUMN: st.column_config.TextColumn("id"),
-        IMAGE_COLUMN: st.column_config.TextColumn("image path"),
-        "y_true": st.column_config.TextColumn("given label"),
-        "y_pred": st.column_config.TextColumn("predicted"),
-        "label_quality": st.column_config.ProgressColumn("P(given label)", format="percent",
-                                                         min_value=0.0, max_value=1.0),
-        "suggested_label": st.column_config.TextColumn("suggested label"),
-        "in_sheet": st.column_config.CheckboxColumn("in sheet")})
-    missing = frame[~in_sheet].head(20)
-    if not missing.empty:
-        st.button(f"Add {len(missing)} of them to the sheet as 'check this label' rows",
-                  key="ea.add_suspects", on_click=_add_suspects, args=(missing,),
-                  icon=":material/playlist_add:")
-
-
 # --------------------------------------------------------------------------- the page
 
 st.title("Error analysis")
@@ -517,6 +443,7 @@ else:
             st.plotly_chart(co_occurrence_chart(co_occurrence(current.frame, current.categories)),
                             key="ea.cooccurrence_chart")
     with label_col:
-        _label_noise_panel(current, summary)
-    _suspects_panel(current)
+        label_noise_panel(current, summary, on_change=_on_meta_change)
+    suspects_panel(current, on_add=_add_suspects)
     priorities_panel(current, summary)
+training_labels_panel()

@@ -77,7 +77,7 @@ def show(report: BuiltReport) -> None:
 st.title("Project report")
 st.caption("The workspace's story for a project review: the goal and the split plan, the "
            "waterfall and its history, the key metrics with intervals, model choice and A/B "
-           "verdicts, the error-analysis ceilings and the label-noise verdict, the lab's "
+           "verdicts, the error-analysis ceilings and the label-noise verdict, what to work on first and who owns it, the lab's "
            "experiment, then what the team did and what next. One HTML file that opens offline, "
            "presents itself as slides and prints a slide per page.")
 copy_link()

@@ -19,6 +19,7 @@ from typing import IO, Any, Generic, TypeVar
 import pandas as pd
 
 from analysis.bias_variance import decompose
+from analysis.error_priorities import plans_from_content, plans_to_content
 from analysis.predictions import (
     ColumnMapping,
     Predictions,
@@ -241,6 +242,10 @@ ERROR_SHEET: SavedKind[ErrorSheet] = SavedKind(
     "error_sheet", "error-analysis sheet", "error-analysis sheets", 1,
     lambda sheet: sheet_to_content(sheet.frame, sheet.categories, sheet.meta), _sheet,
     version_key="version")
+# Ideas / effort / owner per category of a sheet: one item per sheet, named like the sheet.
+SHEET_PRIORITIES: SavedKind[dict[str, dict[str, Any]]] = SavedKind(
+    "sheet_priorities", "sheet priorities", "sheet priorities", 1, plans_to_content,
+    plans_from_content, version_key="version")
 LAB_EXPERIMENT: SavedKind[dict[str, Any]] = SavedKind(
     "lab_experiment", "lab experiment", "lab experiments", 1, dict, _experiment)
 PROJECT_GOAL: SavedKind[ProjectGoal] = SavedKind(
@@ -258,5 +263,5 @@ HUMAN_LEVELS_ITEM = "human levels"  # the project_settings item holding the huma
 
 # In the order the Workspaces page lists what a workspace holds.
 KINDS: tuple[SavedKind[Any], ...] = (PREDICTIONS, WATERFALL_SNAPSHOT, MODEL_TABLE, ERROR_SHEET,
-                                     LAB_EXPERIMENT, PROJECT_GOAL, ITERATION_LOG, LEARNING_CURVE,
-                                     SPLIT_PLAN, PROJECT_SETTINGS)
+                                     SHEET_PRIORITIES, LAB_EXPERIMENT, PROJECT_GOAL, ITERATION_LOG,
+                                     LEARNING_CURVE, SPLIT_PLAN, PROJECT_SETTINGS)

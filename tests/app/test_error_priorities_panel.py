@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from components.error_priorities_panel import PRIORITIES_KIND
 from components.sample_project import SAMPLE_SHEET_NAME
 from storage import WorkspaceStore
-from tests.app.conftest import open_view
-from workspace.kinds import ERROR_SHEET
+from tests.app.conftest import open_view, plain
+from workspace.kinds import ERROR_SHEET, SHEET_PRIORITIES
 
 PAGE = "views/error_analysis.py"
 
@@ -40,7 +39,7 @@ def test_sample_sheet_ranks_blurry_first_until_efforts_are_typed(sample_app: App
     assert ranked.loc[0, "owner"] == "ana"
     assert ranked.loc[0, "gain_per_effort"] == ranked.loc[0, "ceiling_gain"]
     item = WorkspaceStore(store_url).get_item(at.session_state["workbench.workspace_id"],
-                                              PRIORITIES_KIND, SAMPLE_SHEET_NAME)
+                                              SHEET_PRIORITIES.name, SAMPLE_SHEET_NAME)
     assert item.content["categories"]["dog"] == {"ideas": "", "effort": 1.0, "owner": "ana"}
 
 
@@ -68,3 +67,22 @@ def test_blurry_is_flagged_when_far_more_frequent_in_dev_than_train_dev_errors(s
     compared = _table(at, "train_dev_share").set_index("category")
     assert compared.loc["blurry", "flagged"] and not compared.loc["great_cat", "flagged"]
     assert "blurry" in at.warning[0].value
+
+
+def test_the_report_shows_the_ranking_and_owner_typed_on_the_page(sample_app: AppTest):
+    at = open_view(sample_app, PAGE)
+    key = _priorities_editor_key(at)
+    at.session_state[key] = {"edited_rows": {0: {"effort": 1.0, "owner": "ana"},
+                                             2: {"effort": 10.0, "owner": "ben"}},
+                             "added_rows": [], "deleted_rows": []}
+    at.run()
+    at = open_view(at, "views/report.py")
+    at.button(key="report.build").click().run()
+    assert not at.exception and not at.error
+    summary = plain(next(c.value for c in at.code if c.value.startswith("# Project review")))
+    assert "## What to work on first: priorities and owners" in summary
+    assert "work on dog first" in summary
+    # the sample's dev error is 9.867%: dog 8% -> 0.79 points in 1 unit of effort
+    assert ("- 1. dog: at most 0.79 points of dev error, effort 1, 0.79 points per unit, "
+            "owner ana.") in summary
+    assert "- 2. blurry:" in summary and "owner ben." in summary

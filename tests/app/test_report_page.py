@@ -30,7 +30,7 @@ def test_build_after_loading_the_sample_project(sample_app: AppTest):
     assert not sample_app.exception and not sample_app.error
     built = sample_app.success[0].value
     # the goal, the split plan and the project's course come with the sample too
-    assert built.startswith("Report built with 9 sections; no data yet for: Training-lab")
+    assert built.startswith("Report built with 10 sections; no data yet for: Training-lab")
     summary = _markdown_box(sample_app)
     assert "cat_classifier.csv" in summary and "threshold 0.50" in summary
     assert "Sheet 'Sample: reviewed dev errors'" in summary  # the sample opens with its sheet

@@ -8,7 +8,14 @@ import pytest
 from scipy import stats
 
 from analysis.error_analysis import category_summary
-from analysis.error_priorities import compare_error_sheets, priority_table, split_by_error_type
+from analysis.error_priorities import (
+    compare_error_sheets,
+    plans_from_content,
+    plans_to_content,
+    priority_table,
+    ranked_plan,
+    split_by_error_type,
+)
 
 
 def _sheet(counts: dict[str, int], rows: int = 100) -> pd.DataFrame:
@@ -138,3 +145,17 @@ def test_priority_accepts_the_summary_table_and_checks_its_inputs():
         priority_table({"dog": 5}, 10.0)
     with pytest.raises(ValueError, match="dev_error_pct must be at most 100"):
         priority_table({"dog": 0.05}, 120)
+
+
+def test_the_teams_plan_reads_back_cleaned_and_ranks_only_the_sheets_categories():
+    saved = plans_to_content({"dog": {"ideas": "more dogs", "effort": 2, "owner": "ana"},
+                              "blurry": {"effort": "soon", "owner": None},  # damaged values
+                              "gone": {"effort": 1, "owner": "ben"}})
+    plans = plans_from_content(saved)
+    assert plans["dog"] == {"ideas": "more dogs", "effort": 2.0, "owner": "ana"}
+    assert plans["blurry"] == {"ideas": "", "effort": None, "owner": ""}
+    shares = pd.DataFrame({"category": ["dog", "blurry"], "share": [0.08, 0.61]})
+    table = ranked_plan(shares, 10.0, plans)  # 'gone' is no longer a category: ignored
+    assert table[["category", "gain_per_effort", "owner"]].values.tolist()[0] == [
+        "dog", pytest.approx(0.4), "ana"]
+    assert table.loc[1, "category"] == "blurry" and table.loc[1, "owner"] == ""

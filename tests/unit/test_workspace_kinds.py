@@ -41,7 +41,7 @@ def test_every_kind_has_one_name_a_label_and_a_version():
     assert len(names) == len(set(names))
     assert {"predictions", "waterfall_snapshot", "model_table", "error_sheet", "lab_experiment",
             "project_settings", "project_goal", "iteration_log", "learning_curve",
-            "split_plan"} == set(names)
+            "split_plan", "sheet_priorities"} == set(names)
     assert WATERFALL_SNAPSHOT.label(1) == "waterfall snapshot"
     assert WATERFALL_SNAPSHOT.label(3) == "waterfall snapshots"
     assert all(kind.version >= 1 for kind in KINDS)
