@@ -12,15 +12,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analysis.error_analysis import (
-    ID_COLUMN,
-    IMAGE_COLUMN,
-    CategorySummary,
-    category_label,
-    has_class_probabilities,
-    label_noise_impact,
-    suspected_label_errors,
-)
+from analysis.error_analysis import CategorySummary, label_noise_impact
+from analysis.error_sheet import ID_COLUMN, IMAGE_COLUMN, category_label
+from analysis.label_issues import has_class_probabilities, suspected_label_errors
 from analysis.predictions import Predictions
 from analysis.text import escape_markdown
 from components.error_analysis_state import LABEL_KEY, HeldSheet

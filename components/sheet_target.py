@@ -9,7 +9,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from analysis.error_analysis import new_sheet
+from analysis.error_sheet import new_sheet
 from analysis.slice_sheet import add_slice_category, slice_category_name
 from components.error_analysis_state import SHEET_KIND, create_sheet, load_sheet, save_sheet
 from components.errors import show_error

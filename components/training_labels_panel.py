@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.error_analysis import COMMENTS_COLUMN, EXAMPLE_COLUMNS
+from analysis.error_sheet import COMMENTS_COLUMN, EXAMPLE_COLUMNS
 from analysis.predictions import Predictions
 from analysis.slice_sheet import slice_category_name
 from analysis.text import escape_markdown

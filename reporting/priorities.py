@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from analysis.error_analysis import category_label
 from analysis.error_priorities import ranked_plan
+from analysis.error_sheet import category_label
 from reporting.builders import newest_sheet, when
 from reporting.registry import ReportContext, register
 from reporting.sections import ErrorAnalysisSection, Section

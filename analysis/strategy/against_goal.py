@@ -4,9 +4,9 @@ sentences the Bias & variance page shows under its diagnosis."""
 
 from __future__ import annotations
 
-from analysis.bias_variance import BiasVarianceResult
 from analysis.strategy.goal import ProjectGoal
 from analysis.strategy.stored import target_error_pct
+from analysis.waterfall_result import BiasVarianceResult
 
 _SIGNS = {"max": ">=", "min": "<="}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.error_analysis import sheet_to_content
+from analysis.sheet_content import sheet_to_content
 from analysis.sheet_io import read_sheet
 from reporting import collect_story, render_html, render_markdown, section_keys
 from storage import WorkspaceStore
