@@ -54,6 +54,8 @@ from components.pages import page_spec
 from components.positive_swap import chosen_positive, misreading_notice
 from components.real_exports import threshold_range
 from components.share import copy_link
+from components.source_metrics import source_metrics
+from components.source_picker import source_in_use
 from components.state import loaded_predictions, workspace_items
 from components.unreadable import unreadable_item
 from workspace.kinds import MODEL_TABLE
@@ -519,6 +521,8 @@ st.caption("One number to decide with: precision, recall, F1 and friends with th
 copy_link()
 
 predictions = chosen_positive(predictions_picker("metrics.file"))
+if (source := source_in_use("metrics.file")) is not None:
+    source_metrics("metrics.source", source)
 model_rows: ModelRows | None = None
 current_threshold = 0.5
 if predictions is not None:

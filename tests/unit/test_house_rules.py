@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-NO_STREAMLIT = ("analysis", "charts", "workspace", "storage", "reporting")
-NO_PLOTLY = ("analysis",)
+NO_STREAMLIT = ("analysis", "charts", "workspace", "storage", "reporting", "sources")
+NO_PLOTLY = ("analysis", "sources")
 PROBES = {"streamlit": "import streamlit as st\n", "plotly": "import plotly.graph_objects as go\n"}
 
 pytestmark = pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
