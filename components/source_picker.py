@@ -18,7 +18,7 @@ from analysis.bias_variance import BiasVarianceResult, decompose_split_errors
 from analysis.text import escape_markdown
 from components.errors import show_error
 from sources import adapter, pushdown
-from sources.config import SourceConfig, check_query, source_named, sources_from_settings
+from sources.config import SourceConfig, source_named, sources_from_settings
 from sources.run import Computed, run_query
 
 FILE_CHOICE = "Uploaded or saved file"
@@ -69,7 +69,7 @@ def _table_or_query(key: str, conn: adapter.Connection) -> Any:
                             placeholder=f"SELECT * FROM {tables[0]} WHERE ..." if tables else "")
         if not text.strip():
             return None
-        return adapter.sql(conn, check_query(text, conn.source, tables))
+        return adapter.sql(conn, text)
     name = st.selectbox("Table", tables, key=f"{key}.table")
     return None if name is None else adapter.table(conn, name)
 

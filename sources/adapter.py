@@ -13,7 +13,7 @@ from typing import Any
 
 import ibis
 
-from sources.config import SourceConfig, check_table
+from sources.config import SourceConfig, check_query, check_table
 
 _MODULES = {"duckdb": "duckdb", "postgres": "psycopg", "spark": "pyspark"}
 _OPTIONAL = "pip install -r requirements-optional.txt"
@@ -132,7 +132,8 @@ def table(conn: Connection, name: str) -> ibis.Table:
 
 
 def sql(conn: Connection, query: str) -> ibis.Table:
-    """A checked read-only query as an Ibis expression."""
+    """The user's query, once checked read-only over the source's tables, as an Ibis expression."""
+    query = check_query(query, conn.source, conn.tables)
     return conn.backend.sql(query, dialect=conn.source.dialect)
 
 
