@@ -28,8 +28,12 @@ T = TypeVar("T")
 def configured_sources() -> dict[str, SourceConfig]:
     """`[workbench.sources]` of secrets.toml; a broken entry is shown, never used."""
     try:
-        return sources_from_settings(st.secrets.get("workbench", {}).get("sources"))
-    except (ValueError, FileNotFoundError) as err:
+        settings = st.secrets.get("workbench", {}).get("sources")
+    except (FileNotFoundError, KeyError, AttributeError):  # no secrets.toml: no sources
+        return {}
+    try:
+        return sources_from_settings(settings)
+    except ValueError as err:
         show_error(err, title="Data sources")
         return {}
 

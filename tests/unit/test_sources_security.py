@@ -95,7 +95,7 @@ def test_the_duckdb_connection_reads_its_folder_only(lake: adapter.Connection,
                       f"COPY predictions TO '{tmp_path / 'out.csv'}'",
                       f"ATTACH '{tmp_path / 'x.db'}' AS x",
                       "SET enable_external_access = true"):
-        with pytest.raises(Exception, match="Permission|Cannot change"):
+        with pytest.raises(Exception, match=r"Permission|Cannot change"):
             raw.execute(statement)
     with pytest.raises(ValueError):
         adapter.sql(lake, "SELECT * FROM read_csv('/etc/passwd')")
