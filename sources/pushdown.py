@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import ibis
 import numpy as np
 import pandas as pd
+from scipy.special import digamma
 
 from analysis.metrics import BinaryMetrics, CalibrationMetrics, ScoreCurve, metrics_at_threshold
 from analysis.metrics.calibration import (
@@ -157,11 +158,12 @@ def _bounds(frame: pd.DataFrame, curve: ScoreCurve) -> tuple[float, float]:
     auc_bound = float(np.dot(pos, neg) / (2 * n_pos * n_neg)) if n_pos and n_neg else 0.0
     if not n_pos:
         return auc_bound, 0.0
+    # AP's extremes: inside each bucket every positive ranked first (best) or last (worst);
+    # sum_{k=1..p} (T + k) / (C + k) = p - (C - T) (digamma(C + p + 1) - digamma(C + 1))
     tp_before, fp_before = curve.tps - pos, curve.fps - neg
-    has = pos > 0
-    # a positive in a bucket has precision between its worst and best place inside it
-    worst = pos[has] * (tp_before[has] + 1) / (tp_before[has] + fp_before[has] + 1 + neg[has])
-    best = pos[has] * (tp_before[has] + pos[has]) / (tp_before[has] + fp_before[has] + pos[has])
+    seen = tp_before + fp_before
+    best = pos - fp_before * (digamma(seen + pos + 1) - digamma(seen + 1))
+    worst = pos - (fp_before + neg) * (digamma(seen + neg + pos + 1) - digamma(seen + neg + 1))
     ap = curve.average_precision() or 0.0
     ap_bound = max(ap - worst.sum() / n_pos, best.sum() / n_pos - ap, 0.0)
     return auc_bound, float(ap_bound)
