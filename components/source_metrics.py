@@ -1,7 +1,7 @@
 """The metrics page's results for a configured data source, computed by its engine: every
 threshold metric with its interval, ROC and PR curves with AUC / AP (exact, or from a score
 histogram with the error bound stated), the calibration table and a seeded sample of
-misclassified dev rows.
+misclassified dev rows and the error-slice search over metadata columns.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from charts.metrics import pr_figure, roc_figure
 from components.source_picker import computed, source_input
 from sources import pushdown
 from sources.config import SourceConfig
+from sources.slices import MAX_COLUMNS, find_error_slices
 
 _ALL = "all rows"
 
@@ -55,6 +56,7 @@ def source_metrics(key: str, source: SourceConfig) -> None:
                             key=f"{key}.{figure.__name__}")
     _calibration(key, conn, table, roles, rows)
     _misclassified(key, conn, table, roles, threshold)
+    _slices(key, conn, table, roles, threshold)
 
 
 def _calibration(key: str, conn: object, table: object, roles: pushdown.Roles,
@@ -75,3 +77,22 @@ def _misclassified(key: str, conn: object, table: object, roles: pushdown.Roles,
         table, roles, threshold=threshold, size=20, seed=int(seed)), "Sample")
     if done is not None:
         st.dataframe(done.value, hide_index=True)
+
+
+def _slices(key: str, conn: object, table: object, roles: pushdown.Roles,
+            threshold: float) -> None:
+    """Where errors concentrate: the slice search over up to 10 metadata columns."""
+    st.subheader("Where errors concentrate (error slices)", divider="gray")
+    roles_used = {roles.y_true, roles.score, roles.y_pred, roles.split}
+    metadata = [c for c in table.columns if c not in roles_used]
+    chosen = st.multiselect("Metadata columns (at most 10)", metadata, key=f"{key}.slice_cols",
+                            max_selections=MAX_COLUMNS)
+    if not chosen:
+        st.caption("Choose metadata columns to search for slices where errors concentrate.")
+        return
+    done = computed(conn, lambda: find_error_slices(table, roles, chosen, threshold=threshold),
+                    "Slice search")
+    if done is not None:
+        st.caption(escape_markdown(done.value.attrs["summary"]))
+        shown = done.value[["slice", "n", "errors", "error_rate", "excess_errors", "p_adjusted"]]
+        st.dataframe(shown, hide_index=True)

@@ -22,7 +22,8 @@ def lake_app(store_url: str, tmp_path: Path) -> AppTest:
     folder.mkdir()
     for part in range(2):
         pd.DataFrame({"y_true": [0, 1] * 30, "score": [i / 60 for i in range(60)],
-                      "split": ["train", "dev", "test"] * 20}).to_parquet(
+                      "split": ["train", "dev", "test"] * 20,
+                      "device": ["phone", "web", "tv", "tv"] * 15}).to_parquet(
             folder / f"part-{part}.parquet")
     at = AppTest.from_file(APP_PATH, default_timeout=90)
     at.secrets["workbench"] = {"sources": {"lake": {"engine": "duckdb",
@@ -39,6 +40,9 @@ def test_the_picker_offers_configured_sources_and_the_page_uses_them(lake_app: A
     shown = texts(at.caption)
     assert "computed by duckdb on source lake" in shown
     assert "exact (the engine grouped every distinct score)" in shown
+    at.multiselect(key="metrics.source.slice_cols").set_value(["device"]).run()
+    assert not at.exception, at.exception
+    assert "slices tried (single columns and pairs of 1 column" in texts(at.caption)
 
 
 @pytest.mark.parametrize("sneaked", ["/etc/passwd", "postgresql://postgres@127.0.0.1/x",
