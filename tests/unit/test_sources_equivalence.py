@@ -55,12 +55,13 @@ def tables(draw: st.DrawFn) -> pd.DataFrame:
 Loader = Callable[[pd.DataFrame], "adapter.Connection"]
 
 
-def _duckdb_loader(root: Path) -> Loader:
+def _files_loader(root: Path, engine: str) -> Loader:
+    """Each frame as a folder of Parquet files, opened as a DuckDB or Spark source."""
     def load(frame: pd.DataFrame) -> adapter.Connection:
         folder = root / f"t{next(_COUNTER)}"
         folder.mkdir()
         frame.to_parquet(folder / "part-0.parquet")
-        return adapter.connect(SourceConfig("local", "duckdb", str(folder / "*.parquet")))
+        return adapter.connect(SourceConfig("lake", engine, str(folder / "*.parquet")))
     return load
 
 
@@ -76,26 +77,17 @@ def _postgres_loader(url: str) -> Loader:
     return load
 
 
-def _spark_loader(root: Path) -> Loader:
-    def load(frame: pd.DataFrame) -> adapter.Connection:
-        folder = root / f"s{next(_COUNTER)}"
-        folder.mkdir()
-        frame.to_parquet(folder / "part-0.parquet")
-        return adapter.connect(SourceConfig("lake", "spark", str(folder / "*.parquet")))
-    return load
-
-
 @pytest.fixture(scope="module", params=["duckdb", "postgres", "spark"])
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Loader]]:
     """(engine name, a loader that puts a frame on that engine and opens it as a source)."""
     root = tmp_path_factory.mktemp(request.param)
     if request.param == "duckdb":
-        yield "duckdb", _duckdb_loader(root)
+        yield "duckdb", _files_loader(root, "duckdb")
     elif request.param == "postgres":
         yield "postgres", _postgres_loader(request.getfixturevalue("postgres_server").new_database())
     else:
         pytest.importorskip("pyspark", reason="Spark is optional: requirements-optional.txt")
-        yield "spark", _spark_loader(root)
+        yield "spark", _files_loader(root, "spark")
 
 
 def _examples(name: str) -> int:
@@ -157,7 +149,7 @@ def test_engines_agree_with_memory(engine: tuple[str, Loader]) -> None:
 def test_misclassified_sample_is_seeded_and_wrong(tmp_path: Path) -> None:
     frame = pd.DataFrame({"y": [1, 0] * 50, "s": np.linspace(0, 1, 100),
                           "split": ["dev", "train"] * 50})
-    conn = _duckdb_loader(tmp_path)(frame)
+    conn = _files_loader(tmp_path, "duckdb")(frame)
     table = adapter.table(conn, "predictions")
     first = pushdown.misclassified_sample(table, ROLES, size=5, seed=3)
     again = pushdown.misclassified_sample(table, ROLES, size=5, seed=3)
