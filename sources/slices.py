@@ -5,14 +5,15 @@ own (`slices_from_counts`).
 
 Levels are chosen as in memory: a categorical column keeps its most frequent values (ties
 broken by value, where memory breaks them by first appearance), numeric columns are cut at
-quantiles rounded to 2 significant digits (exact quantiles on DuckDB and PostgreSQL,
-approximate on Spark, where edges can then differ).
+quantiles rounded to 2 significant digits (exact up to a million rows on DuckDB and
+PostgreSQL, approximate beyond and on Spark, where edges can then differ).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 
 import ibis
 import numpy as np
@@ -30,6 +31,8 @@ from analysis.slices import (
 from sources.pushdown import Roles, mistakes
 
 MAX_COLUMNS = 10
+EXACT_QUANTILE_ROWS = 1_000_000
+JOINT_CELLS = 1_000_000  # level combinations counted in one scan
 
 
 def _categorical(table: ibis.Table, name: str, max_levels: int) -> tuple[list[Condition],
@@ -56,8 +59,12 @@ def _numeric(table: ibis.Table, name: str, bins: int,
     column = table[name].cast("float64")
     few = table.select(v=column).filter(ibis._.v.notnull()).distinct().limit(bins + 1).execute()
     quantiles = np.linspace(0, 1, bins + 1)[1:-1]
+    rows = int(table.count().execute())
+    # exact quantiles hold every value in memory; past EXACT_QUANTILE_ROWS the engine's
+    # approximate ones keep the search within its memory limit (edges are rounded anyway)
+    quantile = "quantile" if rows <= EXACT_QUANTILE_ROWS else "approx_quantile"
     stats = table.aggregate(lo=column.min(), hi=column.max(),
-                            **{f"q{i}": column.quantile(float(q))
+                            **{f"q{i}": getattr(column, quantile)(float(q))
                                for i, q in enumerate(quantiles)}).execute().iloc[0]
     if len(few) <= bins or pd.isna(stats["lo"]):
         return _categorical(table, name, max_levels)
@@ -104,14 +111,14 @@ def find_error_slices(table: ibis.Table, roles: Roles, columns: Sequence[str], *
                                   else _categorical(table, name, kept))
         encoded.append((conditions, note))
         codes.append(code)
-    singles = [_cells(table, wrong, {"a": code}) for code in codes]
+    count = _joint_counter(table, wrong, codes, [len(c) for c, _ in encoded])
+    singles = [count(i) for i in range(len(codes))]
     total, total_errors = int(singles[0]["n"].sum()), int(singles[0]["errors"].sum())
     columns_out, lookups = _compacted(encoded, singles)
     parts = [_single_part(i, s, lookups[i]) for i, s in enumerate(singles)]
     if order >= 2:
         for i, j in itertools.combinations(range(len(names)), 2):
-            pair = _cells(table, wrong, {"a": codes[i], "b": codes[j]})
-            parts.append(_pair_part(i, j, pair, lookups[i], lookups[j],
+            parts.append(_pair_part(i, j, count(i, j), lookups[i], lookups[j],
                                     len(columns_out[i].conditions),
                                     len(columns_out[j].conditions)))
     counts = SliceCounts(**{key: np.concatenate([p[key] for p in parts])
@@ -121,6 +128,29 @@ def find_error_slices(table: ibis.Table, roles: Roles, columns: Sequence[str], *
                               min_size=smallest, max_order=order, alpha=level,
                               confidence=confidence, keep_redundant=keep_redundant,
                               return_all=return_all)
+
+
+def _joint_counter(table: ibis.Table, wrong: ibis.Value, codes: list[ibis.Value],
+                   levels: list[int]) -> Callable[..., pd.DataFrame]:
+    """count(i) / count(i, j): rows and errors per level of column i (and j), columns a, b.
+
+    When every combination of levels fits in JOINT_CELLS groups, ONE scan groups by all
+    the codes at once and each count is a sum over that small table; otherwise each single
+    column and each pair is its own GROUP BY on the engine.
+    """
+    if math.prod(levels) <= JOINT_CELLS:
+        joint = _cells(table, wrong, {f"c{i}": code for i, code in enumerate(codes)})
+
+        def from_joint(*which: int) -> pd.DataFrame:
+            keys = [f"c{i}" for i in which]
+            summed = joint.groupby(keys, as_index=False)[["n", "errors"]].sum()
+            return summed.rename(columns=dict(zip(keys, ("a", "b"), strict=False)))
+        return from_joint
+
+    def on_engine(*which: int) -> pd.DataFrame:
+        return _cells(table, wrong, dict(zip(("a", "b"), (codes[i] for i in which),
+                                             strict=False)))
+    return on_engine
 
 
 def _compacted(encoded: list[tuple[list[Condition], str | None]],
