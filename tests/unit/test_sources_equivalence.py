@@ -146,11 +146,11 @@ def test_engines_agree_with_memory(engine: tuple[str, Loader]) -> None:
     check()
 
 
-def test_misclassified_sample_is_seeded_and_wrong(tmp_path: Path) -> None:
+def test_misclassified_sample_is_seeded_and_wrong(engine: tuple[str, Loader]) -> None:
     frame = pd.DataFrame({"y": [1, 0] * 50, "s": np.linspace(0, 1, 100),
                           "split": ["dev", "train"] * 50})
-    conn = _files_loader(tmp_path, "duckdb")(frame)
-    table = adapter.table(conn, "predictions")
+    conn = engine[1](frame)
+    table = adapter.table(conn, conn.tables[0])
     first = pushdown.misclassified_sample(table, ROLES, size=5, seed=3)
     again = pushdown.misclassified_sample(table, ROLES, size=5, seed=3)
     pd.testing.assert_frame_equal(first, again)
