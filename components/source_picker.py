@@ -140,13 +140,15 @@ def computed(conn: adapter.Connection, compute: Callable[[], T], label: str) -> 
     return result
 
 
-def waterfall_from_source(key: str, source: SourceConfig, human: object,
-                          threshold: float) -> BiasVarianceResult | None:
+def waterfall_from_source(key: str, source: SourceConfig,
+                          human: object) -> BiasVarianceResult | None:
     """The waterfall's levels counted by the source's engine."""
     chosen = source_input(key, source)
     if chosen is None:
         return None
     conn, table, roles = chosen
+    threshold = st.slider("Threshold (score ≥ threshold predicts positive)", 0.0, 1.0, 0.5,
+                          0.01, key=f"{key}.threshold")
     done = computed(conn, lambda: pushdown.errors_by_split(table, roles, threshold=threshold),
                     "Errors per split")
     if done is None:

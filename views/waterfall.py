@@ -198,7 +198,7 @@ def _typed_result(human: dict[str, Any], slots: dict[str, Any],
 def _file_result(human: dict[str, Any], slots: dict[str, Any]) -> BiasVarianceResult | None:
     predictions = predictions_picker("waterfall.file", tasks=("binary", "multiclass"))
     if (source := source_in_use("waterfall.file")) is not None:
-        return waterfall_from_source("waterfall.source", source, _human_or_project(human), 0.5)
+        return waterfall_from_source("waterfall.source", source, _human_or_project(human))
     if predictions is None:
         return None
     threshold, model = 0.5, None

@@ -55,3 +55,15 @@ def test_unconfigured_names_paths_and_urls_reach_nothing(lake_app: AppTest, snea
     assert not at.exception, at.exception
     assert "computed by" not in texts(at.caption)
     assert sneaked not in [str(o) for o in at.radio(key="metrics.file.source").options]
+
+
+def test_the_waterfall_counts_errors_per_split_on_the_engine(lake_app: AppTest) -> None:
+    at = open_view(lake_app, "views/waterfall.py")
+    at.session_state["src"] = "Predictions file"
+    at.run()
+    at.radio(key="waterfall.file.source").set_value("lake").run()
+    assert not at.exception, at.exception
+    assert "computed by duckdb on source lake" in texts(at.caption)
+    at.slider(key="waterfall.source.threshold").set_value(0.2).run()
+    assert not at.exception, at.exception
+    assert "computed by duckdb on source lake" in texts(at.caption)
