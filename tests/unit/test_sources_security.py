@@ -151,3 +151,20 @@ def test_a_cancelled_postgres_query_stops_on_the_server(pg_url: str) -> None:
                 break
     engine.dispose()
     assert running == 0, "PostgreSQL still runs the cancelled query"
+
+
+def test_a_missing_backend_is_named_with_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sources.adapter.importlib.util.find_spec", lambda name: None)
+    with pytest.raises(ValueError, match=r"pyspark\) is not installed.*requirements-optional"):
+        adapter.connect(SourceConfig("cluster", "spark", "/data/*.parquet"))
+
+
+def test_a_source_whose_files_are_gone_says_so_without_its_path(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="finds no files") as caught:
+        adapter.connect(SourceConfig("lake", "duckdb", str(tmp_path / "none" / "*.parquet")))
+    assert str(tmp_path) not in str(caught.value)
+
+
+def test_a_query_over_the_source_runs_through_the_checks(lake: adapter.Connection) -> None:
+    table = adapter.sql(lake, "SELECT y, s FROM predictions WHERE s >= 0.5")
+    assert table.count().execute() == 50
