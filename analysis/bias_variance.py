@@ -344,6 +344,17 @@ def decompose_predictions(predictions: Predictions | pd.DataFrame, *, human: obj
     """
     table = errors_by_split(predictions, threshold=threshold, model=model,
                             confidence=confidence, **columns)
+    return decompose_split_errors(table, human=human, confidence=confidence,
+                                  relative_threshold=relative_threshold,
+                                  bayes_error_pct=bayes_error_pct, task_kind=task_kind)
+
+
+def decompose_split_errors(table: pd.DataFrame, *, human: object = None,
+                           confidence: float = 0.95, relative_threshold: float = 0.5,
+                           bayes_error_pct: object = None,
+                           task_kind: str | None = None) -> BiasVarianceResult:
+    """The waterfall from per-split error counts (errors_by_split's table, however computed:
+    in memory or by a data source's engine)."""
     present = table["split"].tolist()
     if "train" not in present:
         raise ValueError(f"predictions has no 'train' rows (splits found: "

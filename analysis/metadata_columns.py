@@ -142,8 +142,13 @@ def quantile_edges(values: np.ndarray, bins: int) -> np.ndarray:
         return np.empty(0)
     step = max(1, finite.size // QUANTILE_SAMPLE)
     inner = np.quantile(finite[::step], np.linspace(0, 1, bins + 1)[1:-1])
+    return rounded_edges(inner, finite.min(), finite.max())
+
+
+def rounded_edges(inner: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Quantiles rounded to 2 significant digits, kept when they split [low, high]."""
     rounded = np.array([float(f"{e:.2g}") for e in inner])
-    return np.unique(rounded[(rounded > finite.min()) & (rounded <= finite.max())])
+    return np.unique(rounded[(rounded > low) & (rounded <= high)])
 
 
 def _few_values(values: np.ndarray, limit: int) -> bool:

@@ -53,7 +53,7 @@ def slice_mask(frame: pd.DataFrame, slice_row: pd.Series | dict) -> np.ndarray:
 # --------------------------------------------------------------------------- search
 
 @dataclass(frozen=True)
-class _Counts:
+class SliceCounts:
     """Counts of every slice tried, with which column levels make each one."""
 
     n: np.ndarray
@@ -64,7 +64,7 @@ class _Counts:
     level_b: np.ndarray
 
 
-def _count_slices(encoded: list[EncodedColumn], flags: np.ndarray, max_order: int) -> _Counts:
+def _count_slices(encoded: list[EncodedColumn], flags: np.ndarray, max_order: int) -> SliceCounts:
     """n and errors of every single level and every pair of levels, by bincount on codes.
 
     A level's code times 2 plus the error flag counts rows and errors in one pass; a pair
@@ -87,12 +87,12 @@ def _count_slices(encoded: list[EncodedColumn], flags: np.ndarray, max_order: in
             a, b = np.divmod(np.arange(la * lb), lb)
             parts.append((cells, np.full(la * lb, i), a, np.full(la * lb, j), b))
     cells = np.concatenate([p[0] for p in parts])
-    return _Counts(n=cells.sum(axis=1), errors=cells[:, 1],
-                   **{name: np.concatenate([p[k] for p in parts]) for k, name in
+    return SliceCounts(n=cells.sum(axis=1), errors=cells[:, 1],
+                       **{name: np.concatenate([p[k] for p in parts]) for k, name in
                       enumerate(("column_a", "level_a", "column_b", "level_b"), start=1)})
 
 
-def _table(counts: _Counts, chosen: np.ndarray, p: np.ndarray, p_adjusted: np.ndarray,
+def _table(counts: SliceCounts, chosen: np.ndarray, p: np.ndarray, p_adjusted: np.ndarray,
            beyond: np.ndarray, encoded: list[EncodedColumn], total_errors: int, total: int,
            confidence: float) -> pd.DataFrame:
     """The result table for the chosen slices, best (most excess errors) first."""
@@ -188,6 +188,19 @@ def find_error_slices(frame: pd.DataFrame, errors: object, columns: Sequence[str
     ['device = phone']
     """
     data, flags, names = check_metadata(frame, errors, columns, max_columns=max_columns)
+    smallest, order, level, cuts, kept = check_search(min_size, max_order, alpha, bins,
+                                                      max_levels, confidence)
+    encoded = [encode_column(data, name, cuts, kept) for name in names]
+    counts = _count_slices(encoded, flags, order)
+    return slices_from_counts(counts, encoded, total=len(flags), total_errors=int(flags.sum()),
+                              min_size=smallest, max_order=order, alpha=level,
+                              confidence=confidence, keep_redundant=keep_redundant,
+                              return_all=return_all)
+
+
+def check_search(min_size: object, max_order: object, alpha: object, bins: object,
+                 max_levels: object, confidence: object) -> tuple[int, int, float, int, int]:
+    """The slice search's options, checked: (min_size, max_order, alpha, bins, max_levels)."""
     smallest = check_count("min_size", min_size, minimum=1)
     order = check_count("max_order", max_order, minimum=1)
     if order > 2:
@@ -200,31 +213,36 @@ def find_error_slices(frame: pd.DataFrame, errors: object, columns: Sequence[str
         raise ValueError(f"bins must be at most 10, got {bins!r}.")
     kept = check_count("max_levels", max_levels, minimum=1)
     check_confidence(confidence)
+    return smallest, order, level, cuts, kept
 
-    encoded = [encode_column(data, name, cuts, kept) for name in names]
-    counts = _count_slices(encoded, flags, order)
-    total, total_errors = len(flags), int(flags.sum())
-    tried = np.flatnonzero((counts.n >= smallest) & (counts.n < total))
+
+def slices_from_counts(counts: SliceCounts, encoded: list[EncodedColumn], *, total: int,
+                       total_errors: int, min_size: int, max_order: int, alpha: float,
+                       confidence: float, keep_redundant: bool,
+                       return_all: bool) -> pd.DataFrame:
+    """The tests, corrections and result table of the search from the slices' counts
+    (counted here in memory, or by a data source's engine)."""
+    tried = np.flatnonzero((counts.n >= min_size) & (counts.n < total))
     p = np.ones(len(counts.n))
     p[tried] = fisher_greater(counts.errors[tried], counts.n[tried], total_errors, total)
     p_adjusted = np.ones(len(counts.n))
     p_adjusted[tried] = holm_adjust(p[tried])
-    significant = tried[p_adjusted[tried] < level]
-    beyond = _beyond_parents(counts, encoded, significant, level)
+    significant = tried[p_adjusted[tried] < alpha]
+    beyond = _beyond_parents(counts, encoded, significant, alpha)
     findings = significant if keep_redundant else significant[beyond[significant]]
     table = _table(counts, tried if return_all else findings, p, p_adjusted, beyond, encoded,
                    total_errors, total, confidence)
     table.attrs.update({
         "n_tried": len(tried), "n_rows": total, "n_errors": total_errors,
-        "error_rate": total_errors / total, "alpha": level, "n_findings": len(findings),
+        "error_rate": total_errors / total, "alpha": alpha, "n_findings": len(findings),
         "notes": [e.note for e in encoded if e.note],
         "summary": _summary(len(findings), len(significant) - len(findings), len(tried),
-                            len(names), order, smallest, level),
+                            len(encoded), max_order, min_size, alpha),
     })
     return table
 
 
-def _beyond_parents(counts: _Counts, encoded: list[EncodedColumn],
+def _beyond_parents(counts: SliceCounts, encoded: list[EncodedColumn],
                     significant: np.ndarray, alpha: float) -> np.ndarray:
     """True for single levels, and for significant pairs whose error rate is significantly
     above each of its two single-column parents': a pair that only inherits a bad parent's

@@ -33,6 +33,7 @@ from components.real_exports import (
     join_as_model,
 )
 from components.sample_project import load_sample_project
+from components.source_picker import chosen_source
 from components.state import (
     active_predictions,
     add_predictions,
@@ -394,6 +395,8 @@ def predictions_picker(key: str, *, tasks: Sequence[str] = TASKS,
 
     Saved files that no longer read are named above it, with a way to rename or delete them.
     """
+    if chosen_source(key) is not None:
+        return None  # a configured source: the page evaluates it on its engine
     loaded = loaded_predictions()
     files = [name for name in loaded if loaded.task_of(name) in tasks]  # no table read yet
     for name, why in unreadable_predictions().items():

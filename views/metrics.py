@@ -19,6 +19,8 @@ from components.metrics_model_diff import binary_model_diff
 from components.metrics_multiclass import multiclass_view, multilabel_view
 from components.positive_swap import chosen_positive
 from components.share import copy_link
+from components.source_metrics import source_metrics
+from components.source_picker import source_in_use
 
 ALL_ROWS = "all rows"
 
@@ -56,6 +58,8 @@ st.caption("One number to decide with: precision, recall, F1 and friends with th
 copy_link()
 
 predictions = chosen_positive(predictions_picker("metrics.file"))
+if (source := source_in_use("metrics.file")) is not None:
+    source_metrics("metrics.source", source)
 model_rows, current_threshold = (None, 0.5) if predictions is None else _file_metrics(predictions)
 model_table_section(model_rows, current_threshold)
 comparison_section(model_rows, current_threshold)

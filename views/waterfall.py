@@ -36,6 +36,7 @@ from components.page_state import PageState
 from components.project_goal import project_goal
 from components.score_threshold import scale_of_file, threshold_slider
 from components.share import copy_link
+from components.source_picker import source_in_use, waterfall_from_source
 from components.state import (
     active_predictions,
     current_workspace,
@@ -207,6 +208,8 @@ def _typed_result(human: dict[str, Any], slots: dict[str, Any],
 
 def _file_result(human: dict[str, Any], slots: dict[str, Any]) -> BiasVarianceResult | None:
     predictions = predictions_picker("waterfall.file", tasks=("binary", "multiclass"))
+    if (source := source_in_use("waterfall.file")) is not None:
+        return waterfall_from_source("waterfall.source", source, _human_or_project(human))
     if predictions is None:
         return None
     threshold, model = 0.5, None

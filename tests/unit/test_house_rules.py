@@ -18,8 +18,8 @@ import pytest
 from workspace.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
-NO_STREAMLIT = ("analysis", "charts", "workspace", "storage", "reporting")
-NO_PLOTLY = ("analysis",)
+NO_STREAMLIT = ("analysis", "charts", "workspace", "storage", "reporting", "sources")
+NO_PLOTLY = ("analysis", "sources")
 PROBES = {"streamlit": "import streamlit as st\n", "plotly": "import plotly.graph_objects as go\n"}
 #: Where the product's code lives (sources/ once it exists).
 PRODUCT = ("app.py", "views", "components", "charts", "analysis", "workspace", "storage",

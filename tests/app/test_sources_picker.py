@@ -1,0 +1,69 @@
+"""The predictions picker offers the admin's configured sources by name, and only them: the
+metrics page then shows the engine's results and says which engine computed them; a name
+that is not configured, a server path or a URL put in the page's state or address reaches
+nothing (the picker's choice is a radio over the configured names: Streamlit accepts no
+other value from the browser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.source_picker import FILE_CHOICE
+from tests.app.conftest import APP_PATH, open_view, texts
+
+
+@pytest.fixture
+def lake_app(store_url: str, tmp_path: Path) -> AppTest:
+    folder = tmp_path / "lake"
+    folder.mkdir()
+    for part in range(2):
+        pd.DataFrame({"y_true": [0, 1] * 30, "score": [i / 60 for i in range(60)],
+                      "split": ["train", "dev", "test"] * 20,
+                      "device": ["phone", "web", "tv", "tv"] * 15}).to_parquet(
+            folder / f"part-{part}.parquet")
+    at = AppTest.from_file(APP_PATH, default_timeout=90)
+    at.secrets["workbench"] = {"sources": {"lake": {"engine": "duckdb",
+                                                    "path": f"{folder}/*.parquet"}}}
+    return at.run()
+
+
+def test_the_picker_offers_configured_sources_and_the_page_uses_them(lake_app: AppTest) -> None:
+    at = open_view(lake_app, "views/metrics.py")
+    radio = at.radio(key="metrics.file.source")
+    assert list(radio.options) == [FILE_CHOICE, "lake"]
+    radio.set_value("lake").run()
+    assert not at.exception, at.exception
+    shown = texts(at.caption)
+    assert "computed by duckdb on source lake" in shown
+    assert "exact (the engine grouped every distinct score)" in shown
+    at.multiselect(key="metrics.source.slice_cols").set_value(["device"]).run()
+    assert not at.exception, at.exception
+    assert "slices tried (single columns and pairs of 1 column" in texts(at.caption)
+
+
+@pytest.mark.parametrize("sneaked", ["/etc/passwd", "postgresql://postgres@127.0.0.1/x",
+                                     "warehouse"])
+def test_unconfigured_names_paths_and_urls_reach_nothing(lake_app: AppTest, sneaked: str) -> None:
+    at = open_view(lake_app, "views/metrics.py")
+    at.query_params["metrics.file.source"] = sneaked
+    at.query_params["source"] = sneaked
+    at.run()
+    assert not at.exception, at.exception
+    assert "computed by" not in texts(at.caption)
+    assert sneaked not in [str(o) for o in at.radio(key="metrics.file.source").options]
+
+
+def test_the_waterfall_counts_errors_per_split_on_the_engine(lake_app: AppTest) -> None:
+    at = open_view(lake_app, "views/waterfall.py")
+    at.session_state["src"] = "Predictions file"
+    at.run()
+    at.radio(key="waterfall.file.source").set_value("lake").run()
+    assert not at.exception, at.exception
+    assert "computed by duckdb on source lake" in texts(at.caption)
+    at.slider(key="waterfall.source.threshold").set_value(0.2).run()
+    assert not at.exception, at.exception
+    assert "computed by duckdb on source lake" in texts(at.caption)
