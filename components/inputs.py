@@ -400,7 +400,8 @@ def predictions_picker(key: str, *, tasks: Sequence[str] = TASKS,
     loaded = loaded_predictions()
     files = [name for name in loaded if loaded.task_of(name) in tasks]  # no table read yet
     for name, why in unreadable_predictions().items():
-        unreadable_item(PREDICTIONS.name, name, why, what="Saved file", after=reload_files)
+        unreadable_item(PREDICTIONS.name, name, why, what="Saved file", place=key,
+                        after=reload_files)
     options = [*files, UPLOAD_CHOICE]
     active = active_predictions()
     index = options.index(active.name) if active is not None and active.name in files else 0
@@ -410,7 +411,7 @@ def predictions_picker(key: str, *, tasks: Sequence[str] = TASKS,
     predictions = loaded.get(choice)
     if predictions is None:  # its table no longer reads: say why, offer rename or delete
         unreadable_item(PREDICTIONS.name, choice, loaded.unreadable[choice], what="Saved file",
-                        after=reload_files)
+                        place=key, after=reload_files)
         return None
     st.caption(_describe(predictions))
     for note in predictions.notes:
