@@ -17,7 +17,7 @@ import dataclasses
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine
 
 from storage import migrate
 from storage.blobs import BlobDirectory
+from storage.live import LiveLog
 
 DEFAULT_SQLITE_PATH = Path(".workbench") / "workbench.sqlite"
 ENV_URL = "WORKBENCH_DB_URL"
@@ -227,6 +228,7 @@ class WorkspaceStore:
         self.blobs = (BlobDirectory(Path(blob_dir), grace_seconds=blob_grace_seconds)
                       if blob_dir else None)
         self.blob_threshold_bytes = blob_threshold_bytes
+        self.live = LiveLog(self.engine)  # cell changes, revision checks, presence
         if self.blobs is not None:
             self.sweep_blobs()
 
@@ -330,13 +332,15 @@ class WorkspaceStore:
 
     def save_item(self, workspace_id: int, kind: str, name: str, *, content: Any = None,
                   blob: bytes | None = None, expected_revision: int | None = None,
-                  author: str | None = None) -> Item:
+                  author: str | None = None,
+                  changes: Sequence[Mapping[str, Any]] | None = None) -> Item:
         """Save a new revision of (kind, name) in one transaction and return it.
 
         With `expected_revision`, the save happens only if the stored revision is still that
         one (0 means "must not exist yet"); otherwise StaleRevisionError carries what is stored.
         Without it the save always lands as the next revision (a lost race is retried).
-        A big blob is written to the blob directory before the row commits.
+        A big blob is written to the blob directory before the row commits. `changes` (which
+        cells the revision changed, see storage.live) are written in the same transaction.
         """
         self._require_workspace(workspace_id)
         name = _check_name("Item", name)
@@ -350,7 +354,7 @@ class WorkspaceStore:
             for _attempt in range(_RACE_RETRIES):
                 try:
                     revision, created = self._save_once(workspace_id, kind, name, record,
-                                                        expected_revision)
+                                                        expected_revision, changes or ())
                 except _LostRace:
                     self._raise_if_stale(workspace_id, kind, name, expected_revision)
                     continue
@@ -360,7 +364,8 @@ class WorkspaceStore:
                            "writers: try again.")
 
     def _save_once(self, workspace_id: int, kind: str, name: str, record: dict[str, Any],
-                   expected_revision: int | None) -> tuple[int, datetime]:
+                   expected_revision: int | None,
+                   changes: Sequence[Mapping[str, Any]]) -> tuple[int, datetime]:
         """One attempt in one transaction; _LostRace when another writer got in between."""
         record["created_at"] = now = _now()
         try:
@@ -373,6 +378,7 @@ class WorkspaceStore:
                 item_id = self._advance(conn, row, workspace_id, kind, name, record)
                 conn.execute(revisions.insert().values(item_id=item_id, revision=current + 1,
                                                        **record))
+                self.live.record(conn, item_id, current + 1, changes)
                 conn.execute(workspaces.update().where(workspaces.c.id == workspace_id)
                              .values(updated_at=now))
         except sa.exc.IntegrityError as err:  # two creators of a new item: the second lost
@@ -523,6 +529,7 @@ class WorkspaceStore:
                 return
             refs = list(conn.execute(sa.select(revisions.c.blob_ref).where(
                 revisions.c.item_id == row.id, revisions.c.blob_ref.is_not(None))).scalars())
+            self.live.forget(conn, row.id)
             conn.execute(revisions.delete().where(revisions.c.item_id == row.id))
             conn.execute(items.delete().where(items.c.id == row.id))
         if refs and self.blobs is not None:
