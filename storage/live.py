@@ -45,7 +45,8 @@ presence = sa.Table(
 _items = sa.table("items", sa.column("id"), sa.column("workspace_id"), sa.column("kind"),
                   sa.column("name"), sa.column("revision"))
 _revisions = sa.table("item_revisions", sa.column("item_id"), sa.column("revision"),
-                      sa.column("created_at"), sa.column("created_by"))
+                      sa.column("created_at", sa.DateTime(timezone=True)),
+                      sa.column("created_by", sa.String))
 
 
 @dataclass(frozen=True)

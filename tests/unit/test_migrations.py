@@ -130,7 +130,7 @@ def test_a_database_newer_than_the_code_is_refused(db_url):
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
     engine.dispose()
     with pytest.raises(migrate.SchemaTooNewError, match=r"revision '9999', newer than this "
-                                                        r"Workbench knows \(up to '0002'\)"):
+                                                        r"Workbench knows \(up to '0003'\)"):
         WorkspaceStore(db_url)
 
 
