@@ -34,6 +34,7 @@ from charts.error_analysis import (
     summary_display_table,
 )
 from components import error_analysis_state as sheet_state
+from components import sheet_live
 from components.error_analysis_state import (
     DEV_ERROR_KEY,
     LABEL_KEY,
@@ -106,9 +107,10 @@ def _change_categories(action: str) -> None:
                                              st.session_state["ea.cat_new"])
             st.session_state["ea.cat_new"] = ""
         elif action == "rename":
-            frame, categories = rename_category(sheet.frame, sheet.categories,
-                                                st.session_state["ea.cat_pick"],
+            old = st.session_state["ea.cat_pick"]
+            frame, categories = rename_category(sheet.frame, sheet.categories, old,
                                                 st.session_state["ea.cat_rename"])
+            sheet_state.rename_column_id(sheet, old, categories[sheet.categories.index(old)])
             st.session_state["ea.cat_rename"] = ""
         else:
             frame, categories = delete_category(sheet.frame, sheet.categories,
@@ -351,6 +353,7 @@ def _history(sheet: HeldSheet) -> None:
             pick = st.selectbox("Revision to restore", older, key="ea.restore_pick")
             st.button("Restore this revision", key="ea.restore", on_click=_restore_revision,
                       args=(pick,), icon=":material/restore:")
+        sheet_live.row_history(sheet)
 
 
 def _summary_panel(sheet: HeldSheet):
@@ -498,7 +501,9 @@ else:
     with sheet_col:
         st.subheader(escape_markdown(current.name))
         st.caption(f"{len(current.frame)} examples · revision {current.revision} · saved on every edit")
+        sheet_live.live_line()
         _category_tools(current)
+        sheet_live.conflicts_panel(current)
         base = sheet_state.ensure_editor_base(current)
         st.data_editor(base, key=editor_key(current), on_change=_on_editor_change,
                        column_config=_column_config(current, base), hide_index=True,
