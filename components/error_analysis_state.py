@@ -294,14 +294,56 @@ def editor_base() -> pd.DataFrame:
     return st.session_state[_BASE]
 
 
-def hold(sheet: HeldSheet) -> None:
-    """Make `sheet` the open one and start a new editor generation on it."""
+def hold(sheet: HeldSheet, *, shown_meta: dict[str, Any] | None = None) -> None:
+    """Make `sheet` the open one and start a new editor generation on it (`shown_meta`: the
+    settings its widgets showed, when `sheet` is the held sheet changed in place)."""
     previous = held()
     sheet.generation = (previous.generation + 1) if previous is not None else 0
     st.session_state[_HELD] = sheet
     _new_base(sheet)
-    for key in (DEV_ERROR_KEY, TOTAL_KEY, LABEL_KEY):
-        st.session_state.pop(key, None)
+    if shown_meta is None and previous is not None and previous is not sheet \
+            and previous.name == sheet.name:
+        shown_meta = previous.meta
+    _give_settings(sheet, shown_meta)
+
+
+def follow(sheet: HeldSheet, *, shown_meta: dict[str, Any] | None = None) -> None:
+    """Show `sheet`, the open sheet with teammates' edits merged in. When only values changed
+    (same rows and columns) and the editor's own changes still hold in it, the editor keeps
+    its generation: its key and identity stay, so the grid stays mounted and a cell being
+    edited is left alone while the merged values appear. Otherwise a new generation starts."""
+    previous = held()
+    if previous is None or previous.name != sheet.name or _BASE not in st.session_state:
+        hold(sheet, shown_meta=shown_meta)
+        return
+    changes = st.session_state.get(editor_key(previous)) or {}
+    base = editor_input(sheet.frame)
+    same_shape = (list(sheet.row_ids[:len(sheet.frame)]) == st.session_state[_BASE_IDS]
+                  and list(base.columns) == list(editor_base().columns)
+                  and not changes.get("added_rows") and not changes.get("deleted_rows"))
+    try:
+        agree = same_shape and sheet_to_content(sheet_from_editor(
+            base, changes, sheet.categories), sheet.categories) == sheet_to_content(
+            sheet.frame, sheet.categories)
+    except ValueError:
+        agree = False
+    if not agree:
+        hold(sheet, shown_meta=shown_meta)
+        return
+    sheet.generation = previous.generation
+    st.session_state[_HELD] = sheet
+    st.session_state[_BASE] = base
+    _give_settings(sheet, previous.meta if shown_meta is None else shown_meta)
+
+
+def _give_settings(sheet: HeldSheet, shown_meta: dict[str, Any] | None) -> None:
+    """Settings widgets take the sheet's values, except those the widgets already showed: a
+    teammate's merged edit leaves alone the settings it did not change (one may be being
+    typed in); another sheet (`shown_meta` None) gives every widget its value."""
+    for key, setting in ((DEV_ERROR_KEY, "dev_error"), (TOTAL_KEY, "total_dev_errors"),
+                         (LABEL_KEY, "label_category")):
+        if shown_meta is None or shown_meta.get(setting) != sheet.meta.get(setting):
+            st.session_state.pop(key, None)
     ensure_meta_widgets(sheet)
 
 
@@ -361,14 +403,14 @@ def save_held(store: SheetStore, *, author: str) -> SaveOutcome | None:
     sheet = held()
     if sheet is None:
         return None
-    shown = sheet_to_content(sheet.frame, sheet.categories)
+    shown, shown_meta = sheet_to_content(sheet.frame, sheet.categories), dict(sheet.meta)
     outcome = save_sheet(store, sheet, author=author)
     if outcome.conflicts:
         st.session_state[_CONFLICTS] = (sheet.name, outcome.conflicts)
     if outcome.unapplied:
         notify("warning", " ".join(text[0].upper() + text[1:] for text in outcome.unapplied))
-    if sheet_to_content(sheet.frame, sheet.categories) != shown:
-        hold(sheet)
+    if sheet_to_content(sheet.frame, sheet.categories) != shown or sheet.meta != shown_meta:
+        follow(sheet, shown_meta=shown_meta)
     return outcome
 
 
@@ -398,7 +440,8 @@ def resolve_conflict(store: SheetStore, conflict: Conflict, *, use_mine: bool) -
     saved = _data(store, sheet.workspace_id).save_merged(ERROR_SHEET, sheet.name, [op],
                                                          base_revision=sheet.revision)
     st.session_state[_CONFLICTS] = (sheet.name, (*remaining, *saved.merged.conflicts))
-    hold(_held(sheet.workspace_id, sheet.name, saved.item.revision, saved.content))
+    follow(_held(sheet.workspace_id, sheet.name, saved.item.revision, saved.content),
+           shown_meta=dict(sheet.meta))
 
 
 def sync_with_store(store: SheetStore, workspace_id: int, selected: str | None) -> None:
@@ -421,7 +464,7 @@ def sync_with_store(store: SheetStore, workspace_id: int, selected: str | None) 
             st.session_state[_UNREADABLE] = (selected, str(err))
             return
         if loaded is not None:
-            hold(loaded)
+            follow(loaded)
 
 
 def unreadable() -> tuple[str, str] | None:

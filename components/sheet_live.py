@@ -71,6 +71,21 @@ def live_line() -> None:
         st.rerun(scope="app")
 
 
+def _restart_editor() -> None:
+    if held() is not None:
+        sheet_state.hold(held())  # the grid changes mode: its edits so far are all saved
+
+
+def rows_toggle() -> str:
+    """The grid's row mode: 'fixed' while ticking (a teammate's merged values then appear in
+    the same grid, leaving the cell being edited alone), 'dynamic' to add or delete rows."""
+    editing_rows = st.toggle("Add or delete rows", key="ea.rows", on_change=_restart_editor,
+                             help="Turn on to add rows at the bottom of the grid or delete "
+                                  "selected rows; while it is on, a teammate's edit redraws "
+                                  "the grid.")
+    return "dynamic" if editing_rows else "fixed"
+
+
 def _value(value: Any) -> str:
     if value is True:
         return "ticked"

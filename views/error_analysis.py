@@ -507,7 +507,7 @@ else:
         base = sheet_state.ensure_editor_base(current)
         st.data_editor(base, key=editor_key(current), on_change=_on_editor_change,
                        column_config=_column_config(current, base), hide_index=True,
-                       num_rows="dynamic", height=460, width="stretch",
+                       num_rows=sheet_live.rows_toggle(), height=460, width="stretch",
                        column_order=_column_order(current, base))
         _exports(current)
         _history(current)
