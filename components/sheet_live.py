@@ -120,8 +120,9 @@ def conflicts_panel(sheet: HeldSheet) -> None:
         for number, conflict in enumerate(conflicts):
             who = conflict.theirs_by or "a teammate"
             when = f" (revision {conflict.theirs_revision})" if conflict.theirs_revision else ""
+            where = _where(conflict, sheet.base)
             st.markdown(escape_markdown(
-                f"{_where(conflict, sheet.base)}: you set {_value(conflict.mine)}; {who} set "
+                f"{where[:1].upper()}{where[1:]}: you set {_value(conflict.mine)}; {who} set "
                 f"{_value(conflict.theirs)}{when}."))
             left, right = st.columns(2)
             left.button(f"Keep {_value(conflict.theirs)}", key=f"ea.conflict.{number}.theirs",
