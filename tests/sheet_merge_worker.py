@@ -7,8 +7,10 @@
 Each writer works like a person with the page open: it edits the sheet as it last saw it and
 saves through the merged save, then sees the merged revision. Mode "tick" only ticks cells
 (and keeps a comment on a row of its own), so every edit must land: the final sheet must hold
-the union of all writers' edits. Mode "toggle" flips random cells, so two writers flipping
-the same cell from one value at once make true conflicts, which are counted.
+the union of all writers' edits. Mode "comment" writes its own text in the comment of one of
+the first COMMENTED_ROWS rows, so two writers changing the same comment from one value at
+once make true conflicts, which are counted. (Two ticks of one cell never conflict: from the
+same old value a tick has one new value.)
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from workspace.table_merge import AddRow, SetCell
 
 SHEET, ROWS = "shared sheet", 100
 CATEGORIES = list(DEFAULT_CATEGORIES)
+COMMENTED_ROWS = 4  # "comment" writes in these first rows only, so writers meet on cells
 
 
 def create_shared_sheet(store: WorkspaceStore, workspace_id: int) -> None:
@@ -60,12 +63,14 @@ def review(store: WorkspaceStore, workspace_id: int, writer: int, edits: int, se
         elif mode == "tick" and step % 5 == 0:
             ops = [SetCell(own_row, "comments", held.value(own_row, "comments"), f"e{step}")]
             report["comment"] = f"e{step}"
-        else:
+        elif mode == "tick":
             row = rng.choice([r for r in held.row_ids if r.startswith("r")])
             column = rng.choice(held.categories)
-            old = held.value(row, column)
-            ops = [SetCell(row, column, old, True if mode == "tick" else not old)]
+            ops = [SetCell(row, column, held.value(row, column), True)]
             report["ticked"].append([row, column])
+        else:
+            row = rng.choice([r for r in held.row_ids if r.startswith("r")][:COMMENTED_ROWS])
+            ops = [SetCell(row, "comments", held.value(row, "comments"), f"w{writer} {step}")]
         saved = data.save_merged(ERROR_SHEET, SHEET, ops, base_revision=revision)
         held, revision = saved.doc, saved.item.revision
         report["saves"] += int(saved.saved)
