@@ -17,7 +17,7 @@ from workspace.gate import WorkspaceGate
 from workspace.kinds import SavedKind
 from workspace.merge_formats import FORMATS
 from workspace.merged_save import MergedSave, save_merged
-from workspace.table_merge import Op
+from workspace.table_merge import Op, diff
 
 T = TypeVar("T")
 
@@ -83,6 +83,13 @@ class WorkspaceData:
         """Merge an edit made on `base_revision` into the latest revision, cell by cell, and
         save it (workspace.merged_save); conflicts and unapplied changes come back."""
         return save_merged(self, FORMATS[kind.name], name, ops, base_revision=base_revision)
+
+    def save_edit(self, kind: SavedKind[T], name: str, obj: T, *, base: Item) -> MergedSave:
+        """Save `obj`, an edit of the revision `base`, as what changed since `base` merged into
+        the latest revision (a teammate's changes to other cells or fields are kept)."""
+        fmt = FORMATS[kind.name]
+        ops = diff(fmt.to_doc(base.content), fmt.to_doc(kind.to_content(obj)))
+        return self.save_merged(kind, name, ops, base_revision=base.revision)
 
     def latest_revision(self, kind: SavedKind[Any], name: str) -> int | None:
         """The item's latest revision number (one small query): is there news?"""

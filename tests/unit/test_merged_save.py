@@ -12,9 +12,11 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from analysis.selection import SavedModelTable
 from analysis.strategy.goal import ProjectGoal
 from storage import WorkspaceStore, migrate
 from tests.sheet_merge_worker import SHEET, create_shared_sheet, review
@@ -209,6 +211,22 @@ def test_model_tables_merge_row_by_model_name(store, team):
                             base_revision=1)
     table = ben.load(MODEL_TABLE, "models").table
     assert table["accuracy"].tolist() == [91.0, 93.5] and not saved.merged.conflicts
+
+
+def test_a_model_table_edited_as_a_whole_saves_only_what_changed(store, team):
+    ana, ben = team
+    table = pd.DataFrame({"model": ["A", "B"], "accuracy": [90.0, 92.0]})
+    ana.save(MODEL_TABLE, "models", SavedModelTable(table, "accuracy", "max", {}))
+    opened = ana.item(MODEL_TABLE, "models")
+    ana.save_edit(MODEL_TABLE, "models", SavedModelTable(
+        table.assign(accuracy=[91.0, 92.0]), "accuracy", "max", {}), base=opened)
+    saved = ben.save_edit(MODEL_TABLE, "models", SavedModelTable(
+        pd.concat([table, pd.DataFrame({"model": ["C"], "accuracy": [95.0]})],
+                  ignore_index=True), "accuracy", "max", {}), base=opened)
+    assert not saved.merged.conflicts
+    merged = ben.load(MODEL_TABLE, "models").table
+    assert merged["model"].tolist() == ["A", "B", "C"]
+    assert merged["accuracy"].tolist() == [91.0, 92.0, 95.0]
 
 
 def test_the_project_goal_merges_field_by_field(store, team):
