@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -28,20 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from storage import StaleRevisionError, WorkspaceStore
 from tests.postgres import PostgresServer, find_bin_dir
-from tests.sheet_merge_worker import SHEET, create_shared_sheet, review
+from tests.sheet_merge_worker import SHEET, create_shared_sheet, in_threads, review
 from workspace.kinds import ERROR_SHEET
-
-
-def _threads(target, writers: int) -> tuple[list, float]:
-    reports: list = []
-    started = time.perf_counter()
-    threads = [threading.Thread(target=lambda w=w: reports.append(target(w)))
-               for w in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return reports, time.perf_counter() - started
 
 
 def ours(url: str, writers: int, edits: int, mode: str) -> dict:
@@ -49,8 +36,8 @@ def ours(url: str, writers: int, edits: int, mode: str) -> dict:
     store = WorkspaceStore(url)
     workspace = store.create_workspace(f"bench {mode} {time.time_ns()}")
     create_shared_sheet(store, workspace.id)
-    reports, seconds = _threads(lambda w: review(store, workspace.id, w, edits, 7, mode),
-                                writers)
+    reports, seconds = in_threads(lambda w: review(store, workspace.id, w, edits, 7, mode),
+                                  writers)
     store.engine.dispose()
     total = writers * edits
     conflicts = sum(r["conflicts"] for r in reports)
@@ -80,7 +67,7 @@ def peer(url: str, writers: int, edits: int) -> dict:
                 del err
         return {"landed": landed, "stale": stale}
 
-    reports, seconds = _threads(write, writers)
+    reports, seconds = in_threads(write, writers)
     store.engine.dispose()
     return {"landed": sum(r["landed"] for r in reports),
             "copies": sum(r["stale"] for r in reports), "seconds": seconds,

@@ -18,7 +18,9 @@ from __future__ import annotations
 import json
 import random
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +81,30 @@ def review(store: WorkspaceStore, workspace_id: int, writer: int, edits: int, se
         report["unapplied"] += len(saved.merged.unapplied)
     report["seconds"] = time.perf_counter() - started
     return report
+
+
+def in_threads(work: Callable[[int], dict[str, Any]], writers: int
+               ) -> tuple[list[dict[str, Any]], float]:
+    """Run `work(writer)` for every writer in its own thread at once; returns the reports and
+    the seconds taken. An error in any thread is raised here, not lost in the thread."""
+    reports: list[dict[str, Any]] = []
+    errors: list[BaseException] = []
+
+    def run(writer: int) -> None:
+        try:
+            reports.append(work(writer))
+        except BaseException as err:
+            errors.append(err)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(w,)) for w in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return reports, time.perf_counter() - started
 
 
 def main(url: str, workspace_id: str, writer: str, edits: str, seed: str, mode: str,

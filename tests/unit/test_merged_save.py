@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import sqlalchemy as sa
 from analysis.selection import SavedModelTable
 from analysis.strategy.goal import ProjectGoal
 from storage import WorkspaceStore, migrate
-from tests.sheet_merge_worker import SHEET, create_shared_sheet, review
+from tests.sheet_merge_worker import SHEET, create_shared_sheet, in_threads, review
 from workspace.data import WorkspaceData
 from workspace.gate import NoAccess, WorkspaceGate
 from workspace.identity import Identity
@@ -75,23 +74,9 @@ def _check_union(store: WorkspaceStore, workspace_id: int, reports: list[dict], 
 
 def test_writers_in_threads_ticking_random_cells_all_land(store, team):
     ana, _ = team
-    reports: list[dict] = []
-    errors: list[BaseException] = []
-
-    def write(writer: int) -> None:
-        try:
-            reports.append(review(store, ana.workspace_id, writer, EDITS, seed=1))
-        except BaseException as err:  # reported below, not lost in the thread
-            errors.append(err)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    _check_union(store, ana.workspace_id, reports, "threads", time.perf_counter() - started)
+    reports, seconds = in_threads(
+        lambda writer: review(store, ana.workspace_id, writer, EDITS, seed=1), WRITERS)
+    _check_union(store, ana.workspace_id, reports, "threads", seconds)
 
 
 @pytest.mark.slow
