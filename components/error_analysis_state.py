@@ -53,6 +53,7 @@ _NOTICE = "ea.notice"
 _PENDING_OPEN = "ea.pending_open"
 _BASE_IDS = "ea.base_ids"  # row ids of the editor's input, by position
 _ADDED_IDS = "ea.added_ids"  # ids given to rows added in the editor, in its order
+_SETTINGS_ROUND = "ea.settings_round"  # bumped when a teammate's settings edit is merged in
 _CONFLICTS = "ea.conflicts"  # (sheet name, clashes waiting for the person's choice)
 _UNREADABLE = "ea.unreadable"  # (sheet name, why) of a selected sheet that cannot be read
 SELECT_KEY = "sheet"  # the sheet selector; bound to the URL (?sheet=name)
@@ -294,27 +295,23 @@ def editor_base() -> pd.DataFrame:
     return st.session_state[_BASE]
 
 
-def hold(sheet: HeldSheet, *, shown_meta: dict[str, Any] | None = None) -> None:
-    """Make `sheet` the open one and start a new editor generation on it (`shown_meta`: the
-    settings its widgets showed, when `sheet` is the held sheet changed in place)."""
+def hold(sheet: HeldSheet) -> None:
+    """Make `sheet` the open one and start a new editor generation on it."""
     previous = held()
     sheet.generation = (previous.generation + 1) if previous is not None else 0
     st.session_state[_HELD] = sheet
     _new_base(sheet)
-    if shown_meta is None and previous is not None and previous is not sheet \
-            and previous.name == sheet.name:
-        shown_meta = previous.meta
-    _give_settings(sheet, shown_meta)
+    _give_settings(sheet)
 
 
-def follow(sheet: HeldSheet, *, shown_meta: dict[str, Any] | None = None) -> None:
+def follow(sheet: HeldSheet) -> None:
     """Show `sheet`, the open sheet with teammates' edits merged in. When only values changed
     (same rows and columns) and the editor's own changes still hold in it, the editor keeps
     its generation: its key and identity stay, so the grid stays mounted and a cell being
     edited is left alone while the merged values appear. Otherwise a new generation starts."""
     previous = held()
     if previous is None or previous.name != sheet.name or _BASE not in st.session_state:
-        hold(sheet, shown_meta=shown_meta)
+        hold(sheet)
         return
     changes = st.session_state.get(editor_key(previous)) or {}
     base = editor_input(sheet.frame)
@@ -328,34 +325,49 @@ def follow(sheet: HeldSheet, *, shown_meta: dict[str, Any] | None = None) -> Non
     except ValueError:
         agree = False
     if not agree:
-        hold(sheet, shown_meta=shown_meta)
+        hold(sheet)
         return
     sheet.generation = previous.generation
     st.session_state[_HELD] = sheet
     st.session_state[_BASE] = base
-    _give_settings(sheet, previous.meta if shown_meta is None else shown_meta)
+    _give_settings(sheet)
 
 
-def _give_settings(sheet: HeldSheet, shown_meta: dict[str, Any] | None) -> None:
-    """Settings widgets take the sheet's values, except those the widgets already showed: a
-    teammate's merged edit leaves alone the settings it did not change (one may be being
-    typed in); another sheet (`shown_meta` None) gives every widget its value."""
-    for key, setting in ((DEV_ERROR_KEY, "dev_error"), (TOTAL_KEY, "total_dev_errors"),
-                         (LABEL_KEY, "label_category")):
-        if shown_meta is None or shown_meta.get(setting) != sheet.meta.get(setting):
-            st.session_state.pop(key, None)
+def _give_settings(sheet: HeldSheet) -> None:
+    """Settings widgets show the sheet's values. When a widget shows another value (a
+    teammate's merged edit, a restored revision), the settings widgets get new keys instead of
+    new values: a page that had not yet drawn the new value would otherwise send its old one
+    back as if typed (seen with five sessions on one sheet: old and new values saved in turn)."""
+    wanted = _settings(sheet)
+    shown = {key: st.session_state[setting_key(key)] for key in wanted
+             if setting_key(key) in st.session_state}
+    if any(value != wanted[key] for key, value in shown.items()):
+        st.session_state[_SETTINGS_ROUND] = st.session_state.get(_SETTINGS_ROUND, 0) + 1
     ensure_meta_widgets(sheet)
+
+
+def _settings(sheet: HeldSheet) -> dict[str, Any]:
+    """The value each settings widget should show for `sheet`, by its base key."""
+    return {DEV_ERROR_KEY: float(sheet.meta.get("dev_error", DEFAULT_DEV_ERROR_PCT)),
+            TOTAL_KEY: int(sheet.meta.get("total_dev_errors") or 0),
+            LABEL_KEY: mislabeled_category(sheet.categories, sheet.meta)}
+
+
+def setting_key(key: str) -> str:
+    """The widget key of a sheet setting now (DEV_ERROR_KEY, TOTAL_KEY or LABEL_KEY); it
+    changes each time a teammate's edit of the settings is merged in."""
+    round_ = st.session_state.get(_SETTINGS_ROUND, 0)
+    return key if round_ == 0 else f"{key}.{round_}"
 
 
 def ensure_meta_widgets(sheet: HeldSheet) -> None:
     """Give the sheet's own settings to their widgets when the widgets hold nothing yet
     (a new sheet, or widget values dropped while another page ran)."""
-    if DEV_ERROR_KEY not in st.session_state:
-        st.session_state[DEV_ERROR_KEY] = float(sheet.meta.get("dev_error", DEFAULT_DEV_ERROR_PCT))
-    if TOTAL_KEY not in st.session_state:
-        st.session_state[TOTAL_KEY] = int(sheet.meta.get("total_dev_errors") or 0)
-    if LABEL_KEY not in st.session_state or st.session_state[LABEL_KEY] not in sheet.categories:
-        st.session_state[LABEL_KEY] = mislabeled_category(sheet.categories, sheet.meta)
+    for key, value in _settings(sheet).items():
+        current = setting_key(key)
+        if current not in st.session_state or (
+                key == LABEL_KEY and st.session_state[current] not in sheet.categories):
+            st.session_state[current] = value
 
 
 def ensure_editor_base(sheet: HeldSheet) -> pd.DataFrame:
@@ -410,7 +422,7 @@ def save_held(store: SheetStore, *, author: str) -> SaveOutcome | None:
     if outcome.unapplied:
         notify("warning", " ".join(text[0].upper() + text[1:] for text in outcome.unapplied))
     if sheet_to_content(sheet.frame, sheet.categories) != shown or sheet.meta != shown_meta:
-        follow(sheet, shown_meta=shown_meta)
+        follow(sheet)
     return outcome
 
 
@@ -440,8 +452,7 @@ def resolve_conflict(store: SheetStore, conflict: Conflict, *, use_mine: bool) -
     saved = _data(store, sheet.workspace_id).save_merged(ERROR_SHEET, sheet.name, [op],
                                                          base_revision=sheet.revision)
     st.session_state[_CONFLICTS] = (sheet.name, (*remaining, *saved.merged.conflicts))
-    follow(_held(sheet.workspace_id, sheet.name, saved.item.revision, saved.content),
-           shown_meta=dict(sheet.meta))
+    follow(_held(sheet.workspace_id, sheet.name, saved.item.revision, saved.content))
 
 
 def sync_with_store(store: SheetStore, workspace_id: int, selected: str | None) -> None:

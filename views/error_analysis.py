@@ -48,6 +48,7 @@ from components.error_analysis_state import (
     held,
     hold,
     load_sheet,
+    setting_key,
 )
 from components.error_priorities_panel import priorities_panel
 from components.errors import show_error
@@ -90,10 +91,10 @@ def _on_editor_change() -> None:
 @access_lost
 def _on_meta_change() -> None:
     sheet = held()
-    total = int(st.session_state[TOTAL_KEY] or 0)
-    sheet.meta = {**sheet.meta, "dev_error": float(st.session_state[DEV_ERROR_KEY]),
+    total = int(st.session_state[setting_key(TOTAL_KEY)] or 0)
+    sheet.meta = {**sheet.meta, "dev_error": float(st.session_state[setting_key(DEV_ERROR_KEY)]),
                   "total_dev_errors": total or None,
-                  "label_category": st.session_state.get(LABEL_KEY)}
+                  "label_category": st.session_state.get(setting_key(LABEL_KEY))}
     sheet_state.save_held(workspace_data(), author=current_user())
 
 
@@ -358,10 +359,10 @@ def _history(sheet: HeldSheet) -> None:
 
 def _summary_panel(sheet: HeldSheet):
     left, right = st.columns(2)
-    left.number_input("Dev error (%)", 0.0, 100.0, step=0.1, format="%.2f", key=DEV_ERROR_KEY,
+    left.number_input("Dev error (%)", 0.0, 100.0, step=0.1, format="%.2f", key=setting_key(DEV_ERROR_KEY),
                       on_change=_on_meta_change)
     right.number_input("All dev errors (0 = the sheet has them all)", 0, 10**9, step=1,
-                       key=TOTAL_KEY, on_change=_on_meta_change,
+                       key=setting_key(TOTAL_KEY), on_change=_on_meta_change,
                        help="With more dev errors than rows, the sheet is a sample: shares get a "
                             "95% interval and are extrapolated.")
     if sheet.frame.empty:
@@ -370,10 +371,10 @@ def _summary_panel(sheet: HeldSheet):
     if not sheet.categories:
         st.info("Add a category to start counting.")
         return None
-    total = int(st.session_state[TOTAL_KEY] or 0) or None
+    total = int(st.session_state[setting_key(TOTAL_KEY)] or 0) or None
     try:
         summary = category_summary(sheet.frame, sheet.categories,
-                                   st.session_state[DEV_ERROR_KEY], total_dev_errors=total)
+                                   st.session_state[setting_key(DEV_ERROR_KEY)], total_dev_errors=total)
     except ValueError as err:
         show_error(err)
         return None
@@ -387,10 +388,10 @@ def _summary_panel(sheet: HeldSheet):
 
 def _label_noise_panel(sheet: HeldSheet, summary) -> None:
     st.subheader("Bad labels: worth fixing?")
-    st.selectbox("Category meaning 'incorrectly labeled'", sheet.categories, key=LABEL_KEY,
+    st.selectbox("Category meaning 'incorrectly labeled'", sheet.categories, key=setting_key(LABEL_KEY),
                  format_func=category_label, on_change=_on_meta_change,
                  placeholder="Choose the category")
-    label = st.session_state.get(LABEL_KEY)
+    label = st.session_state.get(setting_key(LABEL_KEY))
     if summary is None or label is None:
         st.caption("Tick the wrongly labeled examples in a category and choose it here.")
         return
