@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from analysis.bias_variance import BiasVarianceResult, decompose_split_errors
+from analysis.bias_variance import decompose_split_errors
 from analysis.text import escape_markdown
+from analysis.waterfall_result import BiasVarianceResult
 from components.errors import show_error
 from sources import adapter, pushdown
 from sources.config import SourceConfig, source_named, sources_from_settings

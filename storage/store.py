@@ -19,7 +19,7 @@ import dataclasses
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 
 from storage import migrate, tidy
 from storage.blobs import BlobDirectory
+from storage.live import LiveLog
 from storage.schema import (
     Item,
     StaleRevisionError,
@@ -136,6 +137,7 @@ class WorkspaceStore:
         self.blobs = (BlobDirectory(Path(blob_dir), grace_seconds=blob_grace_seconds)
                       if blob_dir else None)
         self.blob_threshold_bytes = blob_threshold_bytes
+        self.live = LiveLog(self.engine)  # cell changes, revision checks, presence
         if self.blobs is not None:
             self.sweep_blobs()
 
@@ -240,14 +242,16 @@ class WorkspaceStore:
 
     def save_item(self, workspace_id: int, kind: str, name: str, *, content: Any = None,
                   blob: bytes | None = None, expected_revision: int | None = None,
-                  author: str | None = None) -> Item:
+                  author: str | None = None,
+                  changes: Sequence[Mapping[str, Any]] | None = None) -> Item:
         """Save a new revision of (kind, name) in one transaction and return it.
 
         With `expected_revision`, the save happens only if the stored revision is still that
         one (0 means "must not exist yet"); otherwise StaleRevisionError carries what is stored.
         Without it the save always lands as the next revision (a lost race is retried).
-        A big blob is written to the blob directory before the row commits. Saving under the
-        name of a deleted item brings that item back with the new revision on top.
+        A big blob is written to the blob directory before the row commits. Saving under a deleted
+        item's name brings it back with the new revision on top. `changes` (the cells the
+        revision changed, see storage.live) are written in the same transaction.
         """
         self._require_workspace(workspace_id)
         name = _check_name("Item", name)
@@ -261,7 +265,7 @@ class WorkspaceStore:
             for _attempt in range(_RACE_RETRIES):
                 try:
                     revision, created = self._save_once(workspace_id, kind, name, record,
-                                                        expected_revision)
+                                                        expected_revision, changes or ())
                 except _LostRace:
                     self._raise_if_stale(workspace_id, kind, name, expected_revision)
                     continue
@@ -271,7 +275,8 @@ class WorkspaceStore:
                            "writers: try again.")
 
     def _save_once(self, workspace_id: int, kind: str, name: str, record: dict[str, Any],
-                   expected_revision: int | None) -> tuple[int, datetime]:
+                   expected_revision: int | None,
+                   changes: Sequence[Mapping[str, Any]]) -> tuple[int, datetime]:
         """One attempt in one transaction; _LostRace when another writer got in between."""
         record["created_at"] = moment = now()
         try:
@@ -285,6 +290,7 @@ class WorkspaceStore:
                 revision = row.revision + 1 if row else 1
                 conn.execute(revisions.insert().values(item_id=item_id, revision=revision,
                                                        **record))
+                self.live.record(conn, item_id, revision, changes)
                 conn.execute(workspaces.update().where(workspaces.c.id == workspace_id)
                              .values(updated_at=moment))
         except sa.exc.IntegrityError as err:  # two creators of a new item: the second lost

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from storage.blobs import BlobDirectory
+from storage.live import cell_edits, presence
 from storage.schema import items, revisions, workspaces
 
 
@@ -66,16 +67,30 @@ def purge_deleted(engine: Engine, blobs: BlobDirectory | None, before: datetime)
         gone_spaces = list(conn.execute(sa.select(workspaces.c.id).where(
             workspaces.c.deleted_at.is_not(None), workspaces.c.deleted_at < before)
             .with_for_update()).scalars())
-        item_ids = list(conn.execute(sa.select(items.c.id).where(sa.or_(
+        gone_items = conn.execute(sa.select(items.c.id, items.c.workspace_id, items.c.kind,
+                                            items.c.name).where(sa.or_(
             items.c.workspace_id.in_(gone_spaces),
             sa.and_(items.c.deleted_at.is_not(None), items.c.deleted_at < before)))
-            .with_for_update()).scalars())
+            .with_for_update()).all()
+        item_ids = [row.id for row in gone_items]
         refs = _refs(conn, revisions.c.item_id.in_(item_ids))
+        _erase_traces(conn, gone_spaces, gone_items)
         removed = conn.execute(revisions.delete().where(revisions.c.item_id.in_(item_ids)))
         conn.execute(items.delete().where(items.c.id.in_(item_ids)))
         conn.execute(workspaces.delete().where(workspaces.c.id.in_(gone_spaces)))
     files = _remove_files(engine, blobs, refs)
     return Erased(len(gone_spaces), len(item_ids), removed.rowcount, files)
+
+
+def _erase_traces(conn: sa.Connection, gone_spaces: list[int], gone_items: list[sa.Row]) -> None:
+    """Erase what else names the purged items: their cell changes (which hold cell values) and
+    who had them open."""
+    conn.execute(cell_edits.delete().where(cell_edits.c.item_id.in_([r.id for r in gone_items])))
+    conn.execute(presence.delete().where(presence.c.workspace_id.in_(gone_spaces)))
+    for row in gone_items:
+        conn.execute(presence.delete().where(presence.c.workspace_id == row.workspace_id,
+                                             presence.c.kind == row.kind,
+                                             presence.c.name == row.name))
 
 
 def prune_revisions(engine: Engine, blobs: BlobDirectory | None, *, kinds: Collection[str],

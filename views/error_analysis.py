@@ -33,6 +33,7 @@ from charts.error_analysis import (
     summary_display_table,
 )
 from components import error_analysis_state as sheet_state
+from components import sheet_live
 from components.error_analysis_state import (
     DEV_ERROR_KEY,
     LABEL_KEY,
@@ -46,6 +47,7 @@ from components.error_analysis_state import (
     held,
     hold,
     load_sheet,
+    setting_key,
 )
 from components.error_priorities_panel import priorities_panel
 from components.errors import show_error
@@ -89,10 +91,10 @@ def _on_editor_change() -> None:
 @access_lost
 def _on_meta_change() -> None:
     sheet = held()
-    total = int(st.session_state[TOTAL_KEY] or 0)
-    sheet.meta = {**sheet.meta, "dev_error": float(st.session_state[DEV_ERROR_KEY]),
+    total = int(st.session_state[setting_key(TOTAL_KEY)] or 0)
+    sheet.meta = {**sheet.meta, "dev_error": float(st.session_state[setting_key(DEV_ERROR_KEY)]),
                   "total_dev_errors": total or None,
-                  "label_category": st.session_state.get(LABEL_KEY)}
+                  "label_category": st.session_state.get(setting_key(LABEL_KEY))}
     sheet_state.save_held(workspace_data(), author=current_user())
 
 
@@ -106,9 +108,10 @@ def _change_categories(action: str) -> None:
                                              st.session_state["ea.cat_new"])
             st.session_state["ea.cat_new"] = ""
         elif action == "rename":
-            frame, categories = rename_category(sheet.frame, sheet.categories,
-                                                st.session_state["ea.cat_pick"],
+            old = st.session_state["ea.cat_pick"]
+            frame, categories = rename_category(sheet.frame, sheet.categories, old,
                                                 st.session_state["ea.cat_rename"])
+            sheet_state.rename_column_id(sheet, old, categories[sheet.categories.index(old)])
             st.session_state["ea.cat_rename"] = ""
         else:
             frame, categories = delete_category(sheet.frame, sheet.categories,
@@ -351,14 +354,15 @@ def _history(sheet: HeldSheet) -> None:
             pick = st.selectbox("Revision to restore", older, key="ea.restore_pick")
             st.button("Restore this revision", key="ea.restore", on_click=_restore_revision,
                       args=(pick,), icon=":material/restore:")
+        sheet_live.row_history(sheet)
 
 
 def _summary_panel(sheet: HeldSheet):
     left, right = st.columns(2)
-    left.number_input("Dev error (%)", 0.0, 100.0, step=0.1, format="%.2f", key=DEV_ERROR_KEY,
+    left.number_input("Dev error (%)", 0.0, 100.0, step=0.1, format="%.2f", key=setting_key(DEV_ERROR_KEY),
                       on_change=_on_meta_change)
     right.number_input("All dev errors (0 = the sheet has them all)", 0, 10**9, step=1,
-                       key=TOTAL_KEY, on_change=_on_meta_change,
+                       key=setting_key(TOTAL_KEY), on_change=_on_meta_change,
                        help="With more dev errors than rows, the sheet is a sample: shares get a "
                             "95% interval and are extrapolated.")
     if sheet.frame.empty:
@@ -367,10 +371,10 @@ def _summary_panel(sheet: HeldSheet):
     if not sheet.categories:
         st.info("Add a category to start counting.")
         return None
-    total = int(st.session_state[TOTAL_KEY] or 0) or None
+    total = int(st.session_state[setting_key(TOTAL_KEY)] or 0) or None
     try:
         summary = category_summary(sheet.frame, sheet.categories,
-                                   st.session_state[DEV_ERROR_KEY], total_dev_errors=total)
+                                   st.session_state[setting_key(DEV_ERROR_KEY)], total_dev_errors=total)
     except ValueError as err:
         show_error(err)
         return None
@@ -425,11 +429,13 @@ else:
     with sheet_col:
         st.subheader(escape_markdown(current.name))
         st.caption(f"{len(current.frame)} examples · revision {current.revision} · saved on every edit")
+        sheet_live.live_line()
         _category_tools(current)
+        sheet_live.conflicts_panel(current)
         base = sheet_state.ensure_editor_base(current)
         st.data_editor(base, key=editor_key(current), on_change=_on_editor_change,
                        column_config=_column_config(current, base), hide_index=True,
-                       num_rows="dynamic", height=460, width="stretch",
+                       num_rows=sheet_live.rows_toggle(), height=460, width="stretch",
                        column_order=_column_order(current, base))
         _exports(current)
         _history(current)

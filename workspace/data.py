@@ -7,12 +7,18 @@ through the gate, which checks access at that moment.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import IO, Any, TypeVar
 
 from storage import Item, UnreadableContent
+from storage.live import CellEdit
 from workspace.cleanup import uses_of
 from workspace.gate import WorkspaceGate
 from workspace.kinds import SavedKind
+from workspace.merge_formats import FORMATS
+from workspace.merged_save import MergedSave, save_merged
+from workspace.table_merge import Op, diff
 
 T = TypeVar("T")
 
@@ -89,3 +95,33 @@ class WorkspaceData:
     def rename(self, kind: SavedKind[Any], old_name: str, new_name: str) -> Item:
         """Give an item a new name, its revisions kept."""
         return self.gate.rename_item(self.workspace_id, kind.name, old_name, new_name)
+
+    def save_merged(self, kind: SavedKind[Any], name: str, ops: Sequence[Op], *,
+                    base_revision: int) -> MergedSave:
+        """Merge an edit made on `base_revision` into the latest revision, cell by cell, and
+        save it (workspace.merged_save); conflicts and unapplied changes come back."""
+        return save_merged(self, FORMATS[kind.name], name, ops, base_revision=base_revision)
+
+    def save_edit(self, kind: SavedKind[T], name: str, obj: T, *, base: Item) -> MergedSave:
+        """Save `obj`, an edit of the revision `base`, as what changed since `base` merged into
+        the latest revision (a teammate's changes to other cells or fields are kept)."""
+        fmt = FORMATS[kind.name]
+        ops = diff(fmt.to_doc(base.content), fmt.to_doc(kind.to_content(obj)))
+        return self.save_merged(kind, name, ops, base_revision=base.revision)
+
+    def latest_revision(self, kind: SavedKind[Any], name: str) -> int | None:
+        """The item's latest revision number (one small query): is there news?"""
+        return self.gate.latest_revision(self.workspace_id, kind.name, name)
+
+    def cell_edits(self, kind: SavedKind[Any], name: str, *, row: str | None = None,
+                   since: int = 0) -> list[CellEdit]:
+        """Who changed which cell after revision `since` (of one row when given)."""
+        return self.gate.cell_edits(self.workspace_id, kind.name, name, row=row, since=since)
+
+    def touch_presence(self, kind: SavedKind[Any], name: str) -> None:
+        """Record that the user has the item open now."""
+        self.gate.touch_presence(self.workspace_id, kind.name, name)
+
+    def present(self, kind: SavedKind[Any], name: str) -> list[tuple[str, datetime]]:
+        """Who had the item open in the last minute, most recent first."""
+        return self.gate.present(self.workspace_id, kind.name, name)

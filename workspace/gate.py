@@ -13,10 +13,13 @@ anything written against the store (the report, the sheet helpers) runs through 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any, BinaryIO, TypeVar
 
 from storage import Item, Workspace, WorkspaceStore, tidy
+from storage.live import CellEdit
 from workspace.access import (
     UNDO_WINDOW,
     Permissions,
@@ -224,7 +227,8 @@ class WorkspaceGate:
 
     def save_item(self, workspace_id: int, kind: str, name: str, *, content: Any = None,
                   blob: bytes | None = None, expected_revision: int | None = None,
-                  author: str | None = None) -> Item:
+                  author: str | None = None,
+                  changes: Sequence[Mapping[str, Any]] | None = None) -> Item:
         """Save a new revision into a workspace this user may open (never into a deleted one).
 
         `author` is taken for WorkspaceStore's signature only: the revision is always recorded
@@ -234,7 +238,7 @@ class WorkspaceGate:
         self._check(workspace_id, "open")
         return self._changed(self._store.save_item(  # a save moves the workspace up the list
             workspace_id, kind, name, content=content, blob=blob,
-            expected_revision=expected_revision, author=self.author))
+            expected_revision=expected_revision, author=self.author, changes=changes))
 
     def delete_item(self, workspace_id: int, kind: str, name: str) -> None:
         """Mark an item deleted by this user (restore_item undoes it until the clean-up
@@ -256,3 +260,27 @@ class WorkspaceGate:
         """Give an item of a workspace this user may open a new name (its revisions kept)."""
         self._check(workspace_id, "open")
         return self._changed(self._store.rename_item(workspace_id, kind, old_name, new_name))
+
+    # Working together on an item -------------------------------------------------------------
+
+    def latest_revision(self, workspace_id: int, kind: str, name: str) -> int | None:
+        """The item's latest revision number (None when absent): the cheap check for news."""
+        self._check(workspace_id, "open")
+        return self._store.live.latest_revision(workspace_id, kind, name)
+
+    def cell_edits(self, workspace_id: int, kind: str, name: str, *, row: str | None = None,
+                   since: int = 0) -> list[CellEdit]:
+        """Who changed which cell of an item after revision `since` (of one row if given)."""
+        self._check(workspace_id, "open")
+        return self._store.live.edits(workspace_id, kind, name, row=row, since=since)
+
+    def touch_presence(self, workspace_id: int, kind: str, name: str) -> None:
+        """Record that this user has the item open now."""
+        self._check(workspace_id, "open")
+        self._store.live.touch(workspace_id, kind, name, self.author)
+
+    def present(self, workspace_id: int, kind: str, name: str, *,
+                within: timedelta = timedelta(minutes=1)) -> list[tuple[str, datetime]]:
+        """Who had the item open within `within` (this user included), most recent first."""
+        self._check(workspace_id, "open")
+        return self._store.live.present(workspace_id, kind, name, within=within)

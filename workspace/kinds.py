@@ -175,15 +175,48 @@ def _model_table_content(saved: SavedModelTable) -> dict[str, Any]:
 
 @dataclass(frozen=True, eq=False)
 class ErrorSheet:
-    """An error-analysis sheet as saved: the rows, the category columns and its settings."""
+    """An error-analysis sheet as saved: the rows, the category columns and its settings, and
+    the ids of its rows and columns that teammates' edits are merged by (workspace.table_merge)."""
 
     frame: pd.DataFrame
     categories: list[str]
     meta: dict[str, Any] = field(default_factory=dict)
+    row_ids: tuple[str, ...] = ()
+    column_ids: tuple[str, ...] = ()
+
+
+def legacy_row_ids(n: int) -> list[str]:
+    """Row ids of a sheet saved before rows had ids: its positions, alike for every reader,
+    so two people who opened the same old revision merge their edits row by row."""
+    return [f"r{i}" for i in range(n)]
+
+
+def stored_ids(content: Mapping[str, Any], key: str, fallback: list[str]) -> list[str]:
+    """The ids saved under `key` when they are unique text, one per entry of `fallback`;
+    else `fallback` (content saved before ids existed, or damaged ids)."""
+    found = content.get(key)
+    if (isinstance(found, list) and len(found) == len(fallback)
+            and all(isinstance(i, str) and i for i in found) and len(set(found)) == len(found)):
+        return list(found)
+    return fallback
+
+
+def _sheet_content(sheet: ErrorSheet) -> dict[str, Any]:
+    content = sheet_to_content(sheet.frame, sheet.categories, sheet.meta)
+    if len(sheet.row_ids) == len(content["rows"]):
+        content["row_ids"] = list(sheet.row_ids)
+    if len(sheet.column_ids) == len(content["columns"]):
+        content["column_ids"] = list(sheet.column_ids)
+    return content
 
 
 def _sheet(content: Mapping[str, Any]) -> ErrorSheet:
-    return ErrorSheet(*sheet_from_content(content))
+    frame, categories, meta = sheet_from_content(content)
+    names = [str(c) for c in content["columns"]]
+    by_name = dict(zip(names, stored_ids(content, "column_ids", names), strict=True))
+    row_ids = stored_ids(content, "row_ids", legacy_row_ids(len(frame)))
+    return ErrorSheet(frame, categories, meta, tuple(row_ids),
+                      tuple(by_name.get(str(c), str(c)) for c in frame.columns))
 
 
 # ------------------------------------------------------------------ lab experiments
@@ -240,7 +273,7 @@ MODEL_TABLE: SavedKind[SavedModelTable] = SavedKind(
     "model_table", "model table", "model tables", 1, _model_table_content, saved_model_table)
 ERROR_SHEET: SavedKind[ErrorSheet] = SavedKind(
     "error_sheet", "error-analysis sheet", "error-analysis sheets", 1,
-    lambda sheet: sheet_to_content(sheet.frame, sheet.categories, sheet.meta), _sheet,
+    _sheet_content, _sheet,
     version_key="version")
 # Ideas / effort / owner per category of a sheet: one item per sheet, named like the sheet.
 SHEET_PRIORITIES: SavedKind[dict[str, dict[str, Any]]] = SavedKind(

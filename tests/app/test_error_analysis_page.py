@@ -1,5 +1,5 @@
 """The error-analysis page in AppTest: start from the course's sample, edit cells and categories,
-see the summary follow, and two sessions editing at once keep both versions."""
+see the summary follow, and two sessions editing at once merge cell by cell."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def test_a_sample_of_all_dev_errors_shows_intervals(app_test):
     assert blurry["share"].startswith("61% (") and blurry["of all 1000"].startswith("≈610 (")
 
 
-def test_two_sessions_editing_at_once_keep_both_versions(store_url):
+def test_two_sessions_ticking_different_cells_both_land_without_a_copy(store_url):
     from tests.app.conftest import APP_PATH
 
     ana = start_from_sample(AppTest.from_file(APP_PATH, default_timeout=60).run())
@@ -132,14 +132,32 @@ def test_two_sessions_editing_at_once_keep_both_versions(store_url):
     ana.session_state[editor(ana).key] = {"edited_rows": {free[0]: {"dog": True}},
                                           "added_rows": [], "deleted_rows": []}
     ana.run()
-    # ben edits the revision he opened: his save must not overwrite ana's
+    # ben ticks another cell on the revision he opened: both ticks are kept, in one sheet
     ben.session_state[editor(ben).key] = {"edited_rows": {free[1]: {"dog": True}},
                                           "added_rows": [], "deleted_rows": []}
     ben.run()
-    assert any("Nothing was overwritten" in w.value for w in ben.warning)
-    options = ben.selectbox(key="sheet").options
-    assert any("conflict" in o for o in options) and "Dev errors 1" in options
-    assert summary_counts(ana.run())["dog"] == 9  # ana's version is intact
+    assert not ben.warning and summary_counts(ben)["dog"] == 10
+    assert ben.selectbox(key="sheet").options == ["Dev errors 1"]  # no conflict copy
+    assert summary_counts(ana.run())["dog"] == 10  # ana sees ben's tick on her next run
+    assert editor(ana).value.loc[free[1], "dog"]
+
+
+def test_a_same_cell_clash_offers_the_choice_to_the_second_saver(store_url):
+    from tests.app.conftest import APP_PATH
+
+    ana = start_from_sample(AppTest.from_file(APP_PATH, default_timeout=60).run())
+    ben = open_page(AppTest.from_file(APP_PATH, default_timeout=60).run())
+    for person, text in ((ana, "dark room"), (ben, "a small dog")):
+        person.session_state[editor(person).key] = {"edited_rows": {0: {"comments": text}},
+                                                    "added_rows": [], "deleted_rows": []}
+        person.run()
+    assert any("same cell" in w.value for w in ben.warning)
+    assert any("you set 'a small dog'" in plain(m.value) and "local user set 'dark room'"
+               in plain(m.value) for m in ben.markdown)
+    ben.button(key="ea.conflict.0.mine").click().run()
+    assert editor(ben).value.loc[0, "comments"] == "a small dog"
+    assert not any("same cell" in w.value for w in ben.warning)
+    assert editor(ana.run()).value.loc[0, "comments"] == "a small dog"
 
 
 @pytest.mark.slow

@@ -1,5 +1,11 @@
 """The error-analysis sheet in real Chromium: start from the course's sample, tick categories in
-the grid with the keyboard, reload the page and find the ticks still there (saved per edit)."""
+the grid with the keyboard, reload the page and find the ticks still there (saved per edit).
+
+Each tick waits on state: the grid drawn with its data, then the revision its save made.
+The page that just started the sheet keeps the 'Start a new sheet' form open above the grid,
+so the grid can sit below the fold, where a click at its coordinates misses the canvas: the
+likely reason a state-driven version once lost its first tick. The grid helpers scroll the
+grid into view and wait for its data before the first click."""
 
 from __future__ import annotations
 
@@ -7,44 +13,16 @@ import re
 
 import pandas as pd
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.e2e.browser import assert_no_exception, open_page, shot, wait_idle
-
-# The editor is a canvas grid; its accessible mirror has cells glide-cell-<column>-<row>
-# (column 0 is the row marker, 1 the id, then the categories in order: dog, great cat, ...).
-ID, DOG, GREAT_CAT = 1, 2, 3
+from tests.e2e.sheet_grid import DOG, GREAT_CAT, cell, toggle, wait_ready
 
 
 @pytest.fixture
 def fresh_url(start_server, chromium_path) -> str:
     """This test's own server and empty store, so the sample sheet is the only one."""
     return start_server().url
-
-
-def _editor(page: Page):
-    return page.get_by_test_id("stDataFrame").filter(
-        has=page.locator("[role=columnheader]", has_text=re.compile(r"^great cat$"))).first
-
-
-def _cell(page: Page, column: int, row: int):
-    return _editor(page).get_by_test_id(f"glide-cell-{column}-{row}")
-
-
-def _select_cell(page: Page, column: int, row: int) -> None:
-    """Click the id cell of `row` on the canvas, then walk right with the keyboard."""
-    box = _editor(page).bounding_box()
-    header, row_height = 35, 35
-    page.mouse.click(box["x"] + 60, box["y"] + header + row_height * row + row_height / 2)
-    for _ in range(column - ID):
-        page.keyboard.press("ArrowRight")
-
-
-def _toggle(page: Page, column: int, row: int, wait_idle) -> None:
-    _select_cell(page, column, row)
-    page.keyboard.press("Space")  # a checkbox cell toggles on Space
-    expect(_cell(page, column, row)).to_have_text("true", timeout=10_000)
-    wait_idle(page)
 
 
 def test_start_from_sample_tick_in_the_grid_and_find_ticks_after_reload(
@@ -57,14 +35,13 @@ def test_start_from_sample_tick_in_the_grid_and_find_ticks_after_reload(
     page.get_by_role("button", name="Start the sheet").click()
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"100 examples · revision 1"))).to_be_visible(timeout=30_000)
-    expect(_editor(page)).to_be_visible(timeout=30_000)
+    wait_ready(page)  # the grid holds its data before the first click (else that tick is lost)
     for column in (DOG, GREAT_CAT):
-        expect(_cell(page, column, 0)).to_have_text("false", timeout=30_000)
-    expect(_cell(page, DOG, 2)).to_have_text("false")
+        expect(cell(page, column, 0)).to_have_text("false", timeout=30_000)
+    expect(cell(page, DOG, 2)).to_have_text("false")
 
-    _toggle(page, DOG, 0, wait_idle)
-    _toggle(page, DOG, 2, wait_idle)
-    _toggle(page, GREAT_CAT, 0, wait_idle)
+    # each tick waits for its own save (the revision it made), not for time
+    assert [toggle(page, DOG, 0), toggle(page, DOG, 2), toggle(page, GREAT_CAT, 0)] == [2, 3, 4]
     expect(page.get_by_text(re.compile(r"100 examples · revision 4"))).to_be_visible(timeout=30_000)
     summary = page.get_by_test_id("stDataFrame").filter(has_text="best dev error")
     expect(summary).to_contain_text("dog1010%9.0%")  # dog: 8 -> 10 of 100 errors, ceiling 9.0%
@@ -74,10 +51,10 @@ def test_start_from_sample_tick_in_the_grid_and_find_ticks_after_reload(
     page.reload()
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"100 examples · revision 4"))).to_be_visible(timeout=30_000)
-    expect(_cell(page, DOG, 0)).to_have_text("true", timeout=30_000)
-    expect(_cell(page, DOG, 2)).to_have_text("true")
-    expect(_cell(page, GREAT_CAT, 0)).to_have_text("true")
-    expect(_cell(page, DOG, 1)).to_have_text("false")  # an untouched cell stays unticked
+    expect(cell(page, DOG, 0)).to_have_text("true", timeout=30_000)
+    expect(cell(page, DOG, 2)).to_have_text("true")
+    expect(cell(page, GREAT_CAT, 0)).to_have_text("true")
+    expect(cell(page, DOG, 1)).to_have_text("false")  # an untouched cell stays unticked
     assert_no_exception(page)
     shot(page, "error_analysis_after_reload")
 
@@ -104,5 +81,5 @@ def test_start_from_sample_tick_in_the_grid_and_find_ticks_after_reload(
     expect(page.get_by_role("heading", name="Imported")).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stDataFrame").filter(has_text="best dev error")).to_contain_text(
         "dog1010%9.0%", timeout=30_000)
-    expect(_cell(page, GREAT_CAT, 0)).to_have_text("true", timeout=30_000)
+    expect(cell(page, GREAT_CAT, 0)).to_have_text("true", timeout=30_000)
     assert_no_exception(page)

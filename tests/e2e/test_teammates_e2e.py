@@ -1,7 +1,8 @@
 """Ten teammates at once: ten Playwright contexts (ten Streamlit sessions) on one server and
 one workspace. Every page answers, and two people editing the same error-analysis sheet at
-the same moment lose nothing: both edits are kept, or the conflict is shown to the one whose
-save came second (their version kept as a conflict copy)."""
+the same moment lose nothing: ticks in different cells merge into the one sheet and appear
+on both screens, and nobody gets a conflict copy (a same-cell clash, the only case left, is
+covered by test_sheet_together_e2e)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from playwright.sync_api import Page, expect
 from components.pages import PAGES as REGISTERED
 from storage import WorkspaceStore
 from tests.e2e.browser import (
-    IDLE,
     assert_no_exception,
     load_sample,
     open_page,
@@ -22,6 +22,7 @@ from tests.e2e.browser import (
     start_sample_sheet,
     wait_idle,
 )
+from tests.e2e.sheet_grid import DOG, GREAT_CAT, cell, select_cell, wait_ready
 
 SHEET = "Team sheet"
 # Home's heading is the app's name; every other page's heading is its title in the sidebar.
@@ -73,35 +74,32 @@ def test_ten_sessions_on_one_workspace(team_server, contexts):
                ).to_be_visible(timeout=120_000)
         assert_no_exception(page)
 
-    # Two teammates edit the same sheet at once: both had revision 1 on screen.
+    # Two teammates tick different cells of the same sheet at once (both had revision 1 on
+    # screen): both ticks land in the one sheet and each sees the other's without a reload.
     alice, bob = pages[0], pages[1]
     assert sheet_revision(alice) == sheet_revision(bob) == 1
-    for page, value in ((alice, "12.50"), (bob, "7.50")):
-        page.get_by_label("Dev error (%)").fill(value)
-    alice.get_by_label("Dev error (%)").press("Enter")
-    bob.get_by_label("Dev error (%)").press("Enter")
+    for page, column, row in ((alice, DOG, 0), (bob, GREAT_CAT, 3)):
+        wait_ready(page)
+        select_cell(page, column, row)
+        page.keyboard.press("Space")
     for page in (alice, bob):
-        page.wait_for_timeout(300)
-        page.wait_for_selector(IDLE, timeout=120_000)
+        expect(page.get_by_text(re.compile(r"revision 3 · saved on every edit"))).to_be_visible(
+            timeout=120_000)
+        expect(cell(page, DOG, 0)).to_have_text("true", timeout=60_000)
+        expect(cell(page, GREAT_CAT, 3)).to_have_text("true", timeout=60_000)
+        assert page.get_by_text("changed the same cell").count() == 0
         assert_no_exception(page)
 
     store = WorkspaceStore(f"sqlite:///{team_server.store}")
     assert store.integrity_check() == []
     (workspace,) = store.list_workspaces()
-    sheets = {i.name: store.get_item(workspace.id, "error_sheet", i.name)
-              for i in store.list_items(workspace.id, "error_sheet")}
-    history = [r.content["meta"]["dev_error"]
-               for r in store.list_revisions(workspace.id, "error_sheet", SHEET)]
-    copies = [s for name, s in sheets.items() if name.startswith(f"{SHEET} (conflict")]
-    saved_values = set(history) | {c.content["meta"]["dev_error"] for c in copies}
-    assert {12.5, 7.5} <= saved_values, (history, list(sheets))
-    print(f"\nsheet history (dev error per revision): {history}; conflict copies: "
-          f"{[(c.name, c.content['meta']['dev_error']) for c in copies]}")
-    if copies:
-        # The second save did not overwrite the first: the one who saved second is told.
-        told = [p for p in (alice, bob)
-                if p.get_by_text(re.compile("Nothing was overwritten")).count()]
-        assert told, "a conflict copy was made but nobody was told"
+    names = [i.name for i in store.list_items(workspace.id, "error_sheet")]
+    assert [n for n in names if "(conflict" in n] == [], names  # nobody got a conflict copy
+    edits = store.live.edits(workspace.id, "error_sheet", SHEET)
+    assert {(e.row, e.column, e.new) for e in edits if e.op == "SetCell"} == {
+        ("r0", "dog", True), ("r3", "great_cat", True)}
+    assert [i.revision for i in store.list_revisions(workspace.id, "error_sheet", SHEET)
+            ] == [3, 2, 1]  # one revision per tick, nothing else written
     # Every other page still answers after the edits.
     for page in pages[2:]:
         page.reload()

@@ -1,5 +1,6 @@
-"""The error sheet in the workspace store: a revision per edit, stale writes kept as a copy,
-and the sheet read back by another process from the same SQLite file."""
+"""The error sheet in the workspace store: a revision per edit, a save made on an older revision
+merged cell by cell (a same-cell clash kept for the person to choose), and the sheet read back
+by another process from the same SQLite file."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import pytest
 from analysis.error_sheet import DEFAULT_CATEGORIES, new_sheet
 from components.error_analysis_state import (
     SHEET_KIND,
-    conflict_copy_name,
     create_sheet,
     load_sheet,
     save_sheet,
@@ -55,7 +55,7 @@ def test_every_edit_is_a_new_revision_and_each_is_kept(db):
     assert old.frame["blurry"].sum() == 1 and old.revision == 4  # next save follows the latest
 
 
-def test_a_stale_write_is_refused_and_kept_as_a_conflict_copy(db):
+def test_a_save_on_an_older_revision_merges_with_the_teammates_save(db):
     store, ws, _ = db
     create_sheet(store, ws, "dev errors", new_sheet(examples()), CATS, {}, author="ana")
     ana = load_sheet(store, ws, "dev errors")
@@ -65,15 +65,29 @@ def test_a_stale_write_is_refused_and_kept_as_a_conflict_copy(db):
     ben.frame.loc[1, "great_cat"] = True
     outcome = save_sheet(store, ben, author="ben")
 
-    assert outcome.conflict_message is not None
-    assert "ana" in outcome.conflict_message and outcome.name in outcome.conflict_message
-    theirs = load_sheet(store, ws, "dev errors")
-    assert theirs.revision == 2 and bool(theirs.frame.loc[0, "dog"])
-    assert not theirs.frame["great_cat"].any()  # ben's save did not overwrite ana's
-    ours = load_sheet(store, ws, outcome.name)
-    assert bool(ours.frame.loc[1, "great_cat"]) and not ours.frame["dog"].any()
-    assert ben.name == outcome.name and ben.revision == 1  # ben keeps editing his copy
-    assert save_sheet(store, ben, author="ben").conflict_message is None
+    assert outcome.conflict_message is None and outcome.revision == 3
+    assert outcome.name == "dev errors"  # no conflict copy
+    merged = load_sheet(store, ws, "dev errors")
+    assert bool(merged.frame.loc[0, "dog"]) and bool(merged.frame.loc[1, "great_cat"])
+    assert bool(ben.frame.loc[0, "dog"])  # ben now holds ana's tick too
+    assert [i.name for i in store.list_items(ws, SHEET_KIND)] == ["dev errors"]
+
+
+def test_the_same_cell_set_two_ways_is_a_conflict_and_theirs_stays(db):
+    store, ws, _ = db
+    create_sheet(store, ws, "dev errors", new_sheet(examples()), CATS, {}, author="ana")
+    ana = load_sheet(store, ws, "dev errors")
+    ben = load_sheet(store, ws, "dev errors")
+    ana.frame.loc[2, "comments"] = "dark"
+    save_sheet(store, ana, author="ana")
+    ben.frame.loc[2, "comments"] = "a dog"
+    ben.frame.loc[3, "dog"] = True
+    outcome = save_sheet(store, ben, author="ben")
+    (conflict,) = outcome.conflicts
+    assert (conflict.mine, conflict.theirs) == ("a dog", "dark")
+    assert outcome.conflict_message and "choose" in outcome.conflict_message
+    stored = load_sheet(store, ws, "dev errors")
+    assert stored.frame.loc[2, "comments"] == "dark" and bool(stored.frame.loc[3, "dog"])
 
 
 def test_the_store_itself_refuses_a_stale_revision(db):
@@ -94,73 +108,6 @@ def test_creating_a_sheet_under_a_used_name_is_refused(db):
         create_sheet(store, ws, "dev errors", new_sheet(None), CATS, {}, author="ben")
     with pytest.raises(ValueError, match="sheet name is empty"):
         create_sheet(store, ws, "  ", new_sheet(None), CATS, {}, author="ben")
-
-
-def test_conflict_copy_names_never_collide():
-    from datetime import UTC, datetime
-
-    when = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
-    first = conflict_copy_name("s", "ben", when, set())
-    assert first == "s (conflict, ben, 2026-11-23 12:00:00)"
-    assert conflict_copy_name("s", "ben", when, {first}) == f"{first} 2"
-
-
-def _conflict(store, ws, name: str, author: str):
-    """Two sessions open `name`; ana saves first, then `author` saves: a conflict."""
-    ana, other = load_sheet(store, ws, name), load_sheet(store, ws, name)
-    ana.frame.loc[0, "dog"] = not bool(ana.frame.loc[0, "dog"])
-    save_sheet(store, ana, author="ana")
-    other.frame.loc[1, "blurry"] = not bool(other.frame.loc[1, "blurry"])
-    return other, save_sheet(store, other, author=author)
-
-
-def test_a_conflict_on_a_200_character_sheet_name_still_saves_the_copy(db):
-    store, ws, _ = db
-    name = "n" * 200
-    create_sheet(store, ws, name, new_sheet(examples()), CATS, {}, author="ana")
-    author = "a-very-long-address-" * 10 + "@example.com"
-    ben, outcome = _conflict(store, ws, name, author)
-    assert outcome.conflict_message is not None and len(outcome.name) <= 200
-    assert outcome.name.startswith("n" * 50) and "(conflict, a-very-long" in outcome.name
-    ours = load_sheet(store, ws, outcome.name)
-    assert bool(ours.frame.loc[1, "blurry"])
-    ben.frame.loc[2, "dog"] = True  # and every later edit of the copy saves too
-    assert save_sheet(store, ben, author=author).conflict_message is None
-    assert load_sheet(store, ws, outcome.name).revision == 2
-
-
-def test_repeated_conflicts_each_keep_a_copy_of_their_own(db):
-    store, ws, _ = db
-    name = "x" * 199
-    create_sheet(store, ws, name, new_sheet(examples()), CATS, {}, author="ana")
-    copies = {_conflict(store, ws, name, "ben")[1].name for _ in range(4)}
-    assert len(copies) == 4 and all(len(c) <= 200 for c in copies)
-    first = sorted(copies)[0]  # a conflict on a conflict copy saves a copy of the copy
-    _, again = _conflict(store, ws, first, "ben")
-    assert again.conflict_message and again.name not in copies and len(again.name) <= 200
-    names = {i.name for i in store.list_items(ws, SHEET_KIND)}
-    assert copies | {name, first, again.name} <= names
-
-
-def test_a_copy_name_a_teammate_takes_meanwhile_is_skipped(db, monkeypatch):
-    store, ws, _ = db
-    create_sheet(store, ws, "s", new_sheet(examples()), CATS, {}, author="ana")
-    real_list = store.list_items
-    taken_by_teammate: list[str] = []
-
-    def list_before_teammate(workspace_id, kind=None):
-        found = real_list(workspace_id, kind)
-        if not taken_by_teammate:  # the teammate's copy lands after we looked
-            from datetime import UTC, datetime
-            squatted = conflict_copy_name("s", "ben", datetime.now(UTC), set())
-            store.save_item(ws, SHEET_KIND, squatted, content={"rows": []}, author="cy")
-            taken_by_teammate.append(squatted)
-        return found
-
-    monkeypatch.setattr(store, "list_items", list_before_teammate)
-    _, outcome = _conflict(store, ws, "s", "ben")
-    assert outcome.name != taken_by_teammate[0]
-    assert store.get_item(ws, SHEET_KIND, taken_by_teammate[0]).content == {"rows": []}
 
 
 READ_BACK = """
