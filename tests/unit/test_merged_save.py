@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from analysis.selection import SavedModelTable
 from analysis.strategy.goal import ProjectGoal
 from storage import WorkspaceStore, migrate
+from storage.tidy import purge_deleted
 from tests.sheet_merge_worker import SHEET, create_shared_sheet, in_threads, review
 from workspace.data import WorkspaceData
 from workspace.gate import NoAccess, WorkspaceGate
@@ -177,12 +179,19 @@ def test_presence_and_the_revision_check_go_through_the_gate(store, team):
             call()
 
 
-def test_deleting_an_item_drops_its_recorded_changes(store, team):
+def test_a_deleted_item_keeps_its_changes_until_the_purge_erases_them(store, team):
     ana, _ = team
     ana.save_merged(ERROR_SHEET, SHEET, [SetCell("r0", "dog", False, True)], base_revision=1)
-    ana.delete(ERROR_SHEET, SHEET)
-    with store.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM cell_edits")).scalar() == 0
+    ana.touch_presence(ERROR_SHEET, SHEET)
+    ana.delete(ERROR_SHEET, SHEET)  # undo must bring the history back too
+
+    def count(table: str) -> int:
+        with store.engine.connect() as conn:
+            return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+
+    assert count("cell_edits") == 1
+    purge_deleted(store.engine, store.blobs, datetime.now(UTC) + timedelta(days=1))
+    assert (count("cell_edits"), count("presence")) == (0, 0)
 
 
 def test_model_tables_merge_row_by_model_name(store, team):
