@@ -344,6 +344,10 @@ def _revision_counts(content: object) -> dict[str, int | None]:
 
 def _history(sheet: HeldSheet) -> None:
     with st.expander(f"History (revision {sheet.revision})", icon=":material/history:"):
+        # An expander's body runs even when closed: every revision is read only when asked.
+        if not st.toggle("Show every revision", key="ea.history_on"):
+            sheet_live.row_history(sheet)
+            return
         revisions = workspace_items().revisions(ERROR_SHEET, sheet.name)
         table = pd.DataFrame([{
             "revision": r.revision, "saved at": r.updated_at.strftime("%Y-%m-%d %H:%M:%S"),

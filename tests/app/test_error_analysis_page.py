@@ -37,6 +37,9 @@ def editor(at: AppTest):
 
 
 def history_revisions(at: AppTest) -> list[int]:
+    """The revisions the history lists (switched on first: it is read only on demand)."""
+    if not at.toggle(key="ea.history_on").value:
+        at.toggle(key="ea.history_on").set_value(True).run()
     table = next(d.value for d in at.dataframe if "revision" in d.value.columns)
     return table["revision"].astype(int).tolist()
 
@@ -236,6 +239,8 @@ def test_an_older_revision_can_be_restored(app_test):
                                         "added_rows": [], "deleted_rows": []}
     at.run()
     assert summary_counts(at)["dog"] == 9
+    assert not any(s.key == "ea.restore_pick" for s in at.selectbox)  # history read on demand
+    at.toggle(key="ea.history_on").set_value(True).run()
     at.selectbox(key="ea.restore_pick").set_value(1)
     at.button(key="ea.restore").click().run()
     assert summary_counts(at)["dog"] == 8
