@@ -1,4 +1,4 @@
-"""Error analysis against DOMAIN.md section 4: the 8/43/61/12% sheet, ceilings, label noise."""
+"""Error analysis against the course's worked case: the 8/43/61/12% sheet, ceilings, label noise."""
 
 from __future__ import annotations
 

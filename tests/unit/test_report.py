@@ -135,7 +135,7 @@ def test_selection_picks_b_under_the_running_time_constraint_and_gives_the_ab_ve
 def test_error_analysis_gives_ceilings_and_the_label_noise_verdict(db, full):
     section = collect_story(_gate(db), full.id, now=NOW).section("error_analysis")
     table = section.tables[0][1].set_index("category")
-    # DOMAIN.md section 4: 100 reviewed errors at 10% dev error
+    # the course's worked case: 100 reviewed errors at 10% dev error
     assert table.loc["great cat", "count"] == 43 and table.loc["great cat", "ceiling %"] == 5.7
     assert table.loc["dog", "ceiling %"] == 9.2
     assert table.loc["blurry", "share %"] == 61.0
