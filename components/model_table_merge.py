@@ -4,8 +4,8 @@ saving it again is the rows and cells changed since that revision, merged row by
 the latest (a teammate's added model and my edit of another model both land). The same cell
 set to two values is offered as a choice (components.merge_choice).
 
-The stored choice (winner, ranking) is derived from the rows: it is not offered as a clash;
-the page recomputes it from the merged table and saves it with the next save.
+The stored choice (winner, ranking) is derived from the rows: it is never offered as a clash;
+when teammates' rows were merged in, it is recomputed on the merged rows and saved again.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from analysis.selection import SavedModelTable
+from analysis.selection import SavedModelTable, select_model
 from analysis.text import escape_markdown
 from components.merge_choice import choice_panel, hold_conflicts
 from components.state import current_workspace, workspace_items
@@ -22,7 +22,7 @@ from storage import Item
 from workspace.kinds import MODEL_TABLE
 from workspace.merge_formats import MODEL_TABLE_FORMAT
 from workspace.merged_save import MergedSave
-from workspace.table_merge import Conflict
+from workspace.table_merge import Conflict, SetField
 
 CHOICE_KEY = "metrics.table_merge"
 _OPENED = "metrics.table_opened"  # {(workspace id, table name): revision the grid shows}
@@ -70,10 +70,32 @@ def _where(conflict: Conflict) -> str:
     return f"In the model table, model {model or '(unnamed)'}, {column}"
 
 
+def _with_choice_of_merged_rows(saved: MergedSave, mine: SavedModelTable) -> MergedSave:
+    """When teammates' rows came in, the stored choice (winner, ranking) is recomputed on the
+    merged rows with my controls and saved as the next revision, so it never names a winner
+    of rows that are not there; the merged save as it was when nothing needs recomputing."""
+    if not saved.saved or saved.content.get("rows") == MODEL_TABLE.to_content(mine)["rows"]:
+        return saved
+    try:
+        merged = MODEL_TABLE.from_content(saved.content)
+        choice = select_model(merged.table, optimize=mine.optimize, satisfy=mine.satisfy,
+                              goal=mine.goal).to_dict()
+    except ValueError:  # the merged rows do not rank (a teammate's empty row): keep as saved
+        return saved
+    old = saved.content.get("selection")
+    if choice == old:
+        return saved
+    again = workspace_items().save_merged(MODEL_TABLE, saved.item.name,
+                                          [SetField("selection", old, choice)],
+                                          base_revision=saved.item.revision)
+    return replace(again, merged=replace(again.merged, conflicts=saved.merged.conflicts))
+
+
 def save_table_edit(name: str, table: SavedModelTable, base: Item) -> MergedSave:
     """Save `table`, an edit of revision `base`, merged into the latest; the grid then shows
     the merged revision and the real clashes wait in `table_choices`."""
-    saved = workspace_items().save_edit(MODEL_TABLE, name, table, base=base)
+    first = workspace_items().save_edit(MODEL_TABLE, name, table, base=base)
+    saved = _with_choice_of_merged_rows(first, table)
     shown = tuple(c for c in saved.merged.conflicts if c.column not in DERIVED)
     hold_conflicts(CHOICE_KEY, MODEL_TABLE, name,
                    replace(saved, merged=replace(saved.merged, conflicts=shown)))
@@ -81,7 +103,7 @@ def save_table_edit(name: str, table: SavedModelTable, base: Item) -> MergedSave
     _opened()[(current_workspace().id, name)] = saved.item.revision
     st.session_state[_NOTICE] = (
         f"Saved '{name}' (revision {saved.item.revision}), merged with your teammates' edits."
-        if saved.saved else f"Nothing of yours was left to save in '{name}'.")
+        if first.saved else f"Nothing of yours was left to save in '{name}'.")
     return saved
 
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from analysis.strategy import ProjectGoal
 from components.project_goal import GOAL_ITEM
 from components.state import store
-from tests.app.conftest import APP_PATH, open_view, plain, texts
+from tests.app.conftest import APP_PATH, open_view, texts
 from workspace.kinds import MODEL_TABLE, PROJECT_GOAL
 
 pytestmark = pytest.mark.usefixtures("store_url")  # every test on its own empty store
@@ -97,21 +97,28 @@ def _edit(at: AppTest, edited: dict, added: list | None = None) -> AppTest:
     return at
 
 
-def _rows() -> dict[str, dict]:
+def _content() -> dict:
     workspace = store().list_workspaces()[0]
-    content = store().get_item(workspace.id, MODEL_TABLE.name, TABLE).content
-    return {row["model"]: row for row in content["rows"]}
+    return store().get_item(workspace.id, MODEL_TABLE.name, TABLE).content
 
 
-def test_a_teammates_added_model_and_my_edit_of_another_both_land():
+def _rows() -> dict[str, dict]:
+    return {row["model"]: row for row in _content()["rows"]}
+
+
+def test_a_teammates_edit_and_my_added_model_both_land_and_the_choice_is_recomputed():
     ana, ben = _two_on_a_saved_table()
-    _edit(ana, {}, [{"model": "D", "accuracy": 96.0, "running_time_ms": 90.0}])
-    _edit(ben, {0: {"accuracy": 91.0}})  # model A, on the revision ben opened
-    rows = _rows()
+    _edit(ana, {0: {"accuracy": 91.0}})  # model A
+    _edit(ben, {}, [{"model": "D", "accuracy": 96.0, "running_time_ms": 90.0}])
+    rows, content = _rows(), _content()
     assert set(rows) == {"A", "B", "C", "D"}
     assert rows["A"]["accuracy"] == 91.0 and rows["D"]["accuracy"] == 96.0
-    assert "merged with your teammates' edits" in plain(texts(ben.success))
-    assert "D" in set(ben.data_editor(key=EDITOR).value["model"])  # ben's grid shows the merge
+    # the stored choice is ben's, computed on the merged rows (not ana's 'B wins')
+    assert content["selection"]["winner"] == "D"
+    assert {r["model"] for r in content["selection"]["table"]} == {"A", "B", "C", "D"}
+    assert "merged with your teammates' edits" in texts(ben.success)
+    grid = ben.data_editor(key=EDITOR).value  # ben's grid shows the merged table
+    assert grid.set_index("model").loc["A", "accuracy"] == 91.0
 
 
 def test_the_same_model_cell_set_twice_is_offered_to_the_second_person():
