@@ -185,10 +185,10 @@ def _save_goal_form(typed: ProjectGoal) -> ProjectGoal | None:
         mark_opened(PROJECT_GOAL.name, saved.item)
         st.success(message, icon=":material/check:")
         return merged
-    st.session_state[_GOAL + "notice"] = (
+    st.session_state[_GOAL + "notice"] = (saved.saved, (
         f"{message} A teammate changed the goal meanwhile: the form shows their changes merged "
         "with yours." if saved.saved else "A teammate changed the goal meanwhile: the form "
-        "shows their version.")
+        "shows their version."))
     reload_from_store(PROJECT_GOAL.name)
     st.rerun()
 
@@ -199,8 +199,9 @@ def goal_section() -> ProjectGoal | None:
     item, goal = _open_goal()
     saved_caption(item)
     notice = st.session_state.pop(_GOAL + "notice", None)
-    if notice:
-        st.success(escape_markdown(notice), icon=":material/check:")
+    if notice:  # (saved, what happened) from the last merged save
+        (st.success if notice[0] else st.info)(escape_markdown(notice[1]),
+                                               icon=":material/call_merge:")
     goal_choices(on_saved=partial(reload_from_store, PROJECT_GOAL.name))
     values = _goal_fields()
     bounds, humans = _goal_tables()
