@@ -1,6 +1,7 @@
-"""The strategy page's saves: each strategy item (goal, iteration log, learning curve) is
-written only over the revision the page opened, so a teammate's newer save is never
-overwritten; a stale save is named next to the button with a way to load their version."""
+"""The strategy page's saves: the iteration log and the learning curve are written only over
+the revision the page opened, so a teammate's newer save is never overwritten; a stale save is
+named next to the button with a way to load their version. Every item remembers the revision
+the page opened (the goal's merged save starts from it: components/goal_merge.py)."""
 
 from __future__ import annotations
 
