@@ -31,10 +31,8 @@ from workspace.merged_save import MergedSave
 from workspace.table_merge import (
     Conflict,
     Doc,
-    RenameColumn,
-    SetCell,
-    SetField,
     diff,
+    mine_over_theirs,
     new_id,
 )
 
@@ -440,10 +438,8 @@ def resolve_conflict(store: SheetStore, conflict: Conflict, *, use_mine: bool) -
     st.session_state[_CONFLICTS] = (sheet.name, remaining)
     if not use_mine:
         return
-    op = {"cell": lambda c: SetCell(c.row, c.column, c.theirs, c.mine),
-          "name": lambda c: RenameColumn(c.column, c.theirs, c.mine),
-          "field": lambda c: SetField(c.column, c.theirs, c.mine)}[conflict.what](conflict)
-    saved = _data(store, sheet.workspace_id).save_merged(ERROR_SHEET, sheet.name, [op],
+    saved = _data(store, sheet.workspace_id).save_merged(ERROR_SHEET, sheet.name,
+                                                         [mine_over_theirs(conflict)],
                                                          base_revision=sheet.revision)
     st.session_state[_CONFLICTS] = (sheet.name, (*remaining, *saved.merged.conflicts))
     follow(_held(sheet.workspace_id, sheet.name, saved.item.revision, saved.content))

@@ -1,7 +1,8 @@
 """The project goal's error costs on the metrics page: the cost inputs start from what the goal
 says a false positive and a false negative cost (a cost matrix for multiclass), and a button
 saves the costs the user set back into the goal, through the access gate, naming who saved the
-goal and when.
+goal and when. The save is merged field by field into a teammate's newer goal
+(components/goal_merge.py): the same cost set to two values is offered as a choice.
 
 The goal itself is set on the strategy page; without one the page says where to set it.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import streamlit as st
@@ -17,10 +19,11 @@ import streamlit as st
 from analysis.strategy import ProjectGoal
 from analysis.text import escape_markdown
 from components.errors import show_error
+from components.goal_merge import goal_choices, save_goal_merged
 from components.pages import page_spec
 from components.project_goal import GOAL_ITEM
 from components.state import workspace_items
-from storage import Item, StaleRevisionError
+from storage import Item
 from workspace.kinds import PROJECT_GOAL
 
 STRATEGY_PAGE = "views/strategy.py"
@@ -67,18 +70,18 @@ def goal_caption(saved: SavedGoal, what: str) -> None:
 
 
 def start_inputs(saved: SavedGoal, key: str, widget_keys: tuple[str, ...]) -> None:
-    """Remember which goal revision the cost inputs start from, so a save never overwrites a
-    teammate's newer goal. After a save was refused for that reason, the inputs are reset to
-    the goal as now saved (before they are drawn) and the page says why."""
-    if st.session_state.pop(f"{key}.stale", False):
+    """Remember which goal revision the cost inputs start from, so a save merges only what
+    changed since then. After a save merged a teammate's costs (or left a conflict to choose),
+    the inputs are reset to the goal as now saved (before they are drawn) and the page says so."""
+    reset = st.session_state.pop(f"{key}.reset", None)
+    if reset is not None:
         for widget in (*widget_keys, f"{key}.based_on"):
             st.session_state.pop(widget, None)
-        show_error(f"A teammate saved the project goal after these costs were loaded: the "
-                   f"inputs now show theirs ({escape_markdown(saved.origin)}); set yours again "
-                   "and save.")
+        if reset:
+            st.info(escape_markdown(reset), icon=":material/call_merge:")
     if not any(widget in st.session_state for widget in widget_keys):
         # the inputs are about to start from the goal as saved now (first visit, or back from
-        # another page, which drops them): that is the revision a save goes over
+        # another page, which drops them): that is the revision a save is merged from
         st.session_state[f"{key}.based_on"] = saved.item.revision if saved.item else 0
 
 
@@ -98,22 +101,34 @@ def save_costs_button(saved: SavedGoal, key: str, cost_fp: float, cost_fn: float
         st.caption("Save a project goal on the strategy page to keep these costs with it.")
         page_spec(STRATEGY_PAGE).link("Set the project goal")
         return
+    goal_choices(on_saved=partial(_reset_inputs, key))
     same = (saved.goal.false_positive_cost == cost_fp and saved.goal.false_negative_cost == cost_fn
             and (matrix is None or saved.goal.cost_matrix == tuple(map(tuple, matrix))))
     if not st.button("Save these costs to the project goal", key=f"{key}.save_goal",
                      icon=":material/save:", disabled=same,
                      help="The strategy page and every teammate then start from these costs."):
         return
+    based_on = st.session_state.get(f"{key}.based_on", saved.item.revision)
     try:
-        goal = saved.goal.with_costs(cost_fp, cost_fn, cost_matrix=matrix)
-        based_on = st.session_state.get(f"{key}.based_on", saved.item.revision)
-        item = workspace_items().save(PROJECT_GOAL, GOAL_ITEM, goal, expected_revision=based_on)
-    except StaleRevisionError:
-        st.session_state[f"{key}.stale"] = True  # start_inputs resets the inputs and says why
-        st.rerun()
-    except ValueError as err:
+        base = workspace_items().load(PROJECT_GOAL, GOAL_ITEM, revision=based_on) or saved.goal
+        merged = save_goal_merged(base.with_costs(cost_fp, cost_fn, cost_matrix=matrix),
+                                  base_revision=based_on)
+    except (ValueError, RuntimeError) as err:
         show_error(err)
         return
-    st.session_state[f"{key}.based_on"] = item.revision
-    st.success(f"Costs saved to the project goal (revision {item.revision}, by "
-               f"{escape_markdown(item.updated_by or 'you')}).", icon=":material/check_circle:")
+    now = PROJECT_GOAL.from_content(merged.content)
+    if (now.false_positive_cost, now.false_negative_cost) != (cost_fp, cost_fn) or (
+            matrix is not None and now.cost_matrix != tuple(map(tuple, matrix))):
+        st.session_state[f"{key}.reset"] = (
+            f"A teammate changed the project goal's costs meanwhile (now "
+            f"revision {merged.item.revision}): the inputs show the merged costs.")
+        st.rerun()
+    st.session_state[f"{key}.based_on"] = merged.item.revision
+    st.success(f"Costs saved to the project goal (revision {merged.item.revision}, by "
+               f"{escape_markdown(merged.item.updated_by or 'you')}).",
+               icon=":material/check_circle:")
+
+
+def _reset_inputs(key: str) -> None:
+    """After "use mine" settled a conflict: the inputs restart from the goal as saved."""
+    st.session_state[f"{key}.reset"] = ""

@@ -23,8 +23,10 @@ from charts.metrics import comparison_figure, styled_model_table
 from components.errors import show_error
 from components.goal_costs import saved_goal
 from components.metrics_compute import cached_curve
+from components.model_table_merge import opened_revision, save_table_edit, table_choices
 from components.state import workspace_items
 from components.unreadable import unreadable_item
+from storage import Item
 from workspace.kinds import MODEL_TABLE
 
 TABLE_SOURCES = {"course": "Course example (A, B, C)", "files": "From the loaded models",
@@ -83,34 +85,36 @@ def _goal_defaults(goal: ProjectGoal | None, origin: str) -> tuple[str, str, dic
     return goal.metric, goal.direction, goal.satisfy
 
 
-def _base_table(source: str, rows: ModelRows | None, threshold: float,
-                defaults: tuple[str, str, dict]) -> tuple[pd.DataFrame, str, tuple[str, str, dict]] | None:
-    """(table, widget source key, defaults) for the chosen table source; None when unreadable."""
+def _base_table(source: str, rows: ModelRows | None, threshold: float, defaults: tuple[str, str, dict]
+                ) -> tuple[pd.DataFrame, str, tuple[str, str, dict], Item | None] | None:
+    """(table, widget source key, defaults, the saved revision shown or None) for the chosen
+    table source; None when unreadable."""
     if source == "saved":
         data = workspace_items()
         saved = {item.name: item for item in data.items(MODEL_TABLE)}
         chosen = st.selectbox("Saved table", list(saved), key="metrics.saved_table")
+        shown = opened_revision(saved[chosen])
         try:
-            stored = data.read(MODEL_TABLE, saved[chosen])
+            stored = data.read(MODEL_TABLE, shown)
         except ValueError as err:
             unreadable_item(MODEL_TABLE.name, chosen, err, what="Model table")
             return None
-        st.caption(f"Revision {saved[chosen].revision}, saved by "
-                   f"{escape_markdown(saved[chosen].updated_by or 'someone')}.")
+        st.caption(f"Revision {shown.revision}, saved by "
+                   f"{escape_markdown(shown.updated_by or 'someone')}.")
         # each saved table keeps its own controls, and the choice saved with it
         return (stored.table, f"saved.{chosen}",
-                (stored.optimize or defaults[0], stored.goal, stored.satisfy))
+                (stored.optimize or defaults[0], stored.goal, stored.satisfy), shown)
     if source == "course":
         return COURSE_TABLE, source, (defaults[0], defaults[1],
-                                      defaults[2] or {"running_time_ms": ("<=", 100.0)})
+                                      defaults[2] or {"running_time_ms": ("<=", 100.0)}), None
     if source == "files":
         st.caption("Metrics of the loaded models at the current threshold (in %); type each "
                    "model's running time or add columns.")
-        return _files_table(rows, threshold), source, defaults
+        return _files_table(rows, threshold), source, defaults, None
     typed = pd.DataFrame({"model": pd.Series(["model 1", "model 2"], dtype="str"),
                           "accuracy": pd.Series([None, None], dtype=float),
                           "running_time_ms": pd.Series([None, None], dtype=float)})
-    return typed, source, defaults
+    return typed, source, defaults, None
 
 
 def _choice_controls(table: pd.DataFrame, source: str,
@@ -145,7 +149,9 @@ def model_table_section(rows: ModelRows | None, threshold: float) -> None:
     base = _base_table(source, rows, threshold, defaults)
     if base is None:
         return
-    frame, source, defaults = base
+    frame, source, defaults, opened = base
+    if opened is not None:
+        table_choices(opened.name)
     table = st.data_editor(frame, key=f"metrics.models.{source}", num_rows="dynamic", hide_index=True)
     controls = _choice_controls(table, source, defaults)
     if controls is None:
@@ -161,17 +167,28 @@ def model_table_section(rows: ModelRows | None, threshold: float) -> None:
     for warning in choice.warnings:
         st.caption(f":material/warning: {escape_markdown(warning)}")
     _save_table_controls(SavedModelTable(table, choice.optimize, choice.goal, choice.satisfy,
-                                         threshold=threshold, choice=choice.to_dict()))
+                                         threshold=threshold, choice=choice.to_dict()), opened)
 
 
-def _save_table_controls(saved: SavedModelTable) -> None:
-    """Keep the table (and the choice made on it) in the workspace for teammates."""
+def _save_table_controls(saved: SavedModelTable, opened: Item | None) -> None:
+    """Keep the table (and the choice made on it) in the workspace for teammates: saved again
+    under its own name, a saved table is merged row by model into a teammate's newer save."""
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    name = left.text_input("Save as", value="Model table", key="metrics.table_name")
+    # a saved table is saved again under its own name unless renamed (its own input)
+    name = left.text_input("Save as", value=opened.name if opened else "Model table",
+                           key=f"metrics.table_name.saved.{opened.name}" if opened
+                           else "metrics.table_name")
     if right.button("Save to workspace", key="metrics.save_table", icon=":material/save:"):
         if not name.strip():
             show_error("Give the table a name before saving it.")
             return
+        if opened is not None and name.strip() == opened.name:
+            try:
+                save_table_edit(opened.name, saved, opened)
+            except (ValueError, RuntimeError) as err:
+                show_error(err)
+                return
+            st.rerun()  # the grid shows the merged revision, with any clash to choose
         item = workspace_items().save(MODEL_TABLE, name.strip(), saved)
         st.success(f"Saved '{escape_markdown(item.name)}' (revision {item.revision}).",
                    icon=":material/check_circle:")

@@ -29,6 +29,9 @@ from workspace.kinds import (
     WATERFALL_SNAPSHOT,
     SavedKind,
 )
+from workspace.merge_formats import GOAL_FORMAT
+from workspace.merged_save import MergedSave
+from workspace.table_merge import diff
 
 GOAL_ITEM = "project goal"
 T = TypeVar("T")
@@ -137,12 +140,29 @@ def project_goal() -> ProjectGoal | None:
         return None
 
 
-def save_goal(goal: ProjectGoal, *, expected_revision: int) -> Item:
-    """Save the goal unless a teammate saved a newer one (StaleRevisionError); its human-level
-    references become the project's, so the waterfall keeps using them."""
-    item = save_content(PROJECT_GOAL, GOAL_ITEM, goal, expected_revision=expected_revision)
-    set_project_human_levels(dict(goal.human_error_pct))
-    return item
+def save_goal(goal: ProjectGoal, *, base_revision: int) -> MergedSave:
+    """Save the goal as the fields changed since `base_revision` (0 = no goal was saved),
+    merged field by field into the latest revision: a teammate's change to another field is
+    kept, the same field changed to another value comes back as a conflict. The merged goal's
+    human-level references become the project's, so the waterfall keeps using them."""
+    data = workspace_items()
+    base = data.item(PROJECT_GOAL, GOAL_ITEM, revision=base_revision) if base_revision else None
+    if base is None:
+        try:
+            base = data.save(PROJECT_GOAL, GOAL_ITEM, goal, expected_revision=0)
+        except StaleRevisionError:  # a teammate saved the first goal meanwhile: merge into it
+            ops = diff(GOAL_FORMAT.to_doc({}), GOAL_FORMAT.to_doc(PROJECT_GOAL.to_content(goal)))
+            saved = data.save_merged(PROJECT_GOAL, GOAL_ITEM, ops, base_revision=0)
+            _follow_human_levels(saved)
+            return saved
+    saved = data.save_edit(PROJECT_GOAL, GOAL_ITEM, goal, base=base)
+    _follow_human_levels(saved)
+    return saved
+
+
+def _follow_human_levels(saved: MergedSave) -> None:
+    """Make the merged goal's human-level references the project's."""
+    set_project_human_levels(dict(PROJECT_GOAL.from_content(saved.content).human_error_pct))
 
 
 def save_content(kind: SavedKind[T], name: str, obj: T, *, expected_revision: int) -> Item:

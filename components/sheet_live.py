@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +21,7 @@ from analysis.text import escape_markdown
 from components import error_analysis_state as sheet_state
 from components.error_analysis_state import HeldSheet, held, row_label
 from components.errors import show_error
+from components.merge_choice import shown_value
 from components.state import access_lost, workspace_data, workspace_items
 from workspace.kinds import ERROR_SHEET
 from workspace.table_merge import Conflict, Doc
@@ -86,14 +86,6 @@ def rows_toggle() -> str:
     return "dynamic" if editing_rows else "fixed"
 
 
-def _value(value: Any) -> str:
-    if value is True:
-        return "ticked"
-    if value is False:
-        return "not ticked"
-    return "empty" if value in (None, "") else f"'{value}'"
-
-
 def _where(conflict: Conflict, doc: Doc) -> str:
     """Which cell, column name or setting a clash is about, in the words of the page."""
     if conflict.what == "field":
@@ -122,12 +114,12 @@ def conflicts_panel(sheet: HeldSheet) -> None:
             when = f" (revision {conflict.theirs_revision})" if conflict.theirs_revision else ""
             where = _where(conflict, sheet.base)
             st.markdown(escape_markdown(
-                f"{where[:1].upper()}{where[1:]}: you set {_value(conflict.mine)}; {who} set "
-                f"{_value(conflict.theirs)}{when}."))
+                f"{where[:1].upper()}{where[1:]}: you set {shown_value(conflict.mine)}; {who} set "
+                f"{shown_value(conflict.theirs)}{when}."))
             left, right = st.columns(2)
-            left.button(f"Keep {_value(conflict.theirs)}", key=f"ea.conflict.{number}.theirs",
+            left.button(f"Keep {shown_value(conflict.theirs)}", key=f"ea.conflict.{number}.theirs",
                         on_click=_resolve, args=(conflict, False), icon=":material/group:")
-            right.button(f"Use mine: {_value(conflict.mine)}", key=f"ea.conflict.{number}.mine",
+            right.button(f"Use mine: {shown_value(conflict.mine)}", key=f"ea.conflict.{number}.mine",
                          on_click=_resolve, args=(conflict, True), icon=":material/person:")
 
 
@@ -144,7 +136,7 @@ def row_history(sheet: HeldSheet) -> None:
     comments = doc.column_named(COMMENTS_COLUMN)
     shown = [*doc.categories, *([comments] if comments else [])]
     table = pd.DataFrame([{
-        "column": category_label(doc.names[c]), "now": _value(doc.value(row, c)),
+        "column": category_label(doc.names[c]), "now": shown_value(doc.value(row, c)),
         "set by": last[c].by if c in last else "(as the sheet started)",
         "at": last[c].at.strftime("%Y-%m-%d %H:%M:%S") if c in last else "",
         "revision": last[c].revision if c in last else None} for c in shown])

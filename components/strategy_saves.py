@@ -1,6 +1,7 @@
-"""The strategy page's saves: each strategy item (goal, iteration log, learning curve) is
-written only over the revision the page opened, so a teammate's newer save is never
-overwritten; a stale save is named next to the button with a way to load their version."""
+"""The strategy page's saves: the iteration log and the learning curve are written only over
+the revision the page opened, so a teammate's newer save is never overwritten; a stale save is
+named next to the button with a way to load their version. Every item remembers the revision
+the page opened (the goal's merged save starts from it: components/goal_merge.py)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def arriving(kind: str, widget_key: str) -> bool:
     return opened(kind) is None or widget_key not in st.session_state
 
 
-def _reload(kind: str) -> None:
+def reload_from_store(kind: str) -> None:
     """Forget what this session opened: the next run reads the teammate's save."""
     st.session_state.setdefault(_OPENED, {}).pop(kind, None)
 
@@ -56,7 +57,7 @@ def save_guarded(kind: str, save: Callable[[int], Item], key: str) -> Item | Non
         item = save(opened(kind) or 0)
     except StaleRevisionError as err:
         show_error(err, title="Not saved")
-        st.button("Load their version", key=f"{key}.reload", on_click=_reload, args=(kind,),
+        st.button("Load their version", key=f"{key}.reload", on_click=reload_from_store, args=(kind,),
                   icon=":material/refresh:")
         return None
     except ValueError as err:

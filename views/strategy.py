@@ -2,13 +2,16 @@
 more data will help (learning curve), and the course's advisors for transfer, multi-task and
 end-to-end learning.
 
-Goal, log and learning curve are saved in the workspace (components/project_goal.py); a save
-only lands over the revision the page opened, so a teammate's newer save is never overwritten.
+Goal, log and learning curve are saved in the workspace (components/project_goal.py). The goal
+is saved as the fields changed since the revision the form opened, merged field by field into
+a teammate's newer save (components/goal_merge.py); the log and the curve only land over the
+revision the page opened, so a teammate's newer save is never overwritten.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -38,19 +41,26 @@ from analysis.text import escape_markdown
 from analysis.waterfall_diagnosis import TASK_KINDS
 from charts.learning_curve import learning_curve_figure
 from components.errors import show_error
+from components.goal_merge import goal_choices, save_goal_merged
 from components.limits import parse_slot, read_limits
 from components.project_goal import (
     goal_from_form,
     goal_item,
     save_content,
-    save_goal,
     stored_curve,
     stored_log,
     stored_snapshots,
 )
 from components.state import project_human_levels
 from components.strategy_advisors import advisors_section
-from components.strategy_saves import arriving, mark_opened, save_guarded, saved_caption
+from components.strategy_saves import (
+    arriving,
+    mark_opened,
+    opened,
+    reload_from_store,
+    save_guarded,
+    saved_caption,
+)
 from storage import Item
 from workspace.kinds import ITERATION_LOG, LEARNING_CURVE, PROJECT_GOAL
 
@@ -161,11 +171,38 @@ def _goal_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     return bounds, humans
 
 
+def _save_goal_form(typed: ProjectGoal) -> ProjectGoal | None:
+    """Save the form as the fields changed since the revision it opened, merged into the
+    latest goal; when a teammate's fields came in, the form reloads to show the merged goal."""
+    try:
+        saved = save_goal_merged(typed, base_revision=opened(PROJECT_GOAL.name) or 0)
+    except (ValueError, RuntimeError) as err:
+        show_error(err, title="Not saved")
+        return None
+    merged = PROJECT_GOAL.from_content(saved.content)
+    message = f"Saved (revision {saved.item.revision})."
+    if PROJECT_GOAL.to_content(merged) == PROJECT_GOAL.to_content(typed):
+        mark_opened(PROJECT_GOAL.name, saved.item)
+        st.success(message, icon=":material/check:")
+        return merged
+    st.session_state[_GOAL + "notice"] = (saved.saved, (
+        f"{message} A teammate changed the goal meanwhile: the form shows their changes merged "
+        "with yours." if saved.saved else "A teammate changed the goal meanwhile: the form "
+        "shows their version."))
+    reload_from_store(PROJECT_GOAL.name)
+    st.rerun()
+
+
 def goal_section() -> ProjectGoal | None:
     """The goal form; returns the saved goal (what the rest of the page measures against)."""
     st.header("Project goal", anchor="goal")
     item, goal = _open_goal()
     saved_caption(item)
+    notice = st.session_state.pop(_GOAL + "notice", None)
+    if notice:  # (saved, what happened) from the last merged save
+        (st.success if notice[0] else st.info)(escape_markdown(notice[1]),
+                                               icon=":material/call_merge:")
+    goal_choices(on_saved=partial(reload_from_store, PROJECT_GOAL.name))
     values = _goal_fields()
     bounds, humans = _goal_tables()
     if st.button("Save the goal", key="strategy.goal.save", type="primary",
@@ -175,9 +212,7 @@ def goal_section() -> ProjectGoal | None:
         except ValueError as err:
             show_error(err)
         else:
-            if save_guarded(PROJECT_GOAL.name, lambda rev: save_goal(typed, expected_revision=rev),
-                     "strategy.goal"):
-                goal = typed
+            goal = _save_goal_form(typed) or goal
     if goal is not None:
         for warning in goal.warnings:
             st.warning(escape_markdown(warning), icon=":material/warning:")

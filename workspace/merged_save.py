@@ -60,6 +60,40 @@ def _who(conflict: Conflict, history: Sequence[CellEdit]) -> Conflict:
     return replace(conflict, theirs_by=found[-1].by, theirs_revision=found[-1].revision)
 
 
+def _value(doc: Doc, conflict: Conflict) -> Any:
+    if conflict.what == "field":
+        return doc.fields.get(conflict.column)
+    if conflict.what == "name":
+        return doc.names.get(conflict.column)
+    return doc.cells.get(conflict.row or "", {}).get(conflict.column)
+
+
+def _who_from_revisions(data: WorkspaceData, fmt: MergeFormat, name: str, base_revision: int,
+                        conflicts: Sequence[Conflict]) -> tuple[Conflict, ...]:
+    """Who set `theirs` for conflicts the recorded changes do not name (a teammate's plain,
+    unmerged save): the revision since which the value has stood, read back from the newest."""
+    if all(c.theirs_by for c in conflicts):
+        return tuple(conflicts)
+    docs = []
+    for item in data.revisions(fmt.kind, name):
+        if item.revision <= base_revision or isinstance(item.content, UnreadableContent):
+            break
+        try:
+            docs.append((item, fmt.to_doc(item.content)))
+        except ValueError:
+            break
+    named = []
+    for conflict in conflicts:
+        setter = None
+        for item, doc in docs:
+            if _value(doc, conflict) != conflict.theirs:
+                break
+            setter = item
+        named.append(conflict if conflict.theirs_by or setter is None else replace(
+            conflict, theirs_by=setter.updated_by, theirs_revision=setter.revision))
+    return tuple(named)
+
+
 def save_merged(data: WorkspaceData, fmt: MergeFormat, name: str, ops: Sequence[Op], *,
                 base_revision: int) -> MergedSave:
     """Merge `ops` (made on `base_revision`) into the latest revision of `name` and save.
@@ -78,7 +112,8 @@ def save_merged(data: WorkspaceData, fmt: MergeFormat, name: str, ops: Sequence[
         history: tuple[CellEdit, ...] = ()
         if merged.conflicts or merged.unapplied:
             history = tuple(data.cell_edits(fmt.kind, name, since=base_revision))
-            merged = replace(merged, conflicts=tuple(_who(c, history) for c in merged.conflicts))
+            merged = replace(merged, conflicts=_who_from_revisions(
+                data, fmt, name, base_revision, [_who(c, history) for c in merged.conflicts]))
         if not merged.applied:
             return MergedSave(latest, fmt.to_doc(latest.content), dict(latest.content), merged,
                               attempt, history)

@@ -324,6 +324,15 @@ def _set_field(work: _Work, op: SetField) -> Op | Conflict | None:
     return replace(op, old=current)
 
 
+def mine_over_theirs(conflict: Conflict) -> Op:
+    """The op that puts my value of a conflict over the teammate's (the person chose mine)."""
+    if conflict.what == "cell":
+        return SetCell(conflict.row or "", conflict.column, conflict.theirs, conflict.mine)
+    if conflict.what == "name":
+        return RenameColumn(conflict.column, conflict.theirs, conflict.mine)
+    return SetField(conflict.column, conflict.theirs, conflict.mine)
+
+
 _APPLY: dict[type, Callable[[_Work, Any], Any]] = {
     SetCell: _set_cell, AddRow: _add_row, DeleteRow: _delete_row, AddColumn: _add_column,
     RenameColumn: _rename_column, DeleteColumn: _delete_column, SetField: _set_field}

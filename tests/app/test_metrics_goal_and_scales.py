@@ -74,24 +74,26 @@ def test_cost_inputs_start_from_the_goal_and_save_into_it(sample_app: AppTest):
     assert item.revision == 2 and item.updated_by
 
 
-def test_a_teammates_newer_goal_is_not_overwritten(sample_app: AppTest):
+def test_a_teammates_newer_goal_is_merged_and_the_same_cost_is_offered(sample_app: AppTest):
     at = open_view(sample_app, PAGE)
     at.number_input(key="metrics.cost.fn").set_value(7.0).run()
     goal = ProjectGoal.from_content(_goal_item().content)
     _save_goal(goal.with_costs(3.0, 3.0))  # a teammate, after the inputs started from revision 1
     at.button(key="metrics.cost.save_goal").click().run()
-    assert not at.exception
-    assert "A teammate saved the project goal after these costs were loaded" in texts(at.error)
+    assert not at.exception and not at.error
+    # my false-negative cost clashes with theirs: theirs is kept and both are shown
     kept = ProjectGoal.from_content(_goal_item().content)
     assert (kept.false_positive_cost, kept.false_negative_cost) == (3.0, 3.0)
     assert _goal_item().revision == 2
-    # the inputs now show the teammate's costs; set ours again and the save goes over theirs
-    assert at.number_input(key="metrics.cost.fn").value == 3.0
-    at.number_input(key="metrics.cost.fn").set_value(7.0).run()
-    at.button(key="metrics.cost.save_goal").click().run()
+    shown = texts(at.markdown)
+    assert "the cost of a false negative: you set 7.0;" in shown and "set 3.0" in shown, shown
+    assert at.number_input(key="metrics.cost.fn").value == 3.0  # the inputs show the goal now
+    at.button(key="goal.merge.conflict.0.mine").click().run()
     saved = ProjectGoal.from_content(_goal_item().content)
     assert (saved.false_positive_cost, saved.false_negative_cost) == (3.0, 7.0)
     assert _goal_item().revision == 3
+    assert at.number_input(key="metrics.cost.fn").value == 7.0
+    assert "you set" not in texts(at.markdown)  # the choice is made
 
 
 def test_back_from_another_page_the_inputs_start_from_the_goal_saved_meanwhile(sample_app: AppTest):

@@ -234,6 +234,20 @@ def test_the_project_goal_merges_field_by_field(store, team):
     assert (goal.metric_unit, goal.target, saved.item.revision) == ("points", 97.0, 3)
 
 
+def test_a_clash_with_a_plain_save_names_who_made_it_from_the_revisions(store, team):
+    ana, ben = team
+    ana.save(PROJECT_GOAL, "goal", ProjectGoal(metric="accuracy", target=95.0))
+    base = ana.item(PROJECT_GOAL, "goal")
+    # ana saves twice without merging (no recorded changes): target, then an unrelated unit
+    ana.save(PROJECT_GOAL, "goal", ProjectGoal(metric="accuracy", target=96.0))
+    ana.save(PROJECT_GOAL, "goal", ProjectGoal(metric="accuracy", target=96.0, metric_unit="%"))
+    saved = ben.save_edit(PROJECT_GOAL, "goal", ProjectGoal(metric="accuracy", target=97.0),
+                          base=base)
+    (clash,) = saved.merged.conflicts
+    assert (clash.column, clash.mine, clash.theirs) == ("target", 97.0, 96.0)
+    assert (clash.theirs_by, clash.theirs_revision) == ("ana@x.org", 2)
+
+
 def test_migration_0004_upgrades_an_0002_database_and_keeps_its_data(db_url):
     engine = sa.create_engine(db_url)
     assert migrate.upgrade(engine, to="0002") == "0002"
