@@ -12,6 +12,8 @@ from components import error_slices as slices
 from components.errors import show_error
 from components.eyeball_panel import eyeball_panel
 from components.inputs import predictions_picker
+from components.source_pages import source_slices
+from components.source_picker import source_in_use
 
 SHOWN = {"slice": st.column_config.TextColumn("slice", width="medium"),
          "n": st.column_config.NumberColumn("rows", format="%d"),
@@ -30,6 +32,8 @@ st.caption("Find the cohorts of your metadata (a value of one column, or of two)
            "error-analysis sheet.")
 
 predictions = predictions_picker(f"{slices.KEY}.pick", tasks=("binary", "multiclass"))
+if (source := source_in_use(f"{slices.KEY}.pick")) is not None:
+    source_slices(f"{slices.KEY}.source", source, SHOWN)
 if predictions is None:
     st.stop()
 left, right = st.columns(2)

@@ -67,3 +67,30 @@ def test_the_waterfall_counts_errors_per_split_on_the_engine(lake_app: AppTest) 
     at.slider(key="waterfall.source.threshold").set_value(0.2).run()
     assert not at.exception, at.exception
     assert "computed by duckdb on source lake" in texts(at.caption)
+
+
+def test_the_error_slices_page_searches_a_source_on_its_engine(lake_app: AppTest) -> None:
+    at = open_view(lake_app, "views/error_slices.py")
+    at.radio(key="slices.pick.source").set_value("lake").run()
+    assert not at.exception, at.exception
+    at.multiselect(key="slices.source.columns").set_value(["device"]).run()
+    assert not at.exception, at.exception
+    shown = texts(at.caption)
+    assert "computed by duckdb on source lake" in shown
+    assert "slices tried" in texts(at.markdown)
+
+
+def test_a_sheet_starts_from_a_seeded_sample_of_a_sources_dev_errors(lake_app: AppTest) -> None:
+    at = open_view(lake_app, "views/error_analysis.py")
+    at.radio(key="ea.source").set_value("predictions").run()
+    at.radio(key="ea.pick.source").set_value("lake").run()
+    assert not at.exception, at.exception
+    shown = texts(at.caption)
+    assert "computed by duckdb on source lake" in shown
+    assert "misclassified dev rows drawn" in shown
+    at.button(key="ea.start").click().run()
+    assert not at.exception, at.exception
+    sheet = at.data_editor[0].value
+    assert set(sheet.columns) >= {"example_id", "y_true", "y_pred", "score"}
+    assert len(sheet) == at.number_input(key="ea.total_errors").value > 0  # every dev error
+    assert ((sheet["score"] >= 0.5).astype(int) != sheet["y_true"]).all()
