@@ -16,7 +16,7 @@ import streamlit as st
 
 from analysis.error_sheet import new_sheet
 from analysis.text import escape_markdown
-from components.source_picker import computed, source_input
+from components.source_picker import computed, source_input, source_threshold
 from sources import pushdown
 from sources.config import SourceConfig
 from sources.slices import MAX_COLUMNS, find_error_slices
@@ -46,8 +46,7 @@ def source_slices(key: str, source: SourceConfig, shown: dict[str, Any]) -> None
     if chosen is None:
         return
     conn, table, roles = chosen
-    threshold = st.slider("Threshold (score ≥ threshold predicts positive)", 0.0, 1.0, 0.5,
-                          0.01, key=f"{key}.threshold")
+    threshold = source_threshold(key)
     used = {roles.y_true, roles.score, roles.y_pred, roles.split}
     split, columns, min_size, order = _slice_settings(
         key, [c for c in table.columns if c not in used])
@@ -94,8 +93,7 @@ def sheet_from_source(key: str, source: SourceConfig, n: int, seed: int,
     if chosen is None:
         return None
     conn, table, roles = chosen
-    threshold = st.slider("Threshold (score ≥ threshold predicts positive)", 0.0, 1.0, 0.5,
-                          0.01, key=f"{key}.threshold")
+    threshold = source_threshold(key)
     done = computed(conn, lambda: (
         pushdown.errors_by_split(table, roles, threshold=threshold),
         pushdown.misclassified_sample(table, roles, threshold=threshold, size=n, seed=seed)),

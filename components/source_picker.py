@@ -148,6 +148,12 @@ def computed(conn: adapter.Connection, compute: Callable[[], T], label: str) -> 
     return result
 
 
+def source_threshold(key: str, where: Any = st) -> float:
+    """The threshold the engine applies to the score column, drawn in `where`."""
+    return where.slider("Threshold (score ≥ threshold predicts positive)", 0.0, 1.0, 0.5, 0.01,
+                        key=f"{key}.threshold")
+
+
 def waterfall_from_source(key: str, source: SourceConfig,
                           human: object) -> BiasVarianceResult | None:
     """The waterfall's levels counted by the source's engine."""
@@ -155,8 +161,7 @@ def waterfall_from_source(key: str, source: SourceConfig,
     if chosen is None:
         return None
     conn, table, roles = chosen
-    threshold = st.slider("Threshold (score ≥ threshold predicts positive)", 0.0, 1.0, 0.5,
-                          0.01, key=f"{key}.threshold")
+    threshold = source_threshold(key)
     done = computed(conn, lambda: pushdown.errors_by_split(table, roles, threshold=threshold),
                     "Errors per split")
     if done is None:
