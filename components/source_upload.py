@@ -10,11 +10,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.limits import ReadLimits
 from analysis.text import escape_markdown
 from components.errors import show_error
 from components.limits import parse_slot, read_limits
 from components.source_picker import large_upload_slot
 from components.state import blob_settings
+from sources.config import SourceConfig
 from sources.uploads import MB, duckdb_above_mb, routed_kind, upload_source
 
 FOLDER_NAME = "large_uploads"
@@ -39,6 +41,20 @@ def forget_large_upload(key: str) -> None:
     st.session_state.pop(large_upload_slot(key), None)
 
 
+def _stored(key: str, upload: object, limits: ReadLimits) -> SourceConfig:
+    """The upload's DuckDB source, written once per uploaded file (reruns skip the hashing)."""
+    memo_key, file_id = f"{key}.large_upload_memo", getattr(upload, "file_id", None)
+    memo = st.session_state.get(memo_key)
+    if memo is not None and memo[0] == file_id and Path(memo[1].location).exists():
+        return memo[1]
+    data = upload.getvalue()
+    with parse_slot(data, limits), st.spinner(f"Writing {escape_markdown(upload.name)} for "
+                                              "DuckDB…"):
+        source = upload_source(data, upload.name, large_upload_folder())
+    st.session_state[memo_key] = (file_id, source)
+    return source
+
+
 def routed_to_duckdb(key: str, upload: object) -> bool:
     """True when `upload` is above the admin's size and is now picker `key`'s DuckDB source
     (or was refused, with the reason shown); False for the in-memory reading."""
@@ -56,9 +72,7 @@ def routed_to_duckdb(key: str, upload: object) -> bool:
         if size > limits.max_upload_mb * MB:
             raise ValueError(f"{name} is {size / MB:,.0f} MB, above max_upload_mb "
                              f"({limits.max_upload_mb:,} MB).")
-        data = upload.getvalue()
-        with parse_slot(data, limits), st.spinner(f"Writing {escape_markdown(name)} for DuckDB…"):
-            source = upload_source(data, name, large_upload_folder())
+        source = _stored(key, upload, limits)
     except ValueError as err:
         show_error(err, title=f"{name} cannot be used as predictions")
         return True

@@ -162,7 +162,7 @@ def file_to_parquet(upload: Path, target: Path, *, delimiter: str | None,
     table is never held in pandas. Written beside `target` first, then renamed into place."""
     import duckdb
 
-    partial = target.with_name(f"{target.name}.partial")
+    partial = upload.with_name(f"{upload.name}.parquet.partial")
     con = duckdb.connect(config={"memory_limit": memory_limit, "threads": 2})
     try:
         relation = (con.read_parquet(str(upload)) if delimiter is None

@@ -9,6 +9,7 @@ the server holds the upload's bytes plus DuckDB's memory limit, not the decoded 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
 
 from sources.adapter import file_to_parquet
@@ -52,7 +53,7 @@ def upload_source(data: bytes, filename: str, folder: Path, *,
     home.mkdir(parents=True, exist_ok=True)
     target = home / f"{DEFAULT_TABLE}.parquet"
     if not target.exists():
-        upload = home / f"upload{kind}"
+        upload = home / f"upload-{uuid.uuid4().hex}{kind}"  # two sessions may race here
         try:
             upload.write_bytes(data)
             file_to_parquet(upload, target, delimiter=_DELIMITERS[kind],

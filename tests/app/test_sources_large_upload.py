@@ -33,6 +33,10 @@ def _refuse_pandas_reading(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(pd, reader, refused)
 
 
+def _written_again(*_: object, **__: object) -> None:
+    raise AssertionError("the large upload was hashed and written again on a rerun")
+
+
 @pytest.mark.parametrize(("page", "key", "panel"), [
     ("views/metrics.py", "metrics.file", "metrics.source.threshold"),
     ("views/waterfall.py", "waterfall.file", "waterfall.source.threshold")])
@@ -49,6 +53,11 @@ def test_a_large_upload_is_evaluated_by_duckdb(routed_app: AppTest,
     assert "evaluated by DuckDB where the server stored it" in shown
     assert "computed by duckdb on source big.csv" in shown
     assert at.slider(key=panel).value == 0.5
+    # a rerun reuses the Parquet copy: the upload is not hashed and written again
+    monkeypatch.setattr("components.source_upload.upload_source", _written_again)
+    at.slider(key=panel).set_value(0.3).run()
+    assert not at.exception, at.exception
+    assert "computed by duckdb on source big.csv" in texts(at.caption)
 
 
 def test_a_small_upload_is_still_read_in_memory(routed_app: AppTest) -> None:
