@@ -2,12 +2,14 @@
 queried through DuckDB): the slice search counted by the engine (sources/slices.py) and a
 sheet started from a seeded sample of misclassified dev rows (sources/pushdown.py).
 
-Only aggregates and the sampled rows come back from the engine; the error tree and turning a
-slice into a sheet category need every row in memory, so they stay with uploaded files.
+Only aggregates and sampled rows come back from the engine: a found slice becomes a sheet
+category ticked on a seeded sample of its misclassified rows; the error tree needs every row
+in memory, so it stays with uploaded files.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import numpy as np
@@ -15,11 +17,15 @@ import pandas as pd
 import streamlit as st
 
 from analysis.error_sheet import new_sheet
+from analysis.slice_sheet import slice_category_name
 from analysis.text import escape_markdown
+from components.error_slices import announce_made, found_table
+from components.errors import show_error
+from components.sheet_target import add_examples, target_widgets
 from components.source_picker import computed, source_input, source_threshold
 from sources import pushdown
 from sources.config import SourceConfig
-from sources.slices import MAX_COLUMNS, find_error_slices
+from sources.slices import MAX_COLUMNS, find_error_slices, slice_filter
 
 _ALL = "All rows"
 _ID_NAMES = ("example_id", "id", "row_id")
@@ -59,18 +65,52 @@ def source_slices(key: str, source: SourceConfig, shown: dict[str, Any]) -> None
     if done is None:
         return
     found = done.value
-    st.subheader("Where errors concentrate")
-    st.markdown(escape_markdown(found.attrs["summary"]))
-    for note in found.attrs["notes"]:
-        st.caption(escape_markdown(note))
-    if found.empty:
-        st.info("No slice has an error rate significantly above the rest: errors are spread "
-                "over these columns.", icon=":material/info:")
-    else:
-        st.dataframe(found[list(shown)], hide_index=True, column_config=shown,
-                     key=f"{key}.table")
-    st.caption("The error tree and making a slice a sheet category read every row: upload a "
-               "file (or a sample of this source) for them.")
+    chosen = found_table(found, shown, f"{key}.found")
+    if chosen is not None:
+        rows = pushdown.rows_in_split(table, roles, split)
+        _category_form(key, conn, rows.filter(slice_filter(rows, chosen["conditions"])),
+                       roles, threshold, chosen, found.attrs["error_rate"])
+    st.caption("The error tree reads every row: upload a file (or a sample of this source) "
+               "for it.")
+
+
+def _tag(text: str) -> str:
+    """A short fingerprint of a slice's text, for the widget keys of that slice."""
+    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+
+
+def _category_form(key: str, conn: Any, inside: Any, roles: pushdown.Roles, threshold: float,
+                   slice_row: pd.Series, error_rate: float) -> None:
+    """Make the selected slice a sheet category, ticked on a seeded sample of its
+    misclassified rows drawn by the engine."""
+    slice_text, count = str(slice_row["slice"]), int(slice_row["errors"])
+    st.markdown(f"**Selected:** {escape_markdown(slice_text)} — {count} errors in "
+                f"{int(slice_row['n'])} rows ({slice_row['error_rate']:.1%}).")
+    sheet_name, new, taken = target_widgets(key, f"Errors where {slice_text}")
+    category = st.text_input("Category name", value=slice_category_name(slice_text, taken),
+                             key=f"{key}.category.{_tag(slice_text)}")
+    left, right = st.columns(2)
+    size = left.number_input("Examples to review (a seeded sample)", 1, max(count, 1),
+                             min(count, 50), key=f"{key}.n")
+    seed = right.number_input("Seed (same seed, same sample)", 0, 10**6, 0, key=f"{key}.seed")
+    if not st.button("Make it a category", key=f"{key}.make", type="primary",
+                     icon=":material/playlist_add:"):
+        return
+    done = computed(conn, lambda: pushdown.misclassified_sample(
+        inside, roles, threshold=threshold, split=None, size=int(size), seed=int(seed)),
+        "Slice sample")
+    if done is None:
+        return
+    meta = {"dev_error": round(100 * error_rate, 3), "source": conn.source.name,
+            "threshold": threshold, "seed": int(seed), "slice": slice_text}
+    try:
+        name, ticked, conflict = add_examples(_sheet_rows(done.value, roles, threshold),
+                                              sheet_name=sheet_name, new=new,
+                                              category=category, meta=meta)
+    except ValueError as err:
+        show_error(err)
+        return
+    announce_made(name, ticked, conflict, category)
 
 
 def _sheet_rows(sample: pd.DataFrame, roles: pushdown.Roles, threshold: float) -> pd.DataFrame:
