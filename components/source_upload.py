@@ -77,7 +77,7 @@ def routed_to_duckdb(key: str, upload: object) -> bool:
         show_error(err, title=f"{name} cannot be used as predictions")
         return True
     st.session_state[large_upload_slot(key)] = source
-    st.caption(f":material/database: {escape_markdown(name)} is {size / MB:,.0f} MB, above "
+    st.caption(f":material/database: {escape_markdown(name)} is {size / MB:,.1f} MB, above "
                f"{above:,} MB: it is evaluated by DuckDB where the server stored it, not read "
                "into memory. Map its columns below.")
     return True
