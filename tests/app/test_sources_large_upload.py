@@ -1,5 +1,6 @@
-"""An upload above `[workbench] duckdb_above_mb` is evaluated by DuckDB on the metrics and
-waterfall pages (never read into pandas); below it, the usual in-memory reading is kept."""
+"""An upload above `[workbench] duckdb_above_mb` is evaluated by DuckDB on the metrics,
+waterfall and error-slices pages (never read into pandas); below it, the usual in-memory
+reading is kept."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ def _predictions(rows: int) -> pd.DataFrame:
     rng = np.random.default_rng(3)
     y = rng.integers(0, 2, rows)
     return pd.DataFrame({"y_true": y, "score": np.round(0.3 * y + 0.7 * rng.random(rows), 4),
-                         "split": rng.choice(["train", "dev", "test"], rows)})
+                         "split": rng.choice(["train", "dev", "test"], rows),
+                         "device": rng.choice(["phone", "web"], rows)})
 
 
 @pytest.fixture
@@ -39,7 +41,8 @@ def _written_again(*_: object, **__: object) -> None:
 
 @pytest.mark.parametrize(("page", "key", "panel"), [
     ("views/metrics.py", "metrics.file", "metrics.source.threshold"),
-    ("views/waterfall.py", "waterfall.file", "waterfall.source.threshold")])
+    ("views/waterfall.py", "waterfall.file", "waterfall.source.threshold"),
+    ("views/error_slices.py", "slices.pick", "slices.source.threshold")])
 def test_a_large_upload_is_evaluated_by_duckdb(routed_app: AppTest,
                                                monkeypatch: pytest.MonkeyPatch, page: str,
                                                key: str, panel: str) -> None:
@@ -49,6 +52,8 @@ def test_a_large_upload_is_evaluated_by_duckdb(routed_app: AppTest,
     if page == "views/waterfall.py":
         routed_app.session_state["src"] = "Predictions file"
     at = upload_on(routed_app, page, key, "big.csv", frame)
+    if page == "views/error_slices.py":
+        at.multiselect(key="slices.source.columns").set_value(["device"]).run()
     shown = texts(at.caption)
     assert "evaluated by DuckDB where the server stored it" in shown
     assert "computed by duckdb on source big.csv" in shown
