@@ -9,6 +9,8 @@ the server holds the upload's bytes plus DuckDB's memory limit, not the decoded 
 from __future__ import annotations
 
 import hashlib
+import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from sources.adapter import file_to_parquet
 from sources.config import DEFAULT_MEMORY_LIMIT, DEFAULT_TABLE, SourceConfig
 
 MB = 1024 * 1024
+KEEP_SECONDS = 7 * 24 * 3600  # a copy not uploaded again for a week is deleted
 # how DuckDB reads each routed kind of upload: a CSV delimiter, or None for Parquet
 _DELIMITERS = {".csv": ",", ".csv.gz": ",", ".tsv": "\t", ".tsv.gz": "\t", ".txt": ",",
                ".parquet": None}
@@ -52,7 +55,9 @@ def upload_source(data: bytes, filename: str, folder: Path, *,
     home = folder.resolve() / hashlib.blake2b(data, digest_size=16).hexdigest()
     home.mkdir(parents=True, exist_ok=True)
     target = home / f"{DEFAULT_TABLE}.parquet"
-    if not target.exists():
+    if target.exists():
+        target.touch()  # uploaded again: kept another KEEP_SECONDS
+    else:
         upload = home / f"upload-{uuid.uuid4().hex}{kind}"  # two sessions may race here
         try:
             upload.write_bytes(data)
@@ -60,4 +65,21 @@ def upload_source(data: bytes, filename: str, folder: Path, *,
                             memory_limit=memory_limit)
         finally:
             upload.unlink(missing_ok=True)
+    prune(folder.resolve(), keep=home)
     return SourceConfig(filename, "duckdb", str(target), DEFAULT_TABLE, "parquet", memory_limit)
+
+
+def prune(folder: Path, *, keep: Path, older_than: float = KEEP_SECONDS) -> list[Path]:
+    """Delete the copies in `folder` last uploaded more than `older_than` seconds ago (never
+    `keep`); returns the folders removed. A session still showing one reads it again from
+    its upload on the next run."""
+    cutoff = time.time() - older_than
+    removed = []
+    for home in folder.iterdir():
+        copy = home / f"{DEFAULT_TABLE}.parquet"
+        if home == keep or not home.is_dir() or not copy.exists():
+            continue  # not a finished copy (being written now, or not ours)
+        if copy.stat().st_mtime < cutoff:
+            shutil.rmtree(home, ignore_errors=True)
+            removed.append(home)
+    return removed

@@ -5,6 +5,8 @@ metrics equal the in-memory ones."""
 from __future__ import annotations
 
 import math
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +15,7 @@ import pytest
 
 from analysis.metrics import binary_metrics
 from sources import adapter, pushdown
-from sources.uploads import duckdb_above_mb, routed_kind, upload_source
+from sources.uploads import KEEP_SECONDS, duckdb_above_mb, routed_kind, upload_source
 
 ROLES = pushdown.Roles(y_true="y_true", score="score", split="split")
 
@@ -82,3 +84,20 @@ def test_the_setting_is_a_whole_number_of_megabytes(bad: object) -> None:
     assert duckdb_above_mb(None) is None and duckdb_above_mb(100) == 100
     with pytest.raises(ValueError, match="duckdb_above_mb"):
         duckdb_above_mb(bad)
+
+
+def test_copies_not_uploaded_for_a_week_are_deleted_and_a_new_upload_keeps_its_own(
+        tmp_path: Path) -> None:
+    old = Path(upload_source(_frame(40).to_csv(index=False).encode(), "old.csv",
+                             tmp_path).location)
+    week_ago = time.time() - KEEP_SECONDS - 60
+    os.utime(old, (week_ago, week_ago))
+    writing = tmp_path / ("f" * 32)
+    writing.mkdir()  # a copy being written (no predictions.parquet yet) is left alone
+    new = Path(upload_source(_frame(60).to_csv(index=False).encode(), "new.csv",
+                             tmp_path).location)
+    assert new.exists() and writing.exists()
+    assert not old.parent.exists()
+    again = Path(upload_source(_frame(60).to_csv(index=False).encode(), "new.csv",
+                               tmp_path).location)
+    assert again == new and time.time() - new.stat().st_mtime < KEEP_SECONDS
