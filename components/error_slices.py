@@ -238,7 +238,12 @@ def show_made(slice_text: str | None = None) -> None:
     made = st.session_state.get(_MADE)
     if made is None or slice_text not in (None, made[-1]):
         return
-    name, count, conflict, category, _ = made
+    announce_made(*made[:4])
+
+
+def announce_made(name: str, count: int, conflict: str | None, category: str) -> None:
+    """Say which sheet got the slice's category and how many rows were ticked, with a link
+    that opens that sheet."""
     if conflict:
         st.warning(escape_markdown(conflict))
     st.success(f"Category **{escape_markdown(category)}** added to **{escape_markdown(name)}** "
@@ -246,6 +251,24 @@ def show_made(slice_text: str | None = None) -> None:
                icon=":material/check_circle:")
     st.page_link("views/error_analysis.py", label="Open the sheet in error analysis",
                  icon=":material/fact_check:", query_params={"sheet": name})
+
+
+def found_table(found: pd.DataFrame, shown: dict, key: str) -> pd.Series | None:
+    """The search's summary, notes and found slices (a selectable table); returns the
+    selected slice, or None."""
+    st.subheader("Where errors concentrate")
+    st.markdown(escape_markdown(found.attrs["summary"]))
+    for note in found.attrs["notes"]:
+        st.caption(escape_markdown(note))
+    if found.empty:
+        st.info("No slice has an error rate significantly above the rest: errors are spread "
+                "over these columns. Try other columns, or a smaller slice size.",
+                icon=":material/info:")
+        return None
+    st.caption("Select a row to make the slice a category of an error-analysis sheet.")
+    event = st.dataframe(found[list(shown)], hide_index=True, column_config=shown, key=key,
+                         on_select="rerun", selection_mode="single-row")
+    return selected_slice(event, found)
 
 
 def selected_slice(event: object, table: pd.DataFrame) -> pd.Series | None:

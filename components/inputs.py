@@ -34,6 +34,7 @@ from components.real_exports import (
 )
 from components.sample_project import load_sample_project
 from components.source_picker import chosen_source
+from components.source_upload import forget_large_upload, routed_to_duckdb
 from components.state import (
     active_predictions,
     add_predictions,
@@ -246,6 +247,8 @@ def _upload_flow(key: str, tasks: Sequence[str]) -> Predictions | None:
     if upload is None:
         _offer_sample(key)
         return None
+    if routed_to_duckdb(key, upload):
+        return None  # a large file: the page evaluates it with DuckDB, not in memory
     shown_name = escape_markdown(upload.name)
     memo = _memo(key, upload)
     digest = memo["digest"]
@@ -395,6 +398,7 @@ def predictions_picker(key: str, *, tasks: Sequence[str] = TASKS,
 
     Saved files that no longer read are named above it, with a way to rename or delete them.
     """
+    forget_large_upload(key)
     if chosen_source(key) is not None:
         return None  # a configured source: the page evaluates it on its engine
     loaded = loaded_predictions()

@@ -12,7 +12,7 @@ from analysis.metrics import BinaryMetrics
 from analysis.text import escape_markdown
 from charts.calibration import reliability_figure
 from charts.metrics import pr_figure, roc_figure
-from components.source_picker import computed, source_input
+from components.source_picker import computed, source_input, source_threshold
 from sources import pushdown
 from sources.config import SourceConfig
 from sources.slices import MAX_COLUMNS, find_error_slices
@@ -39,8 +39,7 @@ def source_metrics(key: str, source: SourceConfig) -> None:
         return
     conn, table, roles = chosen
     left, right = st.columns(2)
-    threshold = left.slider("Threshold (score ≥ threshold predicts positive)", 0.0, 1.0, 0.5,
-                            0.01, key=f"{key}.threshold")
+    threshold = source_threshold(key, left)
     split = right.selectbox("Rows", [_ALL, "dev", "test", "train-dev", "train"],
                             key=f"{key}.rows")
     rows = None if split == _ALL else split

@@ -50,16 +50,23 @@ def chosen_source(key: str) -> SourceConfig | None:
     return None if choice == FILE_CHOICE else source_named(choice, sources)
 
 
+def large_upload_slot(key: str) -> str:
+    """Where picker `key` keeps the DuckDB source of a large upload (components/source_upload)."""
+    return f"{key}.large_upload"
+
+
 def source_in_use(key: str) -> SourceConfig | None:
-    """The source that picker `key` drew as chosen this run (no widget drawn here)."""
+    """The source that picker `key` drew as chosen this run (no widget drawn here): a
+    configured source, or the DuckDB source of a large upload."""
     choice = st.session_state.get(f"{key}.source")
-    sources = configured_sources() if choice not in (None, FILE_CHOICE) else {}
-    return sources.get(choice)
+    if choice in (None, FILE_CHOICE):
+        return st.session_state.get(large_upload_slot(key))
+    return configured_sources().get(choice)
 
 
 def _connection(source: SourceConfig) -> adapter.Connection:
     """One open connection per session and source (a cancel stops this session's query only)."""
-    slot = f"sources.conn.{source.name}"
+    slot = f"sources.conn.{source.name}.{source.location}"
     if slot not in st.session_state:
         st.session_state[slot] = adapter.connect(source)
     return st.session_state[slot]
@@ -141,6 +148,12 @@ def computed(conn: adapter.Connection, compute: Callable[[], T], label: str) -> 
     return result
 
 
+def source_threshold(key: str, where: Any = st) -> float:
+    """The threshold the engine applies to the score column, drawn in `where`."""
+    return where.slider("Threshold (score ≥ threshold predicts positive)", 0.0, 1.0, 0.5, 0.01,
+                        key=f"{key}.threshold")
+
+
 def waterfall_from_source(key: str, source: SourceConfig,
                           human: object) -> BiasVarianceResult | None:
     """The waterfall's levels counted by the source's engine."""
@@ -148,8 +161,7 @@ def waterfall_from_source(key: str, source: SourceConfig,
     if chosen is None:
         return None
     conn, table, roles = chosen
-    threshold = st.slider("Threshold (score ≥ threshold predicts positive)", 0.0, 1.0, 0.5,
-                          0.01, key=f"{key}.threshold")
+    threshold = source_threshold(key)
     done = computed(conn, lambda: pushdown.errors_by_split(table, roles, threshold=threshold),
                     "Errors per split")
     if done is None:

@@ -153,3 +153,25 @@ def interrupt(conn: Connection) -> None:
         conn.backend.con.cancel_safe()
     else:
         conn.backend._session.sparkContext.cancelAllJobs()
+
+
+def file_to_parquet(upload: Path, target: Path, *, delimiter: str | None,
+                    memory_limit: str) -> None:
+    """DuckDB rewrites the uploaded file `upload` (CSV/TSV, gzipped or not, when `delimiter`
+    is set; else Parquet) as the Parquet file `target`, streaming within `memory_limit`: the
+    table is never held in pandas. Written beside `target` first, then renamed into place."""
+    import duckdb
+
+    partial = upload.with_name(f"{upload.name}.parquet.partial")
+    con = duckdb.connect(config={"memory_limit": memory_limit, "threads": 2})
+    try:
+        relation = (con.read_parquet(str(upload)) if delimiter is None
+                    else con.read_csv(str(upload), sep=delimiter, header=True))
+        relation.write_parquet(str(partial))
+    except duckdb.Error as err:
+        partial.unlink(missing_ok=True)
+        raise ValueError(f"DuckDB could not read the file: {str(err).splitlines()[0][:200]}") \
+            from None
+    finally:
+        con.close()
+    partial.replace(target)

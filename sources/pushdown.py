@@ -134,7 +134,8 @@ def split_values(table: ibis.Table, roles: Roles, split: str) -> list[str]:
     return [v for v in values if canonical_split(v) == split]
 
 
-def _rows(table: ibis.Table, roles: Roles, split: str | None) -> ibis.Table:
+def rows_in_split(table: ibis.Table, roles: Roles, split: str | None) -> ibis.Table:
+    """The rows of `split` (any raw value meaning it), or every row when `split` is None."""
     if split is None:
         return table
     if roles.split is None:
@@ -178,7 +179,7 @@ def score_curve(table: ibis.Table, roles: Roles, *, split: str | None = None,
     if roles.score is None:
         raise ValueError("Map a score column to draw ROC and PR curves.")
     _check_columns(table, roles)
-    rows = _rows(table, roles, split)
+    rows = rows_in_split(table, roles, split)
     score, positive = rows[roles.score].cast("float64"), _ones(truth(rows, roles))
     stats = rows.aggregate(n=rows.count(), lo=score.min(), hi=score.max(),
                            distinct=score.approx_nunique()).execute().iloc[0]
@@ -223,7 +224,7 @@ def calibration(table: ibis.Table, roles: Roles, *, n_bins: int = 10, split: str
     if roles.score is None:
         raise ValueError("Map a score column to check calibration.")
     _check_columns(table, roles)
-    rows = _rows(table, roles, split)
+    rows = rows_in_split(table, roles, split)
     score, positive = rows[roles.score].cast("float64"), _ones(truth(rows, roles))
     edges = np.linspace(0.0, 1.0, bins + 1)
     bin_id = sum((_ones(score > float(e)) for e in edges[1:-1]), ibis.literal(0))
@@ -276,7 +277,7 @@ def misclassified_sample(table: ibis.Table, roles: Roles, *, threshold: float = 
     """Up to `size` misclassified rows of `split`, the same rows for the same seed on the
     same engine (ordered by a hash of the row's label, score and the seed)."""
     _check_columns(table, roles)
-    rows = _rows(table, roles, split)
+    rows = rows_in_split(table, roles, split)
     wrong = rows.filter(mistakes(rows, roles, threshold))
     parts = [wrong[c].cast("string").fill_null("") for c in wrong.columns]
     key = ibis.literal(str(seed)).concat(*parts).hash()

@@ -178,3 +178,26 @@ def _pair_part(i: int, j: int, pair: pd.DataFrame, lookup_a: np.ndarray, lookup_
     a, b = np.divmod(np.arange(la * lb), lb)
     return {"n": n, "errors": errors, "column_a": np.full(la * lb, i), "level_a": a,
             "column_b": np.full(la * lb, j), "level_b": b}
+
+
+def slice_filter(table: ibis.Table, conditions: Sequence[Condition]) -> ibis.BooleanValue:
+    """The rows of one found slice (its conditions joined by AND) as the engine filters them;
+    the same rows `Condition.mask` finds in memory."""
+    where = ibis.literal(True)
+    for condition in conditions:
+        column = table[condition.column]
+        if condition.kind == "missing":
+            part = column.isnull()
+        elif condition.kind == "equals":
+            part = column.notnull() & (column == condition.value)
+        elif condition.kind == "other":
+            part = column.notnull() & ~column.isin(list(condition.kept))
+        else:  # a numeric bin: [low, high) with open ends
+            number = column.cast("float64")
+            part = number.notnull()
+            if condition.low is not None:
+                part &= number >= condition.low
+            if condition.high is not None:
+                part &= number < condition.high
+        where &= part
+    return where

@@ -57,6 +57,8 @@ from components.page_state import EXAMPLES_FOR_SHEET, ExamplesForSheet, PageStat
 from components.sample_project import SAMPLE_ERROR_SHEET
 from components.share import copy_link
 from components.sheet_label_panels import label_noise_panel, suspects_panel
+from components.source_pages import sheet_from_source
+from components.source_picker import source_in_use
 from components.state import (
     access_lost,
     content_digest,
@@ -189,6 +191,8 @@ def _start_frame(source: str) -> tuple[pd.DataFrame, list[str], dict] | None:
     if source == "predictions":
         predictions = predictions_picker("ea.pick", tasks=("binary", "multiclass"))
         n, seed = _sample_widgets()
+        if (chosen := source_in_use("ea.pick")) is not None:
+            return sheet_from_source("ea.engine", chosen, n, seed, categories)
         if predictions is None:
             return None
         sample = _sampled(predictions, n, seed, "dev")

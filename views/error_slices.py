@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.text import escape_markdown
 from charts.error_tree import error_tree_figure
 from components import error_slices as slices
 from components.errors import show_error
 from components.eyeball_panel import eyeball_panel
 from components.inputs import predictions_picker
+from components.source_pages import source_slices
+from components.source_picker import source_in_use
 
 SHOWN = {"slice": st.column_config.TextColumn("slice", width="medium"),
          "n": st.column_config.NumberColumn("rows", format="%d"),
@@ -30,6 +31,8 @@ st.caption("Find the cohorts of your metadata (a value of one column, or of two)
            "error-analysis sheet.")
 
 predictions = predictions_picker(f"{slices.KEY}.pick", tasks=("binary", "multiclass"))
+if (source := source_in_use(f"{slices.KEY}.pick")) is not None:
+    source_slices(f"{slices.KEY}.source", source, SHOWN)
 if predictions is None:
     st.stop()
 left, right = st.columns(2)
@@ -52,19 +55,7 @@ except ValueError as err:
     show_error(err)
     st.stop()
 
-st.subheader("Where errors concentrate")
-st.markdown(escape_markdown(found.attrs["summary"]))
-for note in found.attrs["notes"]:
-    st.caption(escape_markdown(note))
-chosen = None
-if found.empty:
-    st.info("No slice has an error rate significantly above the rest: errors are spread over "
-            "these columns. Try other columns, or a smaller slice size.", icon=":material/info:")
-else:
-    st.caption("Select a row to make the slice a category of an error-analysis sheet.")
-    event = st.dataframe(found[list(SHOWN)], hide_index=True, column_config=SHOWN,
-                         key=f"{slices.KEY}.table", on_select="rerun", selection_mode="single-row")
-    chosen = slices.selected_slice(event, found)
+chosen = slices.found_table(found, SHOWN, f"{slices.KEY}.table")
 
 tree_col, category_col = st.columns([3, 2], gap="large")
 with tree_col:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -67,3 +68,57 @@ def test_the_waterfall_counts_errors_per_split_on_the_engine(lake_app: AppTest) 
     at.slider(key="waterfall.source.threshold").set_value(0.2).run()
     assert not at.exception, at.exception
     assert "computed by duckdb on source lake" in texts(at.caption)
+
+
+def test_the_error_slices_page_searches_a_source_on_its_engine(lake_app: AppTest) -> None:
+    at = open_view(lake_app, "views/error_slices.py")
+    at.radio(key="slices.pick.source").set_value("lake").run()
+    assert not at.exception, at.exception
+    at.multiselect(key="slices.source.columns").set_value(["device"]).run()
+    assert not at.exception, at.exception
+    shown = texts(at.caption)
+    assert "computed by duckdb on source lake" in shown
+    assert "slices tried" in texts(at.markdown)
+
+
+def test_a_sheet_starts_from_a_seeded_sample_of_a_sources_dev_errors(lake_app: AppTest) -> None:
+    at = open_view(lake_app, "views/error_analysis.py")
+    at.radio(key="ea.source").set_value("predictions").run()
+    at.radio(key="ea.pick.source").set_value("lake").run()
+    assert not at.exception, at.exception
+    shown = texts(at.caption)
+    assert "computed by duckdb on source lake" in shown
+    assert "misclassified dev rows drawn" in shown
+    at.button(key="ea.start").click().run()
+    assert not at.exception, at.exception
+    sheet = at.data_editor[0].value
+    assert set(sheet.columns) >= {"example_id", "y_true", "y_pred", "score"}
+    assert len(sheet) == at.number_input(key="ea.total_errors").value > 0  # every dev error
+    assert ((sheet["score"] >= 0.5).astype(int) != sheet["y_true"]).all()
+
+
+def test_a_slice_found_on_a_source_becomes_a_sheet_category(store_url: str,
+                                                             tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    n = 3_000
+    device = rng.choice(["phone", "web", "tv"], n)
+    y = rng.integers(0, 2, n)
+    right = np.where(y == 1, 0.9, 0.1)
+    pd.DataFrame({"y_true": y, "score": np.where(device == "tv", 1 - right, right),
+                  "split": rng.choice(["train", "dev", "test"], n), "device": device}
+                 ).to_parquet(tmp_path / "lake.parquet")
+    at = AppTest.from_file(APP_PATH, default_timeout=90)
+    at.secrets["workbench"] = {"sources": {"lake": {"engine": "duckdb",
+                                                    "path": str(tmp_path / "lake.parquet")}}}
+    at = open_view(at.run(), "views/error_slices.py")
+    at.radio(key="slices.pick.source").set_value("lake").run()
+    at.multiselect(key="slices.source.columns").set_value(["device"]).run()
+    found = next(d.value for d in at.dataframe if "slice" in d.value.columns)
+    assert found["slice"].iloc[0] == "device = tv" and found["error_rate"].iloc[0] == 1.0
+    at.session_state["slices.source.found"] = {"selection": {"rows": [0], "columns": [],
+                                                             "cells": []}}
+    at.run()
+    at.number_input(key="slices.source.n").set_value(20).run()
+    at.button(key="slices.source.make").click().run()
+    assert not at.exception, at.exception
+    assert "with 20 examples ticked" in texts(at.success)

@@ -1,5 +1,5 @@
-"""A configured DuckDB source over a folder of Parquet files shows the waterfall and the
-metrics pages, computed by the engine (the page says so), with no file uploaded."""
+"""A configured DuckDB source over a folder of Parquet files shows the waterfall, metrics and
+error-slices pages, computed by the engine (the page says so), with no file uploaded."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ def lake_server(start_server, chromium_path, tmp_path_factory):
         n = 2_000
         y = rng.integers(0, 2, n)
         pd.DataFrame({"y_true": y, "score": np.clip(0.3 * y + 0.7 * rng.random(n), 0, 1),
-                      "split": rng.choice(["train", "train-dev", "dev", "test"], n)}) \
+                      "split": rng.choice(["train", "train-dev", "dev", "test"], n),
+                      "device": rng.choice(["phone", "web", "tv"], n)}) \
             .to_parquet(folder / f"part-{part}.parquet")
     secrets = folder / "secrets.toml"
     secrets.write_text(f'[workbench.sources.lake]\nengine = "duckdb"\n'
@@ -41,28 +42,46 @@ def _choose_lake(page) -> None:
     wait_idle(page, timeout=LONG)
 
 
-def test_waterfall_and_metrics_from_a_duckdb_source(lake_server, browser):
+@pytest.fixture
+def lake_page(browser):
+    """A page of a fresh browser context (a new session), waiting up to LONG for the engine."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    try:
-        page = context.new_page()
-        page.set_default_timeout(LONG)
-        open_page(page, f"{lake_server.url}/waterfall")
-        page.get_by_role("radio", name="Predictions file").click()
-        wait_idle(page, timeout=LONG)
-        _choose_lake(page)
-        expect(page.get_by_text(re.compile(r"computed by duckdb on source lake in"))
-               ).to_be_visible()
-        expect(page.get_by_test_id("stTable").get_by_text("train-dev", exact=True)).to_be_visible()
-        assert_no_exception(page)
-        shot(page, "sources-waterfall")
-        open_page(page, f"{lake_server.url}/metrics")
-        _choose_lake(page)
-        expect(page.get_by_text(re.compile(r"computed by duckdb on source lake in")).first
-               ).to_be_visible()
-        expect(page.get_by_test_id("stTable").get_by_text("roc auc", exact=True)).to_be_visible()
-        expect(page.get_by_text(re.compile(r"exact \(the engine grouped every distinct score\)"))
-               ).to_be_visible()
-        assert_no_exception(page)
-        shot(page, "sources-metrics")
-    finally:
-        context.close()
+    page = context.new_page()
+    page.set_default_timeout(LONG)
+    yield page
+    context.close()
+
+
+def test_waterfall_and_metrics_from_a_duckdb_source(lake_server, lake_page):
+    page = lake_page
+    open_page(page, f"{lake_server.url}/waterfall")
+    page.get_by_role("radio", name="Predictions file").click()
+    wait_idle(page, timeout=LONG)
+    _choose_lake(page)
+    expect(page.get_by_text(re.compile(r"computed by duckdb on source lake in"))).to_be_visible()
+    expect(page.get_by_test_id("stTable").get_by_text("train-dev", exact=True)).to_be_visible()
+    assert_no_exception(page)
+    shot(page, "sources-waterfall")
+    open_page(page, f"{lake_server.url}/metrics")
+    _choose_lake(page)
+    expect(page.get_by_text(re.compile(r"computed by duckdb on source lake in")).first
+           ).to_be_visible()
+    expect(page.get_by_test_id("stTable").get_by_text("roc auc", exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"exact \(the engine grouped every distinct score\)"))
+           ).to_be_visible()
+    assert_no_exception(page)
+    shot(page, "sources-metrics")
+
+
+def test_error_slices_from_a_duckdb_source(lake_server, lake_page):
+    page = lake_page
+    open_page(page, f"{lake_server.url}/error-slices")
+    _choose_lake(page)
+    page.get_by_test_id("stMultiSelect").filter(has_text="Metadata columns").click()
+    page.get_by_role("option", name="device").click()
+    page.keyboard.press("Escape")
+    wait_idle(page, timeout=LONG)
+    expect(page.get_by_text(re.compile(r"computed by duckdb on source lake in"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"slices tried"))).to_be_visible()
+    assert_no_exception(page)
+    shot(page, "sources-error-slices")
