@@ -47,31 +47,38 @@ def render_html(story: ProjectStory, figures: Mapping[str, Sequence[go.Figure]] 
              f"<title>{escape_html(story.workspace_name)}: project review</title>",
              f"<style>{_CSS}{SLIDES_CSS}</style>",
              f'<script type="text/javascript">{get_plotlyjs()}</script>',
-             f"</head>{BODY}", _title_slide(story)]
+             f"</head>{BODY}"]
+    title = _title(story)
+    opening = next((s.key for s in story.sections if s.present), None)
+    if opening is None:  # nothing to tell yet: the title is a slide of its own
+        parts.append(f'<section id="title" class="slide" data-present="true">{title}</section>')
     for section in story.sections:
-        parts.append(_section_html(section, figures.get(section.key, ())))
+        lead = title if section.key == opening else ""
+        parts.append(_section_html(section, figures.get(section.key, ()), lead=lead))
     parts += [CONTROLS_HTML, f"<script>{SLIDES_JS}</script>", "</body></html>"]
     return "\n".join(parts)
 
 
-def _title_slide(story: ProjectStory) -> str:
-    """The first slide: the workspace, when the report was built, and what follows."""
+def _title(story: ProjectStory) -> str:
+    """The report's opening: the workspace, when it was built, and what follows. It heads the
+    first slide that has something to tell, so the title costs no slide of its own."""
     items = "".join(
         f'<li><a href="#{s.key}">{escape_html(s.title)}</a></li>' if s.present else
         f'<li class="absent-link"><a href="#{s.key}">{escape_html(s.title)}</a> (no data yet)</li>'
         for s in story.sections)
     return "\n".join([
-        '<section id="title" class="slide" data-present="true">', PRESENT_BUTTON,
+        '<header class="opening">', PRESENT_BUTTON,
         f"<h1>Project review: {escape_html(story.workspace_name)}</h1>",
         f'<p class="meta">Built {escape_html(when(story.generated_at))} by the ML Strategy '
         f"Workbench from workspace #{story.workspace_id}.</p>",
-        f"<nav><ol>{items}</ol></nav>", "</section>"])
+        f"<nav><ol>{items}</ol></nav>", "</header>"])
 
 
-def _section_html(section: Section, figures: Sequence[go.Figure]) -> str:
-    """One <section>: its words, warnings, figures and tables (or why it has no data)."""
+def _section_html(section: Section, figures: Sequence[go.Figure], *, lead: str = "") -> str:
+    """One <section>: its words, warnings, figures and tables (or why it has no data); `lead`
+    (the report's opening) heads it when it is the first slide."""
     out = [f'<section id="{section.key}" class="slide" '
-           f'data-present="{str(section.present).lower()}">',
+           f'data-present="{str(section.present).lower()}">{lead}',
            f"<h2>{escape_html(section.title)}</h2>"]
     if not section.present:
         out.append(f'<p class="absent">{escape_html(section.summary)}</p></section>')

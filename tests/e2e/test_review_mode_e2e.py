@@ -45,16 +45,18 @@ def test_review_mode_pages_by_keys_and_the_report_prints_a_slide_per_page(page, 
     frame = page.frame_locator("iframe[title='The project review as slides']")
     expect(frame.get_by_role("heading", name=re.compile("Project review"))).to_be_visible(
         timeout=30_000)
+    expect(frame.get_by_role("heading", name="The project's goal")).to_be_visible()  # 1st slide
     shown, total = _slide(frame)
     assert shown == 1 and 2 <= total <= 10  # the sample's story in at most ten slides
     frame.locator("h1").click()  # the user puts the focus on the slides
     _press(page, frame, "ArrowRight", 2, total)
-    expect(frame.get_by_role("heading", name="The project's goal")).to_be_visible()
+    expect(frame.get_by_role("heading", name="How the data is split")).to_be_visible()
     expect(frame.locator("h1")).to_be_hidden()
     _press(page, frame, "PageDown", 3, total)
-    expect(frame.get_by_role("heading", name="How the data is split")).to_be_visible()
+    expect(frame.get_by_role("heading", name="How the data is split")).to_be_hidden()
     _press(page, frame, "PageUp", 2, total)
     _press(page, frame, "ArrowLeft", 1, total)
+    expect(frame.locator("h1")).to_be_visible()
     _press(page, frame, "End", total, total)
     expect(frame.get_by_role("heading", name="What we did, what happened, what next")
            ).to_be_visible()

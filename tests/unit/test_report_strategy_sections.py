@@ -115,8 +115,10 @@ def test_the_html_is_a_deck_of_slides_that_prints_a_slide_per_page(db):
     story = _story(db)
     html = render_html(story, story_figures(story))
     present = [s for s in story.sections if s.present]
-    assert html.count('class="slide"') == 1 + len(story.sections)  # the title slide first
-    assert html.count('class="slide" data-present="true"') == 1 + len(present)
+    assert html.count('class="slide"') == len(story.sections)  # the title heads the first
+    assert html.count('class="slide" data-present="true"') == len(present)
+    first = f'<section id="{present[0].key}" class="slide" data-present="true">'
+    assert first + '<header class="opening">' in html
     assert "@page{size:A4 landscape" in html and ".slide:not(:first-of-type){break-before:page}" in html
     assert "ArrowRight" in html and "PageDown" in html and "data-start" not in html.split("<body")[1][:30]
     assert '<body data-start="review">' in as_slides(html)
