@@ -123,7 +123,8 @@ def class_code(table: ibis.Table, roles: Roles, *, of_prediction: bool) -> ibis.
 def mistakes(table: ibis.Table, roles: Roles, threshold: float) -> ibis.BooleanValue:
     """True where the prediction (score >= threshold, or y_pred) differs from the label."""
     if roles.score is not None and roles.task == "binary":
-        return predicted(table, roles, threshold) != truth(table, roles)
+        # compared as 0/1: Spark SQL reads `a <> b IN (...)` as `(a <> b) IN (...)`
+        return ones(predicted(table, roles, threshold)) != ones(truth(table, roles))
     if roles.y_pred is None:
         raise ValueError("Map a score column or a predicted-label column.")
     if roles.codes is not None:
