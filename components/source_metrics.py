@@ -43,7 +43,7 @@ def source_metrics(key: str, source: SourceConfig) -> None:
     conn, table, roles = chosen
     left, right = st.columns(2)
     threshold = source_threshold(key, left, roles)
-    split = right.selectbox("Rows", [_ALL, "dev", "test", "train-dev", "train"],
+    split = (right if roles.thresholded else left).selectbox("Rows", [_ALL, "dev", "test", "train-dev", "train"],
                             key=f"{key}.rows")
     rows = None if split == _ALL else split
     if roles.task == "multiclass":

@@ -119,7 +119,7 @@ def _sheet_rows(sample: pd.DataFrame, roles: pushdown.Roles, threshold: float) -
     id_column = next((lowered[n] for n in _ID_NAMES if n in lowered), None)
     ids = sample[id_column].to_numpy() if id_column is not None else np.arange(len(sample))
     rows = pd.DataFrame({"example_id": ids, "y_true": sample[roles.y_true].to_numpy()})
-    if roles.score is None or roles.task != "binary":  # the model's predicted labels
+    if not roles.thresholded:  # the model's predicted labels
         return rows.assign(y_pred=sample[roles.y_pred].to_numpy())
     scores = sample[roles.score].astype(float)
     return rows.assign(y_pred=(scores >= threshold).astype(int).to_numpy(),

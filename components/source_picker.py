@@ -209,8 +209,8 @@ def computed(conn: adapter.Connection, compute: Callable[[], T], label: str, *,
 
 def source_threshold(key: str, where: Any = st, roles: pushdown.Roles | None = None) -> float:
     """The threshold the engine applies to the score column, drawn in `where` (none to draw
-    when the roles map predicted labels only)."""
-    if roles is not None and roles.score is None:
+    when the model's predicted labels are used: no score, or multiclass labels)."""
+    if roles is not None and not roles.thresholded:
         return 0.5
     return where.slider("Threshold (score ≥ threshold predicts positive)", 0.0, 1.0, 0.5, 0.01,
                         key=f"{key}.threshold")

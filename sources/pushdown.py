@@ -53,6 +53,12 @@ class Roles:
     def task(self) -> str:
         return "binary" if self.codes is None else self.codes.task
 
+    @property
+    def thresholded(self) -> bool:
+        """True when the model predicts by score >= threshold (binary labels with a score);
+        else its predicted labels are used."""
+        return self.score is not None and self.task == "binary"
+
 
 @dataclass(frozen=True, eq=False)
 class SourceCurve:
@@ -122,7 +128,7 @@ def class_code(table: ibis.Table, roles: Roles, *, of_prediction: bool) -> ibis.
 
 def mistakes(table: ibis.Table, roles: Roles, threshold: float) -> ibis.BooleanValue:
     """True where the prediction (score >= threshold, or y_pred) differs from the label."""
-    if roles.score is not None and roles.task == "binary":
+    if roles.thresholded:
         # compared as 0/1: Spark SQL reads `a <> b IN (...)` as `(a <> b) IN (...)`
         return ones(predicted(table, roles, threshold)) != ones(truth(table, roles))
     if roles.y_pred is None:
