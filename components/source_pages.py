@@ -53,7 +53,7 @@ def source_slices(key: str, source: SourceConfig, shown: dict[str, Any]) -> None
         return
     conn, table, roles = chosen
     threshold = source_threshold(key, roles=roles)
-    used = {roles.y_true, roles.score, roles.y_pred, roles.split}
+    used = {roles.y_true, roles.score, roles.y_pred, roles.split, roles.weight}
     split, columns, min_size, order = _slice_settings(
         key, [c for c in table.columns if c not in used])
     if not columns:
@@ -122,8 +122,10 @@ def _sheet_rows(sample: pd.DataFrame, roles: pushdown.Roles, threshold: float) -
     if not roles.thresholded:  # the model's predicted labels
         return rows.assign(y_pred=sample[roles.y_pred].to_numpy())
     scores = sample[roles.score].astype(float)
-    return rows.assign(y_pred=(scores >= threshold).astype(int).to_numpy(),
-                       score=scores.to_numpy())
+    flags = (scores >= threshold).to_numpy()
+    predicted = (flags.astype(int) if roles.codes is None or roles.positive is None
+                 else roles.codes.as_labels(roles.positive, flags))
+    return rows.assign(y_pred=predicted, score=scores.to_numpy())
 
 
 def sheet_from_source(key: str, source: SourceConfig, n: int, seed: int,

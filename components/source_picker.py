@@ -122,7 +122,7 @@ def _positive(where: Any, key: str, codes: LabelCodes) -> str:
     options = list(dict.fromkeys([*codes.classes, guess]))
     chosen = where.selectbox("Positive class", options, index=options.index(guess),
                              key=f"{key}.positive.{'|'.join(codes.classes)}",
-                             format_func=escape_markdown, help=POSITIVE_HELP)
+                             help=POSITIVE_HELP)  # options are plain text, never Markdown
     if chosen == guess:
         for note in notes:
             where.caption(f":material/info: {escape_markdown(note)}")

@@ -44,6 +44,17 @@ class LabelCodes:
             return ()
         return per_class[self.classes.index(label)]
 
+    def as_labels(self, positive: str, is_positive: np.ndarray) -> np.ndarray:
+        """Binary predictions as values of the true label column (positive or the other
+        class), so a sheet shows `y_pred` as it shows `y_true`."""
+        other = next((c for c in self.classes if c != positive), f"not {positive}")
+
+        def raw(label: str) -> object:
+            found = self.values(label)
+            return found[0] if found else label
+
+        return np.where(is_positive, raw(positive), raw(other))
+
 
 def plain_value(value: object) -> object:
     """A raw value as a plain Python literal for the engine (numpy scalars unwrapped)."""

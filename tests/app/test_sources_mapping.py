@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP_PATH, open_view, table_with, texts
+from tests.app.conftest import APP_PATH, open_view, table_with, texts, upload_on
 
 KEY = "metrics.source"
 
@@ -114,3 +114,26 @@ def test_multiclass_labels_get_the_confusion_matrix_and_per_class_metrics(lake: 
     assert {"Accuracy", "Macro F1", "Weighted F1"} <= {m.label for m in at.metric}
     at.selectbox(key=f"{KEY}.slice").set_value("region").run()
     assert "precision" not in table_with(at, "region").columns  # multiclass: error per slice
+
+
+def test_a_large_upload_of_text_labels_and_predicted_labels_is_mapped_like_a_source(
+        store_url: str) -> None:
+    """A routed upload (DuckDB, never pandas) with text labels and no score column: the
+    positive class is offered and the metrics come from its predicted labels."""
+    rng = np.random.default_rng(4)
+    n = 70_000
+    truth = rng.choice(["spam", "ham"], n, p=[0.2, 0.8])
+    frame = pd.DataFrame({"y_true": truth,
+                          "y_pred": np.where(rng.random(n) < 0.9, truth, "spam"),
+                          "split": rng.choice(["train", "dev", "test"], n),
+                          "region": rng.choice(["US", "EU"], n)})
+    assert len(frame.to_csv(index=False).encode()) > 1024 * 1024
+    at = AppTest.from_file(APP_PATH, default_timeout=90)
+    at.secrets["workbench"] = {"duckdb_above_mb": 1}
+    at = upload_on(at.run(), "views/metrics.py", "metrics.file", "big.csv", frame)
+    assert "evaluated by DuckDB where the server stored it" in texts(at.caption)
+    assert _positive(at).value == "spam"  # the rarer class, as the file reader guesses
+    assert "Predicted labels only" in texts(at.caption)
+    expected_tp = int(((frame["y_true"] == "spam") & (frame["y_pred"] == "spam")).sum())
+    assert _tp(at).startswith(f"TP {expected_tp:,}")
+    assert sorted(table_with(at, "region")["region"]) == ["EU", "US"]
