@@ -21,6 +21,7 @@ from analysis.text import escape_markdown
 from analysis.waterfall_result import BiasVarianceResult
 from components.errors import show_error
 from components.role_labels import NONE, POSITIVE_HELP, SINGLE_ROLES
+from components.state import content_digest
 from sources import adapter, labels, pushdown
 from sources.config import SourceConfig, source_named, sources_from_settings
 from sources.labels import LabelCodes
@@ -133,6 +134,9 @@ def _roles(key: str, conn: adapter.Connection, table: Any, asked: str) -> pushdo
     """Which column holds the label, the score or predicted label, the split and the weight
     (guessed, then the user's), the label's classes and, for binary labels, the positive class."""
     columns = list(table.columns)
+    # keyed by what was read, as the file form is keyed by the file: another source or
+    # table never inherits this one's choices
+    key = f"{key}.{content_digest(f'{conn.source.name}:{asked}'.encode())}"
     top, bottom = st.columns(3), st.columns(3)
     y_true = _role(top[0], "y_true", columns, key, label=SINGLE_ROLES["y_true"], optional=False)
     score = _role(top[1], "score", columns, key, label="Score (P(positive))",

@@ -39,6 +39,11 @@ def lake(store_url: str, tmp_path: Path) -> AppTest:
     return at
 
 
+def _role(at: AppTest, role: str):
+    """The mapping's selectbox of `role` (its key carries a digest of the table read)."""
+    return next(s for s in at.selectbox if s.key.startswith(KEY) and s.key.endswith(f".{role}"))
+
+
 def _positive(at: AppTest):
     return next(s for s in at.selectbox if s.label == "Positive class")
 
@@ -49,9 +54,9 @@ def _tp(at: AppTest) -> str:
 
 def test_text_labels_get_the_readers_positive_class_and_the_users_choice(lake: AppTest) -> None:
     at = lake
-    assert at.selectbox(key=f"{KEY}.y_true").value == "label"  # guessed from the name
-    assert at.selectbox(key=f"{KEY}.score").value == "score"
-    assert at.selectbox(key=f"{KEY}.weight").value == "weight"
+    assert _role(at, "y_true").value == "label"  # guessed from the name
+    assert _role(at, "score").value == "score"
+    assert _role(at, "weight").value == "weight"
     positive = _positive(at)
     assert positive.value == "cat" and list(positive.options) == ["cat", "dog"]
     assert "Positive class taken as 'cat' (the rarer one)" in texts(at.caption)
@@ -65,8 +70,8 @@ def test_text_labels_get_the_readers_positive_class_and_the_users_choice(lake: A
 def test_predicted_labels_only_give_threshold_metrics_and_say_what_is_missing(
         lake: AppTest) -> None:
     at = lake
-    at.selectbox(key=f"{KEY}.score").set_value("(none)").run()
-    at.selectbox(key=f"{KEY}.y_pred").set_value("guess").run()
+    _role(at, "score").set_value("(none)").run()
+    _role(at, "y_pred").set_value("guess").run()
     assert not at.exception, at.exception
     shown = texts(at.caption)
     assert "Predicted labels only: ROC and PR curves" in shown
@@ -74,7 +79,7 @@ def test_predicted_labels_only_give_threshold_metrics_and_say_what_is_missing(
     assert not [s for s in at.slider if s.key == f"{KEY}.threshold"]
     assert not at.get("plotly_chart") or all("ROC" not in str(c.proto.spec)
                                               for c in at.get("plotly_chart"))
-    at.selectbox(key=f"{KEY}.y_pred").set_value("(none)").run()
+    _role(at, "y_pred").set_value("(none)").run()
     assert "Map a score column or a predicted-label column" in texts(at.error)
 
 
@@ -103,9 +108,9 @@ def test_too_many_slices_are_refused_next_to_the_choice(lake: AppTest,
 
 def test_multiclass_labels_get_the_confusion_matrix_and_per_class_metrics(lake: AppTest) -> None:
     at = lake
-    at.selectbox(key=f"{KEY}.y_true").set_value("kind").run()
+    _role(at, "y_true").set_value("kind").run()
     assert "Labels in 'kind' are not binary: 3 different values" in texts(at.error)
-    at.selectbox(key=f"{KEY}.y_pred").set_value("kind_pred").run()
+    _role(at, "y_pred").set_value("kind_pred").run()
     assert not at.exception, at.exception
     assert "Multiclass: 3 classes." in texts(at.caption)
     per_class = table_with(at, "class")
