@@ -128,8 +128,13 @@ def multiclass_metrics(table: ibis.Table, roles: Roles, *,
     index = {label: i for i, label in enumerate(codes.classes)}
     true_of = {v: index[c] for c in codes.classes for v in codes.values(c)}
     pred_of = {v: index[c] for c in codes.classes for v in codes.values(c, predicted=True)}
+    pairs = [(true_of.get(plain_value(t)), pred_of.get(plain_value(p)), int(n))
+             for t, p, n in cells.itertuples(index=False)]
+    if len(cells) > MAX_LABELS * MAX_LABELS or any(None in pair for pair in pairs):
+        raise ValueError("The labels changed since their classes were read (once per session "
+                         "and table): reload the page.")
     confusion = np.zeros((len(codes.classes),) * 2, dtype=np.int64)
-    for t, p, n in cells.itertuples(index=False):
-        confusion[true_of[plain_value(t)], pred_of[plain_value(p)]] += int(n)
+    for t, p, n in pairs:
+        confusion[t, p] += n
     return multiclass_from_confusion(confusion, codes.classes)
 

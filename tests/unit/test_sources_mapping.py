@@ -176,3 +176,21 @@ def test_label_columns_are_bounded_and_blank_labels_refused(
     conn = engine[1](classes)
     with pytest.raises(ValueError, match=f"at most {labels.MAX_CLASSES}"):
         labels.label_codes(adapter.table(conn, conn.tables[0]), "y")
+
+
+def test_a_missing_slice_value_is_its_own_slice_and_many_values_are_refused(
+        engine: tuple[str, Loader], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    if engine[0] == "spark":
+        pytest.skip("the grouping is the same Ibis on every engine")
+    frame = pd.DataFrame({"y": [1, 0, 1, 0], "s": [0.9, 0.8, 0.2, 0.1],
+                          "region": ["US", None, "US", None]})
+    conn = engine[1](frame)
+    table = adapter.table(conn, conn.tables[0])
+    roles = pushdown.Roles(y_true="y", score="s", codes=labels.label_codes(table, "y"),
+                           positive="1")
+    found = breakdowns.slice_metrics(table, roles, "region")
+    assert found.table[["region", "n", "errors"]].values.tolist() == [
+        [breakdowns.MISSING, 2, 1.0], ["US", 2, 1.0]]
+    monkeypatch.setattr(breakdowns, "MAX_SLICES", 1)
+    with pytest.raises(ValueError, match="more than 1 distinct values"):
+        breakdowns.slice_metrics(table, roles, "region")
