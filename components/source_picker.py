@@ -2,8 +2,9 @@
 and the pages' results computed by a configured source's engine (sources/).
 
 Sources are configured by the admin in secrets.toml (`[workbench.sources.<name>]`); a user
-picks one by name, then a table of it or a read-only query, then which columns hold the
-label, the score and the split. Each result says which engine computed it and how long it
+picks one by name, then a table of it or a read-only query, then maps its columns as a file's
+are mapped: the label, a score or predicted label, the split, a weight, and the positive class
+of binary labels (read from the label's distinct values, counted by the engine). Each result says which engine computed it and how long it
 took; a running query shows its progress and stops on the engine when Cancel is pressed.
 """
 
