@@ -61,6 +61,14 @@ def _find_named(columns: Sequence[str], names: Sequence[str], taken: set[str]) -
 
 
 
+def column_for_role(columns: Sequence[str], role: str, taken: Sequence[str] = ()) -> str | None:
+    """The column the detector picks for `role` ('score' or a single-column role such as
+    'y_true', 'weight') from names alone: a data source's mapping reads no rows to guess."""
+    if role == "score":
+        return next((c for c in columns if c not in taken and _score_like(c)), None)
+    return _find_named(columns, _ROLE_NAMES[role], set(taken))
+
+
 def _score_like(column: str) -> bool:
     key = normal(column)
     return (key in _SCORE_NAMES or key.startswith(_SCORE_PREFIXES)

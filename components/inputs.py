@@ -32,6 +32,7 @@ from components.real_exports import (
     changed_roles,
     join_as_model,
 )
+from components.role_labels import MULTI_ROLES, NONE, POSITIVE_HELP, SINGLE_ROLES
 from components.sample_project import load_sample_project
 from components.source_picker import chosen_source
 from components.source_upload import forget_large_upload, routed_to_duckdb
@@ -50,22 +51,6 @@ from workspace.kinds import PREDICTIONS
 
 UPLOAD_CHOICE = "Upload a file…"
 FILE_TYPES = list(READABLE_FILE_TYPES)
-NONE = "(none)"
-_SINGLE_ROLES = {
-    "y_true": "True label",
-    "y_pred": "Predicted label",
-    "split": "Split (train / train-dev / dev / test)",
-    "weight": "Weight",
-    "example_id": "Example id",
-    "image": "Image path or URL",
-}
-_MULTI_ROLES = {
-    "scores": "Score columns (P(positive), one per model)",
-    "proba": "Per-class probability columns",
-    "groups": "Slice columns",
-    "task_labels": "Task label columns (multi-label)",
-    "task_scores": "Task score columns (same order)",
-}
 
 
 # Uploads are memoised per session and per picker, not with st.cache_data: a 5M-row table
@@ -214,21 +199,21 @@ def _mapping_form(frame: pd.DataFrame, detected: ColumnMapping, key: str,
             if role == "y_true" and detected.one_hot:
                 _one_hot_caption(detected)
                 continue
-            values[role] = _single_role(_SINGLE_ROLES[role], role, columns,
+            values[role] = _single_role(SINGLE_ROLES[role], role, columns,
                                         getattr(detected, role), key)
     with right:
         for role in ("weight", "example_id", "image"):
-            values[role] = _single_role(_SINGLE_ROLES[role], role, columns,
+            values[role] = _single_role(SINGLE_ROLES[role], role, columns,
                                         getattr(detected, role), key)
         values["score_transform"] = _transform_choice(detected, key)
     wanted = {"binary": ("scores", "groups"), "multiclass": ("proba", "groups"),
               "multilabel": ("task_labels", "task_scores", "groups")}[task]
     for role in wanted:
-        values[role] = _multi_role(_MULTI_ROLES[role], role, columns, getattr(detected, role), key)
+        values[role] = _multi_role(MULTI_ROLES[role], role, columns, getattr(detected, role), key)
     positive = None
     if task == "binary":
         positive = st.text_input("Positive class (leave empty to detect)", key=f"{key}.positive",
-                                 help="The label that counts as 'positive' (e.g. cat).") or None
+                                 help=POSITIVE_HELP) or None
     return task, changed_roles(detected, values), positive
 
 

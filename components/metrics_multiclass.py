@@ -62,6 +62,13 @@ def _confusion(result: MulticlassMetrics) -> None:
                  column_config=_percent(PER_CLASS_PERCENT))
 
 
+def draw_multiclass(result: MulticlassMetrics) -> None:
+    """The cards, the confusion matrix with the most frequent confusions and the per-class
+    table: shared by a file and a data source (whose engine counted the matrix)."""
+    _multiclass_cards(result)
+    _confusion(result)
+
+
 def multiclass_view(predictions: Predictions, split: str | None) -> None:
     """Everything the page shows for a multiclass file."""
     rows = predictions.subset(split) if split else predictions
@@ -71,8 +78,7 @@ def multiclass_view(predictions: Predictions, split: str | None) -> None:
     except ValueError as err:
         show_error(err)
         return
-    _multiclass_cards(result)
-    _confusion(result)
+    draw_multiclass(result)
     confusion_examples(ExampleRows.of_file(rows, result.labels))
     multiclass_scores(predictions, split)
     multiclass_calibration(predictions, split)

@@ -1,7 +1,9 @@
 """The metrics page's results for a configured data source, computed by its engine: every
-threshold metric with its interval, ROC and PR curves with AUC / AP (exact, or from a score
-histogram with the error bound stated), the calibration table and a seeded sample of
-misclassified dev rows and the error-slice search over metadata columns.
+threshold metric with its interval (from scores, or from predicted labels only), ROC and PR
+curves with AUC / AP (exact, or from a score histogram with the error bound stated), the
+calibration table, or for multiclass labels the confusion matrix and per-class metrics; then
+metrics per slice and the weighted error, a seeded sample of misclassified dev rows and the
+error-slice search over metadata columns.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from analysis.metrics import BinaryMetrics
 from analysis.text import escape_markdown
 from charts.calibration import reliability_figure
 from charts.metrics import pr_figure, roc_figure
+from components.source_breakdowns import source_multiclass, source_slices
 from components.source_picker import computed, source_input, source_threshold
-from sources import pushdown
+from sources import breakdowns, pushdown
 from sources.config import SourceConfig
 from sources.slices import MAX_COLUMNS, find_error_slices
 
@@ -39,10 +42,24 @@ def source_metrics(key: str, source: SourceConfig) -> None:
         return
     conn, table, roles = chosen
     left, right = st.columns(2)
-    threshold = source_threshold(key, left)
-    split = right.selectbox("Rows", [_ALL, "dev", "test", "train-dev", "train"],
+    threshold = source_threshold(key, left, roles)
+    split = (right if roles.thresholded else left).selectbox("Rows", [_ALL, "dev", "test", "train-dev", "train"],
                             key=f"{key}.rows")
     rows = None if split == _ALL else split
+    if roles.task == "multiclass":
+        source_multiclass(conn, table, roles, rows)
+    elif roles.score is None:
+        _labels_only(conn, table, roles, rows)
+    else:
+        _scored(key, conn, table, roles, threshold, rows)
+    source_slices(key, conn, table, roles, threshold, rows)
+    _misclassified(key, conn, table, roles, threshold)
+    _slices(key, conn, table, roles, threshold)
+
+
+def _scored(key: str, conn: object, table: object, roles: pushdown.Roles, threshold: float,
+            rows: str | None) -> None:
+    """Metrics at the threshold, ROC and PR with AUC / AP, and calibration, from scores."""
     done = computed(conn, lambda: pushdown.binary_metrics(table, roles, threshold=threshold,
                                                           split=rows), "Metrics")
     if done is None:
@@ -51,11 +68,18 @@ def source_metrics(key: str, source: SourceConfig) -> None:
     _table(metrics)
     st.caption(f"ROC AUC and average precision: {escape_markdown(curve.method)}.")
     for column, figure in zip(st.columns(2), (roc_figure, pr_figure), strict=True):
-        column.plotly_chart(figure({source.name: curve.curve}, threshold=threshold),
+        column.plotly_chart(figure({conn.source.name: curve.curve}, threshold=threshold),
                             key=f"{key}.{figure.__name__}")
     _calibration(key, conn, table, roles, rows)
-    _misclassified(key, conn, table, roles, threshold)
-    _slices(key, conn, table, roles, threshold)
+
+
+def _labels_only(conn: object, table: object, roles: pushdown.Roles, rows: str | None) -> None:
+    """Metrics from the predicted labels: no score, so no curves and no calibration."""
+    done = computed(conn, lambda: breakdowns.label_metrics(table, roles, split=rows), "Metrics")
+    if done is not None:
+        _table(done.value)
+    st.caption(":material/info: Predicted labels only: ROC and PR curves, AUC, average "
+               "precision and calibration need a score column, so they are not shown.")
 
 
 def _calibration(key: str, conn: object, table: object, roles: pushdown.Roles,
@@ -82,7 +106,7 @@ def _slices(key: str, conn: object, table: object, roles: pushdown.Roles,
             threshold: float) -> None:
     """Where errors concentrate: the slice search over up to 10 metadata columns."""
     st.subheader("Where errors concentrate (error slices)", divider="gray")
-    roles_used = {roles.y_true, roles.score, roles.y_pred, roles.split}
+    roles_used = {roles.y_true, roles.score, roles.y_pred, roles.split, roles.weight}
     metadata = [c for c in table.columns if c not in roles_used]
     chosen = st.multiselect("Metadata columns (at most 10)", metadata, key=f"{key}.slice_cols",
                             max_selections=MAX_COLUMNS)

@@ -52,8 +52,8 @@ def source_slices(key: str, source: SourceConfig, shown: dict[str, Any]) -> None
     if chosen is None:
         return
     conn, table, roles = chosen
-    threshold = source_threshold(key)
-    used = {roles.y_true, roles.score, roles.y_pred, roles.split}
+    threshold = source_threshold(key, roles=roles)
+    used = {roles.y_true, roles.score, roles.y_pred, roles.split, roles.weight}
     split, columns, min_size, order = _slice_settings(
         key, [c for c in table.columns if c not in used])
     if not columns:
@@ -118,11 +118,14 @@ def _sheet_rows(sample: pd.DataFrame, roles: pushdown.Roles, threshold: float) -
     lowered = {str(c).lower(): c for c in sample.columns}
     id_column = next((lowered[n] for n in _ID_NAMES if n in lowered), None)
     ids = sample[id_column].to_numpy() if id_column is not None else np.arange(len(sample))
+    rows = pd.DataFrame({"example_id": ids, "y_true": sample[roles.y_true].to_numpy()})
+    if not roles.thresholded:  # the model's predicted labels
+        return rows.assign(y_pred=sample[roles.y_pred].to_numpy())
     scores = sample[roles.score].astype(float)
-    return pd.DataFrame({"example_id": ids,
-                         "y_true": sample[roles.y_true].to_numpy(),
-                         "y_pred": (scores >= threshold).astype(int).to_numpy(),
-                         "score": scores.to_numpy()})
+    flags = (scores >= threshold).to_numpy()
+    predicted = (flags.astype(int) if roles.codes is None or roles.positive is None
+                 else roles.codes.as_labels(roles.positive, flags))
+    return rows.assign(y_pred=predicted, score=scores.to_numpy())
 
 
 def sheet_from_source(key: str, source: SourceConfig, n: int, seed: int,
@@ -133,7 +136,7 @@ def sheet_from_source(key: str, source: SourceConfig, n: int, seed: int,
     if chosen is None:
         return None
     conn, table, roles = chosen
-    threshold = source_threshold(key)
+    threshold = source_threshold(key, roles=roles)
     done = computed(conn, lambda: (
         pushdown.errors_by_split(table, roles, threshold=threshold),
         pushdown.misclassified_sample(table, roles, threshold=threshold, size=n, seed=seed)),

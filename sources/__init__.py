@@ -2,7 +2,10 @@
 PostgreSQL, Spark) queried through Ibis, returning the in-memory analysis's result objects.
 
 `config` reads the sources from secrets.toml and checks what a user may ask (a source by
-name, a table or a read-only query); `adapter` holds every backend-specific line; `pushdown`
-computes per-split errors, threshold metrics, score curves, calibration and samples as
-engine aggregates; `run` times a computation and stops it on the engine when cancelled.
+name, a table or a read-only query); `adapter` holds every backend-specific line; `labels`
+reads the label columns' classes and the positive class; `pushdown` computes per-split
+errors, threshold metrics, score curves, calibration and samples as engine aggregates;
+`breakdowns` the metrics from predicted labels, per slice, the weighted error and the
+multiclass confusion matrix; `slices` the error-slice search; `run` times a computation and
+stops it on the engine when cancelled.
 """

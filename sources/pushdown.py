@@ -26,6 +26,7 @@ from analysis.metrics.calibration import (
 from analysis.predictions import SPLITS, canonical_split
 from analysis.stats import wilson_interval
 from analysis.validation import check_confidence, check_count, check_fraction
+from sources.labels import LabelCodes
 
 EXACT_LIMIT = 200_000   # distinct scores fetched exactly; above it, a histogram
 HISTOGRAM_BINS = 1 << 16
@@ -33,9 +34,11 @@ HISTOGRAM_BINS = 1 << 16
 
 @dataclass(frozen=True)
 class Roles:
-    """Which column of the source's table plays which role (binary predictions).
+    """Which column of the source's table plays which role.
 
-    `positive` names the positive class when y_true is text; otherwise y_true is 0/1.
+    `codes` (read by the engine, sources/labels.py) says which raw label values mean which
+    class and `positive` names the positive class of binary labels; without them y_true is
+    0/1. `weight` holds example weights (the weighted error), `score` or `y_pred` the model.
     """
 
     y_true: str
@@ -43,6 +46,18 @@ class Roles:
     y_pred: str | None = None
     split: str | None = None
     positive: str | None = None
+    weight: str | None = None
+    codes: LabelCodes | None = None
+
+    @property
+    def task(self) -> str:
+        return "binary" if self.codes is None else self.codes.task
+
+    @property
+    def thresholded(self) -> bool:
+        """True when the model predicts by score >= threshold (binary labels with a score);
+        else its predicted labels are used."""
+        return self.score is not None and self.task == "binary"
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,34 +84,65 @@ class SourceCurve:
 
 
 def _check_columns(table: ibis.Table, roles: Roles) -> None:
-    names = [c for c in (roles.y_true, roles.score, roles.y_pred, roles.split) if c]
+    names = [c for c in (roles.y_true, roles.score, roles.y_pred, roles.split, roles.weight) if c]
     missing = [c for c in names if c not in table.columns]
     if missing:
         raise ValueError(f"The table has no column {', '.join(map(repr, missing))}; its columns "
                          f"are {', '.join(map(repr, table.columns[:12]))}.")
 
 
+def _is_any(column: ibis.Value, values: tuple[object, ...]) -> ibis.BooleanValue:
+    return column.isin(list(values)) if values else ibis.literal(False)
+
+
 def truth(table: ibis.Table, roles: Roles) -> ibis.BooleanValue:
-    """True for positive examples (y_true == 1, or == the positive label)."""
+    """True for positive examples (y_true == 1, or one of the positive class's raw values)."""
     column = table[roles.y_true]
+    if roles.codes is not None and roles.positive is not None:
+        return _is_any(column, roles.codes.values(roles.positive))
     if roles.positive is not None:
         return column.cast("string") == roles.positive
     return column.cast("int32") == 1
 
 
-def mistakes(table: ibis.Table, roles: Roles, threshold: float) -> ibis.BooleanValue:
-    """True where the prediction (score >= threshold, or y_pred) differs from the label."""
+def predicted(table: ibis.Table, roles: Roles, threshold: float) -> ibis.BooleanValue:
+    """True where the model predicts the positive class: score >= threshold, else y_pred
+    holds the positive class."""
     if roles.score is not None:
-        return (table[roles.score] >= threshold) != truth(table, roles)
+        return table[roles.score] >= threshold
     if roles.y_pred is None:
         raise ValueError("Map a score column or a predicted-label column.")
+    if roles.codes is not None and roles.positive is not None:
+        return _is_any(table[roles.y_pred], roles.codes.values(roles.positive, predicted=True))
+    return table[roles.y_pred].cast("int32") == 1
+
+
+def class_code(table: ibis.Table, roles: Roles, *, of_prediction: bool) -> ibis.IntegerValue:
+    """Each row's class index (position in `roles.codes.classes`) of y_true or y_pred."""
+    codes = roles.codes
+    column = table[roles.y_pred if of_prediction else roles.y_true]
+    pairs = [(_is_any(column, codes.values(c, predicted=of_prediction)), i)
+             for i, c in enumerate(codes.classes)]
+    return ibis.cases(*pairs, else_=-1)
+
+
+def mistakes(table: ibis.Table, roles: Roles, threshold: float) -> ibis.BooleanValue:
+    """True where the prediction (score >= threshold, or y_pred) differs from the label."""
+    if roles.thresholded:
+        # compared as 0/1: Spark SQL reads `a <> b IN (...)` as `(a <> b) IN (...)`
+        return ones(predicted(table, roles, threshold)) != ones(truth(table, roles))
+    if roles.y_pred is None:
+        raise ValueError("Map a score column or a predicted-label column.")
+    if roles.codes is not None:
+        return (class_code(table, roles, of_prediction=True)
+                != class_code(table, roles, of_prediction=False))
     guess, label = table[roles.y_pred], table[roles.y_true]
     if guess.type().is_numeric() and label.type().is_numeric():
         return guess.cast("float64") != label.cast("float64")
     return guess.cast("string") != label.cast("string")
 
 
-def _ones(condition: ibis.BooleanValue) -> ibis.IntegerValue:
+def ones(condition: ibis.BooleanValue) -> ibis.IntegerValue:
     """1 where the condition holds, else 0 (PostgreSQL casts no boolean to bigint)."""
     return condition.ifelse(1, 0)
 
@@ -112,7 +158,7 @@ def errors_by_split(table: ibis.Table, roles: Roles, *, threshold: float = 0.5,
                          "errors per split.")
     wrong = mistakes(table, roles, threshold)
     counts = (table.group_by(name=table[roles.split].cast("string"))
-              .aggregate(examples=table.count(), errors=_ones(wrong).sum())
+              .aggregate(examples=table.count(), errors=ones(wrong).sum())
               .execute())
     counts["split"] = [canonical_split(v) for v in counts["name"]]
     totals = counts.groupby("split")[["examples", "errors"]].sum()
@@ -180,7 +226,7 @@ def score_curve(table: ibis.Table, roles: Roles, *, split: str | None = None,
         raise ValueError("Map a score column to draw ROC and PR curves.")
     _check_columns(table, roles)
     rows = rows_in_split(table, roles, split)
-    score, positive = rows[roles.score].cast("float64"), _ones(truth(rows, roles))
+    score, positive = rows[roles.score].cast("float64"), ones(truth(rows, roles))
     stats = rows.aggregate(n=rows.count(), lo=score.min(), hi=score.max(),
                            distinct=score.approx_nunique()).execute().iloc[0]
     n = int(stats["n"])
@@ -225,9 +271,9 @@ def calibration(table: ibis.Table, roles: Roles, *, n_bins: int = 10, split: str
         raise ValueError("Map a score column to check calibration.")
     _check_columns(table, roles)
     rows = rows_in_split(table, roles, split)
-    score, positive = rows[roles.score].cast("float64"), _ones(truth(rows, roles))
+    score, positive = rows[roles.score].cast("float64"), ones(truth(rows, roles))
     edges = np.linspace(0.0, 1.0, bins + 1)
-    bin_id = sum((_ones(score > float(e)) for e in edges[1:-1]), ibis.literal(0))
+    bin_id = sum((ones(score > float(e)) for e in edges[1:-1]), ibis.literal(0))
     cells = (rows.group_by(bin=bin_id, y=positive)
              .aggregate(count=rows.count(), s=score.sum(), s2=(score * score).sum(),
                         lo=score.min(), hi=score.max())

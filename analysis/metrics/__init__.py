@@ -19,7 +19,12 @@ The package is cut along its seams: `inputs` (checks), `estimate` (a value with 
 Import from `analysis.metrics`; the modules are an inside view. docs/metrics.md has the rules.
 """
 
-from analysis.metrics.binary import BinaryMetrics, binary_metrics, metrics_at_threshold
+from analysis.metrics.binary import (
+    BinaryMetrics,
+    binary_from_counts,
+    binary_metrics,
+    metrics_at_threshold,
+)
 from analysis.metrics.calibration import (
     CALIBRATION_RULE,
     CalibrationMetrics,
@@ -30,12 +35,22 @@ from analysis.metrics.curves import ScoreCurve, score_curve
 from analysis.metrics.estimate import MIN_POSITIVES, TOO_FEW, Estimate
 from analysis.metrics.inputs import UNDEFINED, check_labels
 from analysis.metrics.misreading import misreading_warning
-from analysis.metrics.multiclass import MulticlassMetrics, multiclass_metrics
+from analysis.metrics.multiclass import (
+    MulticlassMetrics,
+    multiclass_from_confusion,
+    multiclass_metrics,
+)
 from analysis.metrics.multiclass_scores import per_class_thresholds, top_k_accuracy
 from analysis.metrics.multilabel import MultiLabelMetrics, multilabel_metrics
 from analysis.metrics.paired import ALL_ROWS, ModelDiff, holm, mcnemar_exact, model_diff
 from analysis.metrics.recalibration import Recalibration, recalibrate
-from analysis.metrics.slices import SliceMetrics, WeightedError, slice_metrics, weighted_error
+from analysis.metrics.slices import (
+    SliceMetrics,
+    WeightedError,
+    slice_metrics,
+    slice_metrics_from_counts,
+    weighted_error,
+)
 from analysis.metrics.tables import (
     confusion_cell_examples,
     error_examples,
@@ -69,6 +84,7 @@ __all__ = [
     "ThresholdChoice",
     "WeightedError",
     "best_f1_threshold",
+    "binary_from_counts",
     "binary_metrics",
     "calibration_metrics",
     "check_labels",
@@ -84,12 +100,14 @@ __all__ = [
     "misclassified_examples",
     "misreading_warning",
     "model_diff",
+    "multiclass_from_confusion",
     "multiclass_metrics",
     "multilabel_metrics",
     "per_class_thresholds",
     "recalibrate",
     "score_curve",
     "slice_metrics",
+    "slice_metrics_from_counts",
     "threshold_for_target",
     "top_k_accuracy",
     "weighted_error",

@@ -138,6 +138,26 @@ def _binary_from_counts(counts: dict[str, float], *, threshold: float | None, be
                          tuple(warnings))
 
 
+def binary_from_counts(*, tp: float, fp: float, tn: float, fn: float,
+                       zero_division: float | str = UNDEFINED,
+                       confidence: float = 0.95) -> BinaryMetrics:
+    """Every threshold metric from plain confusion counts, as `binary_metrics` gives them for
+    predicted labels: an engine counts the four cells where the rows live (sources/).
+
+    Examples
+    --------
+    >>> m = binary_from_counts(tp=2, fp=1, tn=1, fn=1)
+    >>> round(m.precision.value, 3), m.n
+    (0.667, 5.0)
+    """
+    counts = {"tp": float(tp), "fp": float(fp), "tn": float(tn), "fn": float(fn)}
+    if min(counts.values()) < 0:
+        raise ValueError(f"confusion counts must be 0 or more; got {counts}.")
+    return _binary_from_counts(counts, threshold=None, beta=None,
+                               zero_division=check_zero_division(zero_division),
+                               confidence=check_confidence(confidence), weighted=False)
+
+
 def metrics_at_threshold(curve: ScoreCurve, *, threshold: float = 0.5, beta: float | None = None,
                          zero_division: float | str = UNDEFINED,
                          confidence: float = 0.95) -> BinaryMetrics:

@@ -131,7 +131,6 @@ def multiclass_metrics(y_true: object, y_pred: object, *, labels: Sequence[objec
     check_same_length(y_true=truth, y_pred=predicted)
     if truth.dtype.kind != predicted.dtype.kind:
         truth, predicted = truth.astype(str), predicted.astype(str)
-    zero = check_zero_division(zero_division)
     level = check_confidence(confidence)
     shown = int(check_number("top", top, low=0))
     weights = check_weights(sample_weight, len(truth))
@@ -139,17 +138,46 @@ def multiclass_metrics(y_true: object, y_pred: object, *, labels: Sequence[objec
     k = len(classes)
     flat = np.bincount(t_codes * k + p_codes, weights=weights, minlength=k * k)
     confusion = flat.reshape(k, k) if weights is not None else flat.reshape(k, k).astype(np.int64)
-    names = tuple(str(c) for c in classes)
+    n_eff = None if weights is None else weights.sum() ** 2 / (weights**2).sum()
+    return multiclass_from_confusion(confusion, [str(c) for c in classes],
+                                     zero_division=zero_division, top=shown, confidence=level,
+                                     n_eff=n_eff)
+
+
+def multiclass_from_confusion(confusion: object, labels: Sequence[str], *,
+                              zero_division: float | str = UNDEFINED, top: int = 10,
+                              confidence: float = 0.95,
+                              n_eff: float | None = None) -> MulticlassMetrics:
+    """Every multiclass metric from a K x K confusion matrix (rows = truth, columns =
+    prediction) in the order of `labels`: counted in memory (`multiclass_metrics`) or by an
+    engine's GROUP BY (y_true, y_pred) (sources/), so both give the same numbers.
+
+    `n_eff` is Kish's effective sample size of weighted counts (None: plain counts).
+
+    Examples
+    --------
+    >>> m = multiclass_from_confusion([[1, 0], [1, 2]], ["cat", "dog"])
+    >>> m.accuracy.value, m.per_class["recall"].tolist()
+    (0.75, [1.0, 0.6666666666666666])
+    """
+    matrix = np.asarray(confusion)
+    names = tuple(str(c) for c in labels)
+    if matrix.ndim != 2 or matrix.shape != (len(names), len(names)) or not names:
+        raise ValueError(f"confusion must be a {len(names)} x {len(names)} matrix (one row and "
+                         f"column per label); got shape {matrix.shape}.")
+    zero = check_zero_division(zero_division)
+    level = check_confidence(confidence)
+    shown = int(check_number("top", top, low=0))
     fill = math.nan if zero is None else zero
-    per_class = _per_class(confusion, names, fill, level)
-    accuracy, error_rate = _overall(confusion, weights, zero, level)
+    per_class = _per_class(matrix, names, fill, level)
+    accuracy, error_rate = _overall(matrix, n_eff, zero, level)
     warnings = [f"class {names[i]!r} never occurs in y_true: its recall is undefined"
                 for i in np.flatnonzero(per_class["support"].to_numpy() == 0)]
     warnings += [f"class {names[i]!r} is never predicted: its precision is undefined"
                  for i in np.flatnonzero(per_class["predicted"].to_numpy() == 0)]
-    return MulticlassMetrics(names, confusion, accuracy, error_rate, per_class,
+    return MulticlassMetrics(names, matrix, accuracy, error_rate, per_class,
                              _averages(per_class, fill=fill),
-                             _top_confusions(confusion, names, per_class["support"].to_numpy(),
+                             _top_confusions(matrix, names, per_class["support"].to_numpy(),
                                              shown),
                              tuple(warnings))
 
@@ -185,12 +213,11 @@ def _averages(per_class: pd.DataFrame, *, fill: float) -> pd.DataFrame:
     })
 
 
-def _overall(confusion: np.ndarray, weights: np.ndarray | None, zero: float | None,
+def _overall(confusion: np.ndarray, n_eff: float | None, zero: float | None,
              level: float) -> tuple[Estimate, Estimate]:
     """Accuracy and error rate with Wilson intervals (Kish's effective n when weighted)."""
     total = float(confusion.sum())
     correct = float(np.diag(confusion).astype(float).sum())
-    n_eff = None if weights is None else weights.sum() ** 2 / (weights**2).sum()
     accuracy = ratio_estimate("accuracy", correct, total, reason="there are no examples",
                               zero_division=zero, n_eff=n_eff, confidence=level)
     error_rate = ratio_estimate("error_rate", total - correct, total,

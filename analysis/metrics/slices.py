@@ -5,6 +5,7 @@ weigh more than others.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -64,23 +65,58 @@ def slice_metrics(y_true: object, y_pred: object, groups: object, *, column: str
     if binary:
         cells = np.bincount(codes * 4 + 2 * truth.astype(np.intp) + predicted, weights=weights,
                             minlength=4 * k).reshape(k, 4).astype(float)
+        return slice_metrics_from_counts(slices.tolist(), rows_per_slice, confusion=cells,
+                                         column=column, confidence=level)
+    total = np.bincount(codes, weights=weights, minlength=k).astype(float)
+    wrong = np.bincount(codes, weights=(truth != predicted) * (1.0 if weights is None else weights),
+                        minlength=k)
+    return slice_metrics_from_counts(slices.tolist(), rows_per_slice, total=total, wrong=wrong,
+                                     column=column, confidence=level)
+
+
+def slice_metrics_from_counts(slices: Sequence[str], rows: object, *,
+                              confusion: object = None, total: object = None,
+                              wrong: object = None, column: str = "slice",
+                              confidence: float = 0.95) -> SliceMetrics:
+    """The per-slice table from counts: every slice's (weighted) confusion cells
+    [TN, FP, FN, TP] for binary labels, or its total and wrong (weighted) counts otherwise.
+
+    `slice_metrics` counts the rows in memory and an engine counts them where they live
+    (sources/); both end here, so their numbers agree by construction. `rows` is the plain
+    row count of each slice, in the order of `slices` (sorted, as np.unique gives them).
+
+    Examples
+    --------
+    >>> s = slice_metrics_from_counts(["India", "US"], [2, 2], total=[2, 2], wrong=[1, 0])
+    >>> s.table["error_rate"].tolist(), s.worst_slice
+    ([0.5, 0.0], 'India')
+    """
+    level = check_confidence(confidence)
+    names = [str(name) for name in slices]
+    if not names:
+        raise ValueError("There are no rows to cut into slices.")
+    if confusion is not None:
+        cells = np.asarray(confusion, dtype=float).reshape(len(names), 4)
         _tn, fp, fn, tp = cells.T
         total, wrong = cells.sum(axis=1), fp + fn
-    else:
-        total = np.bincount(codes, weights=weights, minlength=k).astype(float)
-        wrong = np.bincount(codes, weights=(truth != predicted) * (1.0 if weights is None else weights),
-                            minlength=k)
-    error = wrong / total
+    elif total is None or wrong is None:
+        raise ValueError("slice_metrics_from_counts needs confusion cells, or total and wrong.")
+    total, wrong = np.asarray(total, dtype=float), np.asarray(wrong, dtype=float)
+    error = safe_divide(wrong, total, math.nan)
     low, high = wilson_interval(wrong, total, confidence=level)
-    table = pd.DataFrame({column: slices.tolist(), "n": rows_per_slice, "errors": wrong,
+    table = pd.DataFrame({column: names, "n": np.asarray(rows, dtype=np.int64), "errors": wrong,
                           "error_rate": error, "error_low": low, "error_high": high,
                           "accuracy": 1 - error})
-    if binary:
+    if confusion is not None:
         table["precision"] = safe_divide(tp, tp + fp, math.nan)
         table["recall"] = safe_divide(tp, tp + fn, math.nan)
         table["f1"] = safe_divide(2 * tp, 2 * tp + fp + fn, math.nan)
-    worst = str(slices[int(np.argmax(error))])
-    return SliceMetrics(column, table, float(error.mean()), float(wrong.sum() / total.sum()), worst)
+    defined = np.isfinite(error)  # a slice whose weights sum to 0 has no error rate
+    if not defined.any():
+        raise ValueError("Every slice's weights sum to 0: no slice has an error rate.")
+    worst = names[int(np.nanargmax(error))]
+    return SliceMetrics(column, table, float(error[defined].mean()),
+                        float(wrong.sum() / total.sum()), worst)
 
 
 @dataclass(frozen=True)
@@ -104,6 +140,16 @@ class WeightedError:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"explanation": self.explanation}
 
+    @classmethod
+    def from_counts(cls, *, n: int, mistakes: int, weighted_mistakes: float,
+                    total_weight: float, heavy_mistakes: int) -> WeightedError:
+        """The weighted error from its sums, counted in memory or by an engine (sources/)."""
+        if not n or total_weight <= 0:
+            raise ValueError("The weights sum to 0 (or there are no rows): at least one row "
+                             "needs a positive weight.")
+        return cls(float(weighted_mistakes / total_weight), float(mistakes / n), int(mistakes),
+                   float(weighted_mistakes), float(total_weight), int(n), int(heavy_mistakes))
+
 
 def weighted_error(y_true: object, y_pred: object, *, weights: object) -> WeightedError:
     """The error where unacceptable mistakes weigh more: sum(w_i [pred_i != y_i]) / sum(w_i).
@@ -120,6 +166,7 @@ def weighted_error(y_true: object, y_pred: object, *, weights: object) -> Weight
     check_same_length(y_true=truth, y_pred=predicted)
     w = check_weights(weights, len(truth))
     wrong = truth != predicted
-    return WeightedError(float(w[wrong].sum() / w.sum()), float(wrong.mean()), int(wrong.sum()),
-                         float(w[wrong].sum()), float(w.sum()), len(truth),
-                         int((wrong & (w > 1)).sum()))
+    return WeightedError.from_counts(n=len(truth), mistakes=int(wrong.sum()),
+                                     weighted_mistakes=float(w[wrong].sum()),
+                                     total_weight=float(w.sum()),
+                                     heavy_mistakes=int((wrong & (w > 1)).sum()))

@@ -1,5 +1,6 @@
-"""A configured DuckDB source over a folder of Parquet files shows the waterfall, metrics and
-error-slices pages, computed by the engine (the page says so), with no file uploaded."""
+"""A configured DuckDB source over a folder of Parquet files shows the waterfall, metrics (with
+its per-slice section) and error-slices pages, computed by the engine (the page says so), with
+no file uploaded."""
 
 from __future__ import annotations
 
@@ -69,6 +70,9 @@ def test_waterfall_and_metrics_from_a_duckdb_source(lake_server, lake_page):
     expect(page.get_by_test_id("stTable").get_by_text("roc auc", exact=True)).to_be_visible()
     expect(page.get_by_text(re.compile(r"exact \(the engine grouped every distinct score\)"))
            ).to_be_visible()
+    # the slices section: one bar per device, counted by the engine
+    slices = page.get_by_test_id("stPlotlyChart").filter(has_text="Error per device")
+    expect(slices.get_by_text("phone", exact=True)).to_be_visible()
     assert_no_exception(page)
     shot(page, "sources-metrics")
 
