@@ -179,8 +179,9 @@ def file_to_parquet(upload: Path, target: Path, *, delimiter: str | None, gzippe
         check(*_parquet_shape(con, partial))
         partial.replace(target)
     except duckdb.Error as err:
-        raise ValueError(f"DuckDB could not read the file: {_without_paths(err, upload)}") \
-            from None
+        raise ValueError(f"DuckDB could not read the file ({_without_paths(err, upload)}): check "
+                         "that it is UTF-8 CSV or TSV with one header line and the same number "
+                         "of fields on every line, or Parquet.") from None
     finally:
         partial.unlink(missing_ok=True)
         con.close()
@@ -196,8 +197,9 @@ def _parquet_shape(con: Any, path: Path) -> tuple[int, list[str]]:
 def _without_paths(err: Exception, upload: Path) -> str:
     """DuckDB's message about an upload in words a user can act on: its first line and the
     line saying what was wrong, with the server's folder never shown."""
-    folder = re.compile(re.escape(str(upload.parent)) + r"[^\s\"']*")
-    lines = [folder.sub("the upload", line).strip() for line in str(err).splitlines()]
+    folder = re.compile(r"(file )?[\"']?" + re.escape(str(upload.parent)) + r"[^\s\"']*[\"']?")
+    lines = [folder.sub("the file", line).strip().removeprefix("Invalid Input Error: ")
+             for line in str(err).splitlines()]
     detail = next((line for line in lines[1:] if line and not line.startswith(
         ("Original Line", "The search space", "Possible", "*", "file ="))), "")
-    return " ".join(filter(None, (lines[0] if lines else "", detail)))[:300]
+    return " ".join(filter(None, (lines[0] if lines else "", detail))).rstrip(".")[:300]

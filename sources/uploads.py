@@ -77,7 +77,8 @@ def upload_source(data: bytes, filename: str, folder: Path, *,
         raise ValueError(f"{filename} is not a CSV, TSV or Parquet file, which large uploads "
                          "must be (they are read by DuckDB, not in memory).")
     check_upload_size(filename, len(data), limits)
-    delimiter = None if kind.endswith(PARQUET) else text_delimiter(data, filename, kind, limits)
+    delimiter, header = (None, None) if kind.endswith(PARQUET) else \
+        text_header(data, filename, kind, limits)
     # one folder per content: the locked-down DuckDB connection may read this file only
     home = folder.resolve() / hashlib.blake2b(data, digest_size=16).hexdigest()
     home.mkdir(parents=True, exist_ok=True)
@@ -85,19 +86,26 @@ def upload_source(data: bytes, filename: str, folder: Path, *,
     if target.exists():
         target.touch()  # uploaded again: kept another KEEP_SECONDS
     else:
-        _write_copy(data, filename, kind, delimiter, home, limits, memory_limit)
+        _write_copy(data, filename, kind, (delimiter, header), home, limits, memory_limit)
     prune(folder.resolve(), keep=home)
     return SourceConfig(filename, "duckdb", str(target), DEFAULT_TABLE, "parquet", memory_limit)
 
 
-def _write_copy(data: bytes, filename: str, kind: str, delimiter: str | None, home: Path,
-                limits: ReadLimits, memory_limit: str) -> None:
+def _write_copy(data: bytes, filename: str, kind: str,
+                text: tuple[str | None, list[str] | None], home: Path, limits: ReadLimits,
+                memory_limit: str) -> None:
     """Write the upload, let DuckDB rewrite it as `home`'s Parquet copy, delete the upload; a
-    refused or broken file leaves nothing in `home` (nor `home` itself when it was new)."""
+    refused or broken file leaves nothing in `home` (nor `home` itself when it was new).
+    `text` is a text file's (delimiter, header), (None, None) for Parquet."""
     upload = home / f"upload-{uuid.uuid4().hex}{kind}"  # two sessions may race here
+    delimiter, header = text
 
     def check_copy(rows: int, columns: list[str]) -> None:
         check_shape(filename, rows, len(columns), limits)
+        if header is not None and len(columns) != len(header):
+            raise ValueError(f"{filename}: DuckDB reads {len(columns)} columns where the header "
+                             f"has {len(header)} (delimiter {delimiter!r}): check the delimiter "
+                             "and quoting.")
         if rows == 0:
             raise no_rows(filename, columns)
 
@@ -114,14 +122,15 @@ def _write_copy(data: bytes, filename: str, kind: str, delimiter: str | None, ho
     upload.unlink(missing_ok=True)
 
 
-def text_delimiter(data: bytes, name: str, kind: str, limits: ReadLimits) -> str:
-    """The delimiter of a text upload whose header and lines fit the limits, checked before
+def text_header(data: bytes, name: str, kind: str, limits: ReadLimits) -> tuple[str, list[str]]:
+    """The delimiter and header of a text upload whose header and lines fit the limits, checked
+    before
     DuckDB reads it as the in-memory reading checks it (a gzipped file is streamed through
     the bomb check, and stops as soon as its lines pass the limits)."""
     if data[:2] != b"\x1f\x8b":
         check_not_binary(data[:HEAD_BYTES], name)
         return check_text_shape(data[:HEAD_BYTES], count_lines([data]), name,
-                                _DELIMITERS[kind], limits)[0]
+                                _DELIMITERS[kind], limits)
     pieces = gzip_pieces(data, name, limits, cap=None)
     head = b""
     for piece in pieces:
@@ -131,7 +140,7 @@ def text_delimiter(data: bytes, name: str, kind: str, limits: ReadLimits) -> str
     check_not_binary(head[:HEAD_BYTES], name)
     delimiter, header = check_text_shape(head[:HEAD_BYTES], 1, name, _DELIMITERS[kind], limits)
     lines = count_lines(_lines_within(chain([head], pieces), name, len(header), limits))
-    return check_text_shape(head[:HEAD_BYTES], lines, name, delimiter, limits)[0]
+    return check_text_shape(head[:HEAD_BYTES], lines, name, delimiter, limits)
 
 
 def _lines_within(pieces: Iterator[bytes], name: str, columns: int,

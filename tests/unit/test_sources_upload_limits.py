@@ -102,7 +102,8 @@ def test_a_gzipped_file_stops_being_read_once_its_lines_pass_the_limit(tmp_path:
     ("junk.csv.gz", gzip.compress(bytes(range(256)) * 64),
      "is not a text table (it holds binary data)"),
     ("broken.csv", b'a,b,c\n1,2,3\n4,"5\n6,7,8,9,10\n' + b"1,2\n" * 10,
-     "DuckDB could not read the file: "),
+     "DuckDB could not read the file ("),
+    ("uneven.csv", b"a,b\n1,2,3,4\n", "DuckDB reads 4 columns where the header has 2"),
     ("latin1.csv", b"a,b\n" + "caf\xe9,1\n".encode("latin-1") * 10, "DuckDB could not read"),
     ("cut.csv.gz", gzip.compress(_csv(2_000))[:-30], "is not a valid gzip file"),
     ("fake.parquet", b"PAR1 not really parquet", "DuckDB could not read"),
@@ -116,7 +117,7 @@ def test_files_duckdb_cannot_use_are_refused_with_a_message_and_leave_nothing(
     folder = tmp_path / "large_uploads"
     folder.mkdir()
     kept = upload_source(_csv(20), "kept.csv", folder)
-    with pytest.raises(ValueError, match="^" if words.startswith("DuckDB") else name) as found:
+    with pytest.raises(ValueError, match=f"^({name}|DuckDB could not read)") as found:
         upload_source(data, name, folder)
     message = str(found.value)
     assert words in message
