@@ -26,6 +26,7 @@ from analysis.metrics.calibration import (
 from analysis.predictions import SPLITS, canonical_split
 from analysis.stats import wilson_interval
 from analysis.validation import check_confidence, check_count, check_fraction
+from sources.sampling import seeded_sample
 
 EXACT_LIMIT = 200_000   # distinct scores fetched exactly; above it, a histogram
 HISTOGRAM_BINS = 1 << 16
@@ -278,8 +279,4 @@ def misclassified_sample(table: ibis.Table, roles: Roles, *, threshold: float = 
     same engine (ordered by a hash of the row's label, score and the seed)."""
     _check_columns(table, roles)
     rows = rows_in_split(table, roles, split)
-    wrong = rows.filter(mistakes(rows, roles, threshold))
-    parts = [wrong[c].cast("string").fill_null("") for c in wrong.columns]
-    key = ibis.literal(str(seed)).concat(*parts).hash()
-    return wrong.order_by([key, *wrong.columns]).limit(check_count("size", size, minimum=1)) \
-        .execute()
+    return seeded_sample(rows.filter(mistakes(rows, roles, threshold)), size=size, seed=seed)
