@@ -1,8 +1,8 @@
 """The error tree of a source: grown on a seeded sample of its rows drawn by the engine.
 
 The error tree needs rows, not aggregates, so on a source it is grown on a seeded sample
-(sources/sampling.py) of at most MAX_TREE_ROWS rows of the chosen metadata columns and the
-error flag, with `analysis.error_tree.fit_error_tree`, the in-memory tree itself.
+(sources/sampling.py) of at most MAX_TREE_ROWS rows of the chosen metadata columns (as many
+as the slice search takes) and the error flag, with `analysis.error_tree.fit_error_tree`, the in-memory tree itself.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from analysis.error_tree import ErrorTreeNode, fit_error_tree
 from analysis.validation import check_count
 from sources.pushdown import Roles, mistakes
 from sources.sampling import seeded_sample
+from sources.slices import metadata_columns
 
 MAX_TREE_ROWS = 100_000  # rows a source's error tree is grown on, at most
-MAX_TREE_COLUMNS = 10    # metadata columns it may split on, as the slice search
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,13 +53,7 @@ def error_tree_on_sample(table: ibis.Table, roles: Roles, columns: Sequence[str]
                          size: int = MAX_TREE_ROWS, seed: int = 0) -> SampledTree:
     """The error tree of `table`'s rows (errors at `threshold`) on `columns`, grown in
     memory on a seeded sample of at most `size` rows drawn by the engine."""
-    names = list(columns)
-    if not names or len(names) > MAX_TREE_COLUMNS:
-        raise ValueError(f"Choose 1 to {MAX_TREE_COLUMNS} metadata columns for the error tree; "
-                         f"got {len(names)}.")
-    missing = [c for c in names if c not in table.columns]
-    if missing:
-        raise ValueError(f"The table has no column {', '.join(map(repr, missing))}.")
+    names = metadata_columns(table, columns)
     if check_count("size", size, minimum=1) > MAX_TREE_ROWS:
         raise ValueError(f"size must be at most {MAX_TREE_ROWS:,} rows; got {size:,}.")
     flag = "is_error"

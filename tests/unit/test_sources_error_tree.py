@@ -5,25 +5,23 @@ row. Checked on DuckDB and PostgreSQL (and Spark local, when installed)."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from analysis.error_tree import fit_error_tree
 from sources import adapter, pushdown
 from sources.config import SourceConfig
 from sources.error_tree import MAX_TREE_ROWS, error_tree_on_sample
 from sources.sampling import seeded_sample
+from tests.unit import test_sources_equivalence
+
+engine = test_sources_equivalence.engine  # the fixture: DuckDB, PostgreSQL and Spark local
 
 ROLES = pushdown.Roles(y_true="y", score="s", split="split")
 COLUMNS = ["device", "age"]
-_COUNTER = itertools.count()
-Loader = Callable[[pd.DataFrame], adapter.Connection]
 
 
 def _frame(n: int = 3_000) -> pd.DataFrame:
@@ -40,42 +38,14 @@ def _frame(n: int = 3_000) -> pd.DataFrame:
     return frame
 
 
-@pytest.fixture(scope="module", params=["duckdb", "postgres", "spark"])
-def load(request: pytest.FixtureRequest,
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loader]:
-    """A loader that puts a frame on the engine and opens it as a source."""
-    root = tmp_path_factory.mktemp(request.param)
-    if request.param == "postgres":
-        url = request.getfixturevalue("postgres_server").new_database()
-        engine = sa.create_engine(url)
-        conn = adapter.connect(SourceConfig("warehouse", "postgres", url))
-
-        def to_postgres(frame: pd.DataFrame) -> adapter.Connection:
-            name = f"predictions_{next(_COUNTER)}"
-            frame.to_sql(name, engine, index=False)
-            conn.tables = [name]
-            return conn
-        yield to_postgres
-        return
-    if request.param == "spark":
-        pytest.importorskip("pyspark", reason="Spark is optional: requirements-optional.txt")
-
-    def to_files(frame: pd.DataFrame) -> adapter.Connection:
-        folder = root / f"t{next(_COUNTER)}"
-        folder.mkdir()
-        frame.to_parquet(folder / "part-0.parquet")
-        return adapter.connect(SourceConfig("lake", request.param, str(folder / "*.parquet")))
-    yield to_files
-
-
 def _paths(nodes: list) -> list[tuple[str, int, int]]:
     return sorted((node.path, node.n, node.errors) for node in nodes)
 
 
 def test_the_same_seed_draws_the_same_sample_and_grows_the_in_memory_tree_of_it(
-        load: Loader) -> None:
+        engine: tuple) -> None:
     frame = _frame()
-    conn = load(frame)
+    conn = engine[1](frame)
     table = adapter.table(conn, conn.tables[0])
     first = error_tree_on_sample(table, ROLES, COLUMNS, size=1_000, seed=7)
     again = error_tree_on_sample(table, ROLES, COLUMNS, size=1_000, seed=7)
@@ -97,9 +67,9 @@ def test_the_same_seed_draws_the_same_sample_and_grows_the_in_memory_tree_of_it(
 
 
 def test_a_source_no_bigger_than_the_sample_gets_the_in_memory_tree_of_every_row(
-        load: Loader) -> None:
+        engine: tuple) -> None:
     frame = _frame(1_200)
-    conn = load(frame)
+    conn = engine[1](frame)
     grown = error_tree_on_sample(adapter.table(conn, conn.tables[0]), ROLES, COLUMNS,
                                  threshold=0.5, min_samples_leaf=40, seed=3)
     errors = ((frame["s"] >= 0.5).astype(int) != frame["y"]).to_numpy()
