@@ -46,16 +46,24 @@ def forget_large_upload(key: str) -> None:
 
 
 def _stored(key: str, upload: object, limits: ReadLimits) -> SourceConfig:
-    """The upload's DuckDB source, written once per uploaded file (reruns skip the hashing)."""
+    """The upload's DuckDB source, written once per uploaded file; a refusal is kept too, so
+    reruns neither hash nor check the file again (ValueError: why it is refused)."""
     memo_key, file_id = f"{key}.large_upload_memo", getattr(upload, "file_id", None)
     memo = st.session_state.get(memo_key)
-    if memo is not None and memo[0] == file_id and Path(memo[1].location).exists():
-        return memo[1]
+    if memo is not None and memo[0] == (file_id, limits):
+        if isinstance(memo[1], ValueError):
+            raise memo[1]
+        if Path(memo[1].location).exists():
+            return memo[1]
     data = upload.getvalue()
-    with parse_slot(data, limits), st.spinner(f"Writing {escape_markdown(upload.name)} for "
-                                              "DuckDB…"):
-        source = upload_source(data, upload.name, large_upload_folder(), limits=limits)
-    st.session_state[memo_key] = (file_id, source)
+    try:
+        with parse_slot(data, limits), st.spinner(f"Writing {escape_markdown(upload.name)} "
+                                                  "for DuckDB…"):
+            source = upload_source(data, upload.name, large_upload_folder(), limits=limits)
+    except ValueError as err:
+        st.session_state[memo_key] = ((file_id, limits), err)
+        raise
+    st.session_state[memo_key] = ((file_id, limits), source)
     return source
 
 

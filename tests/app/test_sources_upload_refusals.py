@@ -52,7 +52,7 @@ def _files_left(store_url: str) -> list[Path]:
 
 
 def test_an_upload_over_the_row_limit_is_refused_next_to_the_uploader(
-        limited_app: AppTest, store_url: str) -> None:
+        limited_app: AppTest, store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _upload(limited_app, "big.csv", _predictions(80_000).to_csv(index=False).encode())
     shown = texts(at.error)
     assert "big.csv cannot be used as predictions" in shown
@@ -60,6 +60,14 @@ def test_an_upload_over_the_row_limit_is_refused_next_to_the_uploader(
             in shown)
     assert "computed by duckdb" not in texts(at.caption)
     assert _files_left(store_url) == []
+
+    def checked_again(*_: object, **__: object) -> None:
+        raise AssertionError("the refused upload was checked again on a rerun")
+
+    monkeypatch.setattr("components.source_upload.upload_source", checked_again)
+    at.run()
+    assert not at.exception, at.exception
+    assert "the limit is 20,000 rows (max_rows)" in texts(at.error)
 
 
 @pytest.mark.parametrize(("name", "data", "words"), [
