@@ -9,12 +9,12 @@ import io
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.inputs import UPLOAD_CHOICE
 from tests.app.conftest import APP_PATH, texts
+from tests.app.test_sources_large_upload import _predictions
 
 KEY = "metrics.file"
 
@@ -25,14 +25,6 @@ def limited_app(store_url: str) -> AppTest:
     at.secrets["workbench"] = {"duckdb_above_mb": 1,
                                "limits": {"max_rows": 20_000, "max_excel_cells": 10_000}}
     return at.run()
-
-
-def _predictions(rows: int) -> pd.DataFrame:
-    rng = np.random.default_rng(5)
-    y = rng.integers(0, 2, rows)
-    return pd.DataFrame({"y_true": y, "score": np.round(0.3 * y + 0.7 * rng.random(rows), 4),
-                         "split": rng.choice(["train", "dev", "test"], rows),
-                         "device": rng.choice(["phone", "web"], rows)})
 
 
 def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
