@@ -171,11 +171,15 @@ def file_to_parquet(upload: Path, target: Path, *, delimiter: str | None, gzippe
     try:
         if delimiter is None:
             check(*_parquet_shape(con, upload))
-            relation = con.read_parquet(str(upload))
+            con.read_parquet(str(upload)).write_parquet(str(partial))
         else:
-            relation = con.read_csv(str(upload), sep=delimiter, header=True,
-                                    compression="gzip" if gzipped else "none")
-        relation.write_parquet(str(partial))
+            csv = {"sep": delimiter, "header": True, "compression": "gzip" if gzipped else "none"}
+            try:
+                con.read_csv(str(upload), **csv).write_parquet(str(partial))
+            except duckdb.ConversionException:
+                # a value past the sniffed sample does not fit the column's type (text late in
+                # a numeric column): sniff the whole file, as the in-memory reader does
+                con.read_csv(str(upload), **csv, sample_size=-1).write_parquet(str(partial))
         check(*_parquet_shape(con, partial))
         partial.replace(target)
     except duckdb.Error as err:

@@ -148,3 +148,15 @@ def test_a_file_within_the_limits_is_routed_with_its_sniffed_delimiter(tmp_path:
     conn = adapter.connect(source)
     assert adapter.table(conn, "predictions").columns == ("c0", "c1", "c2")
     assert adapter.table(conn, "predictions").count().execute() == 1_000
+
+
+def test_a_value_past_duckdbs_sniffed_sample_is_read_as_the_in_memory_reader_reads_it(
+        tmp_path: Path) -> None:
+    data = b"y_true,code\n" + b"".join(b"%d,%d\n" % (i % 2, i) for i in range(60_000)) \
+        + b"1,A-17\n"  # text long after the first rows DuckDB sniffs its types from
+    conn = adapter.connect(upload_source(data, "late.csv", tmp_path))
+    table = adapter.table(conn, "predictions")
+    frame = read_table(data, "late.csv")[0]
+    assert table.schema()["code"].is_string() and not pd.api.types.is_numeric_dtype(frame["code"])
+    assert table.count().execute() == len(frame) == 60_001
+    assert table.filter(table["code"] == "A-17").count().execute() == 1
