@@ -57,13 +57,13 @@ def error_tree_on_sample(table: ibis.Table, roles: Roles, columns: Sequence[str]
     if check_count("size", size, minimum=1) > MAX_TREE_ROWS:
         raise ValueError(f"size must be at most {MAX_TREE_ROWS:,} rows; got {size:,}.")
     flag = "is_error"
-    while flag in names:  # a name none of the columns has
+    while flag in table.columns:  # a name none of the columns has
         flag += "_"
     total = int(table.count().execute())
     if total == 0:
         raise ValueError("No rows to grow an error tree on.")
-    sample = seeded_sample(table.select(*names, **{flag: mistakes(table, roles, threshold)}),
-                           size=size, seed=seed)
+    sample = seeded_sample(table.mutate(**{flag: mistakes(table, roles, threshold)}),
+                           size=size, seed=seed, columns=[*names, flag])
     errors = sample.pop(flag).fillna(False).to_numpy(dtype=bool)
     nodes = fit_error_tree(sample, errors, names, min_samples_leaf=min_samples_leaf)
     return SampledTree(nodes, sample, errors, total, seed)

@@ -66,6 +66,21 @@ def test_the_same_seed_draws_the_same_sample_and_grows_the_in_memory_tree_of_it(
     assert "seed 7" in first.summary
 
 
+def test_the_sample_is_spread_over_rows_that_share_their_metadata(engine: tuple) -> None:
+    """Thousands of rows share each (device, age): the sample must take some of each group,
+    not whole groups (a hash of the returned columns alone would)."""
+    frame = _frame(20_000)
+    conn = engine[1](frame)
+    grown = error_tree_on_sample(adapter.table(conn, conn.tables[0]), ROLES, COLUMNS,
+                                 size=2_000, seed=1)
+    wrong = (frame["s"] >= 0.5).astype(int) != frame["y"]
+    assert abs(grown.errors.mean() - wrong.mean()) < 0.05
+    shares = grown.sample["device"].value_counts(normalize=True)
+    expected = frame["device"].value_counts(normalize=True)
+    assert (abs(shares - expected) < 0.05).all()
+    assert grown.sample.groupby(["device", "age"], dropna=False).ngroups > 100
+
+
 def test_a_source_no_bigger_than_the_sample_gets_the_in_memory_tree_of_every_row(
         engine: tuple) -> None:
     frame = _frame(1_200)
