@@ -124,9 +124,11 @@ def _write_copy(data: bytes, filename: str, kind: str,
 
 def text_header(data: bytes, name: str, kind: str, limits: ReadLimits) -> tuple[str, list[str]]:
     """The delimiter and header of a text upload whose header and lines fit the limits, checked
-    before
-    DuckDB reads it as the in-memory reading checks it (a gzipped file is streamed through
-    the bomb check, and stops as soon as its lines pass the limits)."""
+    before DuckDB reads it as the in-memory reading checks it (a gzipped file is streamed
+    through the bomb check, and stops as soon as its lines pass the limits)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ValueError(f"{name} is UTF-16 text, and large files are read by DuckDB, which "
+                         "reads UTF-8 only: save it as 'CSV UTF-8' (Excel) or re-encode it.")
     if data[:2] != b"\x1f\x8b":
         check_not_binary(data[:HEAD_BYTES], name)
         return check_text_shape(data[:HEAD_BYTES], count_lines([data]), name,

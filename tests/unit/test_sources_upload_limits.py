@@ -104,6 +104,7 @@ def test_a_gzipped_file_stops_being_read_once_its_lines_pass_the_limit(tmp_path:
     ("broken.csv", b'a,b,c\n1,2,3\n4,"5\n6,7,8,9,10\n' + b"1,2\n" * 10,
      "DuckDB could not read the file ("),
     ("uneven.csv", b"a,b\n1,2,3,4\n", "DuckDB reads 4 columns where the header has 2"),
+    ("utf16.csv", "y_true,score\n1,0.5\n".encode("utf-16"), "is UTF-16 text"),
     ("latin1.csv", b"a,b\n" + "caf\xe9,1\n".encode("latin-1") * 10, "DuckDB could not read"),
     ("cut.csv.gz", gzip.compress(_csv(2_000))[:-30], "is not a valid gzip file"),
     ("fake.parquet", b"PAR1 not really parquet", "DuckDB could not read"),
