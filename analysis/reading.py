@@ -190,8 +190,7 @@ def count_lines(pieces: Iterable[bytes]) -> int:
 
 
 def check_text_shape(head: bytes, lines: int, name: str, delimiter: str | None,
-                     limits: ReadLimits, *, lines_word: str = "lines below its header",
-                     ) -> tuple[str, list[str]]:
+                     limits: ReadLimits) -> tuple[str, list[str]]:
     """The delimiter (sniffed when None) and header of a CSV/TSV starting with `head` and
     holding `lines` lines, refused past the limits before anything reads its rows: the header
     gives the columns and the lines bound the rows (a quoted value may span lines, so a table
@@ -204,7 +203,7 @@ def check_text_shape(head: bytes, lines: int, name: str, delimiter: str | None,
         raise ValueError(f"{name}: the header line cannot be read as CSV ({err}): save the "
                          "file again as CSV.") from None
     _check_header([h.strip() for h in header], name)
-    check_shape(name, lines - 1, len(header), limits, rows_word=lines_word)
+    check_shape(name, lines - 1, len(header), limits, rows_word="lines below its header")
     return delimiter, header
 
 
