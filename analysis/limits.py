@@ -21,7 +21,7 @@ BOMB_CHECK_BYTES = 16 * MB  # inflated bytes after which a compression ratio is 
 COMPRESSED_SIGNATURES = (b"\x1f\x8b", b"PK\x03\x04", b"PAR1")
 SPLIT_HINT = ("split it into smaller files (for example by split, or by ranges of rows) and "
               "upload them one at a time, or ask the server's admin to raise the limit "
-              "(`{key}` under [workbench.limits] in secrets.toml)")
+              "({key} under [workbench.limits] in secrets.toml)")
 
 
 @dataclass(frozen=True)

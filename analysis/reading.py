@@ -12,7 +12,7 @@ import gzip
 import io
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -56,28 +56,35 @@ def _source_bytes(source: str | Path | bytes | BinaryIO, filename: str | None) -
     raise ValueError(f"source must be a path, bytes or a file object; got {type(source).__name__}.")
 
 
-def _inflate_gzip(data: bytes, name: str, limits: ReadLimits) -> bytes:
-    """Decompress a .gz upload piece by piece, refusing a bomb before it fills the memory.
+def gzip_pieces(data: bytes, name: str, limits: ReadLimits, *,
+                cap: int | None) -> Iterator[bytes]:
+    """Decompress a .gz upload piece by piece, refusing a bomb before it fills memory or disk.
 
-    Refused: more than max_inflated_mb, or (past the first BOMB_CHECK_BYTES) an inflation ratio
-    above max_ratio, which real CSV never reaches (numbers compress about 3-10x) but a bomb
-    always does, so a 3 MB bomb stops after ~16 MB instead of gigabytes. The pieces go into one
-    growing buffer, never a list joined at the end (which would hold the table twice).
+    Refused: more than `cap` bytes (when set), or (past the first BOMB_CHECK_BYTES) an
+    inflation ratio above max_ratio, which real CSV never reaches (numbers compress about
+    3-10x) but a bomb always does, so a 3 MB bomb stops after ~16 MB instead of gigabytes.
     """
-    raw, inflated = io.BytesIO(data), io.BytesIO()
-    cap = limits.max_inflated_mb * MB
+    raw, size = io.BytesIO(data), 0
     try:
         with gzip.GzipFile(fileobj=raw) as stream:
             while chunk := stream.read(_CHUNK):
-                inflated.write(chunk)
-                size = inflated.tell()
-                if size > cap:
+                size += len(chunk)
+                if cap is not None and size > cap:
                     raise refuse_inflated(name, size, limits, "inflates to")
                 if size > BOMB_CHECK_BYTES and size > limits.max_ratio * raw.tell():
                     raise refuse_ratio(name, size, raw.tell(), limits)
+                yield chunk
     except (OSError, EOFError, zlib.error) as err:
         raise ValueError(f"{name} is not a valid gzip file ({err}): re-compress it or upload "
                          "the CSV itself.") from None
+
+
+def _inflate_gzip(data: bytes, name: str, limits: ReadLimits) -> bytes:
+    """The whole decompressed .gz upload, at most max_inflated_mb. The pieces go into one
+    growing buffer, never a list joined at the end (which would hold the table twice)."""
+    inflated = io.BytesIO()
+    for piece in gzip_pieces(data, name, limits, cap=limits.max_inflated_mb * MB):
+        inflated.write(piece)
     return inflated.getvalue()
 
 
@@ -91,12 +98,17 @@ def _decode_text(data: bytes, name: str) -> bytes:
                              "UTF-16: save it again as UTF-8 CSV.") from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    head = data[:65536]
+    check_not_binary(data[:65536], name)
+    _check_utf8(data, name)
+    return data
+
+
+def check_not_binary(head: bytes, name: str) -> None:
+    """Refuse a file whose first bytes hold a NUL: binary data (an image, an archive) named
+    like a text table."""
     if b"\x00" in head:
         raise ValueError(f"{name} is not a text table (it holds binary data): upload a CSV, TSV, "
                          "Parquet or Excel file.")
-    _check_utf8(data, name)
-    return data
 
 
 def _check_utf8(data: bytes, name: str) -> None:
@@ -143,25 +155,12 @@ def _arrow_error(err: Exception, name: str, delimiter: str) -> ValueError:
 
 def _read_text_table(data: bytes, name: str, delimiter: str | None,
                      limits: ReadLimits) -> pd.DataFrame:
-    """Parse CSV/TSV bytes with pyarrow (multi-threaded, no row-by-row Python).
-
-    The shape is bounded before pyarrow builds anything: the header gives the columns and the
-    line count bounds the rows (a quoted value may span lines, so a table has at most as many
-    rows as lines).
-    """
+    """Parse CSV/TSV bytes with pyarrow (multi-threaded, no row-by-row Python), once their
+    shape is bounded (check_text_shape)."""
     data = _decode_text(data, name)
     if not data[:65536].strip() and not data.strip():
         raise ValueError(f"{name} is empty: it has no header and no rows.")
-    delimiter = delimiter or _sniff_delimiter(data, name)
-    head = io.StringIO(data[:65536].decode("utf-8", errors="ignore"), newline="")
-    try:
-        header = next(csv.reader(head, delimiter=delimiter), [])
-    except csv.Error as err:  # e.g. a lone carriage return inside the first line
-        raise ValueError(f"{name}: the header line cannot be read as CSV ({err}): save the "
-                         "file again as CSV.") from None
-    _check_header([h.strip() for h in header], name)
-    lines = max(data.count(b"\n"), data.count(b"\r")) + (not data.endswith((b"\n", b"\r")))
-    check_shape(name, lines - 1, len(header), limits, rows_word="lines below its header")
+    delimiter, _ = check_text_shape(data[:65536], count_lines([data]), name, delimiter, limits)
     try:
         table = pa_csv.read_csv(
             io.BytesIO(data),
@@ -177,6 +176,35 @@ def _read_text_table(data: bytes, name: str, delimiter: str | None,
         raise _arrow_error(err, name, delimiter) from None
     _check_quotes_closed(data, table.num_rows, name)
     return _arrow_to_pandas(table)
+
+
+def count_lines(pieces: Iterable[bytes]) -> int:
+    """Lines of a text table given in consecutive pieces (header included; a last line
+    without its line break counts; old Mac files break lines with a lone \\r)."""
+    newlines = returns = 0
+    last = b""
+    for piece in pieces:
+        newlines, returns = newlines + piece.count(b"\n"), returns + piece.count(b"\r")
+        last = piece[-1:] or last
+    return max(newlines, returns) + (last not in (b"\n", b"\r"))
+
+
+def check_text_shape(head: bytes, lines: int, name: str, delimiter: str | None,
+                     limits: ReadLimits) -> tuple[str, list[str]]:
+    """The delimiter (sniffed when None) and header of a CSV/TSV starting with `head` and
+    holding `lines` lines, refused past the limits before anything reads its rows: the header
+    gives the columns and the lines bound the rows (a quoted value may span lines, so a table
+    has at most as many rows as lines)."""
+    delimiter = delimiter or _sniff_delimiter(head, name)
+    text = io.StringIO(head.decode("utf-8", errors="ignore"), newline="")
+    try:
+        header = next(csv.reader(text, delimiter=delimiter), [])
+    except csv.Error as err:  # e.g. a lone carriage return inside the first line
+        raise ValueError(f"{name}: the header line cannot be read as CSV ({err}): save the "
+                         "file again as CSV.") from None
+    _check_header([h.strip() for h in header], name)
+    check_shape(name, lines - 1, len(header), limits, rows_word="lines below its header")
+    return delimiter, header
 
 
 def _check_quotes_closed(data: bytes, n_rows: int, name: str) -> None:
@@ -336,11 +364,7 @@ def read_table(source: str | Path | bytes | BinaryIO, filename: str | None = Non
     """
     limits = limits or ReadLimits()
     data, name = _source_bytes(source, filename)
-    if not data:
-        raise ValueError(f"{name} is empty (0 bytes): upload the file again.")
-    if len(data) > limits.max_upload_mb * MB:
-        raise refusal(name, "is", f"{len(data) / MB:,.0f} MB", "max_upload_mb",
-                      f"{limits.max_upload_mb:,} MB")
+    check_upload_size(name, len(data), limits)
     notes: list[str] = []
     lower = name.lower()
     if data[:2] == b"\x1f\x8b":
@@ -364,6 +388,20 @@ def read_table(source: str | Path | bytes | BinaryIO, filename: str | None = Non
         frame = _read_text_table(data, name, delimiter, limits)
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
-        raise ValueError(f"{name} has a header ({', '.join(map(str, frame.columns[:6]))}) but no "
-                         "rows: add the predictions below it.")
+        raise no_rows(name, list(frame.columns))
     return frame, name, notes
+
+
+def check_upload_size(name: str, size: int, limits: ReadLimits) -> None:
+    """Refuse an empty upload, or one of more than max_upload_mb."""
+    if not size:
+        raise ValueError(f"{name} is empty (0 bytes): upload the file again.")
+    if size > limits.max_upload_mb * MB:
+        raise refusal(name, "is", f"{size / MB:,.0f} MB", "max_upload_mb",
+                      f"{limits.max_upload_mb:,} MB")
+
+
+def no_rows(name: str, columns: Sequence[str]) -> ValueError:
+    """The refusal of a table that has a header but no rows."""
+    return ValueError(f"{name} has a header ({', '.join(map(str, columns[:6]))}) but no "
+                      "rows: add the predictions below it.")

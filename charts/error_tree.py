@@ -15,6 +15,9 @@ from charts.theme import apply_theme
 
 #: Error rate colours, from no errors (light) to all errors (dark red).
 ERROR_SCALE = "Reds"
+#: How to read the chart, shown under it.
+ERROR_TREE_CAPTION = ("A shallow decision tree fitted to the errors: box height = rows, colour = "
+                      "error rate; hover a box for its errors and its share of all errors.")
 
 
 def _label(node: ErrorTreeNode) -> str:

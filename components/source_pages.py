@@ -3,8 +3,8 @@ queried through DuckDB): the slice search counted by the engine (sources/slices.
 sheet started from a seeded sample of misclassified dev rows (sources/pushdown.py).
 
 Only aggregates and sampled rows come back from the engine: a found slice becomes a sheet
-category ticked on a seeded sample of its misclassified rows; the error tree needs every row
-in memory, so it stays with uploaded files.
+category ticked on a seeded sample of its misclassified rows, and the error tree is grown on a
+seeded sample of the searched rows (components/source_error_tree.py).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from analysis.text import escape_markdown
 from components.error_slices import announce_made, found_table
 from components.errors import show_error
 from components.sheet_target import add_examples, target_widgets
+from components.source_error_tree import source_error_tree
 from components.source_picker import computed, source_input, source_threshold
 from sources import pushdown
 from sources.config import SourceConfig
@@ -70,8 +71,8 @@ def source_slices(key: str, source: SourceConfig, shown: dict[str, Any]) -> None
         rows = pushdown.rows_in_split(table, roles, split)
         _category_form(key, conn, rows.filter(slice_filter(rows, chosen["conditions"])),
                        roles, threshold, chosen, found.attrs["error_rate"])
-    st.caption("The error tree reads every row: upload a file (or a sample of this source) "
-               "for it.")
+    source_error_tree(key, conn, pushdown.rows_in_split(table, roles, split), roles, columns,
+                      threshold, min_size)
 
 
 def _tag(text: str) -> str:

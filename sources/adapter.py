@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,23 +157,53 @@ def interrupt(conn: Connection) -> None:
         conn.backend._session.sparkContext.cancelAllJobs()
 
 
-def file_to_parquet(upload: Path, target: Path, *, delimiter: str | None,
-                    memory_limit: str) -> None:
-    """DuckDB rewrites the uploaded file `upload` (CSV/TSV, gzipped or not, when `delimiter`
-    is set; else Parquet) as the Parquet file `target`, streaming within `memory_limit`: the
-    table is never held in pandas. Written beside `target` first, then renamed into place."""
+def file_to_parquet(upload: Path, target: Path, *, delimiter: str | None, gzipped: bool,
+                    memory_limit: str, check: Callable[[int, list[str]], None]) -> None:
+    """DuckDB rewrites the uploaded file `upload` (CSV/TSV with `delimiter`, gzipped or not;
+    else Parquet) as the Parquet file `target`, streaming within `memory_limit`: the table is
+    never held in pandas. `check(rows, columns)` judges a Parquet upload's footer before any
+    page is read, and the copy's footer before the copy is renamed into place; whatever it
+    raises, or DuckDB's error as a ValueError, leaves no partial file."""
     import duckdb
 
     partial = upload.with_name(f"{upload.name}.parquet.partial")
     con = duckdb.connect(config={"memory_limit": memory_limit, "threads": 2})
     try:
-        relation = (con.read_parquet(str(upload)) if delimiter is None
-                    else con.read_csv(str(upload), sep=delimiter, header=True))
-        relation.write_parquet(str(partial))
+        if delimiter is None:
+            check(*_parquet_shape(con, upload))
+            con.read_parquet(str(upload)).write_parquet(str(partial))
+        else:
+            csv = {"sep": delimiter, "header": True, "compression": "gzip" if gzipped else "none"}
+            try:
+                con.read_csv(str(upload), **csv).write_parquet(str(partial))
+            except duckdb.ConversionException:
+                # a value past the sniffed sample does not fit the column's type (text late in
+                # a numeric column): sniff the whole file, as the in-memory reader does
+                con.read_csv(str(upload), **csv, sample_size=-1).write_parquet(str(partial))
+        check(*_parquet_shape(con, partial))
+        partial.replace(target)
     except duckdb.Error as err:
-        partial.unlink(missing_ok=True)
-        raise ValueError(f"DuckDB could not read the file: {str(err).splitlines()[0][:200]}") \
-            from None
+        raise ValueError(f"DuckDB could not read the file ({_without_paths(err, upload)}): check "
+                         "that it is UTF-8 CSV or TSV with one header line and the same number "
+                         "of fields on every line, or Parquet.") from None
     finally:
+        partial.unlink(missing_ok=True)
         con.close()
-    partial.replace(target)
+
+
+def _parquet_shape(con: Any, path: Path) -> tuple[int, list[str]]:
+    """Rows and column names of a Parquet file, from its footer (no page is read)."""
+    rows = con.execute("SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata(?)",
+                       [str(path)]).fetchone()[0]
+    return int(rows), list(con.read_parquet(str(path)).columns)
+
+
+def _without_paths(err: Exception, upload: Path) -> str:
+    """DuckDB's message about an upload in words a user can act on: its first line and the
+    line saying what was wrong, with the server's folder never shown."""
+    folder = re.compile(r"(file )?[\"']?" + re.escape(str(upload.parent)) + r"[^\s\"']*[\"']?")
+    lines = [folder.sub("the file", line).strip().removeprefix("Invalid Input Error: ")
+             for line in str(err).splitlines()]
+    detail = next((line for line in lines[1:] if line and not line.startswith(
+        ("Original Line", "The search space", "Possible", "*", "file ="))), "")
+    return " ".join(filter(None, (lines[0] if lines else "", detail))).rstrip(".")[:300]

@@ -27,6 +27,7 @@ from analysis.predictions import SPLITS, canonical_split
 from analysis.stats import wilson_interval
 from analysis.validation import check_confidence, check_count, check_fraction
 from sources.labels import LabelCodes
+from sources.sampling import seeded_sample
 
 EXACT_LIMIT = 200_000   # distinct scores fetched exactly; above it, a histogram
 HISTOGRAM_BINS = 1 << 16
@@ -321,11 +322,7 @@ def _cell_bootstrap(count: np.ndarray, ssum: np.ndarray, loss: np.ndarray, bins:
 def misclassified_sample(table: ibis.Table, roles: Roles, *, threshold: float = 0.5,
                          split: str = "dev", size: int = 100, seed: int = 0) -> pd.DataFrame:
     """Up to `size` misclassified rows of `split`, the same rows for the same seed on the
-    same engine (ordered by a hash of the row's label, score and the seed)."""
+    same engine (sources.sampling: ordered by a hash of the seed and the row's values)."""
     _check_columns(table, roles)
     rows = rows_in_split(table, roles, split)
-    wrong = rows.filter(mistakes(rows, roles, threshold))
-    parts = [wrong[c].cast("string").fill_null("") for c in wrong.columns]
-    key = ibis.literal(str(seed)).concat(*parts).hash()
-    return wrong.order_by([key, *wrong.columns]).limit(check_count("size", size, minimum=1)) \
-        .execute()
+    return seeded_sample(rows.filter(mistakes(rows, roles, threshold)), size=size, seed=seed)

@@ -80,12 +80,8 @@ def _cells(table: ibis.Table, wrong: ibis.Value, codes: dict[str, ibis.Value]) -
             .aggregate(n=table.count(), errors=wrong.ifelse(1, 0).sum()).execute())
 
 
-def find_error_slices(table: ibis.Table, roles: Roles, columns: Sequence[str], *,
-                      threshold: float = 0.5, min_size: int = 30, max_order: int = 2,
-                      alpha: float = 0.05, bins: int = 4, max_levels: int = 10,
-                      confidence: float = 0.95, keep_redundant: bool = False,
-                      return_all: bool = False) -> pd.DataFrame:
-    """`analysis.slices.find_error_slices` over a source's table, counted by its engine."""
+def metadata_columns(table: ibis.Table, columns: Sequence[str]) -> list[str]:
+    """The chosen metadata columns (1 to MAX_COLUMNS of the table's, duplicates dropped)."""
     names = list(dict.fromkeys(columns))
     if not names or len(names) > MAX_COLUMNS:
         raise ValueError(f"Choose 1 to {MAX_COLUMNS} metadata columns to search; got "
@@ -93,6 +89,16 @@ def find_error_slices(table: ibis.Table, roles: Roles, columns: Sequence[str], *
     missing = [c for c in names if c not in table.columns]
     if missing:
         raise ValueError(f"The table has no column {', '.join(map(repr, missing))}.")
+    return names
+
+
+def find_error_slices(table: ibis.Table, roles: Roles, columns: Sequence[str], *,
+                      threshold: float = 0.5, min_size: int = 30, max_order: int = 2,
+                      alpha: float = 0.05, bins: int = 4, max_levels: int = 10,
+                      confidence: float = 0.95, keep_redundant: bool = False,
+                      return_all: bool = False) -> pd.DataFrame:
+    """`analysis.slices.find_error_slices` over a source's table, counted by its engine."""
+    names = metadata_columns(table, columns)
     smallest, order, level, cuts, kept = check_search(min_size, max_order, alpha, bins,
                                                       max_levels, confidence)
     wrong = mistakes(table, roles, threshold)

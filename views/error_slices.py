@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from charts.error_tree import error_tree_figure
+from charts.error_tree import ERROR_TREE_CAPTION, error_tree_figure
 from components import error_slices as slices
 from components.errors import show_error
 from components.eyeball_panel import eyeball_panel
@@ -61,8 +61,7 @@ tree_col, category_col = st.columns([3, 2], gap="large")
 with tree_col:
     st.subheader("Error tree")
     st.plotly_chart(error_tree_figure(tree, height=480), key=f"{slices.KEY}.tree")
-    st.caption("A shallow decision tree fitted to the errors: box height = rows, colour = error "
-               "rate; hover a box for its errors and its share of all errors.")
+    st.caption(ERROR_TREE_CAPTION)
 with category_col:
     st.subheader("Make it a category")
     if chosen is None:

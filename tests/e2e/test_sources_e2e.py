@@ -1,6 +1,6 @@
 """A configured DuckDB source over a folder of Parquet files shows the waterfall, metrics (with
-its per-slice section) and error-slices pages, computed by the engine (the page says so), with
-no file uploaded."""
+its per-slice section) and error-slices pages (with the error tree), computed by the engine (the
+page says so), with no file uploaded."""
 
 from __future__ import annotations
 
@@ -85,7 +85,11 @@ def test_error_slices_from_a_duckdb_source(lake_server, lake_page):
     page.get_by_role("option", name="device").click()
     page.keyboard.press("Escape")
     wait_idle(page, timeout=LONG)
-    expect(page.get_by_text(re.compile(r"computed by duckdb on source lake in"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"computed by duckdb on source lake in")).first) \
+        .to_be_visible()
     expect(page.get_by_text(re.compile(r"slices tried"))).to_be_visible()
+    # the error tree, grown on the engine's sample (here every dev row: fewer than 100k)
+    expect(page.get_by_text(re.compile(r"^Grown on all [\d,]+ rows\.$"))).to_be_visible()
+    expect(page.get_by_test_id("stPlotlyChart").last).to_contain_text("all rows")
     assert_no_exception(page)
     shot(page, "sources-error-slices")

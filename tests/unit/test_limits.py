@@ -38,7 +38,7 @@ def _refused(data: bytes, name: str, key: str, limits: ReadLimits | None = None)
         read_table(data, name, limits=limits)
     message = str(caught.value)
     assert message.startswith(name) and "Split it into smaller files" in message
-    assert f"`{key}` under [workbench.limits]" in message
+    assert f"({key} under [workbench.limits]" in message
     return message
 
 
