@@ -186,7 +186,7 @@ def _check_upload(page: Page, spec: PageSpec, item: Case, path: Path) -> tuple[s
         # The uploader lists the new file instead of the previous one (long names are shortened).
         page.wait_for_function(
             "before => { const u = document.querySelector(\"[data-testid='stFileUploader']\");"
-            " return u && u.innerText !== before; }", arg=before, timeout=60_000)
+            " return u && u.innerText !== before; }", arg=before, timeout=180_000)
         error, notes = _expected(spec, item, path.read_bytes())
         if spec.picker or (error and item.name in error):
             # Every outcome of the picker names the file: wait for this file's message.

@@ -53,6 +53,7 @@ def _create_sheet(page: Page, url: str) -> None:
     assert start_sample_sheet(page, url, SHEET) == 1
 
 
+@pytest.mark.timeout(1500)  # ten sessions on two busy cores: minutes for the slowest to load
 def test_ten_sessions_on_one_workspace(team_server, contexts):
     url = team_server.url
     first = contexts[0].new_page()
