@@ -327,19 +327,25 @@ def follow(sheet: HeldSheet) -> None:
 
 def _give_settings(sheet: HeldSheet) -> None:
     """Settings widgets show the sheet's values. When a widget shows another value (a
-    teammate's merged edit, a restored revision), the settings widgets get new keys instead of
-    new values: a page that had not yet drawn the new value would otherwise send its old one
-    back as if typed (seen with five sessions on one sheet: old and new values saved in turn)."""
-    wanted = _settings(sheet)
+    teammate's merged edit, a restored revision), the settings widgets get new keys, drawn with
+    the sheet's values as their defaults (setting_defaults). A page that had not yet drawn the
+    new value would otherwise send its old one back as if typed (seen with five sessions on one
+    sheet: old and new values saved in turn)."""
+    wanted = setting_defaults(sheet)
     shown = {key: st.session_state[setting_key(key)] for key in wanted
              if setting_key(key) in st.session_state}
     if any(value != wanted[key] for key, value in shown.items()):
         st.session_state[_SETTINGS_ROUND] = st.session_state.get(_SETTINGS_ROUND, 0) + 1
-    ensure_meta_widgets(sheet)
 
 
-def _settings(sheet: HeldSheet) -> dict[str, Any]:
-    """The value each settings widget should show for `sheet`, by its base key."""
+def setting_defaults(sheet: HeldSheet) -> dict[str, Any]:
+    """The value each settings widget starts from for `sheet`, by its base key.
+
+    They are the widgets' defaults (value=/index=), never written into session state: a value
+    written there reaches the browser only with the run that wrote it, so a run interrupted
+    before drawing the widget left the next run to draw it bare, and the browser then sent the
+    widget's own default (0.00, the first category) back as if typed, overwriting the sheet's
+    settings for everyone."""
     return {DEV_ERROR_KEY: float(sheet.meta.get("dev_error", DEFAULT_DEV_ERROR_PCT)),
             TOTAL_KEY: int(sheet.meta.get("total_dev_errors") or 0),
             LABEL_KEY: mislabeled_category(sheet.categories, sheet.meta)}
@@ -352,14 +358,13 @@ def setting_key(key: str) -> str:
     return key if round_ == 0 else f"{key}.{round_}"
 
 
-def ensure_meta_widgets(sheet: HeldSheet) -> None:
-    """Give the sheet's own settings to their widgets when the widgets hold nothing yet
-    (a new sheet, or widget values dropped while another page ran)."""
-    for key, value in _settings(sheet).items():
-        current = setting_key(key)
-        if current not in st.session_state or (
-                key == LABEL_KEY and st.session_state[current] not in sheet.categories):
-            st.session_state[current] = value
+def settle_settings_keys(sheet: HeldSheet) -> None:
+    """New settings keys when the label widget holds a category the sheet no longer has (a
+    category renamed or deleted): it then starts again from the sheet's own choice. Call
+    before any settings widget is drawn."""
+    label = st.session_state.get(setting_key(LABEL_KEY))
+    if label is not None and label not in sheet.categories:
+        st.session_state[_SETTINGS_ROUND] = st.session_state.get(_SETTINGS_ROUND, 0) + 1
 
 
 def ensure_editor_base(sheet: HeldSheet) -> pd.DataFrame:

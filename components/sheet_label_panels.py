@@ -17,7 +17,7 @@ from analysis.error_sheet import ID_COLUMN, IMAGE_COLUMN, category_label
 from analysis.label_issues import has_class_probabilities, suspected_label_errors
 from analysis.predictions import Predictions
 from analysis.text import escape_markdown
-from components.error_analysis_state import LABEL_KEY, HeldSheet, setting_key
+from components.error_analysis_state import LABEL_KEY, HeldSheet, setting_defaults, setting_key
 from components.errors import show_error
 from components.state import loaded_predictions
 from components.training_labels_panel import predictions_fingerprint
@@ -28,7 +28,9 @@ def label_noise_panel(sheet: HeldSheet, summary: CategorySummary | None,
     """Choose the 'incorrectly labeled' category; points of dev error from bad labels and
     from other causes, and whether fixing the labels is worth it yet."""
     st.subheader("Bad labels: worth fixing?")
+    start = setting_defaults(sheet)[LABEL_KEY]
     st.selectbox("Category meaning 'incorrectly labeled'", sheet.categories, key=setting_key(LABEL_KEY),
+                 index=sheet.categories.index(start) if start in sheet.categories else None,
                  format_func=category_label, on_change=on_change,
                  placeholder="Choose the category")
     label = st.session_state.get(setting_key(LABEL_KEY))

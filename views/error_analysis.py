@@ -367,10 +367,11 @@ def _history(sheet: HeldSheet) -> None:
 
 def _summary_panel(sheet: HeldSheet):
     left, right = st.columns(2)
-    left.number_input("Dev error (%)", 0.0, 100.0, step=0.1, format="%.2f", key=setting_key(DEV_ERROR_KEY),
-                      on_change=_on_meta_change)
-    right.number_input("All dev errors (0 = the sheet has them all)", 0, 10**9, step=1,
-                       key=setting_key(TOTAL_KEY), on_change=_on_meta_change,
+    starts = sheet_state.setting_defaults(sheet)
+    left.number_input("Dev error (%)", 0.0, 100.0, starts[DEV_ERROR_KEY], step=0.1, format="%.2f",
+                      key=setting_key(DEV_ERROR_KEY), on_change=_on_meta_change)
+    right.number_input("All dev errors (0 = the sheet has them all)", 0, 10**9, starts[TOTAL_KEY],
+                       step=1, key=setting_key(TOTAL_KEY), on_change=_on_meta_change,
                        help="With more dev errors than rows, the sheet is a sample: shares get a "
                             "95% interval and are extrapolated.")
     if sheet.frame.empty:
@@ -432,7 +433,7 @@ elif current is None:
     st.info("Start a sheet above: from your predictions' misclassified dev rows, from a file, "
             "from the course's sample, or empty.", icon=":material/table_chart:")
 else:
-    sheet_state.ensure_meta_widgets(current)
+    sheet_state.settle_settings_keys(current)
     sheet_col, live_col = st.columns([1, 1], gap="large")
     with sheet_col:
         st.subheader(escape_markdown(current.name))

@@ -163,6 +163,33 @@ def test_a_same_cell_clash_offers_the_choice_to_the_second_saver(store_url):
     assert editor(ana.run()).value.loc[0, "comments"] == "a small dog"
 
 
+def _settings_widgets(at: AppTest):
+    dev = next(n for n in at.number_input if n.label == "Dev error (%)")
+    label = next(s for s in at.selectbox if s.label.startswith("Category meaning"))
+    return dev, label
+
+
+def test_a_teammates_settings_reach_the_widgets_as_their_defaults(store_url):
+    """A browser that starts a settings widget bare (its run with the value was cut short by a
+    rerun) shows the widget's default and sends it back as if typed; so the default must be
+    the sheet's value, never 0.00 or the first category, or everyone's settings are
+    overwritten."""
+    from tests.app.conftest import APP_PATH
+
+    ana = start_from_sample(AppTest.from_file(APP_PATH, default_timeout=60).run())
+    ben = open_page(AppTest.from_file(APP_PATH, default_timeout=60).run())
+    for person in (ana, ben):
+        dev, label = _settings_widgets(person)
+        assert dev.proto.default == dev.value == 10.0
+        assert label.options[label.proto.default] == "incorrectly labeled"
+    _settings_widgets(ana)[0].set_value(12.5).run()
+    ben.run()  # ben's page merges ana's revision: his settings widgets start anew from it
+    dev, label = _settings_widgets(ben)
+    assert dev.key != "ea.dev_error" and dev.proto.default == dev.value == 12.5
+    assert label.options[label.proto.default] == "incorrectly labeled"
+    assert [w for w in ben.warning if "same cell" in w.value] == []
+
+
 @pytest.mark.slow
 def test_start_from_loaded_predictions_and_suspects(sample_app):
     at = open_page(sample_app)
