@@ -37,17 +37,32 @@ def wait_ready(page: Page) -> None:
 
 
 def select_cell(page: Page, column: int, row: int) -> None:
-    """Click the id cell of `row` on the canvas, then walk right with the keyboard.
+    """Click the id cell of `row` on the canvas, then walk right with the keyboard, each step
+    waited for (the grid marks the selected cell aria-selected).
 
     The grid is scrolled into view first: a mouse click is made at viewport coordinates, so a
     grid pushed below the fold (an expander left open above it) would take the click nowhere
-    and the first tick would be lost.
+    and the first tick would be lost. Each step waits for the selection to land: on a busy
+    machine an arrow pressed before the click's selection was drawn moved nothing, and the
+    Space then went to the id cell.
     """
     editor(page).scroll_into_view_if_needed()
     box = editor(page).bounding_box()
     page.mouse.click(box["x"] + 30, box["y"] + _HEADER + _ROW * row + _ROW / 2)
-    for _ in range(column - ID):
+    expect(cell(page, ID, row)).to_have_attribute("aria-selected", "true", timeout=30_000)
+    for step in range(ID + 1, column + 1):
         page.keyboard.press("ArrowRight")
+        expect(cell(page, step, row)).to_have_attribute("aria-selected", "true", timeout=30_000)
+
+
+def press_space(page: Page) -> None:
+    """Toggle the selected checkbox cell, then step the selection down and back: the grid
+    repaints an edited cell on its canvas but redraws its accessible mirror (what `cell`
+    reads) only when the selection or the data change, so without the step the mirror can
+    keep the old value while the canvas shows the new one."""
+    page.keyboard.press("Space")  # a checkbox cell toggles on Space
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
 
 
 def toggle(page: Page, column: int, row: int) -> int:
@@ -56,7 +71,7 @@ def toggle(page: Page, column: int, row: int) -> int:
     before = sheet_revision(page)
     flipped = "false" if cell(page, column, row).inner_text() == "true" else "true"
     select_cell(page, column, row)
-    page.keyboard.press("Space")  # a checkbox cell toggles on Space
+    press_space(page)
     expect(cell(page, column, row)).to_have_text(flipped, timeout=30_000)
     expect(page.get_by_text(re.compile(rf"revision (?!{before}\b)\d+ · saved on every edit"))
            ).to_be_visible(timeout=60_000)

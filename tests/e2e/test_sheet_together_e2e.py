@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from storage import WorkspaceStore
 from tests.e2e.browser import assert_no_exception, open_page, shot, start_sample_sheet, wait_idle
-from tests.e2e.sheet_grid import DOG, GREAT_CAT, cell, select_cell, wait_ready
+from tests.e2e.sheet_grid import DOG, GREAT_CAT, cell, press_space, select_cell, wait_ready
 
 SHEET = "Shared review"
 
@@ -53,7 +53,7 @@ def test_two_reviewers_tick_different_cells_at_once_and_both_see_both(server, tw
     # blurs the other, and a blurred grid drops its selected cell, so its Space would be lost.)
     for page, column, row in ((ana, DOG, 0), (ben, GREAT_CAT, 3)):
         select_cell(page, column, row)
-        page.keyboard.press("Space")
+        press_space(page)
 
     for page in (ana, ben):  # each sees both ticks, merged into revision 3, without a reload
         expect(_revision_shown(page, 3)).to_be_visible(timeout=60_000)
