@@ -93,10 +93,11 @@ def _on_editor_change() -> None:
 @access_lost
 def _on_meta_change() -> None:
     sheet = held()
-    total = int(st.session_state[setting_key(TOTAL_KEY)] or 0)
-    sheet.meta = {**sheet.meta, "dev_error": float(st.session_state[setting_key(DEV_ERROR_KEY)]),
-                  "total_dev_errors": total or None,
-                  "label_category": st.session_state.get(setting_key(LABEL_KEY))}
+    shown = {key: st.session_state.get(setting_key(key), start)  # a widget not drawn: unchanged
+             for key, start in sheet_state.setting_defaults(sheet).items()}
+    sheet.meta = {**sheet.meta, "dev_error": float(shown[DEV_ERROR_KEY]),
+                  "total_dev_errors": int(shown[TOTAL_KEY] or 0) or None,
+                  "label_category": shown[LABEL_KEY]}
     sheet_state.save_held(workspace_data(), author=current_user())
 
 
