@@ -53,6 +53,20 @@ def _pause(page: Page, attempts: int = 4) -> None:
     expect(play).to_be_visible()
 
 
+def _run_gradient_check(page: Page, attempts: int = 3) -> None:
+    """Press "Run gradient check" until its result shows. On a loaded machine a click that
+    lands while the expander below the live drawing is still settling was seen lost (the
+    button stayed, no result after a minute); a check run twice shows the same result."""
+    result = page.get_by_text(re.compile(r"relative difference .* at epoch"))
+    for _ in range(attempts - 1):
+        page.get_by_role("button", name="Run gradient check").click()
+        with contextlib.suppress(AssertionError):
+            expect(result).to_be_visible(timeout=60_000)
+            return
+    page.get_by_role("button", name="Run gradient check").click()
+    expect(result).to_be_visible(timeout=60_000)
+
+
 def test_play_redraws_in_the_browser_and_pause_stops_the_frames(page, app_url):
     _open_lab(page, app_url, "?until=200000")
     live = page.locator(LIVE)
@@ -76,9 +90,7 @@ def test_play_redraws_in_the_browser_and_pause_stops_the_frames(page, app_url):
     paused = (_attribute(page, "data-frame-count"), _attribute(page, "data-epoch"))
     # A round trip to the server (a gradient check) and back to idle: still the same frame.
     page.get_by_test_id("stExpander").filter(has_text="Gradient check").locator("summary").click()
-    page.get_by_role("button", name="Run gradient check").click()
-    expect(page.get_by_text(re.compile(r"relative difference .* at epoch"))).to_be_visible(
-        timeout=60_000)
+    _run_gradient_check(page)
     page.wait_for_selector(IDLE, timeout=60_000)
     expect(live).to_have_attribute("data-playing", "false")
     assert (_attribute(page, "data-frame-count"), _attribute(page, "data-epoch")) == paused
