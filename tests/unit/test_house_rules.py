@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NO_STREAMLIT = ("analysis", "charts", "workspace", "storage", "reporting", "sources")
 NO_PLOTLY = ("analysis", "sources")
 PROBES = {"streamlit": "import streamlit as st\n", "plotly": "import plotly.graph_objects as go\n"}
-#: Where the product's code lives (sources/ once it exists).
+#: Where the product's code lives (tests, benchmarks and data scripts are not product).
 PRODUCT = ("app.py", "views", "components", "charts", "analysis", "workspace", "storage",
            "reporting", "sources")
 MAX_MODULE_LINES = 500
