@@ -18,9 +18,8 @@ from sources.pushdown import Roles
 
 def _metadata(table: Any, roles: Roles) -> tuple[list[str], int]:
     """The columns that play no role, and the first text one (the likeliest slice)."""
-    used = {roles.y_true, roles.score, roles.y_pred, roles.split, roles.weight}
     schema = table.schema()
-    columns = [c for c in table.columns if c not in used]
+    columns = roles.other_columns(table.columns)
     text = [i for i, c in enumerate(columns) if schema[c].is_string()]
     return columns, text[0] if text else 0
 

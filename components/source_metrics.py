@@ -43,8 +43,9 @@ def source_metrics(key: str, source: SourceConfig) -> None:
     conn, table, roles = chosen
     left, right = st.columns(2)
     threshold = source_threshold(key, left, roles)
-    split = (right if roles.thresholded else left).selectbox("Rows", [_ALL, "dev", "test", "train-dev", "train"],
-                            key=f"{key}.rows")
+    beside = right if roles.thresholded else left  # no threshold slider without a score
+    split = beside.selectbox("Rows", [_ALL, "dev", "test", "train-dev", "train"],
+                             key=f"{key}.rows")
     rows = None if split == _ALL else split
     if roles.task == "multiclass":
         source_multiclass(conn, table, roles, rows)
@@ -106,8 +107,7 @@ def _slices(key: str, conn: object, table: object, roles: pushdown.Roles,
             threshold: float) -> None:
     """Where errors concentrate: the slice search over up to 10 metadata columns."""
     st.subheader("Where errors concentrate (error slices)", divider="gray")
-    roles_used = {roles.y_true, roles.score, roles.y_pred, roles.split, roles.weight}
-    metadata = [c for c in table.columns if c not in roles_used]
+    metadata = roles.other_columns(table.columns)
     chosen = st.multiselect("Metadata columns (at most 10)", metadata, key=f"{key}.slice_cols",
                             max_selections=MAX_COLUMNS)
     if not chosen:

@@ -54,9 +54,7 @@ def source_slices(key: str, source: SourceConfig, shown: dict[str, Any]) -> None
         return
     conn, table, roles = chosen
     threshold = source_threshold(key, roles=roles)
-    used = {roles.y_true, roles.score, roles.y_pred, roles.split, roles.weight}
-    split, columns, min_size, order = _slice_settings(
-        key, [c for c in table.columns if c not in used])
+    split, columns, min_size, order = _slice_settings(key, roles.other_columns(table.columns))
     if not columns:
         st.caption("Choose metadata columns to search for slices where errors concentrate.")
         return

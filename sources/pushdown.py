@@ -9,6 +9,7 @@ metrics_at_threshold, reliability_table), so the numbers agree by construction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ibis
@@ -60,6 +61,16 @@ class Roles:
         else its predicted labels are used."""
         return self.score is not None and self.task == "binary"
 
+    @property
+    def mapped(self) -> tuple[str, ...]:
+        """The columns that play a role (label, score, predicted label, split, weight)."""
+        return tuple(c for c in (self.y_true, self.score, self.y_pred, self.split, self.weight)
+                     if c)
+
+    def other_columns(self, columns: Sequence[str]) -> list[str]:
+        """`columns` that play no role: the metadata a page may slice by."""
+        return [c for c in columns if c not in self.mapped]
+
 
 @dataclass(frozen=True, eq=False)
 class SourceCurve:
@@ -85,8 +96,7 @@ class SourceCurve:
 
 
 def _check_columns(table: ibis.Table, roles: Roles) -> None:
-    names = [c for c in (roles.y_true, roles.score, roles.y_pred, roles.split, roles.weight) if c]
-    missing = [c for c in names if c not in table.columns]
+    missing = [c for c in roles.mapped if c not in table.columns]
     if missing:
         raise ValueError(f"The table has no column {', '.join(map(repr, missing))}; its columns "
                          f"are {', '.join(map(repr, table.columns[:12]))}.")

@@ -21,7 +21,7 @@ import pandas as pd
 
 from analysis.metadata_columns import OTHER, Condition, EncodedColumn, rounded_edges
 from analysis.slices import SliceCounts, check_search, slices_from_counts
-from sources.pushdown import Roles, mistakes
+from sources.pushdown import Roles, mistakes, ones
 
 MAX_COLUMNS = 10
 EXACT_QUANTILE_ROWS = 1_000_000
@@ -65,7 +65,7 @@ def _numeric(table: ibis.Table, name: str, bins: int,
     edges = rounded_edges(inner, float(stats["lo"]), float(stats["hi"]))
     if edges.size == 0:
         return _categorical(table, name, max_levels)
-    code = sum(((column >= float(e)).ifelse(1, 0) for e in edges), ibis.literal(0))
+    code = sum((ones(column >= float(e)) for e in edges), ibis.literal(0))
     code = column.isnull().ifelse(len(edges) + 1, code)
     bounds = [None, *edges.tolist(), None]
     conditions = [Condition(name, "below" if low is None else "at_least" if high is None
@@ -77,7 +77,7 @@ def _numeric(table: ibis.Table, name: str, bins: int,
 def _cells(table: ibis.Table, wrong: ibis.Value, codes: dict[str, ibis.Value]) -> pd.DataFrame:
     """Rows and errors per combination of the given codes (one GROUP BY on the engine)."""
     return (table.group_by(**codes)
-            .aggregate(n=table.count(), errors=wrong.ifelse(1, 0).sum()).execute())
+            .aggregate(n=table.count(), errors=ones(wrong).sum()).execute())
 
 
 def metadata_columns(table: ibis.Table, columns: Sequence[str]) -> list[str]:
