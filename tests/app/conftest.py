@@ -92,3 +92,20 @@ def signed_in(app_test: AppTest, email: str) -> AppTest:
     app_test.user = {"is_logged_in": True, "email": email, "email_verified": True,
                      "iss": "https://id.example.com", "sub": f"sub-{email}"}
     return app_test
+
+
+def app_on_source(path: Path | str, name: str = "lake") -> AppTest:
+    """app.py, run once, with one DuckDB data source `name` over the Parquet file(s) `path`
+    (a glob may name several)."""
+    at = AppTest.from_file(APP_PATH, default_timeout=90)
+    at.secrets["workbench"] = {"sources": {name: {"engine": "duckdb", "path": str(path)}}}
+    return at.run()
+
+
+def never_again(what: str) -> Any:
+    """A stand-in for a function a rerun must not call again: it fails the test, saying
+    `what` happened."""
+    def called(*_: object, **__: object) -> None:
+        raise AssertionError(what)
+
+    return called

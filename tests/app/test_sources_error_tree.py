@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP_PATH, open_view, texts
+from tests.app.conftest import app_on_source, never_again, open_view, texts
 
 
 @pytest.fixture
@@ -25,10 +25,7 @@ def lake_app(store_url: str, tmp_path: Path) -> AppTest:
     folder = tmp_path / "lake"
     folder.mkdir()
     frame.to_parquet(folder / "part-0.parquet")
-    at = AppTest.from_file(APP_PATH, default_timeout=90)
-    at.secrets["workbench"] = {"sources": {"lake": {"engine": "duckdb",
-                                                    "path": f"{folder}/*.parquet"}}}
-    return at.run()
+    return app_on_source(f"{folder}/*.parquet")
 
 
 def _tree_page(at: AppTest) -> AppTest:
@@ -51,10 +48,8 @@ def test_the_tree_is_grown_on_a_seeded_sample_and_says_of_how_many_rows(
     assert tree["type"] == "icicle" and tree["values"][0] == 500  # the root: the sample
     assert "device = &lt;b&gt;tv&lt;/b&gt;" in tree["labels"]  # user text escaped
 
-    def drawn_again(*_: object, **__: object) -> None:
-        raise AssertionError("the tree's sample was drawn again on a rerun")
-
-    monkeypatch.setattr("components.source_error_tree.error_tree_on_sample", drawn_again)
+    monkeypatch.setattr("components.source_error_tree.error_tree_on_sample",
+                        never_again("the tree's sample was drawn again on a rerun"))
     at.run()
     assert not at.exception, at.exception
     assert "Grown on a random sample of 500 of" in texts(at.info)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP_PATH, texts, upload_on
+from tests.app.conftest import APP_PATH, never_again, texts, upload_on
 
 
 def _predictions(rows: int) -> pd.DataFrame:
@@ -35,8 +35,6 @@ def _refuse_pandas_reading(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(pd, reader, refused)
 
 
-def _written_again(*_: object, **__: object) -> None:
-    raise AssertionError("the large upload was hashed and written again on a rerun")
 
 
 @pytest.mark.parametrize(("page", "key", "panel"), [
@@ -59,7 +57,8 @@ def test_a_large_upload_is_evaluated_by_duckdb(routed_app: AppTest,
     assert "computed by duckdb on source big.csv" in shown
     assert at.slider(key=panel).value == 0.5
     # a rerun reuses the Parquet copy: the upload is not hashed and written again
-    monkeypatch.setattr("components.source_upload.upload_source", _written_again)
+    monkeypatch.setattr("components.source_upload.upload_source",
+                        never_again("the large upload was hashed and written again on a rerun"))
     at.slider(key=panel).set_value(0.3).run()
     assert not at.exception, at.exception
     assert "computed by duckdb on source big.csv" in texts(at.caption)

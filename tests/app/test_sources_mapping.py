@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP_PATH, open_view, table_with, texts, upload_on
+from tests.app.conftest import APP_PATH, app_on_source, open_view, table_with, texts, upload_on
 
 KEY = "metrics.source"
 
@@ -30,10 +30,7 @@ def lake(store_url: str, tmp_path: Path) -> AppTest:
         "row_id": np.arange(n), "kind": rng.choice(["a", "b", "c"], n),
         "kind_pred": rng.choice(["a", "b", "c"], n),
     }).to_parquet(tmp_path / "lake.parquet")
-    at = AppTest.from_file(APP_PATH, default_timeout=90)
-    at.secrets["workbench"] = {"sources": {"lake": {"engine": "duckdb",
-                                                    "path": str(tmp_path / "lake.parquet")}}}
-    at = open_view(at.run(), "views/metrics.py")
+    at = open_view(app_on_source(tmp_path / "lake.parquet"), "views/metrics.py")
     at.radio(key="metrics.file.source").set_value("lake").run()
     assert not at.exception, at.exception
     return at

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.source_picker import FILE_CHOICE
-from tests.app.conftest import APP_PATH, open_view, texts
+from tests.app.conftest import app_on_source, open_view, texts
 
 
 @pytest.fixture
@@ -26,10 +26,7 @@ def lake_app(store_url: str, tmp_path: Path) -> AppTest:
                       "split": ["train", "dev", "test"] * 20,
                       "device": ["phone", "web", "tv", "tv"] * 15}).to_parquet(
             folder / f"part-{part}.parquet")
-    at = AppTest.from_file(APP_PATH, default_timeout=90)
-    at.secrets["workbench"] = {"sources": {"lake": {"engine": "duckdb",
-                                                    "path": f"{folder}/*.parquet"}}}
-    return at.run()
+    return app_on_source(f"{folder}/*.parquet")
 
 
 def test_the_picker_offers_configured_sources_and_the_page_uses_them(lake_app: AppTest) -> None:
@@ -107,10 +104,7 @@ def test_a_slice_found_on_a_source_becomes_a_sheet_category(store_url: str,
     pd.DataFrame({"y_true": y, "score": np.where(device == "tv", 1 - right, right),
                   "split": rng.choice(["train", "dev", "test"], n), "device": device}
                  ).to_parquet(tmp_path / "lake.parquet")
-    at = AppTest.from_file(APP_PATH, default_timeout=90)
-    at.secrets["workbench"] = {"sources": {"lake": {"engine": "duckdb",
-                                                    "path": str(tmp_path / "lake.parquet")}}}
-    at = open_view(at.run(), "views/error_slices.py")
+    at = open_view(app_on_source(tmp_path / "lake.parquet"), "views/error_slices.py")
     at.radio(key="slices.pick.source").set_value("lake").run()
     at.multiselect(key="slices.source.columns").set_value(["device"]).run()
     found = next(d.value for d in at.dataframe if "slice" in d.value.columns)

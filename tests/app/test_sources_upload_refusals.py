@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.inputs import UPLOAD_CHOICE
-from tests.app.conftest import APP_PATH, texts
+from tests.app.conftest import APP_PATH, never_again, texts
 from tests.app.test_sources_large_upload import _predictions
 
 KEY = "metrics.file"
@@ -53,10 +53,8 @@ def test_an_upload_over_the_row_limit_is_refused_next_to_the_uploader(
     assert "computed by duckdb" not in texts(at.caption)
     assert _files_left(store_url) == []
 
-    def checked_again(*_: object, **__: object) -> None:
-        raise AssertionError("the refused upload was checked again on a rerun")
-
-    monkeypatch.setattr("components.source_upload.upload_source", checked_again)
+    monkeypatch.setattr("components.source_upload.upload_source",
+                        never_again("the refused upload was checked again on a rerun"))
     at.run()
     assert not at.exception, at.exception
     assert "the limit is 20,000 rows (max_rows)" in texts(at.error)
