@@ -51,9 +51,14 @@ def reliability_figure(result: CalibrationMetrics, *, title: str | None = None) 
     score = "top-class confidence" if result.kind == "multiclass" else "mean score"
     fig.update_xaxes(title_text=score, range=[0, 1], row=2, col=1)
     fig.update_yaxes(title_text=f"observed {outcome} rate", range=[0, 1], row=1, col=1)
-    fig.update_yaxes(title_text="rows", row=2, col=1)
+    # headroom above the tallest bar for its count, drawn outside the bar
+    fig.update_yaxes(title_text="rows", range=[0, max(1, int(table["count"].max())) * 1.35],
+                     row=2, col=1)
     heading = title if title is not None else f"Reliability (ECE {result.ece.text()})"
-    return apply_theme(fig, title=html.escape(heading))
+    apply_theme(fig, title=html.escape(heading))
+    # the legend sits above the plot: room for it below the title
+    fig.update_layout(margin={"t": 84})
+    return fig
 
 
 def cost_figure(result: ErrorCost, *, max_points: int = MAX_POINTS,
