@@ -22,6 +22,9 @@ def lake_app(store_url: str, tmp_path: Path) -> AppTest:
     frame = pd.DataFrame({"y_true": rng.integers(0, 2, n), "score": rng.random(n).round(4),
                           "split": rng.choice(["train", "dev", "test"], n),
                           "device": rng.choice(["phone", "web", "<b>tv</b>"], n)})
+    # the model is always wrong on the device with markup in its name, so every tree shows it
+    tv = frame["device"] == "<b>tv</b>"
+    frame.loc[tv, "score"] = np.where(frame.loc[tv, "y_true"] == 1, 0.1, 0.9)
     folder = tmp_path / "lake"
     folder.mkdir()
     frame.to_parquet(folder / "part-0.parquet")

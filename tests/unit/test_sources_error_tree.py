@@ -81,6 +81,27 @@ def test_the_sample_is_spread_over_rows_that_share_their_metadata(engine: tuple)
     assert grown.sample.groupby(["device", "age"], dropna=False).ngroups > 100
 
 
+def test_rows_equal_in_every_column_are_sampled_in_proportion(engine: tuple) -> None:
+    """A table of predicted labels and categories only (no id, no score) holds few distinct
+    rows, each thousands of times: the sample takes each in its share, not whole groups of
+    copies (a hash of the row's values alone gives every copy the same place)."""
+    rng = np.random.default_rng(2)
+    n = 12_000
+    frame = pd.DataFrame({"y": rng.choice(["cat", "dog"], n), "device": rng.choice(
+        ["phone", "web", "tv"], n, p=[0.5, 0.3, 0.2])})
+    frame["guess"] = np.where(rng.random(n) < 0.7, frame["y"], "cat")
+    conn = engine[1](frame)
+    sample = seeded_sample(adapter.table(conn, conn.tables[0]), size=1_200, seed=3)
+    assert len(sample) == 1_200
+    assert sample.groupby(["y", "device", "guess"]).ngroups == frame.groupby(
+        ["y", "device", "guess"]).ngroups
+    shares = sample["device"].value_counts(normalize=True)
+    expected = frame["device"].value_counts(normalize=True)
+    assert (abs(shares - expected) < 0.05).all()
+    again = seeded_sample(adapter.table(conn, conn.tables[0]), size=1_200, seed=3)
+    pd.testing.assert_frame_equal(sample, again)
+
+
 def test_a_source_no_bigger_than_the_sample_gets_the_in_memory_tree_of_every_row(
         engine: tuple) -> None:
     frame = _frame(1_200)
